@@ -1,0 +1,282 @@
+"""Who may do what: the eligible (person, demand, role) pairs and what each pair is worth.
+
+All pairwise hard rules from rules.py are applied here, vectorised over people for each demand,
+so the flow and the CP-SAT model only ever see eligible pairs. Pins bypass eligibility (the
+coordinator decided) but are reported as warnings when they break a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher import rules
+from matcher.domain import (
+    MINUTES_PER_DAY,
+    WEEK_MINUTES,
+    Demand,
+    DemandKind,
+    LockConflict,
+    PersonKind,
+    Problem,
+    Reason,
+)
+
+SLOTS_PER_WEEK = WEEK_MINUTES // rules.SLOT_MINUTES
+WISH_START_LIMIT = 6  # start options per (person, wish); enough to dodge the person's other tasks
+
+
+@dataclass(slots=True)
+class Candidates:
+    problem: Problem
+    person: np.ndarray  # int32, index into problem.people
+    demand: np.ndarray  # int32, index into problem.demands
+    role: np.ndarray  # int16
+    distance_m: np.ndarray  # float64
+    cost: np.ndarray  # int64 points lost by this pair: walk minus bonuses
+    pinned: np.ndarray  # bool
+    previous: np.ndarray  # bool
+    free_slots: np.ndarray  # bool [people, 5-minute slots of the week]
+    free_prefix: np.ndarray  # int32 prefix sums of free_slots
+    skill_bits: dict[str, int]
+    person_masks: np.ndarray  # uint64 skill bitmask per person
+    person_index: dict[str, int]
+    demand_index: dict[str, int]
+    warnings: list[Reason] = field(default_factory=list)
+    _starts: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    def role_mask(self, d: int, r: int) -> int:
+        return skill_mask(self.problem.demands[d].roles[r].skills, self.skill_bits)
+
+    def starts(self, p: int, d: int) -> list[int]:
+        """Start minutes a person could take a demand at (one for fixed-time demands)."""
+        demand = self.problem.demands[d]
+        if not demand.flexible:
+            return [demand.window.start]
+        key = (p, d)
+        if key not in self._starts:
+            found = rules.free_starts(
+                self.free_slots[p], demand.window.start, demand.window.end, demand.duration, WISH_START_LIMIT
+            )
+            self._starts[key] = found or fallback_starts(demand)
+        return self._starts[key]
+
+
+def skill_mask(skills: frozenset[str], bits: dict[str, int]) -> int:
+    mask = 0
+    for s in skills:
+        mask |= 1 << bits[s]
+    return mask
+
+
+def fallback_starts(demand: Demand) -> list[int]:
+    """For a pinned wish outside the person's stated free time: 09:00, 14:00 or 19:00 each day."""
+    starts = []
+    day = demand.window.start - demand.window.start % MINUTES_PER_DAY
+    while day < demand.window.end:
+        for hour in (9, 14, 19):
+            s = day + hour * 60
+            if demand.window.start <= s and s + demand.duration <= demand.window.end:
+                starts.append(s)
+        day += MINUTES_PER_DAY
+    return starts[:WISH_START_LIMIT] or [demand.window.start]
+
+
+def free_time(problem: Problem) -> np.ndarray:
+    """Each person's free 5-minute slots of the week, minus their unavailable dates."""
+    slots = np.zeros((len(problem.people), SLOTS_PER_WEEK), dtype=bool)
+    per_day = MINUTES_PER_DAY // rules.SLOT_MINUTES
+    for i, person in enumerate(problem.people):
+        for w in person.availability:
+            first = w.weekday * per_day + -(-w.start_minute // rules.SLOT_MINUTES)
+            last = w.weekday * per_day + w.end_minute // rules.SLOT_MINUTES
+            slots[i, first:last] = True
+        for day in person.unavailable_dates:
+            offset = (day - problem.week_start).days
+            if 0 <= offset < 7:
+                slots[i, offset * per_day : (offset + 1) * per_day] = False
+    return slots
+
+
+def build_candidates(problem: Problem) -> Candidates:
+    """Apply the pairwise hard rules to every demand and collect the eligible pairs."""
+    people, settings, weights = problem.people, problem.settings, problem.settings.weights
+    person_index = {p.id: i for i, p in enumerate(people)}
+    demand_index = {d.id: i for i, d in enumerate(problem.demands)}
+    all_skills = sorted({s for p in people for s in p.skills} | {s for d in problem.demands for r in d.roles for s in r.skills})
+    if len(all_skills) > 64:
+        raise ValueError(f"at most 64 distinct skills are supported, got {len(all_skills)}")
+    bits = {s: i for i, s in enumerate(all_skills)}
+    masks = np.array([skill_mask(p.skills, bits) for p in people], dtype=np.uint64)
+    lat = np.array([p.home.lat for p in people], dtype=np.float64)
+    lng = np.array([p.home.lng for p in people], dtype=np.float64)
+    is_member = np.array([p.kind == PersonKind.PARTY_MEMBER for p in people], dtype=bool)
+    slots = free_time(problem)
+    prefix = np.zeros((len(people), SLOTS_PER_WEEK + 1), dtype=np.int32)
+    np.cumsum(slots, axis=1, out=prefix[:, 1:])
+
+    forbidden = by_demand(problem.locks.forbidden, person_index, demand_index)
+    pinned = by_demand(problem.locks.pinned, person_index, demand_index)
+    previous = by_demand(problem.locks.previous, person_index, demand_index)
+    check_locks(problem, person_index, demand_index)
+
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("p", "d", "r", "dist", "pin", "prev", "cost")}
+    bonus = BonusTables(problem)
+    warnings: list[Reason] = []
+    for d, demand in enumerate(problem.demands):
+        dist = rules.haversine_m(lat, lng, demand.location.lat, demand.location.lng)
+        blocked = rules.outside_service_radius(dist, demand, settings) | rules.not_a_party_member(is_member, demand)
+        if demand.flexible:
+            blocked |= rules.no_free_time_within(prefix, demand.window.start, demand.window.end, demand.duration)
+        else:
+            blocked |= rules.unavailable_at(prefix, demand.window.start, demand.window.end)
+        for p in forbidden.get(d, ()):
+            blocked[p] = True
+        pins = pinned.get(d, set())
+        for r, role in enumerate(demand.roles):
+            ok = ~(blocked | rules.missing_required_skill(masks, skill_mask(role.skills, bits)))
+            chosen = np.flatnonzero(ok)
+            if r == 0 and pins:
+                # a pin the rules would refuse still holds: the coordinator knows something we don't
+                pinned_outside = [p for p in sorted(pins) if not any(ok_role(masks, bits, demand, rr, p, blocked) for rr in range(len(demand.roles)))]
+                for p in pinned_outside:
+                    warnings.append(pin_warning(people[p].name, demand.title))
+                chosen = np.union1d(chosen, np.array(pinned_outside, dtype=np.int64))
+            if chosen.size == 0:
+                continue
+            cols["p"].append(chosen.astype(np.int32))
+            cols["d"].append(np.full(chosen.size, d, dtype=np.int32))
+            cols["r"].append(np.full(chosen.size, r, dtype=np.int16))
+            cols["dist"].append(dist[chosen])
+            cols["pin"].append(np.isin(chosen, list(pins)))
+            was_previous = np.isin(chosen, list(previous.get(d, ())))
+            cols["prev"].append(was_previous)
+            cols["cost"].append(rules.walk_cost(dist[chosen], weights) - bonus.for_demand(demand, chosen, was_previous))
+
+    def cat(key: str, dtype: type) -> np.ndarray:
+        return np.concatenate(cols[key]).astype(dtype) if cols[key] else np.zeros(0, dtype=dtype)
+
+    person, demand_col, role = cat("p", np.int32), cat("d", np.int32), cat("r", np.int16)
+    distance, pin, prev = cat("dist", np.float64), cat("pin", bool), cat("prev", bool)
+    cost = cat("cost", np.int64)
+    # a pinned pair belongs to one role only: keep the first role that takes the person
+    if pin.any():
+        keep = np.ones(len(person), dtype=bool)
+        seen: set[tuple[int, int]] = set()
+        for i in np.flatnonzero(pin):
+            key = (int(person[i]), int(demand_col[i]))
+            keep[i] = key not in seen
+            seen.add(key)
+        person, demand_col, role, distance, pin, prev, cost = (
+            a[keep] for a in (person, demand_col, role, distance, pin, prev, cost)
+        )
+    return Candidates(
+        problem=problem,
+        person=person,
+        demand=demand_col,
+        role=role,
+        distance_m=distance,
+        cost=cost,
+        pinned=pin,
+        previous=prev,
+        free_slots=slots,
+        free_prefix=prefix,
+        skill_bits=bits,
+        person_masks=masks,
+        person_index=person_index,
+        demand_index=demand_index,
+        warnings=warnings,
+    )
+
+
+class BonusTables:
+    """Per-person lookups of the soft bonuses, so a demand's pairs get them in one step."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        n = len(problem.people)
+        self.by_category: dict[str, np.ndarray] = {}
+        self.by_household: dict[str, np.ndarray] = {}
+        for i, person in enumerate(problem.people):
+            for c in person.preferred_categories:
+                self.by_category.setdefault(c, np.zeros(n, dtype=bool))[i] = True
+            for h in person.served_households:
+                self.by_household.setdefault(h, np.zeros(n, dtype=bool))[i] = True
+
+    def for_demand(self, demand: Demand, chosen: np.ndarray, was_previous: np.ndarray) -> np.ndarray:
+        weights = self.problem.settings.weights
+        out = np.where(was_previous, rules.stability_bonus(True, weights), 0).astype(np.int64)
+        if demand.category in self.by_category:
+            out += np.where(self.by_category[demand.category][chosen], weights.preference, 0)
+        if demand.household in self.by_household:
+            out += np.where(self.by_household[demand.household][chosen], weights.continuity, 0)
+        return out
+
+
+def ok_role(masks: np.ndarray, bits: dict[str, int], demand: Demand, r: int, p: int, blocked: np.ndarray) -> bool:
+    need = skill_mask(demand.roles[r].skills, bits)
+    return not blocked[p] and (int(masks[p]) & need) == need
+
+
+def pin_warning(person: str, demand: str) -> Reason:
+    return Reason(
+        zh=f"{person} 被指定到「{demand}」，但不完全符合条件（专长、距离或时间）",
+        en=f"{person} is pinned to '{demand}' although not fully eligible (skill, distance or time)",
+    )
+
+
+def by_demand(pairs: frozenset[tuple[str, str]], person_index: dict[str, int], demand_index: dict[str, int]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for person_id, demand_id in pairs:
+        if person_id in person_index and demand_id in demand_index:
+            out.setdefault(demand_index[demand_id], set()).add(person_index[person_id])
+    return out
+
+
+def check_locks(problem: Problem, person_index: dict[str, int], demand_index: dict[str, int]) -> None:
+    """Locks that cannot all hold are the coordinator's to fix: say which, in both languages."""
+    locks, conflicts = problem.locks, []
+    for person_id, demand_id in sorted(locks.pinned | locks.forbidden):
+        if person_id not in person_index or demand_id not in demand_index:
+            conflicts.append(Reason(
+                zh=f"锁定引用了不存在的人员或任务：{person_id} → {demand_id}",
+                en=f"a lock names an unknown person or demand: {person_id} -> {demand_id}",
+            ))
+    for person_id, demand_id in sorted(locks.pinned & locks.forbidden):
+        conflicts.append(Reason(
+            zh=f"{person_id} 对「{demand_id}」既被指定又被禁止",
+            en=f"{person_id} is both pinned to and forbidden from {demand_id}",
+        ))
+    pins_per_demand: dict[str, int] = {}
+    pins_per_person: dict[str, list[Demand]] = {}
+    for person_id, demand_id in sorted(locks.pinned):
+        if demand_id in demand_index and person_id in person_index:
+            pins_per_demand[demand_id] = pins_per_demand.get(demand_id, 0) + 1
+            pins_per_person.setdefault(person_id, []).append(problem.demands[demand_index[demand_id]])
+    for demand_id, count in sorted(pins_per_demand.items()):
+        demand = problem.demands[demand_index[demand_id]]
+        if count > demand.headcount:
+            conflicts.append(Reason(
+                zh=f"「{demand.title}」最多 {demand.headcount} 人，却指定了 {count} 人",
+                en=f"'{demand.title}' takes at most {demand.headcount} people but {count} are pinned",
+            ))
+    for person_id, demands in sorted(pins_per_person.items()):
+        fixed = sorted((d for d in demands if d.kind != DemandKind.WISH and not d.flexible), key=lambda d: d.window.start)
+        for a, b in zip(fixed, fixed[1:], strict=False):
+            if b.window.start < a.window.end:
+                conflicts.append(Reason(
+                    zh=f"{person_id} 被指定到时间重叠的「{a.title}」和「{b.title}」",
+                    en=f"{person_id} is pinned to overlapping '{a.title}' and '{b.title}'",
+                ))
+        person = problem.people[person_index[person_id]]
+        if len(demands) > person.weekly_task_cap:
+            conflicts.append(Reason(
+                zh=f"{person.name} 被指定了 {len(demands)} 项任务，超过每周上限 {person.weekly_task_cap} 项",
+                en=f"{person.name} is pinned to {len(demands)} tasks, above the weekly cap of {person.weekly_task_cap}",
+            ))
+    if conflicts:
+        raise LockConflict(conflicts)

@@ -1,0 +1,208 @@
+"""The min-cost-flow core: coverage, walks, preferences and fair load, solved exactly.
+
+Everything in the objective is a sum over (person, demand) pairs plus a convex cost per
+person's task count, so it is a min-cost flow:
+
+    source ─(head values)→ role ─(pair cost)→ [pair] → [time cluster] → person ─(load)→ sink
+    source ──────────────────────── bypass (unfilled heads) ─────────────────────────→ sink
+
+What a flow cannot hold — two tasks of one person at overlapping times, the weekly hour cap,
+all-or-nothing group wishes — is relaxed. Two relaxations are tightened cheaply: a person's
+fixed-time demands that overlap form a *time cluster* whose capacity is the most of them one
+person can do (interval scheduling), and a demand with several roles takes a person once.
+The flow optimum is therefore an upper bound on the true optimum, and often equals it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from matcher import rules
+from matcher.candidates import Candidates
+
+ROLE_STRIDE = 1024  # roles per demand, for packing (demand, role) into one integer key
+PIN_BONUS = 10_000_000  # large enough that a pin always flows, small enough for cost scaling
+
+
+@dataclass(frozen=True, slots=True)
+class FlowResult:
+    bound: int  # objective of the relaxation: an upper bound on any feasible schedule
+    chosen: np.ndarray  # indices of candidate pairs carrying flow
+    seconds: float
+    nodes: int
+    arcs: int
+
+
+def role_keys(c: Candidates) -> np.ndarray:
+    return c.demand.astype(np.int64) * ROLE_STRIDE + c.role
+
+
+def head_tiers(c: Candidates) -> tuple[list[tuple[int, int]], dict[tuple[int, int], tuple[int, int, int, int]]]:
+    """The (demand, role) pairs that have candidates, with min/max heads and their values."""
+    problem, weights = c.problem, c.problem.settings.weights
+    keys = np.unique(role_keys(c))
+    roles = [(int(k) // ROLE_STRIDE, int(k) % ROLE_STRIDE) for k in keys]
+    tiers = {}
+    for d, r in roles:
+        demand = problem.demands[d]
+        role = demand.roles[r]
+        essential, extra = rules.head_values(demand, role, weights)
+        tiers[(d, r)] = (role.min_count, role.max_count, essential, extra)
+    return roles, tiers
+
+
+def time_clusters(c: Candidates) -> tuple[np.ndarray, dict[int, int]]:
+    """For each pair, the id of its person's cluster of overlapping fixed demands, or -1.
+
+    A cluster is kept only where the person cannot do all of it; its capacity is the size of
+    the largest non-overlapping subset (earliest-end greedy, exact for intervals).
+    """
+    demands = c.problem.demands
+    start = np.array([d.window.start for d in demands], dtype=np.int64)[c.demand]
+    end = np.array([d.window.end for d in demands], dtype=np.int64)[c.demand]
+    fixed = ~np.array([d.flexible for d in demands], dtype=bool)[c.demand]
+    cluster = np.full(len(c), -1, dtype=np.int64)
+    idx = np.flatnonzero(fixed)
+    if idx.size == 0:
+        return cluster, {}
+    # one entry per (person, demand): several roles of one demand count once
+    order = idx[np.lexsort((c.demand[idx], start[idx], c.person[idx]))]
+    person = c.person[order].astype(np.int64)
+    offset = person * (4 * 10**6)
+    s, e = start[order] + offset, end[order] + offset
+    running_end = np.maximum.accumulate(e)
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = s[1:] >= running_end[:-1]
+    component = np.cumsum(new) - 1
+    sizes = np.bincount(component)
+    capacities: dict[int, int] = {}
+    for comp in np.flatnonzero(sizes >= 2):
+        members = order[component == comp]
+        seen_demands: dict[int, tuple[int, int]] = {}
+        for i in members:
+            seen_demands[int(c.demand[i])] = (int(end[i]), int(start[i]))
+        if len(seen_demands) < 2:
+            continue
+        count, last_end = 0, -1
+        for e_i, s_i in sorted(seen_demands.values()):
+            if s_i >= last_end:
+                count, last_end = count + 1, e_i
+        if count < len(seen_demands):
+            capacities[int(comp)] = count
+    if capacities:
+        keep = np.isin(component, list(capacities))
+        cluster[order[keep]] = component[keep]
+    return cluster, capacities
+
+
+def cluster_nodes_of(cluster_ids: np.ndarray, first_node: int) -> np.ndarray:
+    return first_node + np.arange(len(cluster_ids), dtype=np.int64)
+
+
+def solve_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowResult:
+    """Build and solve the relaxation; ``load_tiers[p]`` are person p's marginal task costs."""
+    started = time.perf_counter()
+    roles, tiers = head_tiers(c)
+    n_pairs = len(c)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    source, sink = 0, 1
+    next_node = 2
+    role_node = {}
+    for key in roles:
+        role_node[key] = next_node
+        next_node += 1
+    people = sorted(set(map(int, c.person)))
+    person_node = np.full(len(c.problem.people), -1, dtype=np.int64)
+    person_node[people] = np.arange(next_node, next_node + len(people))
+    next_node += len(people)
+
+    # a time-cluster node where a person cannot do all of their overlapping fixed demands
+    clusters, capacities = time_clusters(c)
+    cluster_ids = np.array(sorted(capacities), dtype=np.int64)
+    target = person_node[c.person]
+    in_cluster = clusters >= 0
+    cluster_nodes = next_node + np.searchsorted(cluster_ids, clusters[in_cluster])
+    target[in_cluster] = cluster_nodes
+    next_node += len(cluster_ids)
+    # a pair node where one person could fill several roles of one demand: they take one
+    key_pd = c.person.astype(np.int64) * (len(c.problem.demands) + 1) + c.demand
+    _, inverse, counts = np.unique(key_pd, return_inverse=True, return_counts=True)
+    multi = counts[inverse] > 1
+    multi_keys, multi_first = np.unique(inverse[multi], return_index=True)
+    pair_nodes = next_node + np.searchsorted(multi_keys, inverse[multi])
+    next_node += len(multi_keys)
+
+    role_of_pair = 2 + np.searchsorted(np.unique(role_keys(c)), role_keys(c))
+    pair_cost = c.cost - np.where(c.pinned, PIN_BONUS, 0)
+    # pair arcs first, so arc i is pair i
+    entry = target.copy()
+    entry[multi] = pair_nodes
+    tails: list[np.ndarray] = [role_of_pair]
+    heads: list[np.ndarray] = [entry]
+    caps: list[np.ndarray] = [np.ones(n_pairs, dtype=np.int64)]
+    costs: list[np.ndarray] = [pair_cost.astype(np.int64)]
+    multi_idx = np.flatnonzero(multi)[multi_first]
+    tails.append(next_node - len(multi_keys) + np.arange(len(multi_keys)))
+    heads.append(target[multi_idx])
+    caps.append(np.ones(len(multi_keys), dtype=np.int64))
+    costs.append(np.zeros(len(multi_keys), dtype=np.int64))
+    cluster_first = np.searchsorted(np.sort(clusters), cluster_ids)  # any pair of the cluster
+    cluster_person = c.person[np.argsort(clusters, kind="stable")[cluster_first]] if len(cluster_ids) else np.zeros(0, dtype=np.int64)
+    tails.append(cluster_nodes_of(cluster_ids, next_node - len(multi_keys) - len(cluster_ids)))
+    heads.append(person_node[cluster_person])
+    caps.append(np.array([capacities[int(k)] for k in cluster_ids], dtype=np.int64))
+    costs.append(np.zeros(len(cluster_ids), dtype=np.int64))
+
+    extra_t: list[int] = []
+    extra_h: list[int] = []
+    extra_c: list[int] = []
+    extra_k: list[int] = []
+
+    def arc(t: int, h: int, cap: int, cost: int) -> None:
+        extra_t.append(t)
+        extra_h.append(h)
+        extra_c.append(cap)
+        extra_k.append(cost)
+
+    total = 0
+    for key in roles:
+        low, high, essential, extra = tiers[key]
+        if low > 0:
+            arc(source, role_node[key], low, -essential)
+        if high > low:
+            arc(source, role_node[key], high - low, -extra)
+        total += high
+    for p in people:
+        for step_cost in load_tiers[p]:
+            arc(int(person_node[p]), sink, 1, step_cost)
+    arc(source, sink, total, 0)
+    tails.append(np.array(extra_t, dtype=np.int64))
+    heads.append(np.array(extra_h, dtype=np.int64))
+    caps.append(np.array(extra_c, dtype=np.int64))
+    costs.append(np.array(extra_k, dtype=np.int64))
+
+    all_tails = np.concatenate(tails).astype(np.int32)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        all_tails, np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
+    )
+    flow.set_node_supply(source, total)
+    flow.set_node_supply(sink, -total)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    flows = flow.flows(np.arange(n_pairs, dtype=np.int32)) if n_pairs else np.zeros(0, dtype=np.int64)
+    chosen = np.flatnonzero(flows > 0)
+    pins_flowed = int(c.pinned[chosen].sum())
+    bound = -int(flow.optimal_cost()) - PIN_BONUS * pins_flowed
+    return FlowResult(
+        bound=bound,
+        chosen=chosen,
+        seconds=time.perf_counter() - started,
+        nodes=next_node,
+        arcs=len(all_tails),
+    )
