@@ -1,0 +1,149 @@
+"""The solver as a whole: optimal on small weeks (checked by brute force), honest bounds,
+deterministic, partial schedules with reasons instead of exceptions, and the time limit."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+from factories import make_person, make_problem, make_shift, make_wish, near
+
+from matcher import solve, solve_greedy
+from matcher.candidates import build_candidates
+from matcher.domain import PersonKind, Problem, Settings, WeeklyWindow
+from matcher.timetable import Timetable, evaluate
+
+
+def random_week(seed: int, people: int = 3, demands: int = 4) -> Problem:
+    rng = random.Random(seed)
+    skills = ("助老", "水电维修")
+    persons = [
+        make_person(
+            f"p{i}",
+            kind=rng.choice(list(PersonKind)),
+            skills=rng.sample(skills, rng.randint(0, 2)),
+            home=near(rng.uniform(-600, 600), rng.uniform(-600, 600)),
+            availability=(WeeklyWindow(5, 8 * 60, 12 * 60), WeeklyWindow(6, 9 * 60, 11 * 60)),
+            weekly_task_cap=rng.randint(1, 3),
+            weekly_hours_cap=rng.choice([2.0, 3.0, 6.0]),
+            services_this_quarter=rng.randint(0, 4),
+            preferred_categories=frozenset(rng.sample(skills, 1)),
+        )
+        for i in range(people)
+    ]
+    items = []
+    for j in range(demands):
+        location = near(rng.uniform(-600, 600), rng.uniform(-600, 600))
+        if rng.random() < 0.5:
+            start = rng.choice(["08:00", "09:00", "10:00"])
+            end = {"08:00": "09:30", "09:00": "10:30", "10:00": "11:00"}[start]
+            items.append(make_shift(
+                f"s{j}", weekday=rng.choice([5, 6]), start=start, end=end, location=location,
+                min_count=1, max_count=rng.randint(1, 2), party_members_only=rng.random() < 0.3,
+            ))
+        else:
+            items.append(make_wish(
+                f"w{j}", skills=rng.sample(skills, 1), first_day=6, last_day=6, location=location,
+                duration=rng.choice([30, 60, 90]), min_count=rng.choice([1, 1, 2]),
+                household=f"h{j}", priority=rng.choice([1.0, 3.0]),
+            ))
+    return make_problem(persons, items, settings=Settings(time_limit_s=5))
+
+
+def brute_force_best(problem: Problem) -> int:
+    """The best objective over every valid week, by exhaustive search."""
+    c = build_candidates(problem)
+    best = -(10**18)
+    table = Timetable(c)
+
+    def search(i: int) -> None:
+        nonlocal best
+        if i == len(c):
+            demands = c.problem.demands
+            for (d, _), n in table.role_count.items():
+                if demands[d].all_or_nothing and 0 < n < demands[d].headcount:
+                    return
+            best = max(best, sum(evaluate(c, table.bookings()).values()))
+            return
+        search(i + 1)
+        for start in c.starts(int(c.person[i]), int(c.demand[i])):
+            if table.fits(i, start):
+                snapshot = (
+                    {p: list(b) for p, b in table.by_person.items()}, dict(table.minutes),
+                    dict(table.role_count), set(table.taken),
+                )
+                table.book(i, start)
+                search(i + 1)
+                table.by_person, table.minutes, table.role_count, table.taken = snapshot
+
+    search(0)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_optimal_on_small_weeks_and_bound_is_honest(seed: int):
+    problem = random_week(seed)
+    expected = brute_force_best(problem)
+    solution = solve(problem)
+    assert solution.objective == expected
+    assert solution.bound >= expected
+    assert solution.status == "optimal"
+    assert solve_greedy(problem).objective <= expected
+
+
+def test_same_input_and_seed_give_the_same_answer():
+    problem = random_week(3, people=12, demands=14)
+    first, second = solve(problem), solve(problem)
+    assert first.assignments == second.assignments
+    assert first.gaps == second.gaps
+
+
+def test_over_demanded_week_gives_a_partial_schedule_with_reasons():
+    people = [make_person("p1", skills=("助老",), weekly_task_cap=2)]
+    demands = [make_wish(f"w{i}", skills=("助老",), household=f"h{i}") for i in range(5)]
+    demands += [make_shift("legal", skills=("法律援助",)), make_shift("far", location=near(5000))]
+    solution = solve(make_problem(people, demands))
+    assert len(solution.assignments) == 2
+    assert len(solution.gaps) == 5
+    assert all(g.reason.zh and g.reason.en for g in solution.gaps)
+    reasons = {g.demand_id: g.reason for g in solution.gaps}
+    assert "法律援助" in reasons["legal"].zh and "legal aid" in reasons["legal"].en
+    assert "1.2公里内" in reasons["far"].zh
+    wish_gaps = [r for d, r in reasons.items() if d.startswith("w")]
+    assert len(wish_gaps) == 3 and all("每周任务上限" in r.zh for r in wish_gaps)
+
+
+def test_impossible_week_with_nobody():
+    solution = solve(make_problem([], [make_shift("s1")]))
+    assert solution.assignments == ()
+    assert solution.gaps[0].essential_missing == 1
+    assert solution.status == "optimal"
+
+
+def test_empty_week():
+    solution = solve(make_problem([make_person("p1")], []))
+    assert solution.status == "empty" and solution.assignments == () and solution.gaps == ()
+
+
+def test_gap_reason_names_skill_radius_and_time():
+    person = make_person("p1", skills=("法律援助",), availability=(WeeklyWindow(2, 9 * 60, 12 * 60),))
+    shift = make_shift("s1", weekday=2, start="19:00", end="21:00", skills=("法律援助",))
+    (gap,) = solve(make_problem([person], [shift])).gaps
+    assert gap.reason.zh == "1.2公里内没有具备「法律援助」专长且周三19:00–21:00有空的人员"
+    assert "Wednesday 19:00–21:00" in gap.reason.en
+
+
+def test_every_assignment_says_why():
+    solution = solve(random_week(5, people=6, demands=6))
+    assert solution.assignments
+    for a in solution.assignments:
+        assert any("公里" in r.zh for r in a.reasons)
+
+
+def test_time_limit_holds_on_a_hard_week():
+    problem = random_week(7, people=60, demands=90)
+    problem = replace(problem, settings=Settings(time_limit_s=1.0))
+    solution = solve(problem)
+    assert solution.wall_time_s < 1.0 + 1.5  # the rest is candidate building and explanations
+    assert solution.objective <= solution.bound
