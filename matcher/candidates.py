@@ -273,6 +273,12 @@ def check_locks(problem: Problem, person_index: dict[str, int], demand_index: di
                     en=f"{person_id} is pinned to overlapping '{a.title}' and '{b.title}'",
                 ))
         person = problem.people[person_index[person_id]]
+        pinned_minutes = sum(d.duration for d in demands)
+        if pinned_minutes > round(person.weekly_hours_cap * 60):
+            conflicts.append(Reason(
+                zh=f"{person.name} 被指定的任务共 {pinned_minutes / 60:g} 小时，超过每周上限 {person.weekly_hours_cap:g} 小时",
+                en=f"{person.name} is pinned to {pinned_minutes / 60:g} hours, above the weekly cap of {person.weekly_hours_cap:g}",
+            ))
         if len(demands) > person.weekly_task_cap:
             conflicts.append(Reason(
                 zh=f"{person.name} 被指定了 {len(demands)} 项任务，超过每周上限 {person.weekly_task_cap} 项",

@@ -26,6 +26,7 @@ from matcher.candidates import Candidates
 
 ROLE_STRIDE = 1024  # roles per demand, for packing (demand, role) into one integer key
 PIN_BONUS = 10_000_000  # large enough that a pin always flows, small enough for cost scaling
+PRICE_SCALE = 8  # minute prices are multiples of 1/8 point
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +104,14 @@ def cluster_nodes_of(cluster_ids: np.ndarray, first_node: int) -> np.ndarray:
     return first_node + np.arange(len(cluster_ids), dtype=np.int64)
 
 
-def solve_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowResult:
-    """Build and solve the relaxation; ``load_tiers[p]`` are person p's marginal task costs."""
+def solve_flow(
+    c: Candidates, load_tiers: dict[int, list[int]], minute_price: np.ndarray | None = None
+) -> FlowResult:
+    """Build and solve the relaxation; ``load_tiers[p]`` are person p's marginal task costs.
+
+    ``minute_price[p]`` (points per minute, in units of 1/PRICE_SCALE) prices person p's time:
+    the Lagrangian relaxation of the weekly hour cap. The bound then adds back price × cap.
+    """
     started = time.perf_counter()
     roles, tiers = head_tiers(c)
     n_pairs = len(c)
@@ -138,6 +145,10 @@ def solve_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowResult:
 
     role_of_pair = 2 + np.searchsorted(np.unique(role_keys(c)), role_keys(c))
     pair_cost = c.cost - np.where(c.pinned, PIN_BONUS, 0)
+    scale = 1 if minute_price is None else PRICE_SCALE
+    if minute_price is not None:
+        durations = np.array([d.duration for d in c.problem.demands], dtype=np.int64)[c.demand]
+        pair_cost = pair_cost * scale + minute_price[c.person] * durations
     # pair arcs first, so arc i is pair i
     entry = target.copy()
     entry[multi] = pair_nodes
@@ -172,13 +183,13 @@ def solve_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowResult:
     for key in roles:
         low, high, essential, extra = tiers[key]
         if low > 0:
-            arc(source, role_node[key], low, -essential)
+            arc(source, role_node[key], low, -essential * scale)
         if high > low:
-            arc(source, role_node[key], high - low, -extra)
+            arc(source, role_node[key], high - low, -extra * scale)
         total += high
     for p in people:
         for step_cost in load_tiers[p]:
-            arc(int(person_node[p]), sink, 1, step_cost)
+            arc(int(person_node[p]), sink, 1, step_cost * scale)
     arc(source, sink, total, 0)
     tails.append(np.array(extra_t, dtype=np.int64))
     heads.append(np.array(extra_h, dtype=np.int64))
@@ -198,7 +209,11 @@ def solve_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowResult:
     flows = flow.flows(np.arange(n_pairs, dtype=np.int32)) if n_pairs else np.zeros(0, dtype=np.int64)
     chosen = np.flatnonzero(flows > 0)
     pins_flowed = int(c.pinned[chosen].sum())
-    bound = -int(flow.optimal_cost()) - PIN_BONUS * pins_flowed
+    relaxed = -int(flow.optimal_cost()) - PIN_BONUS * scale * pins_flowed
+    if minute_price is not None:
+        caps = np.array([round(p.weekly_hours_cap * 60) for p in c.problem.people], dtype=np.int64)
+        relaxed += int((minute_price * caps).sum())
+    bound = relaxed // scale  # the objective is whole points: round the bound down
     return FlowResult(
         bound=bound,
         chosen=chosen,
@@ -206,3 +221,42 @@ def solve_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowResult:
         nodes=next_node,
         arcs=len(all_tails),
     )
+
+
+def lagrangian_bound(
+    c: Candidates, load_tiers: dict[int, list[int]], first: FlowResult, best_value: int, seconds: float
+) -> tuple[FlowResult, list[np.ndarray]]:
+    """Tighten the bound by pricing each person's time (subgradient on the weekly hour caps).
+
+    For any prices, flow optimum + price × cap bounds every schedule that keeps the caps; the
+    prices rise for people the relaxed flow books past their cap. Returns the best bound found
+    and each iteration's relaxed answer (often easier to repair than the first).
+    """
+    started = time.perf_counter()
+    people = c.problem.people
+    caps = np.array([round(p.weekly_hours_cap * 60) for p in people], dtype=np.float64)
+    durations = np.array([d.duration for d in c.problem.demands], dtype=np.float64)[c.demand]
+    price = np.zeros(len(people), dtype=np.float64)
+    best, answers = first, []
+    current = first
+    theta = 1.0
+    for _ in range(30):
+        used = np.bincount(c.person[current.chosen], weights=durations[current.chosen], minlength=len(people))
+        slack = caps - used
+        subgradient = np.where((price > 0) | (slack < 0), slack, 0.0)
+        norm = float((subgradient**2).sum())
+        if norm == 0 or best.bound <= best_value:
+            break
+        elapsed = time.perf_counter() - started
+        if elapsed + current.seconds * 1.5 > seconds:
+            break
+        step = theta * (current.bound - best_value) / norm
+        price = np.maximum(0.0, price - step * subgradient)
+        scaled = np.floor(price * PRICE_SCALE).astype(np.int64)
+        current = solve_flow(c, load_tiers, scaled)
+        answers.append(current.chosen)
+        if current.bound < best.bound:
+            best = current
+        else:
+            theta /= 2
+    return best, answers

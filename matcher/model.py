@@ -30,6 +30,10 @@ class ScheduleModel:
     model: cp_model.CpModel
     options: list[Option]
     objective_terms: dict[str, cp_model.LinearExpr]
+    # helper variables, kept so that a hint can give them values too
+    load_steps: list[tuple[list[cp_model.IntVar], list[Option]]]
+    essential_heads: list[tuple[cp_model.IntVar, int, list[Option]]]
+    groups: list[tuple[cp_model.IntVar, list[Option]]]
 
 
 def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
@@ -55,6 +59,9 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         by_person_demand.setdefault((p, d), []).append(o)
         by_person.setdefault(p, []).append(o)
 
+    load_steps: list[tuple[list[cp_model.IntVar], list[Option]]] = []
+    essential_vars: list[tuple[cp_model.IntVar, int, list[Option]]] = []
+    groups: list[tuple[cp_model.IntVar, list[Option]]] = []
     terms: dict[str, list[tuple[cp_model.IntVar, int]]] = {
         k: [] for k in ("coverage", "walk", "fairness", "quarter", "preference", "continuity", "stability")
     }
@@ -79,15 +86,17 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         else:
             essential_heads = model.new_int_var(0, low, f"e{d}_{r}")
             model.add(essential_heads <= count)
+            essential_vars.append((essential_heads, low, opts))
             terms["coverage"].append((essential_heads, essential - extra))
             terms["coverage"].extend((o.var, extra) for o in opts)
     # hard: a group wish gets all its heads or none
     for d, demand in enumerate(demands):
         if demand.all_or_nothing:
-            heads = [o.var for r in range(len(demand.roles)) for o in by_role.get((d, r), [])]
+            heads = [o for r in range(len(demand.roles)) for o in by_role.get((d, r), [])]
             if heads:
                 staffed = model.new_bool_var(f"g{d}")
-                model.add(sum(heads) == demand.headcount * staffed)
+                model.add(sum(o.var for o in heads) == demand.headcount * staffed)
+                groups.append((staffed, heads))
     # hard: per person, no overlap (with the walk), weekly hours and task caps; soft: fair load
     for p, opts in sorted(by_person.items()):
         person = people[p]
@@ -100,6 +109,7 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         costs = rules.load_costs(person, settings, steps)
         load = [model.new_bool_var(f"t{p}_{k}") for k in range(steps)]
         model.add(sum(o.var for o in opts) == sum(load))
+        load_steps.append((load, opts))
         for a, b in zip(load, load[1:], strict=False):
             model.add_implication(b, a)
         for k, var in enumerate(load):
@@ -125,7 +135,10 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
 
     exprs = {k: cp_model.LinearExpr.weighted_sum([v for v, _ in t], [w for _, w in t]) for k, t in terms.items()}
     model.maximize(sum(exprs.values()))
-    return ScheduleModel(model=model, options=options, objective_terms=exprs)
+    return ScheduleModel(
+        model=model, options=options, objective_terms=exprs,
+        load_steps=load_steps, essential_heads=essential_vars, groups=groups,
+    )
 
 
 def add_no_overlap(model: cp_model.CpModel, c: Candidates, table: Timetable, opts: list[Option]) -> None:
@@ -165,6 +178,16 @@ def bookings_from(solver: cp_model.CpSolver, built: ScheduleModel) -> list[Booki
 
 
 def add_hint(built: ScheduleModel, bookings: list[Booking]) -> None:
+    """Hint a whole valid week, helper variables included, so CP-SAT starts from it at once."""
     chosen = {(b.pair, b.start) for b in bookings}
+    hint = built.model.add_hint
     for o in built.options:
-        built.model.add_hint(o.var, (o.pair, o.start) in chosen)
+        hint(o.var, (o.pair, o.start) in chosen)
+    for load, opts in built.load_steps:
+        count = sum((o.pair, o.start) in chosen for o in opts)
+        for k, var in enumerate(load):
+            hint(var, k < count)
+    for var, cap, opts in built.essential_heads:
+        hint(var, min(cap, sum((o.pair, o.start) in chosen for o in opts)))
+    for var, opts in built.groups:
+        hint(var, any((o.pair, o.start) in chosen for o in opts))

@@ -68,6 +68,8 @@ def unavailable_at(free_prefix: np.ndarray, start: int, end: int) -> np.ndarray:
     widened to whole slots, so a person must be free for all of it.
     """
     first, last = start // SLOT_MINUTES, -(-end // SLOT_MINUTES)
+    if first < 0 or last >= free_prefix.shape[1]:
+        return np.ones(free_prefix.shape[0], dtype=bool)  # outside the week
     free = free_prefix[:, last] - free_prefix[:, first]
     return free < (last - first)
 
@@ -75,7 +77,8 @@ def unavailable_at(free_prefix: np.ndarray, start: int, end: int) -> np.ndarray:
 def no_free_time_within(free_prefix: np.ndarray, window_start: int, window_end: int, duration: int) -> np.ndarray:
     """True where a person has no free stretch of ``duration`` inside a wish's allowed days."""
     need = -(-duration // SLOT_MINUTES)
-    first, last = -(-window_start // SLOT_MINUTES), window_end // SLOT_MINUTES
+    first = max(0, -(-window_start // SLOT_MINUTES))
+    last = min(free_prefix.shape[1] - 1, window_end // SLOT_MINUTES)
     if last - first < need:
         return np.ones(free_prefix.shape[0], dtype=bool)
     sums = free_prefix[:, first + need : last + 1] - free_prefix[:, first : last + 1 - need]
@@ -102,7 +105,8 @@ def free_starts(free_slots: np.ndarray, window_start: int, window_end: int, dura
     back-to-back starts inside it, so that two wishes can share one evening.
     """
     need = -(-duration // SLOT_MINUTES)
-    first, last = -(-window_start // SLOT_MINUTES), window_end // SLOT_MINUTES
+    first = max(0, -(-window_start // SLOT_MINUTES))
+    last = min(len(free_slots), window_end // SLOT_MINUTES)
     starts: list[int] = []
     slot = first
     while slot + need <= last and len(starts) < limit:

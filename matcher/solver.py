@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from matcher import explain, rules
 from matcher.candidates import Candidates, build_candidates
 from matcher.domain import Assignment, Problem, Solution
-from matcher.flow import solve_flow
+from matcher.flow import lagrangian_bound, solve_flow
 from matcher.greedy import greedy_schedule, repair
 from matcher.model import add_hint, bookings_from, build_model
 from matcher.timetable import Booking, Timetable, evaluate
@@ -30,6 +30,14 @@ FULL_MODEL_PAIRS = 40_000
 #: pairs kept per role when pruning, beyond those already used
 PRUNED_PER_HEAD = 4
 PRUNED_MIN = 6
+#: past this many pairs a CP-SAT model builds too slowly to pay off (measured: 474k options
+#: took 27 s to build and found nothing in 60 s)
+MAX_MODEL_PAIRS = 80_000
+MIN_CP_SAT_SECONDS = 0.2
+#: share of the time limit kept for writing explanations
+EXPLAIN_SHARE = 0.05
+#: share of the time limit spent tightening the bound by pricing people's hours
+LAGRANGIAN_SHARE = 0.15
 
 
 def load_tiers(c: Candidates) -> dict[int, list[int]]:
@@ -52,14 +60,19 @@ def cp_sat_parameters(problem: Problem, seconds: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, problem.settings.workers)
+    # measured on 2 cores (bench/cp_sat_params.py): one worker whose LP sees the whole
+    # assignment structure proves these models optimal at the root; probing and repeated
+    # presolve cost more time than they save
     params.linearization_level = 2
+    params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
     params.random_seed = problem.settings.seed
     params.max_time_in_seconds = max(0.05, seconds)
     params.max_deterministic_time = max(0.05, seconds)
     return solver
 
 
-def pruned_pairs(c: Candidates, keep: np.ndarray) -> np.ndarray:
+def pruned_pairs(c: Candidates, keep: np.ndarray, per_head: int) -> np.ndarray:
     """The pairs worth a CP-SAT variable: those in use plus each role's cheapest few."""
     chosen = np.zeros(len(c), dtype=bool)
     chosen[keep] = True
@@ -69,37 +82,53 @@ def pruned_pairs(c: Candidates, keep: np.ndarray) -> np.ndarray:
     starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     max_count = np.array([c.problem.demands[int(d)].roles[int(r)].max_count for d, r in zip(c.demand[order], c.role[order], strict=True)])
-    chosen[order[rank < np.maximum(PRUNED_MIN, PRUNED_PER_HEAD * max_count)]] = True
+    chosen[order[rank < np.maximum(PRUNED_MIN, per_head * max_count)]] = True
     return np.flatnonzero(chosen)
 
 
 def solve(problem: Problem) -> Solution:
     """Schedule one week: the best valid assignment found in the time limit, with its proof."""
     started = time.perf_counter()
-    limit = problem.settings.time_limit_s
+    deadline = started + problem.settings.time_limit_s * (1 - EXPLAIN_SHARE)
     c = build_candidates(problem)
     stats: dict[str, float | int | str] = {"pairs": len(c), "people": len(problem.people), "demands": len(problem.demands)}
     if len(c) == 0:
         return finish(c, [], bound=0, started=started, stats=stats, method="none")
-    flow = solve_flow(c, load_tiers(c))
+    tiers = load_tiers(c)
+    flow = solve_flow(c, tiers)
     stats.update(flow_seconds=round(flow.seconds, 3), flow_arcs=flow.arcs)
     best = repair(c, flow.chosen)
     best_value = sum(evaluate(c, best).values())
-    bound = flow.bound
     stats["repaired_objective"] = best_value
+    if best_value < flow.bound:
+        budget = problem.settings.time_limit_s * LAGRANGIAN_SHARE
+        priced, answers = lagrangian_bound(c, tiers, flow, best_value, budget)
+        stats.update(flow_bound=flow.bound, lagrangian_rounds=len(answers))
+        flow = priced
+        for chosen in answers[-3:]:
+            candidate = repair(c, chosen)
+            value = sum(evaluate(c, candidate).values())
+            if value > best_value:
+                best, best_value = candidate, value
+    bound = flow.bound
     method = "flow"
-    remaining = limit - (time.perf_counter() - started)
-    if best_value < bound and remaining > 0.2:
+    per_head = PRUNED_PER_HEAD
+    rounds = 0
+    # widen the neighbourhood while CP-SAT keeps proving each one optimal and time remains
+    while best_value < bound and deadline - time.perf_counter() > MIN_CP_SAT_SECONDS:
         method = "flow+cp-sat"
         used = np.union1d(flow.chosen, np.array([b.pair for b in best], dtype=np.int64))
-        full = len(c) <= FULL_MODEL_PAIRS
-        pairs = np.arange(len(c)) if full else pruned_pairs(c, used)
+        pairs = np.arange(len(c)) if len(c) <= FULL_MODEL_PAIRS else pruned_pairs(c, used, per_head)
+        full = len(pairs) == len(c)
         built = build_model(c, pairs)
         add_hint(built, best)
-        remaining = limit - (time.perf_counter() - started)
-        solver = cp_sat_parameters(problem, remaining * 0.9 - 0.05)
+        solver = cp_sat_parameters(problem, deadline - time.perf_counter())
         status = solver.solve(built.model)
-        stats.update(cp_sat_status=solver.status_name(status), cp_sat_seconds=round(solver.wall_time, 3), model_pairs=len(pairs), model_options=len(built.options))
+        rounds += 1
+        stats.update(
+            cp_sat_status=solver.status_name(status), cp_sat_seconds=round(float(stats.get("cp_sat_seconds", 0)) + solver.wall_time, 3),
+            cp_sat_rounds=rounds, model_pairs=len(pairs), model_options=len(built.options),
+        )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = bookings_from(solver, built)
             value = sum(evaluate(c, found).values())
@@ -107,7 +136,10 @@ def solve(problem: Problem) -> Solution:
                 best, best_value = found, value
             if full:
                 bound = min(bound, math.floor(solver.best_objective_bound + 1e-6))
-    return finish(c, best, bound=max(bound, best_value) if bound < best_value else bound, started=started, stats=stats, method=method)
+        if full or status != cp_model.OPTIMAL or len(pairs) > MAX_MODEL_PAIRS:
+            break
+        per_head *= 2
+    return finish(c, best, bound=max(bound, best_value), started=started, stats=stats, method=method)
 
 
 def solve_greedy(problem: Problem) -> Solution:
@@ -119,6 +151,25 @@ def solve_greedy(problem: Problem) -> Solution:
     bookings = greedy_schedule(c)
     flow = solve_flow(c, load_tiers(c))
     return finish(c, bookings, bound=flow.bound, started=started, stats={"pairs": len(c)}, method="greedy")
+
+
+def solve_plain_cp_sat(problem: Problem) -> Solution:
+    """Every eligible pair in one CP-SAT model with default parameters: the textbook approach,
+    kept as a yardstick for the benchmark."""
+    started = time.perf_counter()
+    c = build_candidates(problem)
+    if len(c) == 0:
+        return finish(c, [], bound=0, started=started, stats={}, method="cp-sat")
+    built = build_model(c, np.arange(len(c)))
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = problem.settings.seed
+    solver.parameters.max_time_in_seconds = max(0.05, problem.settings.time_limit_s - (time.perf_counter() - started))
+    status = solver.solve(built.model)
+    found = bookings_from(solver, built) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else []
+    # CP-SAT proves an upper bound even when it finds no schedule
+    bound = math.floor(solver.best_objective_bound + 1e-6)
+    stats: dict[str, float | int | str] = {"pairs": len(c), "cp_sat_status": solver.status_name(status)}
+    return finish(c, found, bound=bound, started=started, stats=stats, method="cp-sat")
 
 
 def finish(c: Candidates, bookings: list[Booking], *, bound: int, started: float, stats: dict[str, float | int | str], method: str) -> Solution:

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print tables. Run with ``tongxin bench`` or ``make bench``."""
