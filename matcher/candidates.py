@@ -45,6 +45,19 @@ class Candidates:
     demand_index: dict[str, int]
     warnings: list[Reason] = field(default_factory=list)
     _starts: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    _walks: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    max_walk: int = 0  # minutes: no two demands of one person lie farther apart (see below)
+
+    def walk(self, d1: int, d2: int) -> int:
+        """Minutes on foot between two demands' places."""
+        if d1 == d2:
+            return 0
+        key = (d1, d2) if d1 < d2 else (d2, d1)
+        if key not in self._walks:
+            a, b = self.problem.demands[d1].location, self.problem.demands[d2].location
+            self._walks[key] = rules.walk_minutes(float(rules.haversine_m(a.lat, a.lng, b.lat, b.lng)))
+        return self._walks[key]
 
     def __len__(self) -> int:
         return len(self.person)
@@ -190,7 +203,14 @@ def build_candidates(problem: Problem) -> Candidates:
         person_index=person_index,
         demand_index=demand_index,
         warnings=warnings,
+        max_walk=longest_walk(problem),
     )
+
+
+def longest_walk(problem: Problem) -> int:
+    """No two demands one person may take are farther apart than twice the widest radius."""
+    radii = [d.radius_m or problem.settings.radius_m for d in problem.demands] or [0.0]
+    return rules.walk_minutes(2 * max(radii)) + 1
 
 
 class BonusTables:

@@ -167,7 +167,7 @@ def busy_then(c: Candidates, table: Timetable, p: int, d: int) -> bool:
         if not any(
             rules.tasks_overlap(
                 start, end, b.start, b.start + c.problem.demands[int(c.demand[b.pair])].duration,
-                table.walk(d, int(c.demand[b.pair])),
+                c.walk(d, int(c.demand[b.pair])),
             )
             for b in table.by_person.get(p, [])
         ):

@@ -15,6 +15,7 @@ The flow optimum is therefore an upper bound on the true optimum, and often equa
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -57,10 +58,11 @@ def head_tiers(c: Candidates) -> tuple[list[tuple[int, int]], dict[tuple[int, in
 
 
 def time_clusters(c: Candidates) -> tuple[np.ndarray, dict[int, int]]:
-    """For each pair, the id of its person's cluster of overlapping fixed demands, or -1.
+    """For each pair, the id of its person's cluster of clashing fixed demands, or -1.
 
-    A cluster is kept only where the person cannot do all of it; its capacity is the size of
-    the largest non-overlapping subset (earliest-end greedy, exact for intervals).
+    Two fixed demands clash for a person when the walk from one to the other does not fit
+    between them. A cluster (connected clashes) is kept only where the person cannot do all of
+    it; its capacity is the most of it one person can do, so the flow stays a relaxation.
     """
     demands = c.problem.demands
     start = np.array([d.window.start for d in demands], dtype=np.int64)[c.demand]
@@ -70,34 +72,93 @@ def time_clusters(c: Candidates) -> tuple[np.ndarray, dict[int, int]]:
     idx = np.flatnonzero(fixed)
     if idx.size == 0:
         return cluster, {}
-    # one entry per (person, demand): several roles of one demand count once
     order = idx[np.lexsort((c.demand[idx], start[idx], c.person[idx]))]
-    person = c.person[order].astype(np.int64)
-    offset = person * (4 * 10**6)
-    s, e = start[order] + offset, end[order] + offset
+    offset = c.person[order].astype(np.int64) * (4 * 10**6)
+    # a cheap superset first: runs of demands with gaps shorter than the longest possible walk
+    s, e = start[order] + offset, end[order] + offset + c.max_walk
     running_end = np.maximum.accumulate(e)
     new = np.ones(order.size, dtype=bool)
     new[1:] = s[1:] >= running_end[:-1]
-    component = np.cumsum(new) - 1
-    sizes = np.bincount(component)
     capacities: dict[int, int] = {}
-    for comp in np.flatnonzero(sizes >= 2):
-        members = order[component == comp]
-        seen_demands: dict[int, tuple[int, int]] = {}
-        for i in members:
-            seen_demands[int(c.demand[i])] = (int(end[i]), int(start[i]))
-        if len(seen_demands) < 2:
+    for run in np.split(order, np.flatnonzero(new)[1:]):
+        if run.size < 2:
             continue
-        count, last_end = 0, -1
-        for e_i, s_i in sorted(seen_demands.values()):
-            if s_i >= last_end:
-                count, last_end = count + 1, e_i
-        if count < len(seen_demands):
-            capacities[int(comp)] = count
-    if capacities:
-        keep = np.isin(component, list(capacities))
-        cluster[order[keep]] = component[keep]
+        ids = sorted({int(d) for d in c.demand[run]}, key=lambda d: (demands[d].window.start, d))
+        if len(ids) < 2:
+            continue
+        for group in clash_groups(c, ids):
+            most = most_one_person_can_do(c, group)
+            if most < len(group):
+                key = len(capacities)
+                capacities[key] = most
+                cluster[run[np.isin(c.demand[run], group)]] = key
     return cluster, capacities
+
+
+def clashes(c: Candidates, a: int, b: int) -> bool:
+    da, db = c.problem.demands[a], c.problem.demands[b]
+    return rules.tasks_overlap(da.window.start, da.window.end, db.window.start, db.window.end, c.walk(a, b))
+
+
+def clash_groups(c: Candidates, ids: list[int]) -> list[list[int]]:
+    """Connected groups of the clash graph on the given demands (sorted by start)."""
+    parent = {d: d for d in ids}
+
+    def root(d: int) -> int:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            if c.problem.demands[b].window.start >= c.problem.demands[a].window.end + c.max_walk:
+                break
+            if clashes(c, a, b):
+                parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for d in ids:
+        groups.setdefault(root(d), []).append(d)
+    return [g for g in groups.values() if len(g) >= 2]
+
+
+EXACT_GROUP = 12  # clash groups up to this size get an exact maximum independent set
+
+
+def most_one_person_can_do(c: Candidates, group: list[int]) -> int:
+    """The largest clash-free subset of a group, or an upper bound on it.
+
+    Earliest-end greedy ignoring walks is exact for plain time intervals and never below the
+    true answer; the same greedy honouring walks is a valid schedule, so never above it. When
+    they agree that is the answer; otherwise small groups are searched exhaustively.
+    """
+    demands = c.problem.demands
+    by_end = sorted(group, key=lambda d: (demands[d].window.end, demands[d].window.start, d))
+    upper, last_end = 0, -1
+    for d in by_end:
+        if demands[d].window.start >= last_end:
+            upper, last_end = upper + 1, demands[d].window.end
+    chosen: list[int] = []
+    for d in by_end:
+        if not any(clashes(c, d, other) for other in chosen):
+            chosen.append(d)
+    if len(chosen) == upper or len(group) > EXACT_GROUP:
+        return upper
+    clash_mask = [0] * len(group)
+    for i, a in enumerate(group):
+        for j, b in enumerate(group):
+            if i != j and clashes(c, a, b):
+                clash_mask[i] |= 1 << j
+
+    @functools.cache
+    def best(free: int) -> int:
+        if not free:
+            return 0
+        i = (free & -free).bit_length() - 1
+        rest = free & ~(1 << i)
+        return max(best(rest), 1 + best(rest & ~clash_mask[i]))
+
+    return best((1 << len(group)) - 1)
 
 
 def cluster_nodes_of(cluster_ids: np.ndarray, first_node: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.timetable import Booking, Timetable
+from matcher.timetable import Booking
 
 
 @dataclass(slots=True)
@@ -41,7 +41,6 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
     problem, settings, weights = c.problem, c.problem.settings, c.problem.settings.weights
     demands, people = problem.demands, problem.people
     model = cp_model.CpModel()
-    table = Timetable(c)  # for walking times between demands
 
     # variables
     options: list[Option] = []
@@ -100,7 +99,7 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
     # hard: per person, no overlap (with the walk), weekly hours and task caps; soft: fair load
     for p, opts in sorted(by_person.items()):
         person = people[p]
-        add_no_overlap(model, c, table, opts)
+        add_no_overlap(model, c, opts)
         minutes = [(o.var, o.end - o.start) for o in opts]
         if sum(m for _, m in minutes) > round(person.weekly_hours_cap * 60):
             model.add(sum(v * m for v, m in minutes) <= round(person.weekly_hours_cap * 60))
@@ -141,7 +140,7 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
     )
 
 
-def add_no_overlap(model: cp_model.CpModel, c: Candidates, table: Timetable, opts: list[Option]) -> None:
+def add_no_overlap(model: cp_model.CpModel, c: Candidates, opts: list[Option]) -> None:
     """No two tasks of one person overlap, counting the walk from one place to the next.
 
     Options that overlap in time form cliques (at most one of each); options that do not
@@ -160,14 +159,14 @@ def add_no_overlap(model: cp_model.CpModel, c: Candidates, table: Timetable, opt
         grown = True
     if grown and len(active) > 1:
         model.add_at_most_one(a.var for a in active)
-    max_walk = table.max_walk
+    max_walk = c.max_walk
     for i, a in enumerate(ordered):
         da = int(c.demand[a.pair])
         for b in ordered[i + 1 :]:
             if b.start >= a.end + max_walk:
                 break
             db = int(c.demand[b.pair])
-            if b.start >= a.end and da != db and rules.tasks_overlap(a.start, a.end, b.start, b.end, table.walk(da, db)):
+            if b.start >= a.end and da != db and rules.tasks_overlap(a.start, a.end, b.start, b.end, c.walk(da, db)):
                 model.add_bool_or([a.var.Not(), b.var.Not()])
 
 

@@ -24,28 +24,12 @@ class Booking:
 class Timetable:
     def __init__(self, c: Candidates):
         self.c = c
-        demands = c.problem.demands
-        self.lat = np.array([d.location.lat for d in demands])
-        self.lng = np.array([d.location.lng for d in demands])
         self.by_person: dict[int, list[Booking]] = {}
         self.minutes: dict[int, int] = {}
         self.role_count: dict[tuple[int, int], int] = {}
         self.taken: set[tuple[int, int]] = set()  # (person, demand)
-        self._walks: dict[tuple[int, int], int] = {}
-        radii = [d.radius_m or c.problem.settings.radius_m for d in demands] or [0.0]
-        #: no two demands one person may take are farther apart than twice the widest radius
-        self.max_walk = rules.walk_minutes(2 * max(radii)) + 1
 
     # rules ---------------------------------------------------------------------------------
-
-    def walk(self, d1: int, d2: int) -> int:
-        if d1 == d2:
-            return 0
-        key = (d1, d2) if d1 < d2 else (d2, d1)
-        if key not in self._walks:
-            metres = float(rules.haversine_m(self.lat[d1], self.lng[d1], float(self.lat[d2]), float(self.lng[d2])))
-            self._walks[key] = rules.walk_minutes(metres)
-        return self._walks[key]
 
     def fits(self, pair: int, start: int) -> bool:
         """Would this booking keep every hard rule: staff, caps and no overlap with the walk?"""
@@ -65,7 +49,7 @@ class Timetable:
         for b in bookings:
             other = int(c.demand[b.pair])
             other_end = b.start + c.problem.demands[other].duration
-            if rules.tasks_overlap(start, end, b.start, other_end, self.walk(d, other)):
+            if rules.tasks_overlap(start, end, b.start, other_end, c.walk(d, other)):
                 return False
         return True
 
