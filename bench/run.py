@@ -29,7 +29,9 @@ def run_once(scenario: str, method: str, time_limit: float) -> dict[str, float |
 
     problem = load_scenario(SCENARIOS / f"{scenario}.json")
     problem = replace(problem, settings=replace(problem.settings, time_limit_s=time_limit, seed=0))
-    solver = {"greedy": solve_greedy, "cp-sat default": solve_plain_cp_sat, "tongxin": solve}[method]
+    solver = {"greedy": solve_greedy, "cp-sat default": solve_plain_cp_sat, "tongxin": solve}[
+        method
+    ]
     solution = solver(problem)
     tasks: dict[str, int] = {}
     for a in solution.assignments:
@@ -51,14 +53,27 @@ def run_once(scenario: str, method: str, time_limit: float) -> dict[str, float |
     }
 
 
-def measure(scenario: str, method: str, time_limit: float, repeat: int) -> dict[str, float | int | str]:
+def measure(
+    scenario: str, method: str, time_limit: float, repeat: int
+) -> dict[str, float | int | str]:
     context = multiprocessing.get_context("spawn")
     runs = []
     for _ in range(repeat):
         with context.Pool(1) as pool:
             runs.append(pool.apply(run_once, (scenario, method, time_limit)))
     out = dict(runs[0])
-    for key in ("coverage", "objective", "bound", "gap", "walk_km", "seconds", "peak_mb", "mean_tasks", "max_tasks", "filled"):
+    for key in (
+        "coverage",
+        "objective",
+        "bound",
+        "gap",
+        "walk_km",
+        "seconds",
+        "peak_mb",
+        "mean_tasks",
+        "max_tasks",
+        "filled",
+    ):
         out[key] = statistics.median(float(r[key]) for r in runs)
     return out
 
@@ -79,14 +94,19 @@ def table(rows: list[tuple[str, str, float, dict[str, float | int | str]]]) -> s
     return "\n".join(lines)
 
 
-def main(time_limit: float | None = None, scenarios: Sequence[str] | None = None, repeat: int = 3) -> None:
+def main(
+    time_limit: float | None = None, scenarios: Sequence[str] | None = None, repeat: int = 3
+) -> None:
     rows = []
     for scenario in scenarios or ("hongguang", "fenghuang"):
         limit = time_limit if time_limit is not None else DEFAULT_LIMITS.get(scenario, 10.0)
         for method in METHODS:
             result = measure(scenario, method, limit, repeat)
             rows.append((scenario, method, limit, result))
-            print(f"{scenario:10s} {method:15s} gap {100 * float(result['gap']):6.2f}%  {float(result['seconds']):6.2f} s", flush=True)
+            print(
+                f"{scenario:10s} {method:15s} gap {100 * float(result['gap']):6.2f}%  {float(result['seconds']):6.2f} s",
+                flush=True,
+            )
     print()
     print(f"medians of {repeat} runs each")
     print(table(rows))

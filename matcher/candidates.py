@@ -7,6 +7,7 @@ coordinator decided) but are reported as warnings when they break a rule.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,7 +57,9 @@ class Candidates:
         key = (d1, d2) if d1 < d2 else (d2, d1)
         if key not in self._walks:
             a, b = self.problem.demands[d1].location, self.problem.demands[d2].location
-            self._walks[key] = rules.walk_minutes(float(rules.haversine_m(a.lat, a.lng, b.lat, b.lng)))
+            self._walks[key] = rules.walk_minutes(
+                float(rules.haversine_m(a.lat, a.lng, b.lat, b.lng))
+            )
         return self._walks[key]
 
     def __len__(self) -> int:
@@ -73,7 +76,11 @@ class Candidates:
         key = (p, d)
         if key not in self._starts:
             found = rules.free_starts(
-                self.free_slots[p], demand.window.start, demand.window.end, demand.duration, WISH_START_LIMIT
+                self.free_slots[p],
+                demand.window.start,
+                demand.window.end,
+                demand.duration,
+                WISH_START_LIMIT,
             )
             self._starts[key] = found or fallback_starts(demand)
         return self._starts[key]
@@ -120,7 +127,10 @@ def build_candidates(problem: Problem) -> Candidates:
     people, settings, weights = problem.people, problem.settings, problem.settings.weights
     person_index = {p.id: i for i, p in enumerate(people)}
     demand_index = {d.id: i for i, d in enumerate(problem.demands)}
-    all_skills = sorted({s for p in people for s in p.skills} | {s for d in problem.demands for r in d.roles for s in r.skills})
+    all_skills = sorted(
+        {s for p in people for s in p.skills}
+        | {s for d in problem.demands for r in d.roles for s in r.skills}
+    )
     if len(all_skills) > 64:
         raise ValueError(f"at most 64 distinct skills are supported, got {len(all_skills)}")
     bits = {s: i for i, s in enumerate(all_skills)}
@@ -137,14 +147,20 @@ def build_candidates(problem: Problem) -> Candidates:
     previous = by_demand(problem.locks.previous, person_index, demand_index)
     check_locks(problem, person_index, demand_index)
 
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("p", "d", "r", "dist", "pin", "prev", "cost")}
+    cols: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("p", "d", "r", "dist", "pin", "prev", "cost")
+    }
     bonus = BonusTables(problem)
     warnings: list[Reason] = []
     for d, demand in enumerate(problem.demands):
         dist = rules.haversine_m(lat, lng, demand.location.lat, demand.location.lng)
-        blocked = rules.outside_service_radius(dist, demand, settings) | rules.not_a_party_member(is_member, demand)
+        blocked = rules.outside_service_radius(dist, demand, settings) | rules.not_a_party_member(
+            is_member, demand
+        )
         if demand.flexible:
-            blocked |= rules.no_free_time_within(prefix, demand.window.start, demand.window.end, demand.duration)
+            blocked |= rules.no_free_time_within(
+                prefix, demand.window.start, demand.window.end, demand.duration
+            )
         else:
             blocked |= rules.unavailable_at(prefix, demand.window.start, demand.window.end)
         for p in forbidden.get(d, ()):
@@ -155,7 +171,14 @@ def build_candidates(problem: Problem) -> Candidates:
             chosen = np.flatnonzero(ok)
             if r == 0 and pins:
                 # a pin the rules would refuse still holds: the coordinator knows something we don't
-                pinned_outside = [p for p in sorted(pins) if not any(ok_role(masks, bits, demand, rr, p, blocked) for rr in range(len(demand.roles)))]
+                pinned_outside = [
+                    p
+                    for p in sorted(pins)
+                    if not any(
+                        ok_role(masks, bits, demand, rr, p, blocked)
+                        for rr in range(len(demand.roles))
+                    )
+                ]
                 for p in pinned_outside:
                     warnings.append(pin_warning(people[p].name, demand.title))
                 chosen = np.union1d(chosen, np.array(pinned_outside, dtype=np.int64))
@@ -168,12 +191,15 @@ def build_candidates(problem: Problem) -> Candidates:
             cols["pin"].append(np.isin(chosen, list(pins)))
             was_previous = np.isin(chosen, list(previous.get(d, ())))
             cols["prev"].append(was_previous)
-            cols["cost"].append(rules.walk_cost(dist[chosen], weights) - bonus.for_demand(demand, chosen, was_previous))
+            cols["cost"].append(
+                rules.walk_cost(dist[chosen], weights)
+                - bonus.for_demand(demand, chosen, was_previous)
+            )
 
     def cat(key: str, dtype: type) -> np.ndarray:
         return np.concatenate(cols[key]).astype(dtype) if cols[key] else np.zeros(0, dtype=dtype)
 
-    person, demand_col, role = cat("p", np.int32), cat("d", np.int32), cat("r", np.int16)
+    person, demand_col, role_col = cat("p", np.int32), cat("d", np.int32), cat("r", np.int16)
     distance, pin, prev = cat("dist", np.float64), cat("pin", bool), cat("prev", bool)
     cost = cat("cost", np.int64)
     # a pinned pair belongs to one role only: keep the first role that takes the person
@@ -184,14 +210,14 @@ def build_candidates(problem: Problem) -> Candidates:
             key = (int(person[i]), int(demand_col[i]))
             keep[i] = key not in seen
             seen.add(key)
-        person, demand_col, role, distance, pin, prev, cost = (
-            a[keep] for a in (person, demand_col, role, distance, pin, prev, cost)
+        person, demand_col, role_col, distance, pin, prev, cost = (
+            a[keep] for a in (person, demand_col, role_col, distance, pin, prev, cost)
         )
     return Candidates(
         problem=problem,
         person=person,
         demand=demand_col,
-        role=role,
+        role=role_col,
         distance_m=distance,
         cost=cost,
         pinned=pin,
@@ -227,7 +253,9 @@ class BonusTables:
             for h in person.served_households:
                 self.by_household.setdefault(h, np.zeros(n, dtype=bool))[i] = True
 
-    def for_demand(self, demand: Demand, chosen: np.ndarray, was_previous: np.ndarray) -> np.ndarray:
+    def for_demand(
+        self, demand: Demand, chosen: np.ndarray, was_previous: np.ndarray
+    ) -> np.ndarray:
         weights = self.problem.settings.weights
         out = np.where(was_previous, rules.stability_bonus(True, weights), 0).astype(np.int64)
         if demand.category in self.by_category:
@@ -237,7 +265,9 @@ class BonusTables:
         return out
 
 
-def ok_role(masks: np.ndarray, bits: dict[str, int], demand: Demand, r: int, p: int, blocked: np.ndarray) -> bool:
+def ok_role(
+    masks: np.ndarray, bits: dict[str, int], demand: Demand, r: int, p: int, blocked: np.ndarray
+) -> bool:
     need = skill_mask(demand.roles[r].skills, bits)
     return not blocked[p] and (int(masks[p]) & need) == need
 
@@ -249,7 +279,9 @@ def pin_warning(person: str, demand: str) -> Reason:
     )
 
 
-def by_demand(pairs: frozenset[tuple[str, str]], person_index: dict[str, int], demand_index: dict[str, int]) -> dict[int, set[int]]:
+def by_demand(
+    pairs: frozenset[tuple[str, str]], person_index: dict[str, int], demand_index: dict[str, int]
+) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {}
     for person_id, demand_id in pairs:
         if person_id in person_index and demand_id in demand_index:
@@ -257,52 +289,71 @@ def by_demand(pairs: frozenset[tuple[str, str]], person_index: dict[str, int], d
     return out
 
 
-def check_locks(problem: Problem, person_index: dict[str, int], demand_index: dict[str, int]) -> None:
+def check_locks(
+    problem: Problem, person_index: dict[str, int], demand_index: dict[str, int]
+) -> None:
     """Locks that cannot all hold are the coordinator's to fix: say which, in both languages."""
     locks, conflicts = problem.locks, []
     for person_id, demand_id in sorted(locks.pinned | locks.forbidden):
         if person_id not in person_index or demand_id not in demand_index:
-            conflicts.append(Reason(
-                zh=f"锁定引用了不存在的人员或任务：{person_id} → {demand_id}",
-                en=f"a lock names an unknown person or demand: {person_id} -> {demand_id}",
-            ))
+            conflicts.append(
+                Reason(
+                    zh=f"锁定引用了不存在的人员或任务：{person_id} → {demand_id}",
+                    en=f"a lock names an unknown person or demand: {person_id} -> {demand_id}",
+                )
+            )
     for person_id, demand_id in sorted(locks.pinned & locks.forbidden):
-        conflicts.append(Reason(
-            zh=f"{person_id} 对「{demand_id}」既被指定又被禁止",
-            en=f"{person_id} is both pinned to and forbidden from {demand_id}",
-        ))
+        conflicts.append(
+            Reason(
+                zh=f"{person_id} 对「{demand_id}」既被指定又被禁止",
+                en=f"{person_id} is both pinned to and forbidden from {demand_id}",
+            )
+        )
     pins_per_demand: dict[str, int] = {}
     pins_per_person: dict[str, list[Demand]] = {}
     for person_id, demand_id in sorted(locks.pinned):
         if demand_id in demand_index and person_id in person_index:
             pins_per_demand[demand_id] = pins_per_demand.get(demand_id, 0) + 1
-            pins_per_person.setdefault(person_id, []).append(problem.demands[demand_index[demand_id]])
+            pins_per_person.setdefault(person_id, []).append(
+                problem.demands[demand_index[demand_id]]
+            )
     for demand_id, count in sorted(pins_per_demand.items()):
         demand = problem.demands[demand_index[demand_id]]
         if count > demand.headcount:
-            conflicts.append(Reason(
-                zh=f"「{demand.title}」最多 {demand.headcount} 人，却指定了 {count} 人",
-                en=f"'{demand.title}' takes at most {demand.headcount} people but {count} are pinned",
-            ))
+            conflicts.append(
+                Reason(
+                    zh=f"「{demand.title}」最多 {demand.headcount} 人，却指定了 {count} 人",
+                    en=f"'{demand.title}' takes at most {demand.headcount} people but {count} are pinned",
+                )
+            )
     for person_id, demands in sorted(pins_per_person.items()):
-        fixed = sorted((d for d in demands if d.kind != DemandKind.WISH and not d.flexible), key=lambda d: d.window.start)
-        for a, b in zip(fixed, fixed[1:], strict=False):
+        fixed = sorted(
+            (d for d in demands if d.kind != DemandKind.WISH and not d.flexible),
+            key=lambda d: d.window.start,
+        )
+        for a, b in itertools.pairwise(fixed):
             if b.window.start < a.window.end:
-                conflicts.append(Reason(
-                    zh=f"{person_id} 被指定到时间重叠的「{a.title}」和「{b.title}」",
-                    en=f"{person_id} is pinned to overlapping '{a.title}' and '{b.title}'",
-                ))
+                conflicts.append(
+                    Reason(
+                        zh=f"{person_id} 被指定到时间重叠的「{a.title}」和「{b.title}」",
+                        en=f"{person_id} is pinned to overlapping '{a.title}' and '{b.title}'",
+                    )
+                )
         person = problem.people[person_index[person_id]]
         pinned_minutes = sum(d.duration for d in demands)
         if pinned_minutes > round(person.weekly_hours_cap * 60):
-            conflicts.append(Reason(
-                zh=f"{person.name} 被指定的任务共 {pinned_minutes / 60:g} 小时，超过每周上限 {person.weekly_hours_cap:g} 小时",
-                en=f"{person.name} is pinned to {pinned_minutes / 60:g} hours, above the weekly cap of {person.weekly_hours_cap:g}",
-            ))
+            conflicts.append(
+                Reason(
+                    zh=f"{person.name} 被指定的任务共 {pinned_minutes / 60:g} 小时，超过每周上限 {person.weekly_hours_cap:g} 小时",
+                    en=f"{person.name} is pinned to {pinned_minutes / 60:g} hours, above the weekly cap of {person.weekly_hours_cap:g}",
+                )
+            )
         if len(demands) > person.weekly_task_cap:
-            conflicts.append(Reason(
-                zh=f"{person.name} 被指定了 {len(demands)} 项任务，超过每周上限 {person.weekly_task_cap} 项",
-                en=f"{person.name} is pinned to {len(demands)} tasks, above the weekly cap of {person.weekly_task_cap}",
-            ))
+            conflicts.append(
+                Reason(
+                    zh=f"{person.name} 被指定了 {len(demands)} 项任务，超过每周上限 {person.weekly_task_cap} 项",
+                    en=f"{person.name} is pinned to {len(demands)} tasks, above the weekly cap of {person.weekly_task_cap}",
+                )
+            )
     if conflicts:
         raise LockConflict(conflicts)

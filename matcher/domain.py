@@ -66,7 +66,11 @@ class DemandKind(StrEnum):
     ACTIVITY = "activity"  # 主题服务月 activity
 
 
-DEMAND_KIND_ZH = {DemandKind.WISH: "微心愿", DemandKind.SHIFT: "服务岗位", DemandKind.ACTIVITY: "主题活动"}
+DEMAND_KIND_ZH = {
+    DemandKind.WISH: "微心愿",
+    DemandKind.SHIFT: "服务岗位",
+    DemandKind.ACTIVITY: "主题活动",
+}
 
 #: Beneficiary situations and how much they raise a wish's priority (see ``wish_priority``).
 SITUATION_WEIGHTS: dict[str, float] = {

@@ -64,23 +64,36 @@ def funnel(c: Candidates, d: int, r: int) -> tuple[list[tuple[str, str, int]], n
         left &= ~rules.missing_required_skill(c.person_masks, skill_mask(role.skills, c.skill_bits))
         steps.append(("skill", "", int(left.sum())))
     if demand.party_members_only:
-        left &= rules.not_a_party_member(np.array([p.kind == PersonKind.PARTY_MEMBER for p in people]), demand) == 0
+        left &= (
+            rules.not_a_party_member(
+                np.array([p.kind == PersonKind.PARTY_MEMBER for p in people]), demand
+            )
+            == 0
+        )
         steps.append(("member", "", int(left.sum())))
     left &= ~rules.outside_service_radius(dist, demand, problem.settings)
     steps.append(("radius", "", int(left.sum())))
     if demand.flexible:
-        left &= ~rules.no_free_time_within(c.free_prefix, demand.window.start, demand.window.end, demand.duration)
+        left &= ~rules.no_free_time_within(
+            c.free_prefix, demand.window.start, demand.window.end, demand.duration
+        )
     else:
         left &= ~rules.unavailable_at(c.free_prefix, demand.window.start, demand.window.end)
     steps.append(("time", "", int(left.sum())))
-    forbidden = {c.person_index[pid] for pid, did in problem.locks.forbidden if did == demand.id and pid in c.person_index}
+    forbidden = {
+        c.person_index[pid]
+        for pid, did in problem.locks.forbidden
+        if did == demand.id and pid in c.person_index
+    }
     for p in forbidden:
         left[p] = False
     steps.append(("forbidden", "", int(left.sum())))
     return steps, np.flatnonzero(left)
 
 
-def nobody_reason(c: Candidates, demand: Demand, role: Role, steps: list[tuple[str, str, int]]) -> Reason:
+def nobody_reason(
+    c: Candidates, demand: Demand, role: Role, steps: list[tuple[str, str, int]]
+) -> Reason:
     radius_km = (demand.radius_m or c.problem.settings.radius_m) / 1000
     where_zh, where_en = "社区内", "in the community"
     who_zh: list[str] = []
@@ -100,18 +113,23 @@ def nobody_reason(c: Candidates, demand: Demand, role: Role, steps: list[tuple[s
             who_en.append(en)
         elif name == "forbidden":
             return Reason(
-                zh="符合条件的人员都已被协调员排除", en="everyone eligible was forbidden here by the coordinator"
+                zh="符合条件的人员都已被协调员排除",
+                en="everyone eligible was forbidden here by the coordinator",
             )
         if count == 0:
             break
     zh_who = "且".join(w for w in who_zh if w != "党员中")
     prefix = "党员中" if "党员中" in who_zh else ""
-    zh = f"{where_zh}{prefix}没有{zh_who}的人员" if zh_who else f"{where_zh}{prefix}没有可安排的人员"
+    zh = (
+        f"{where_zh}{prefix}没有{zh_who}的人员" if zh_who else f"{where_zh}{prefix}没有可安排的人员"
+    )
     en = f"nobody {where_en} " + " and ".join(who_en) if who_en else f"nobody available {where_en}"
     return Reason(zh=zh, en=en.strip())
 
 
-def busy_reason(c: Candidates, table: Timetable, d: int, r: int, eligible: np.ndarray, filled: int) -> Reason:
+def busy_reason(
+    c: Candidates, table: Timetable, d: int, r: int, eligible: np.ndarray, filled: int
+) -> Reason:
     """Everyone who passes the rules is taken: say by what."""
     demand = c.problem.demands[d]
     role = demand.roles[r]
@@ -166,7 +184,10 @@ def busy_then(c: Candidates, table: Timetable, p: int, d: int) -> bool:
         end = start + demand.duration
         if not any(
             rules.tasks_overlap(
-                start, end, b.start, b.start + c.problem.demands[int(c.demand[b.pair])].duration,
+                start,
+                end,
+                b.start,
+                b.start + c.problem.demands[int(c.demand[b.pair])].duration,
                 c.walk(d, int(c.demand[b.pair])),
             )
             for b in table.by_person.get(p, [])
@@ -187,13 +208,15 @@ def explain_gaps(c: Candidates, table: Timetable) -> list[Gap]:
                 reason = nobody_reason(c, demand, role, steps)
             else:
                 reason = busy_reason(c, table, d, r, eligible, filled)
-            gaps.append(Gap(
-                demand_id=demand.id,
-                role=r,
-                missing=role.max_count - filled,
-                essential_missing=max(0, role.min_count - filled),
-                reason=reason,
-            ))
+            gaps.append(
+                Gap(
+                    demand_id=demand.id,
+                    role=r,
+                    missing=role.max_count - filled,
+                    essential_missing=max(0, role.min_count - filled),
+                    reason=reason,
+                )
+            )
     return gaps
 
 
@@ -206,26 +229,42 @@ def explain_booking(c: Candidates, table: Timetable, b: Booking) -> tuple[Reason
     if c.pinned[b.pair]:
         reasons.append(Reason(zh="协调员指定", en="pinned by the coordinator"))
     if role.skills:
-        reasons.append(Reason(
-            zh="具备" + "".join(f"「{s}」" for s in sorted(role.skills)) + "专长",
-            en="has skill " + ", ".join(skill_en(s) for s in sorted(role.skills)),
-        ))
+        reasons.append(
+            Reason(
+                zh="具备" + "".join(f"「{s}」" for s in sorted(role.skills)) + "专长",
+                en="has skill " + ", ".join(skill_en(s) for s in sorted(role.skills)),
+            )
+        )
     km = float(c.distance_m[b.pair]) / 1000
     walk = rules.walk_minutes(float(c.distance_m[b.pair]))
-    reasons.append(Reason(zh=f"距离{km:.2f}公里，步行约{walk}分钟", en=f"{km:.2f} km away, about a {walk}-minute walk"))
+    reasons.append(
+        Reason(
+            zh=f"距离{km:.2f}公里，步行约{walk}分钟",
+            en=f"{km:.2f} km away, about a {walk}-minute walk",
+        )
+    )
     tasks = len(table.by_person.get(p, []))
-    reasons.append(Reason(
-        zh=f"本周共{tasks}项任务（上限{person.weekly_task_cap}项）",
-        en=f"{tasks} task(s) this week (cap {person.weekly_task_cap})",
-    ))
+    reasons.append(
+        Reason(
+            zh=f"本周共{tasks}项任务（上限{person.weekly_task_cap}项）",
+            en=f"{tasks} task(s) this week (cap {person.weekly_task_cap})",
+        )
+    )
     if rules.quarter_behind_bonus(person, problem.settings):
-        reasons.append(Reason(
-            zh=f"本季度已服务{person.services_this_quarter}次，低于要求的{problem.settings.quarter_minimum}次，优先安排",
-            en=f"served {person.services_this_quarter} times this quarter, below the minimum of "
-            f"{problem.settings.quarter_minimum}: asked first",
-        ))
+        reasons.append(
+            Reason(
+                zh=f"本季度已服务{person.services_this_quarter}次，低于要求的{problem.settings.quarter_minimum}次，优先安排",
+                en=f"served {person.services_this_quarter} times this quarter, below the minimum of "
+                f"{problem.settings.quarter_minimum}: asked first",
+            )
+        )
     if rules.preference_bonus(person, demand, weights):
-        reasons.append(Reason(zh=f"本人愿意参与「{demand.category}」类服务", en=f"prefers {skill_en(demand.category)} work"))
+        reasons.append(
+            Reason(
+                zh=f"本人愿意参与「{demand.category}」类服务",
+                en=f"prefers {skill_en(demand.category)} work",
+            )
+        )
     if rules.continuity_bonus(person, demand, weights):
         reasons.append(Reason(zh="曾服务过这户居民", en="has served this household before"))
     if c.previous[b.pair]:

@@ -43,7 +43,9 @@ def role_keys(c: Candidates) -> np.ndarray:
     return c.demand.astype(np.int64) * ROLE_STRIDE + c.role
 
 
-def head_tiers(c: Candidates) -> tuple[list[tuple[int, int]], dict[tuple[int, int], tuple[int, int, int, int]]]:
+def head_tiers(
+    c: Candidates,
+) -> tuple[list[tuple[int, int]], dict[tuple[int, int], tuple[int, int, int, int]]]:
     """The (demand, role) pairs that have candidates, with min/max heads and their values."""
     problem, weights = c.problem, c.problem.settings.weights
     keys = np.unique(role_keys(c))
@@ -97,7 +99,9 @@ def time_clusters(c: Candidates) -> tuple[np.ndarray, dict[int, int]]:
 
 def clashes(c: Candidates, a: int, b: int) -> bool:
     da, db = c.problem.demands[a], c.problem.demands[b]
-    return rules.tasks_overlap(da.window.start, da.window.end, db.window.start, db.window.end, c.walk(a, b))
+    return rules.tasks_overlap(
+        da.window.start, da.window.end, db.window.start, db.window.end, c.walk(a, b)
+    )
 
 
 def clash_groups(c: Candidates, ids: list[int]) -> list[list[int]]:
@@ -223,7 +227,11 @@ def solve_flow(
     caps.append(np.ones(len(multi_keys), dtype=np.int64))
     costs.append(np.zeros(len(multi_keys), dtype=np.int64))
     cluster_first = np.searchsorted(np.sort(clusters), cluster_ids)  # any pair of the cluster
-    cluster_person = c.person[np.argsort(clusters, kind="stable")[cluster_first]] if len(cluster_ids) else np.zeros(0, dtype=np.int64)
+    cluster_person = (
+        c.person[np.argsort(clusters, kind="stable")[cluster_first]]
+        if len(cluster_ids)
+        else np.zeros(0, dtype=np.int64)
+    )
     tails.append(cluster_nodes_of(cluster_ids, next_node - len(multi_keys) - len(cluster_ids)))
     heads.append(person_node[cluster_person])
     caps.append(np.array([capacities[int(k)] for k in cluster_ids], dtype=np.int64))
@@ -259,21 +267,25 @@ def solve_flow(
 
     all_tails = np.concatenate(tails).astype(np.int32)
     flow.add_arcs_with_capacity_and_unit_cost(
-        all_tails, np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
+        all_tails,
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64),
+        np.concatenate(costs).astype(np.int64),
     )
     flow.set_node_supply(source, total)
     flow.set_node_supply(sink, -total)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = flow.flows(np.arange(n_pairs, dtype=np.int32)) if n_pairs else np.zeros(0, dtype=np.int64)
+    flows = (
+        flow.flows(np.arange(n_pairs, dtype=np.int32)) if n_pairs else np.zeros(0, dtype=np.int64)
+    )
     chosen = np.flatnonzero(flows > 0)
     pins_flowed = int(c.pinned[chosen].sum())
     relaxed = -int(flow.optimal_cost()) - PIN_BONUS * scale * pins_flowed
     if minute_price is not None:
-        caps = np.array([round(p.weekly_hours_cap * 60) for p in c.problem.people], dtype=np.int64)
-        relaxed += int((minute_price * caps).sum())
+        cap_minutes = [round(p.weekly_hours_cap * 60) for p in c.problem.people]
+        relaxed += int((minute_price * np.array(cap_minutes, dtype=np.int64)).sum())
     bound = relaxed // scale  # the objective is whole points: round the bound down
     return FlowResult(
         bound=bound,
@@ -285,7 +297,11 @@ def solve_flow(
 
 
 def lagrangian_bound(
-    c: Candidates, load_tiers: dict[int, list[int]], first: FlowResult, best_value: int, seconds: float
+    c: Candidates,
+    load_tiers: dict[int, list[int]],
+    first: FlowResult,
+    best_value: int,
+    seconds: float,
 ) -> tuple[FlowResult, list[np.ndarray]]:
     """Tighten the bound by pricing each person's time (subgradient on the weekly hour caps).
 
@@ -302,7 +318,9 @@ def lagrangian_bound(
     current = first
     theta = 1.0
     for _ in range(30):
-        used = np.bincount(c.person[current.chosen], weights=durations[current.chosen], minlength=len(people))
+        used = np.bincount(
+            c.person[current.chosen], weights=durations[current.chosen], minlength=len(people)
+        )
         slack = caps - used
         subgradient = np.where((price > 0) | (slack < 0), slack, 0.0)
         norm = float((subgradient**2).sum())

@@ -30,7 +30,9 @@ def book_pins(c: Candidates, table: Timetable) -> None:
     for i in np.flatnonzero(c.pinned):
         start = table.first_fitting_start(int(i))
         # a pin holds even past a cap: the coordinator decided, and check_locks caught conflicts
-        table.book(int(i), start if start is not None else c.starts(int(c.person[i]), int(c.demand[i]))[0])
+        table.book(
+            int(i), start if start is not None else c.starts(int(c.person[i]), int(c.demand[i]))[0]
+        )
 
 
 def greedy_schedule(c: Candidates) -> list[Booking]:
@@ -69,7 +71,11 @@ def repair(c: Candidates, relaxed: np.ndarray) -> list[Booking]:
     # fixed-time tasks first (they cannot move), wishes after (they can fit around them)
     ordered = sorted(
         (int(i) for i in relaxed if not c.pinned[i]),
-        key=lambda i: (demands[int(c.demand[i])].flexible, -int(round(weights.coverage * demands[int(c.demand[i])].priority)) + int(c.cost[i]), i),
+        key=lambda i: (
+            demands[int(c.demand[i])].flexible,
+            -round(weights.coverage * demands[int(c.demand[i])].priority) + int(c.cost[i]),
+            i,
+        ),
     )
     for pair in ordered:
         table.try_book(pair)
@@ -81,14 +87,14 @@ def repair(c: Candidates, relaxed: np.ndarray) -> list[Booking]:
 def fill(c: Candidates, table: Timetable) -> None:
     """Give every head still open to the best free candidate, most valuable heads first."""
     by_role = pairs_by_role(c)
-    demands, weights = c.problem.demands, c.problem.settings.weights
+    demands = c.problem.demands
     roles = sorted(by_role, key=lambda k: (-demands[k[0]].priority, k))
     for d, r in roles:
         role = demands[d].roles[r]
         while table.role_count.get((d, r), 0) < role.max_count:
             options = [int(i) for i in by_role[(d, r)] if (int(c.person[i]), d) not in table.taken]
             ranked = sorted(options, key=lambda i: (-pair_value(c, i, table), i))
-            if not ranked or pair_value(c, ranked[0], table) <= 0 and weights.coverage > 0:
+            if not ranked or pair_value(c, ranked[0], table) <= 0:
                 break
             if not any(table.try_book(i) for i in ranked[:50]):
                 break

@@ -7,6 +7,7 @@ points as timetable.evaluate, term by term, so the solver's answer and the repor
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,7 +63,16 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
     essential_vars: list[tuple[cp_model.IntVar, int, list[Option]]] = []
     groups: list[tuple[cp_model.IntVar, list[Option]]] = []
     terms: dict[str, list[tuple[cp_model.IntVar, int]]] = {
-        k: [] for k in ("coverage", "walk", "fairness", "quarter", "preference", "continuity", "stability")
+        k: []
+        for k in (
+            "coverage",
+            "walk",
+            "fairness",
+            "quarter",
+            "preference",
+            "continuity",
+            "stability",
+        )
     }
     # hard: one person takes a demand once, in one role, at one time
     for opts in by_person_demand.values():
@@ -109,7 +119,7 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         load = [model.new_bool_var(f"t{p}_{k}") for k in range(steps)]
         model.add(sum(o.var for o in opts) == sum(load))
         load_steps.append((load, opts))
-        for a, b in zip(load, load[1:], strict=False):
+        for a, b in itertools.pairwise(load):
             model.add_implication(b, a)
         for k, var in enumerate(load):
             step = weights.load_step * k
@@ -132,11 +142,18 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
             if value:
                 terms[key].append((o.var, value))
 
-    exprs = {k: cp_model.LinearExpr.weighted_sum([v for v, _ in t], [w for _, w in t]) for k, t in terms.items()}
+    exprs = {
+        k: cp_model.LinearExpr.weighted_sum([v for v, _ in t], [w for _, w in t])
+        for k, t in terms.items()
+    }
     model.maximize(sum(exprs.values()))
     return ScheduleModel(
-        model=model, options=options, objective_terms=exprs,
-        load_steps=load_steps, essential_heads=essential_vars, groups=groups,
+        model=model,
+        options=options,
+        objective_terms=exprs,
+        load_steps=load_steps,
+        essential_heads=essential_vars,
+        groups=groups,
     )
 
 
@@ -166,13 +183,18 @@ def add_no_overlap(model: cp_model.CpModel, c: Candidates, opts: list[Option]) -
             if b.start >= a.end + max_walk:
                 break
             db = int(c.demand[b.pair])
-            if b.start >= a.end and da != db and rules.tasks_overlap(a.start, a.end, b.start, b.end, c.walk(da, db)):
+            if (
+                b.start >= a.end
+                and da != db
+                and rules.tasks_overlap(a.start, a.end, b.start, b.end, c.walk(da, db))
+            ):
                 model.add_bool_or([a.var.Not(), b.var.Not()])
 
 
 def bookings_from(solver: cp_model.CpSolver, built: ScheduleModel) -> list[Booking]:
     return sorted(
-        (Booking(o.pair, o.start) for o in built.options if solver.boolean_value(o.var)), key=lambda b: b.pair
+        (Booking(o.pair, o.start) for o in built.options if solver.boolean_value(o.var)),
+        key=lambda b: b.pair,
     )
 
 

@@ -26,7 +26,9 @@ SLOT_MINUTES = 5  # availability is kept on a 5-minute grid
 EARTH_RADIUS_M = 6_371_000.0
 
 
-def haversine_m(lat1: np.ndarray | float, lng1: np.ndarray | float, lat2: float, lng2: float) -> np.ndarray:
+def haversine_m(
+    lat1: np.ndarray | float, lng1: np.ndarray | float, lat2: float, lng2: float
+) -> np.ndarray:
     """Great-circle distance in metres (a straight walk; no routing engine needed at 1 km)."""
     p1, p2 = np.radians(lat1), math.radians(lat2)
     dphi = p2 - p1
@@ -48,7 +50,9 @@ def missing_required_skill(person_skill_masks: np.ndarray, role_mask: int) -> np
     return (person_skill_masks & need) != need
 
 
-def outside_service_radius(distances_m: np.ndarray, demand: Demand, settings: Settings) -> np.ndarray:
+def outside_service_radius(
+    distances_m: np.ndarray, demand: Demand, settings: Settings
+) -> np.ndarray:
     """True where the person lives farther than the demand's walking radius."""
     radius = demand.radius_m if demand.radius_m is not None else settings.radius_m
     return distances_m > radius
@@ -74,7 +78,9 @@ def unavailable_at(free_prefix: np.ndarray, start: int, end: int) -> np.ndarray:
     return free < (last - first)
 
 
-def no_free_time_within(free_prefix: np.ndarray, window_start: int, window_end: int, duration: int) -> np.ndarray:
+def no_free_time_within(
+    free_prefix: np.ndarray, window_start: int, window_end: int, duration: int
+) -> np.ndarray:
     """True where a person has no free stretch of ``duration`` inside a wish's allowed days."""
     need = -(-duration // SLOT_MINUTES)
     first = max(0, -(-window_start // SLOT_MINUTES))
@@ -98,7 +104,9 @@ def over_weekly_tasks(tasks: int, person: Person) -> bool:
     return tasks > person.weekly_task_cap
 
 
-def free_starts(free_slots: np.ndarray, window_start: int, window_end: int, duration: int, limit: int) -> list[int]:
+def free_starts(
+    free_slots: np.ndarray, window_start: int, window_end: int, duration: int, limit: int
+) -> list[int]:
     """Start minutes (on the 5-minute grid) where a person is free for ``duration``.
 
     Returns at most ``limit`` starts, earliest first: the start of each free stretch, then
@@ -141,12 +149,20 @@ def walk_cost(distance_m: np.ndarray, weights: Weights) -> np.ndarray:
 
 def preference_bonus(person: Person, demand: Demand, weights: Weights) -> int:
     """Stated preferences: the person asked for this category of service."""
-    return weights.preference if demand.category and demand.category in person.preferred_categories else 0
+    return (
+        weights.preference
+        if demand.category and demand.category in person.preferred_categories
+        else 0
+    )
 
 
 def continuity_bonus(person: Person, demand: Demand, weights: Weights) -> int:
     """Continuity: the same member for a household they served before."""
-    return weights.continuity if demand.household and demand.household in person.served_households else 0
+    return (
+        weights.continuity
+        if demand.household and demand.household in person.served_households
+        else 0
+    )
 
 
 def stability_bonus(is_previous: bool, weights: Weights) -> int:

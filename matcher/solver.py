@@ -50,7 +50,7 @@ def load_tiers(c: Candidates) -> dict[int, list[int]]:
         mine = c.demand[c.person == p]
         person = problem.people[p]
         shortest = int(durations[mine].min())
-        by_hours = int(round(person.weekly_hours_cap * 60)) // max(1, shortest)
+        by_hours = round(person.weekly_hours_cap * 60) // max(1, shortest)
         steps = min(person.weekly_task_cap, len(np.unique(mine)), max(by_hours, 0))
         tiers[p] = rules.load_costs(person, problem.settings, steps)
     return tiers
@@ -81,7 +81,12 @@ def pruned_pairs(c: Candidates, keep: np.ndarray, per_head: int) -> np.ndarray:
     keys = c.demand[order].astype(np.int64) * 1024 + c.role[order]
     starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    max_count = np.array([c.problem.demands[int(d)].roles[int(r)].max_count for d, r in zip(c.demand[order], c.role[order], strict=True)])
+    max_count = np.array(
+        [
+            c.problem.demands[int(d)].roles[int(r)].max_count
+            for d, r in zip(c.demand[order], c.role[order], strict=True)
+        ]
+    )
     chosen[order[rank < np.maximum(PRUNED_MIN, per_head * max_count)]] = True
     return np.flatnonzero(chosen)
 
@@ -91,7 +96,11 @@ def solve(problem: Problem) -> Solution:
     started = time.perf_counter()
     deadline = started + problem.settings.time_limit_s * (1 - EXPLAIN_SHARE)
     c = build_candidates(problem)
-    stats: dict[str, float | int | str] = {"pairs": len(c), "people": len(problem.people), "demands": len(problem.demands)}
+    stats: dict[str, float | int | str] = {
+        "pairs": len(c),
+        "people": len(problem.people),
+        "demands": len(problem.demands),
+    }
     if len(c) == 0:
         return finish(c, [], bound=0, started=started, stats=stats, method="none")
     tiers = load_tiers(c)
@@ -118,7 +127,9 @@ def solve(problem: Problem) -> Solution:
     last_round = 0.0
     # a round costs its build too, which the CP-SAT time limit does not see: start one only
     # when there is clearly time for it
-    while best_value < bound and deadline - time.perf_counter() > max(MIN_CP_SAT_SECONDS, 3 * last_round):
+    while best_value < bound and deadline - time.perf_counter() > max(
+        MIN_CP_SAT_SECONDS, 3 * last_round
+    ):
         round_started = time.perf_counter()
         method = "flow+cp-sat"
         used = np.union1d(flow.chosen, np.array([b.pair for b in best], dtype=np.int64))
@@ -130,8 +141,11 @@ def solve(problem: Problem) -> Solution:
         status = solver.solve(built.model)
         rounds += 1
         stats.update(
-            cp_sat_status=solver.status_name(status), cp_sat_seconds=round(float(stats.get("cp_sat_seconds", 0)) + solver.wall_time, 3),
-            cp_sat_rounds=rounds, model_pairs=len(pairs), model_options=len(built.options),
+            cp_sat_status=solver.status_name(status),
+            cp_sat_seconds=round(float(stats.get("cp_sat_seconds", 0)) + solver.wall_time, 3),
+            cp_sat_rounds=rounds,
+            model_pairs=len(pairs),
+            model_options=len(built.options),
         )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = bookings_from(solver, built)
@@ -144,7 +158,9 @@ def solve(problem: Problem) -> Solution:
             break
         last_round = time.perf_counter() - round_started
         per_head *= 2
-    return finish(c, best, bound=max(bound, best_value), started=started, stats=stats, method=method)
+    return finish(
+        c, best, bound=max(bound, best_value), started=started, stats=stats, method=method
+    )
 
 
 def solve_greedy(problem: Problem) -> Solution:
@@ -155,7 +171,9 @@ def solve_greedy(problem: Problem) -> Solution:
         return finish(c, [], bound=0, started=started, stats={}, method="greedy")
     bookings = greedy_schedule(c)
     flow = solve_flow(c, load_tiers(c))
-    return finish(c, bookings, bound=flow.bound, started=started, stats={"pairs": len(c)}, method="greedy")
+    return finish(
+        c, bookings, bound=flow.bound, started=started, stats={"pairs": len(c)}, method="greedy"
+    )
 
 
 def solve_plain_cp_sat(problem: Problem) -> Solution:
@@ -168,16 +186,29 @@ def solve_plain_cp_sat(problem: Problem) -> Solution:
     built = build_model(c, np.arange(len(c)))
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = problem.settings.seed
-    solver.parameters.max_time_in_seconds = max(0.05, problem.settings.time_limit_s - (time.perf_counter() - started))
+    solver.parameters.max_time_in_seconds = max(
+        0.05, problem.settings.time_limit_s - (time.perf_counter() - started)
+    )
     status = solver.solve(built.model)
     found = bookings_from(solver, built) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else []
     # CP-SAT proves an upper bound even when it finds no schedule
     bound = math.floor(solver.best_objective_bound + 1e-6)
-    stats: dict[str, float | int | str] = {"pairs": len(c), "cp_sat_status": solver.status_name(status)}
+    stats: dict[str, float | int | str] = {
+        "pairs": len(c),
+        "cp_sat_status": solver.status_name(status),
+    }
     return finish(c, found, bound=bound, started=started, stats=stats, method="cp-sat")
 
 
-def finish(c: Candidates, bookings: list[Booking], *, bound: int, started: float, stats: dict[str, float | int | str], method: str) -> Solution:
+def finish(
+    c: Candidates,
+    bookings: list[Booking],
+    *,
+    bound: int,
+    started: float,
+    stats: dict[str, float | int | str],
+    method: str,
+) -> Solution:
     table = Timetable(c)
     for b in bookings:
         table.book(b.pair, b.start)
@@ -195,7 +226,9 @@ def finish(c: Candidates, bookings: list[Booking], *, bound: int, started: float
             pinned=bool(c.pinned[b.pair]),
             reasons=explain.explain_booking(c, table, b),
         )
-        for b in sorted(bookings, key=lambda b: (b.start, int(c.demand[b.pair]), int(c.person[b.pair])))
+        for b in sorted(
+            bookings, key=lambda b: (b.start, int(c.demand[b.pair]), int(c.person[b.pair]))
+        )
     )
     gaps = tuple(explain.explain_gaps(c, table))
     if not problem.demands:

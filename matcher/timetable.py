@@ -94,7 +94,8 @@ class Timetable:
         for d in sorted({k[0] for k in self.role_count}):
             demand = demands[d]
             if demand.all_or_nothing and any(
-                self.role_count.get((d, r), 0) < role.max_count for r, role in enumerate(demand.roles)
+                self.role_count.get((d, r), 0) < role.max_count
+                for r, role in enumerate(demand.roles)
             ):
                 self.unbook_demand(d)
 
@@ -128,7 +129,9 @@ def evaluate(c: Candidates, bookings: list[Booking]) -> dict[str, int]:
         demand = problem.demands[d]
         role = demand.roles[r]
         essential, extra = rules.head_values(demand, role, weights)
-        breakdown["coverage"] += essential * min(n, role.min_count) + extra * max(0, n - role.min_count)
+        breakdown["coverage"] += essential * min(n, role.min_count) + extra * max(
+            0, n - role.min_count
+        )
     for p, n in tasks.items():
         person = problem.people[p]
         breakdown["fairness"] -= sum(weights.load_step * k for k in range(n))

@@ -44,7 +44,9 @@ def test_availability_windows():
 
 def test_unavailable_dates():
     shift = make_shift("s1", weekday=5)
-    problem = make_problem([make_person("near", home=near(0)), make_person("far", home=near(800))], [shift])
+    problem = make_problem(
+        [make_person("near", home=near(0)), make_person("far", home=near(800))], [shift]
+    )
     saturday = problem.week_start.replace(day=problem.week_start.day + 5)
     away = replace(problem.people[0], unavailable_dates=frozenset({saturday}))
     assert who(solve(problem), "s1") == ["near"]
@@ -64,7 +66,9 @@ def test_no_two_tasks_overlap():
 def test_walk_between_tasks_counts():
     person = make_person("p1", home=near(0))
     a = make_shift("a", start="09:00", end="10:00", location=near(-500))
-    b_far = make_shift("b", start="10:05", end="11:00", location=near(500))  # 1 km: a 13-minute walk
+    b_far = make_shift(
+        "b", start="10:05", end="11:00", location=near(500)
+    )  # 1 km: a 13-minute walk
     assert len(solve(make_problem([person], [a, b_far])).assignments) == 1
     b_same_place = make_shift("b", start="10:05", end="11:00", location=near(-500))
     assert len(solve(make_problem([person], [a, b_same_place])).assignments) == 2
@@ -72,7 +76,10 @@ def test_walk_between_tasks_counts():
 
 def test_weekly_hours_cap():
     person = make_person("p1", skills=("水电维修",), weekly_hours_cap=2.0)
-    wishes = [make_wish("w1", duration=90, household="h1"), make_wish("w2", duration=90, household="h2")]
+    wishes = [
+        make_wish("w1", duration=90, household="h1"),
+        make_wish("w2", duration=90, household="h2"),
+    ]
     assert len(solve(make_problem([person], wishes)).assignments) == 1
     roomy = replace(person, weekly_hours_cap=4.0)
     assert len(solve(make_problem([roomy], wishes)).assignments) == 2
@@ -118,7 +125,9 @@ def test_pin_holds_even_when_another_is_better():
     near_person, far_person = make_person("near", home=near(0)), make_person("far", home=near(900))
     shift = make_shift("s1")
     assert who(solve(make_problem([near_person, far_person], [shift])), "s1") == ["near"]
-    pinned = make_problem([near_person, far_person], [shift], locks=Locks(pinned=frozenset({("far", "s1")})))
+    pinned = make_problem(
+        [near_person, far_person], [shift], locks=Locks(pinned=frozenset({("far", "s1")}))
+    )
     solution = solve(pinned)
     assert who(solution, "s1") == ["far"]
     assert solution.assignments[0].pinned
@@ -136,7 +145,9 @@ def test_pin_of_an_ineligible_person_holds_with_a_warning():
 def test_forbid():
     near_person, far_person = make_person("near", home=near(0)), make_person("far", home=near(900))
     shift = make_shift("s1")
-    forbidden = make_problem([near_person, far_person], [shift], locks=Locks(forbidden=frozenset({("near", "s1")})))
+    forbidden = make_problem(
+        [near_person, far_person], [shift], locks=Locks(forbidden=frozenset({("near", "s1")}))
+    )
     assert who(solve(forbidden), "s1") == ["far"]
 
 
@@ -159,7 +170,13 @@ def test_contradictory_locks_are_refused_with_reasons():
         solve(make_problem([person], [a, b], locks=locks))
     assert "重叠" in caught.value.reasons[0].zh
     with pytest.raises(LockConflict):
-        solve(make_problem([person], [a], locks=Locks(pinned=frozenset({("p1", "a")}), forbidden=frozenset({("p1", "a")}))))
+        solve(
+            make_problem(
+                [person],
+                [a],
+                locks=Locks(pinned=frozenset({("p1", "a")}), forbidden=frozenset({("p1", "a")})),
+            )
+        )
     with pytest.raises(LockConflict):
         solve(make_problem([person], [a], locks=Locks(pinned=frozenset({("ghost", "a")}))))
 

@@ -22,7 +22,9 @@ def settings(**weights: float) -> Settings:
 def test_most_valuable_demand_is_filled_first():
     person = make_person("p1", skills=("助老",))
     low = make_wish("low", skills=("助老",), priority=1.0, household="h1", first_day=5, last_day=5)
-    high = make_wish("high", skills=("助老",), priority=3.0, household="h2", first_day=5, last_day=5)
+    high = make_wish(
+        "high", skills=("助老",), priority=3.0, household="h2", first_day=5, last_day=5
+    )
     busy = replace(person, weekly_task_cap=1)
     assert who(solve(make_problem([busy], [low, high])), "high") == ["p1"]
     flipped = [replace(low, priority=5.0), high]
@@ -36,7 +38,9 @@ def test_posts_get_their_minimum_staff_before_extra_staff():
     solution = solve(make_problem(people, [near_post, far_post]))
     assert len(who(solution, "near")) == 1 and len(who(solution, "far")) == 1
     # if extra staff were worth as much as essential staff, both would take the nearer post
-    flat = solve(make_problem(people, [near_post, far_post], settings=settings(extra_staff_fraction=1.0)))
+    flat = solve(
+        make_problem(people, [near_post, far_post], settings=settings(extra_staff_fraction=1.0))
+    )
     assert len(who(flat, "near")) == 2
 
 
@@ -67,15 +71,21 @@ def test_short_walks():
 
 def test_stated_preferences():
     plain = make_person("plain", skills=("助老",), home=near(0))
-    keen = make_person("keen", skills=("助老",), home=near(150), preferred_categories=frozenset({"助老"}))
+    keen = make_person(
+        "keen", skills=("助老",), home=near(150), preferred_categories=frozenset({"助老"})
+    )
     wish = make_wish("w1", skills=("助老",), location=near(0))
     assert who(solve(make_problem([plain, keen], [wish])), "w1") == ["keen"]
-    assert who(solve(make_problem([plain, keen], [wish], settings=settings(preference=0))), "w1") == ["plain"]
+    assert who(
+        solve(make_problem([plain, keen], [wish], settings=settings(preference=0))), "w1"
+    ) == ["plain"]
 
 
 def test_continuity_with_a_household_served_before():
     stranger = make_person("stranger", skills=("助老",), home=near(0))
-    regular = make_person("regular", skills=("助老",), home=near(300), served_households=frozenset({"h7"}))
+    regular = make_person(
+        "regular", skills=("助老",), home=near(300), served_households=frozenset({"h7"})
+    )
     wish = make_wish("w1", skills=("助老",), household="h7", location=near(0))
     assert who(solve(make_problem([stranger, regular], [wish])), "w1") == ["regular"]
     other_household = replace(wish, household="h8")
@@ -86,7 +96,9 @@ def test_stability_keeps_the_published_assignment():
     published = make_person("published", home=near(700))
     newcomer = make_person("newcomer", home=near(0))
     shift = make_shift("s1")
-    kept = make_problem([published, newcomer], [shift], locks=Locks(previous=frozenset({("published", "s1")})))
+    kept = make_problem(
+        [published, newcomer], [shift], locks=Locks(previous=frozenset({("published", "s1")}))
+    )
     assert who(solve(kept), "s1") == ["published"]
     assert who(solve(replace(kept, locks=Locks())), "s1") == ["newcomer"]
 

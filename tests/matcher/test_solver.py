@@ -38,16 +38,32 @@ def random_week(seed: int, people: int = 3, demands: int = 4) -> Problem:
         if rng.random() < 0.5:
             start = rng.choice(["08:00", "09:00", "10:00"])
             end = {"08:00": "09:30", "09:00": "10:30", "10:00": "11:00"}[start]
-            items.append(make_shift(
-                f"s{j}", weekday=rng.choice([5, 6]), start=start, end=end, location=location,
-                min_count=1, max_count=rng.randint(1, 2), party_members_only=rng.random() < 0.3,
-            ))
+            items.append(
+                make_shift(
+                    f"s{j}",
+                    weekday=rng.choice([5, 6]),
+                    start=start,
+                    end=end,
+                    location=location,
+                    min_count=1,
+                    max_count=rng.randint(1, 2),
+                    party_members_only=rng.random() < 0.3,
+                )
+            )
         else:
-            items.append(make_wish(
-                f"w{j}", skills=rng.sample(skills, 1), first_day=6, last_day=6, location=location,
-                duration=rng.choice([30, 60, 90]), min_count=rng.choice([1, 1, 2]),
-                household=f"h{j}", priority=rng.choice([1.0, 3.0]),
-            ))
+            items.append(
+                make_wish(
+                    f"w{j}",
+                    skills=rng.sample(skills, 1),
+                    first_day=6,
+                    last_day=6,
+                    location=location,
+                    duration=rng.choice([30, 60, 90]),
+                    min_count=rng.choice([1, 1, 2]),
+                    household=f"h{j}",
+                    priority=rng.choice([1.0, 3.0]),
+                )
+            )
     return make_problem(persons, items, settings=Settings(time_limit_s=5))
 
 
@@ -70,8 +86,10 @@ def brute_force_best(problem: Problem) -> int:
         for start in c.starts(int(c.person[i]), int(c.demand[i])):
             if table.fits(i, start):
                 snapshot = (
-                    {p: list(b) for p, b in table.by_person.items()}, dict(table.minutes),
-                    dict(table.role_count), set(table.taken),
+                    {p: list(b) for p, b in table.by_person.items()},
+                    dict(table.minutes),
+                    dict(table.role_count),
+                    set(table.taken),
                 )
                 table.book(i, start)
                 search(i + 1)
@@ -127,7 +145,9 @@ def test_empty_week():
 
 
 def test_gap_reason_names_skill_radius_and_time():
-    person = make_person("p1", skills=("法律援助",), availability=(WeeklyWindow(2, 9 * 60, 12 * 60),))
+    person = make_person(
+        "p1", skills=("法律援助",), availability=(WeeklyWindow(2, 9 * 60, 12 * 60),)
+    )
     shift = make_shift("s1", weekday=2, start="19:00", end="21:00", skills=("法律援助",))
     (gap,) = solve(make_problem([person], [shift])).gaps
     assert gap.reason.zh == "1.2公里内没有具备「法律援助」专长且周三19:00–21:00有空的人员"

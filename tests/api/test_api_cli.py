@@ -1,0 +1,374 @@
+"""The ``tongxin`` command line, driven through typer's test runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+# A tiny week: one plumber next door to a wish, one volunteer for a Saturday post shift.
+# The beneficiary's address and phone are in the file but must never be printed.
+TINY_SCENARIO: dict[str, Any] = {
+    "format_version": 1,
+    "name": "小小社区 Tiny community",
+    "week_start": "2025-03-03",
+    "grids": [{"id": "g1", "name": "第一网格"}],
+    "people": [
+        {
+            "id": "p1",
+            "name": "张伟",
+            "kind": "party_member",
+            "skills": ["水电维修"],
+            "home": {"lat": 30.6600, "lng": 104.0600},
+            "grid": "g1",
+            "phone": "13900000001",
+            "availability": [{"weekday": 3, "start": "19:00", "end": "21:00"}],
+        },
+        {
+            "id": "p2",
+            "name": "王芳",
+            "kind": "volunteer",
+            "home": {"lat": 30.6605, "lng": 104.0605},
+            "grid": "g1",
+            "availability": [{"weekday": 6, "start": "08:00", "end": "12:00"}],
+        },
+    ],
+    "wishes": [
+        {
+            "id": "w1",
+            "title": "修理漏水的水管",
+            "category": "水电维修",
+            "beneficiary": {
+                "id": "h1",
+                "name": "李奶奶",
+                "situations": ["elderly_alone"],
+                "address": "幸福路8号3单元201",
+                "phone": "13800000000",
+            },
+            "location": {"lat": 30.6610, "lng": 104.0610},
+            "grid": "g1",
+            "duration_minutes": 60,
+            "earliest": "2025-03-03",
+            "deadline": "2025-03-09",
+        }
+    ],
+    "posts": [
+        {
+            "id": "post1",
+            "name": "党员先锋岗",
+            "location": {"lat": 30.6602, "lng": 104.0602},
+            "grid": "g1",
+            "min_staff": 1,
+            "shifts": [{"weekday": 6, "start": "09:00", "end": "11:00"}],
+        }
+    ],
+    "settings": {"time_limit_s": 5},
+}
+
+
+def _write(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def _needs(module: str) -> None:
+    pytest.importorskip(module, reason=f"{module} is not there yet")
+
+
+# --- help ---------------------------------------------------------------------------------
+
+
+def test_help_is_bilingual() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "同心" in result.output
+    assert "party members" in result.output
+    for command in ("solve", "scenario", "bench"):
+        assert command in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["solve", "--help"], ("--time-limit", "--seed", "--json", "--greedy", "求解", "seconds")),
+        (["scenario", "generate", "--help"], ("--kind", "--seed", "--output", "--name", "场景")),
+        (["bench", "--help"], ("--time-limit", "--scenario", "基准", "benchmark")),
+    ],
+)
+def test_command_help(args: list[str], words: tuple[str, ...]) -> None:
+    result = runner.invoke(app, args, env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    for word in words:
+        assert word in result.output
+
+
+def test_help_does_not_import_the_solver() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from api.cli import app\n"
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
+        "heavy = [m for m in ('ortools', 'numpy', 'matcher.solver', 'scenarios.load')"
+        " if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+def test_bad_scenario_exits_2_with_a_message(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    bad = dict(TINY_SCENARIO)
+    bad["people"] = [{**TINY_SCENARIO["people"][0], "kind": "robot"}]
+    path = _write(tmp_path / "bad.json", bad)
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.output.strip()
+    assert "bad.json" in result.output or "p1" in result.output or "kind" in result.output
+
+
+def test_unparsable_scenario_exits_2(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    path = tmp_path / "broken.json"
+    path.write_text("{ not json", encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_missing_scenario_file_exits_2(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    result = runner.invoke(app, ["solve", str(tmp_path / "nowhere.json")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "nowhere.json" in result.output
+
+
+def test_conflicting_pins_exit_2_with_reasons(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    _needs("matcher.solver")
+    data = dict(TINY_SCENARIO)
+    data["activities"] = [
+        {
+            "id": f"a{i}",
+            "name": f"学雷锋活动{i}",
+            "date": "2025-03-08",
+            "start": "09:00",
+            "end": "11:00",
+            "location": {"lat": 30.6602, "lng": 104.0602},
+            "roles": [{"headcount": 1}],
+        }
+        for i in (1, 2)
+    ]
+    data["locks"] = {"pinned": [{"person": "p2", "demand": "a1"}, {"person": "p2", "demand": "a2"}]}
+    result = runner.invoke(app, ["solve", str(_write(tmp_path / "locks.json", data))])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "锁定" in result.output and "locks" in result.output.lower()
+
+
+# --- scenario generate --------------------------------------------------------------------
+
+
+def test_generate_writes_a_loadable_file(tmp_path: Path) -> None:
+    _needs("scenarios.generate")
+    _needs("scenarios.load")
+    from scenarios.load import load_scenario
+
+    out = tmp_path / "gen" / "community.json"
+    result = runner.invoke(
+        app,
+        ["scenario", "generate", "--kind", "community", "--seed", "3", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+    assert "人员 People" in result.output
+    assert "任务 Demands" in result.output
+    problem = load_scenario(out)
+    assert str(len(problem.people)) in result.output
+
+
+def test_generate_takes_a_name(tmp_path: Path) -> None:
+    _needs("scenarios.generate")
+    _needs("scenarios.load")
+    out = tmp_path / "named.json"
+    result = runner.invoke(
+        app, ["scenario", "generate", "--seed", "1", "-o", str(out), "--name", "示例社区"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["name"] == "示例社区"
+
+
+def test_generate_rejects_an_unknown_kind(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["scenario", "generate", "--kind", "village", "-o", str(tmp_path / "x.json")]
+    )
+    assert result.exit_code == 2
+    assert not (tmp_path / "x.json").exists()
+
+
+# --- bench --------------------------------------------------------------------------------
+
+
+def test_bench_passes_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[float | None, list[str] | None]] = []
+
+    def fake_main(time_limit: float | None, scenarios: list[str] | None) -> None:
+        calls.append((time_limit, scenarios))
+
+    package = types.ModuleType("bench")
+    package.__path__ = []
+    module = types.ModuleType("bench.run")
+    module.main = fake_main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bench", package)
+    monkeypatch.setitem(sys.modules, "bench.run", module)
+
+    result = runner.invoke(
+        app, ["bench", "--time-limit", "2.5", "--scenario", "a", "--scenario", "b"]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["bench"])
+    assert result.exit_code == 0, result.output
+    assert calls == [(2.5, ["a", "b"]), (None, None)]
+
+
+# --- solving end to end ---------------------------------------------------------------------
+
+
+def test_solve_overrides_time_limit_and_seed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _needs("scenarios.load")
+    from matcher.domain import Problem, Solution
+
+    seen: list[Problem] = []
+
+    def fake_solve(problem: Problem) -> Solution:
+        seen.append(problem)
+        return Solution("empty", (), (), 0, 0, {}, 0.0, 0.0)
+
+    fake = types.ModuleType("matcher.solver")
+    fake.solve = fake_solve  # type: ignore[attr-defined]
+    fake.solve_greedy = fake_solve  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "matcher.solver", fake)
+
+    path = _write(tmp_path / "tiny.json", TINY_SCENARIO)
+    result = runner.invoke(app, ["solve", str(path), "--time-limit", "1.5", "--seed", "9"])
+    assert result.exit_code == 0, result.output
+    assert seen[0].settings.time_limit_s == 1.5
+    assert seen[0].settings.seed == 9
+
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 0, result.output
+    assert seen[1].settings.time_limit_s == 5  # from the file
+
+
+def _solve_json(path: Path, *extra: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["solve", str(path), "--json", *extra])
+    assert result.exit_code == 0, result.output
+    assert "幸福路" not in result.stdout
+    assert "13800000000" not in result.stdout
+    assert "13900000001" not in result.stdout
+    out: dict[str, Any] = json.loads(result.stdout)
+    return out
+
+
+def test_solve_json_end_to_end(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    _needs("matcher.solver")
+    out = _solve_json(_write(tmp_path / "tiny.json", TINY_SCENARIO), "--time-limit", "5")
+    assert out["status"] in ("optimal", "feasible")
+    by_demand = {a["demand"]["id"]: a for a in out["assignments"]}
+    wish = by_demand["w1"]
+    assert wish["person"]["name"] == "张伟"
+    assert wish["date"] == "2025-03-05"  # the plumber is free on Wednesday evening only
+    assert "19:00" <= wish["start"] < wish["end"] <= "21:00"
+    assert wish["demand"].get("beneficiary", "李奶奶") == "李奶奶"
+    assert wish["reasons"]
+    assert {r.keys() >= {"zh", "en"} for r in wish["reasons"]} == {True}
+    post = [a for a in out["assignments"] if a["demand"]["kind"] == "shift"]
+    assert [a["person"]["name"] for a in post] == ["王芳"]
+    assert (post[0]["start"], post[0]["end"]) == ("09:00", "11:00")
+    assert out["gaps"] == []
+
+
+def test_solve_greedy_json_end_to_end(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    import importlib
+
+    if not any(
+        hasattr(importlib.import_module(m), "solve_greedy")
+        for m in ("matcher.greedy", "matcher.solver")
+        if importlib.util.find_spec(m) is not None
+    ):
+        pytest.skip("solve_greedy is not there yet")
+    out = _solve_json(_write(tmp_path / "tiny.json", TINY_SCENARIO), "--greedy")
+    assert {a["demand"]["id"] for a in out["assignments"]} >= {"w1"}
+
+
+def test_solve_prints_tables(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    _needs("matcher.solver")
+    result = runner.invoke(app, ["solve", str(_write(tmp_path / "tiny.json", TINY_SCENARIO))])
+    assert result.exit_code == 0, result.output
+    assert "小小社区" in result.output
+    assert "第一网格" in result.output
+    assert "张伟" in result.output and "王芳" in result.output
+    assert "小结 Summary" in result.output
+    assert "幸福路" not in result.output
+    assert "13800000000" not in result.output
+
+
+def test_solve_reports_a_gap_with_its_reason(tmp_path: Path) -> None:
+    _needs("scenarios.load")
+    _needs("matcher.solver")
+    data = dict(TINY_SCENARIO)
+    data["wishes"] = [
+        {**TINY_SCENARIO["wishes"][0], "id": "w2", "title": "辅导功课", "category": "辅导功课"}
+    ]
+    out = _solve_json(_write(tmp_path / "gap.json", data))
+    (gap,) = out["gaps"]
+    assert gap["demand"]["id"] == "w2"
+    assert gap["essential_missing"] == 1
+    assert gap["reason"]["zh"] and gap["reason"]["en"]
+
+
+def test_bundled_scenario_json_keeps_contact_details_private() -> None:
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
+    if not path.exists():
+        pytest.skip("the bundled 红光 scenario is not there yet")
+    _needs("matcher.solver")
+    secrets: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("address", "phone") and isinstance(item, str):
+                    secrets.add(item)
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(json.loads(path.read_text(encoding="utf-8")))
+    result = runner.invoke(app, ["solve", str(path), "--json", "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["assignments"]
+    assert secrets, "the scenario should carry addresses for this test to mean something"
+    leaked = [s for s in secrets if s in result.stdout]
+    assert not leaked
