@@ -8,6 +8,7 @@ coordinator decided) but are reported as warnings when they break a rule.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ from matcher.domain import (
     WEEK_MINUTES,
     Demand,
     DemandKind,
+    Location,
     LockConflict,
     PersonKind,
     Problem,
@@ -25,6 +27,7 @@ from matcher.domain import (
 )
 
 SLOTS_PER_WEEK = WEEK_MINUTES // rules.SLOT_MINUTES
+METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
 WISH_START_LIMIT = 6  # start options per (person, wish); enough to dodge the person's other tasks
 
 
@@ -39,7 +42,10 @@ class Candidates:
     pinned: np.ndarray  # bool
     previous: np.ndarray  # bool
     free_slots: np.ndarray  # bool [people, 5-minute slots of the week]
-    free_prefix: np.ndarray  # int32 prefix sums of free_slots
+    free_runs: rules.FreeRuns
+    home_lat: np.ndarray
+    home_lng: np.ndarray
+    is_party_member: np.ndarray
     skill_bits: dict[str, int]
     person_masks: np.ndarray  # uint64 skill bitmask per person
     person_index: dict[str, int]
@@ -139,8 +145,7 @@ def build_candidates(problem: Problem) -> Candidates:
     lng = np.array([p.home.lng for p in people], dtype=np.float64)
     is_member = np.array([p.kind == PersonKind.PARTY_MEMBER for p in people], dtype=bool)
     slots = free_time(problem)
-    prefix = np.zeros((len(people), SLOTS_PER_WEEK + 1), dtype=np.int32)
-    np.cumsum(slots, axis=1, out=prefix[:, 1:])
+    runs = rules.FreeRuns.from_slots(slots)
 
     forbidden = by_demand(problem.locks.forbidden, person_index, demand_index)
     pinned = by_demand(problem.locks.pinned, person_index, demand_index)
@@ -152,47 +157,53 @@ def build_candidates(problem: Problem) -> Candidates:
     }
     bonus = BonusTables(problem)
     warnings: list[Reason] = []
+    homes = HomeIndex(lat, lng, settings.radius_m)
     for d, demand in enumerate(problem.demands):
-        dist = rules.haversine_m(lat, lng, demand.location.lat, demand.location.lng)
+        pins = pinned.get(d, set())
+        radius = demand.radius_m if demand.radius_m is not None else settings.radius_m
+        # only people living near enough are measured; pinned people always are
+        sub = np.union1d(
+            homes.near(demand.location, radius), np.array(sorted(pins), dtype=np.int64)
+        )
+        if sub.size == 0:
+            continue
+        dist = rules.haversine_m(lat[sub], lng[sub], demand.location.lat, demand.location.lng)
         blocked = rules.outside_service_radius(dist, demand, settings) | rules.not_a_party_member(
-            is_member, demand
+            is_member[sub], demand
         )
         if demand.flexible:
             blocked |= rules.no_free_time_within(
-                prefix, demand.window.start, demand.window.end, demand.duration
+                runs, demand.window.start, demand.window.end, demand.duration, rows=sub
             )
         else:
-            blocked |= rules.unavailable_at(prefix, demand.window.start, demand.window.end)
-        for p in forbidden.get(d, ()):
-            blocked[p] = True
-        pins = pinned.get(d, set())
+            blocked |= rules.unavailable_at(runs, demand.window.start, demand.window.end, rows=sub)
+        blocked |= np.isin(sub, list(forbidden.get(d, ())))
+        sub_masks = masks[sub]
         for r, role in enumerate(demand.roles):
-            ok = ~(blocked | rules.missing_required_skill(masks, skill_mask(role.skills, bits)))
-            chosen = np.flatnonzero(ok)
+            ok = ~(blocked | rules.missing_required_skill(sub_masks, skill_mask(role.skills, bits)))
             if r == 0 and pins:
                 # a pin the rules would refuse still holds: the coordinator knows something we don't
-                pinned_outside = [
-                    p
-                    for p in sorted(pins)
+                for p in sorted(pins):
+                    k = int(np.searchsorted(sub, p))
                     if not any(
-                        ok_role(masks, bits, demand, rr, p, blocked)
+                        ok_role(sub_masks, bits, demand, rr, k, blocked)
                         for rr in range(len(demand.roles))
-                    )
-                ]
-                for p in pinned_outside:
-                    warnings.append(pin_warning(people[p].name, demand.title))
-                chosen = np.union1d(chosen, np.array(pinned_outside, dtype=np.int64))
-            if chosen.size == 0:
+                    ):
+                        warnings.append(pin_warning(people[p].name, demand.title))
+                        ok[k] = True
+            local = np.flatnonzero(ok)
+            if local.size == 0:
                 continue
+            chosen = sub[local]
             cols["p"].append(chosen.astype(np.int32))
             cols["d"].append(np.full(chosen.size, d, dtype=np.int32))
             cols["r"].append(np.full(chosen.size, r, dtype=np.int16))
-            cols["dist"].append(dist[chosen])
+            cols["dist"].append(dist[local])
             cols["pin"].append(np.isin(chosen, list(pins)))
             was_previous = np.isin(chosen, list(previous.get(d, ())))
             cols["prev"].append(was_previous)
             cols["cost"].append(
-                rules.walk_cost(dist[chosen], weights)
+                rules.walk_cost(dist[local], weights)
                 - bonus.for_demand(demand, chosen, was_previous)
             )
 
@@ -223,7 +234,10 @@ def build_candidates(problem: Problem) -> Candidates:
         pinned=pin,
         previous=prev,
         free_slots=slots,
-        free_prefix=prefix,
+        free_runs=runs,
+        home_lat=lat,
+        home_lng=lng,
+        is_party_member=is_member,
         skill_bits=bits,
         person_masks=masks,
         person_index=person_index,
@@ -237,6 +251,42 @@ def longest_walk(problem: Problem) -> int:
     """No two demands one person may take are farther apart than twice the widest radius."""
     radii = [d.radius_m or problem.settings.radius_m for d in problem.demands] or [0.0]
     return rules.walk_minutes(2 * max(radii)) + 1
+
+
+class HomeIndex:
+    """People's homes bucketed into square cells about one service radius wide, so that each
+    demand measures only the people who could live within walking distance of it."""
+
+    def __init__(self, lat: np.ndarray, lng: np.ndarray, cell_m: float):
+        self.cell_m = max(cell_m, 100.0)
+        self.cell_lat = self.cell_m / METRES_PER_DEGREE
+        widest = float(np.abs(lat).max()) if lat.size else 0.0
+        # degrees of longitude per metre grow towards the poles: size cells for the widest
+        self.cell_lng = self.cell_m / (
+            METRES_PER_DEGREE * max(0.05, math.cos(math.radians(widest)))
+        )
+        self.row = np.floor(lat / self.cell_lat).astype(np.int64)
+        self.col = np.floor(lng / self.cell_lng).astype(np.int64)
+        order = np.lexsort((self.col, self.row))
+        self.cells: dict[tuple[int, int], np.ndarray] = {}
+        keys = np.stack([self.row[order], self.col[order]], axis=1)
+        if order.size:
+            breaks = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
+            for chunk in np.split(order, breaks):
+                self.cells[(int(self.row[chunk[0]]), int(self.col[chunk[0]]))] = np.sort(chunk)
+
+    def near(self, where: Location, radius_m: float) -> np.ndarray:
+        """Everyone in the cells a circle of ``radius_m`` around ``where`` touches (a superset)."""
+        row = math.floor(where.lat / self.cell_lat)
+        col = math.floor(where.lng / self.cell_lng)
+        reach = math.ceil(radius_m / self.cell_m)
+        found = [
+            self.cells[(r, c)]
+            for r in range(row - reach, row + reach + 1)
+            for c in range(col - reach, col + reach + 1)
+            if (r, c) in self.cells
+        ]
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
 
 class BonusTables:

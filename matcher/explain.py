@@ -20,7 +20,6 @@ from matcher.domain import (
     WEEKDAYS_ZH,
     Demand,
     Gap,
-    PersonKind,
     Reason,
     Role,
 )
@@ -50,55 +49,50 @@ def time_phrase(c: Candidates, demand: Demand) -> tuple[str, str]:
     return f"{span_zh}有空", f"free on {span_en}"
 
 
-def funnel(c: Candidates, d: int, r: int) -> tuple[list[tuple[str, str, int]], np.ndarray]:
+def funnel(c: Candidates, d: int, r: int) -> tuple[list[tuple[str, int]], np.ndarray]:
     """People left after each pairwise rule, in the order a coordinator would ask."""
     problem = c.problem
     demand, role = problem.demands[d], problem.demands[d].roles[r]
-    people = problem.people
-    lat = np.array([p.home.lat for p in people])
-    lng = np.array([p.home.lng for p in people])
-    dist = rules.haversine_m(lat, lng, demand.location.lat, demand.location.lng)
-    left = np.ones(len(people), dtype=bool)
-    steps: list[tuple[str, str, int]] = []
+    left = np.arange(len(problem.people))
+    steps: list[tuple[str, int]] = []
     if role.skills:
-        left &= ~rules.missing_required_skill(c.person_masks, skill_mask(role.skills, c.skill_bits))
-        steps.append(("skill", "", int(left.sum())))
+        need = skill_mask(role.skills, c.skill_bits)
+        left = left[~rules.missing_required_skill(c.person_masks[left], need)]
+        steps.append(("skill", left.size))
     if demand.party_members_only:
-        left &= (
-            rules.not_a_party_member(
-                np.array([p.kind == PersonKind.PARTY_MEMBER for p in people]), demand
-            )
-            == 0
-        )
-        steps.append(("member", "", int(left.sum())))
-    left &= ~rules.outside_service_radius(dist, demand, problem.settings)
-    steps.append(("radius", "", int(left.sum())))
+        left = left[~rules.not_a_party_member(c.is_party_member[left], demand)]
+        steps.append(("member", left.size))
+    dist = rules.haversine_m(
+        c.home_lat[left], c.home_lng[left], demand.location.lat, demand.location.lng
+    )
+    left = left[~rules.outside_service_radius(dist, demand, problem.settings)]
+    steps.append(("radius", left.size))
     if demand.flexible:
-        left &= ~rules.no_free_time_within(
-            c.free_prefix, demand.window.start, demand.window.end, demand.duration
+        busy = rules.no_free_time_within(
+            c.free_runs, demand.window.start, demand.window.end, demand.duration, rows=left
         )
     else:
-        left &= ~rules.unavailable_at(c.free_prefix, demand.window.start, demand.window.end)
-    steps.append(("time", "", int(left.sum())))
-    forbidden = {
+        busy = rules.unavailable_at(c.free_runs, demand.window.start, demand.window.end, rows=left)
+    left = left[~busy]
+    steps.append(("time", left.size))
+    forbidden = [
         c.person_index[pid]
         for pid, did in problem.locks.forbidden
         if did == demand.id and pid in c.person_index
-    }
-    for p in forbidden:
-        left[p] = False
-    steps.append(("forbidden", "", int(left.sum())))
-    return steps, np.flatnonzero(left)
+    ]
+    left = left[~np.isin(left, forbidden)]
+    steps.append(("forbidden", left.size))
+    return steps, left
 
 
 def nobody_reason(
-    c: Candidates, demand: Demand, role: Role, steps: list[tuple[str, str, int]]
+    c: Candidates, demand: Demand, role: Role, steps: list[tuple[str, int]]
 ) -> Reason:
     radius_km = (demand.radius_m or c.problem.settings.radius_m) / 1000
     where_zh, where_en = "社区内", "in the community"
     who_zh: list[str] = []
     who_en: list[str] = []
-    for name, _, count in steps:
+    for name, count in steps:
         if name == "skill":
             who_zh.append("具备" + "".join(f"「{s}」" for s in sorted(role.skills)) + "专长")
             who_en.append("with skill " + ", ".join(skill_en(s) for s in sorted(role.skills)))

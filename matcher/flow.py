@@ -82,18 +82,26 @@ def time_clusters(c: Candidates) -> tuple[np.ndarray, dict[int, int]]:
     new = np.ones(order.size, dtype=bool)
     new[1:] = s[1:] >= running_end[:-1]
     capacities: dict[int, int] = {}
+    # many people share the same set of shifts (a grid's patrols): work each set out once
+    known: dict[tuple[int, ...], list[tuple[list[int], int]]] = {}
     for run in np.split(order, np.flatnonzero(new)[1:]):
         if run.size < 2:
             continue
-        ids = sorted({int(d) for d in c.demand[run]}, key=lambda d: (demands[d].window.start, d))
+        ids = tuple(
+            sorted({int(d) for d in c.demand[run]}, key=lambda d: (demands[d].window.start, d))
+        )
         if len(ids) < 2:
             continue
-        for group in clash_groups(c, ids):
-            most = most_one_person_can_do(c, group)
-            if most < len(group):
-                key = len(capacities)
-                capacities[key] = most
-                cluster[run[np.isin(c.demand[run], group)]] = key
+        if ids not in known:
+            known[ids] = [
+                (group, most)
+                for group in clash_groups(c, list(ids))
+                if (most := most_one_person_can_do(c, group)) < len(group)
+            ]
+        for group, most in known[ids]:
+            key = len(capacities)
+            capacities[key] = most
+            cluster[run[np.isin(c.demand[run], group)]] = key
     return cluster, capacities
 
 

@@ -9,6 +9,7 @@ lets explain.py name the rule that left a demand unfilled.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,6 +42,32 @@ def walk_minutes(distance_m: float) -> int:
     return math.ceil(distance_m / WALK_METRES_PER_MINUTE)
 
 
+@dataclass(frozen=True, slots=True)
+class FreeRuns:
+    """Each person's free stretches of the week in 5-minute slots, ``[start, end)``, padded
+    with empty stretches so that every person has the same number of columns."""
+
+    starts: np.ndarray  # int32 [people, stretches]
+    ends: np.ndarray
+
+    @staticmethod
+    def from_slots(slots: np.ndarray) -> FreeRuns:
+        people, width = slots.shape
+        padded = np.zeros((people, width + 2), dtype=np.int8)
+        padded[:, 1:-1] = slots
+        edges = np.diff(padded, axis=1)
+        rise_rows, rise_cols = np.nonzero(edges == 1)
+        _, fall_cols = np.nonzero(edges == -1)
+        counts = np.bincount(rise_rows, minlength=people)
+        columns = max(1, int(counts.max()) if people else 1)
+        starts = np.zeros((people, columns), dtype=np.int32)
+        ends = np.zeros((people, columns), dtype=np.int32)
+        rank = np.arange(rise_rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        starts[rise_rows, rank] = rise_cols
+        ends[rise_rows, rank] = fall_cols
+        return FreeRuns(starts=starts, ends=ends)
+
+
 # hard ---------------------------------------------------------------------------------------
 
 
@@ -65,30 +92,30 @@ def not_a_party_member(is_party_member: np.ndarray, demand: Demand) -> np.ndarra
     return ~is_party_member
 
 
-def unavailable_at(free_prefix: np.ndarray, start: int, end: int) -> np.ndarray:
+def unavailable_at(
+    runs: FreeRuns, start: int, end: int, rows: np.ndarray | slice = slice(None)
+) -> np.ndarray:
     """True where a person is not free for the whole fixed time [start, end).
 
-    ``free_prefix`` is the prefix sum of each person's free 5-minute slots; the demand's time is
-    widened to whole slots, so a person must be free for all of it.
+    The demand's time is widened to whole 5-minute slots; one free stretch must cover it.
     """
     first, last = start // SLOT_MINUTES, -(-end // SLOT_MINUTES)
-    if first < 0 or last >= free_prefix.shape[1]:
-        return np.ones(free_prefix.shape[0], dtype=bool)  # outside the week
-    free = free_prefix[:, last] - free_prefix[:, first]
-    return free < (last - first)
+    covers = (runs.starts[rows] <= first) & (runs.ends[rows] >= last)
+    return ~covers.any(axis=1)
 
 
 def no_free_time_within(
-    free_prefix: np.ndarray, window_start: int, window_end: int, duration: int
+    runs: FreeRuns,
+    window_start: int,
+    window_end: int,
+    duration: int,
+    rows: np.ndarray | slice = slice(None),
 ) -> np.ndarray:
     """True where a person has no free stretch of ``duration`` inside a wish's allowed days."""
     need = -(-duration // SLOT_MINUTES)
-    first = max(0, -(-window_start // SLOT_MINUTES))
-    last = min(free_prefix.shape[1] - 1, window_end // SLOT_MINUTES)
-    if last - first < need:
-        return np.ones(free_prefix.shape[0], dtype=bool)
-    sums = free_prefix[:, first + need : last + 1] - free_prefix[:, first : last + 1 - need]
-    return ~(sums >= need).any(axis=1)
+    first, last = -(-window_start // SLOT_MINUTES), window_end // SLOT_MINUTES
+    inside = np.minimum(runs.ends[rows], last) - np.maximum(runs.starts[rows], first)
+    return ~(inside >= need).any(axis=1)
 
 
 def tasks_overlap(a_start: int, a_end: int, b_start: int, b_end: int, walk: int) -> bool:

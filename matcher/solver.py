@@ -43,16 +43,18 @@ LAGRANGIAN_SHARE = 0.15
 def load_tiers(c: Candidates) -> dict[int, list[int]]:
     """Each person's marginal task costs, as many as they could possibly do this week."""
     problem = c.problem
+    n = len(problem.people)
+    durations = np.array([d.duration for d in problem.demands], dtype=np.int64)[c.demand]
+    shortest = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(shortest, c.person, durations)
+    pairs = np.unique(c.person.astype(np.int64) * (len(problem.demands) + 1) + c.demand)
+    distinct = np.bincount(pairs // (len(problem.demands) + 1), minlength=n)
     tiers = {}
-    durations = np.array([d.duration for d in problem.demands], dtype=np.int64)
-    for p in np.unique(c.person):
-        p = int(p)
-        mine = c.demand[c.person == p]
-        person = problem.people[p]
-        shortest = int(durations[mine].min())
-        by_hours = round(person.weekly_hours_cap * 60) // max(1, shortest)
-        steps = min(person.weekly_task_cap, len(np.unique(mine)), max(by_hours, 0))
-        tiers[p] = rules.load_costs(person, problem.settings, steps)
+    for p in np.flatnonzero(distinct):
+        person = problem.people[int(p)]
+        by_hours = round(person.weekly_hours_cap * 60) // max(1, int(shortest[p]))
+        steps = min(person.weekly_task_cap, int(distinct[p]), max(by_hours, 0))
+        tiers[int(p)] = rules.load_costs(person, problem.settings, steps)
     return tiers
 
 
@@ -109,7 +111,8 @@ def solve(problem: Problem) -> Solution:
     best = repair(c, flow.chosen)
     best_value = sum(evaluate(c, best).values())
     stats["repaired_objective"] = best_value
-    if best_value < flow.bound:
+    # a small week gets every pair in CP-SAT, whose own bound is then proof enough
+    if best_value < flow.bound and len(c) > FULL_MODEL_PAIRS:
         budget = problem.settings.time_limit_s * LAGRANGIAN_SHARE
         priced, answers = lagrangian_bound(c, tiers, flow, best_value, budget)
         stats.update(flow_bound=flow.bound, lagrangian_rounds=len(answers))
