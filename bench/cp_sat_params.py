@@ -43,7 +43,9 @@ CONFIGS: dict[str, dict[str, int | bool]] = {
 }
 
 
-def measure(scenario: str, repeat: int, time_limit: float) -> list[tuple[str, str, float, float, float]]:
+def measure(
+    scenario: str, repeat: int, time_limit: float
+) -> list[tuple[str, str, float, float, float]]:
     problem = load_scenario(SCENARIOS / f"{scenario}.json")
     c = build_candidates(problem)
     flow = solve_flow(c, load_tiers(c))
@@ -83,7 +85,9 @@ def main(repeat: int = 3, time_limit: float = 20.0) -> None:
     print("|---|---|---|---|---|---|")
     for scenario in ("hongguang", "fenghuang"):
         for name, status, seconds, objective, bound in measure(scenario, repeat, time_limit):
-            print(f"| {scenario} | {name} | {status} | {seconds:.2f} | {objective:,.0f} | {bound:,.0f} |")
+            print(
+                f"| {scenario} | {name} | {status} | {seconds:.2f} | {objective:,.0f} | {bound:,.0f} |"
+            )
 
 
 if __name__ == "__main__":
