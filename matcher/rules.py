@@ -101,7 +101,7 @@ def unavailable_at(
     """
     first, last = start // SLOT_MINUTES, -(-end // SLOT_MINUTES)
     covers = (runs.starts[rows] <= first) & (runs.ends[rows] >= last)
-    return ~covers.any(axis=1)
+    return np.asarray(~covers.any(axis=1))
 
 
 def no_free_time_within(
@@ -115,7 +115,7 @@ def no_free_time_within(
     need = -(-duration // SLOT_MINUTES)
     first, last = -(-window_start // SLOT_MINUTES), window_end // SLOT_MINUTES
     inside = np.minimum(runs.ends[rows], last) - np.maximum(runs.starts[rows], first)
-    return ~(inside >= need).any(axis=1)
+    return np.asarray(~(inside >= need).any(axis=1))
 
 
 def tasks_overlap(a_start: int, a_end: int, b_start: int, b_end: int, walk: int) -> bool:
