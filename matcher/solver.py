@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -125,10 +126,9 @@ def solve(problem: Problem) -> Solution:
     bound = flow.bound
     method = "flow"
     per_head = PRUNED_PER_HEAD
-    rounds = 0
-    # widen the neighbourhood while CP-SAT keeps proving each one optimal and time remains
     last_round = 0.0
-    # a round costs its build too, which the CP-SAT time limit does not see: start one only
+    # widen the neighbourhood while CP-SAT keeps proving each one optimal and time remains; a
+    # round costs its build too, which the CP-SAT time limit does not see, so start one only
     # when there is clearly time for it
     while best_value < bound and deadline - time.perf_counter() > max(
         MIN_CP_SAT_SECONDS, 3 * last_round
@@ -136,33 +136,109 @@ def solve(problem: Problem) -> Solution:
         round_started = time.perf_counter()
         method = "flow+cp-sat"
         used = np.union1d(flow.chosen, np.array([b.pair for b in best], dtype=np.int64))
-        pairs = np.arange(len(c)) if len(c) <= FULL_MODEL_PAIRS else pruned_pairs(c, used, per_head)
+        full = len(c) <= FULL_MODEL_PAIRS
+        pairs = np.arange(len(c)) if full else pruned_pairs(c, used, per_head)
         full = len(pairs) == len(c)
-        built = build_model(c, pairs)
-        add_hint(built, best)
-        solver = cp_sat_parameters(problem, deadline - time.perf_counter())
-        status = solver.solve(built.model)
-        rounds += 1
-        stats.update(
-            cp_sat_status=solver.status_name(status),
-            cp_sat_seconds=round(float(stats.get("cp_sat_seconds", 0)) + solver.wall_time, 3),
-            cp_sat_rounds=rounds,
-            model_pairs=len(pairs),
-            model_options=len(built.options),
-        )
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = bookings_from(solver, built)
-            value = sum(evaluate(c, found).values())
-            if value > best_value:
-                best, best_value = found, value
-            if full:
-                bound = min(bound, math.floor(solver.best_objective_bound + 1e-6))
-        if full or status != cp_model.OPTIMAL or len(pairs) > MAX_MODEL_PAIRS:
+        outcome = improve_by_parts(c, best, flow.chosen, pairs, deadline)
+        stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
+        stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
+        stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
+        value = sum(evaluate(c, outcome.bookings).values())
+        if value > best_value:
+            best, best_value = outcome.bookings, value
+        if full:
+            bound = min(bound, outcome.bound)
+        if full or not outcome.proved or len(pairs) > MAX_MODEL_PAIRS:
             break
         last_round = time.perf_counter() - round_started
         per_head *= 2
     return finish(
         c, best, bound=max(bound, best_value), started=started, stats=stats, method=method
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Improvement:
+    bookings: list[Booking]
+    bound: int  # sum of each part's proven bound (valid when the parts hold every pair)
+    proved: bool  # every part solved was proven optimal
+    parts: int
+    solved: int
+    seconds: float
+
+
+def parts_of(c: Candidates, pairs: np.ndarray) -> np.ndarray:
+    """Connected parts of the people–demands graph the given pairs draw: one label per pair.
+
+    Parts share nobody and nothing, so each is a model of its own: a street splits into
+    neighbourhoods, a city into streets.
+    """
+    n_people = len(c.problem.people)
+    parent = list(range(n_people + len(c.problem.demands)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p, d in zip(c.person[pairs].tolist(), c.demand[pairs].tolist(), strict=True):
+        a, b = root(p), root(n_people + d)
+        if a != b:
+            parent[a] = b
+    return np.array([root(int(p)) for p in c.person[pairs]], dtype=np.int64)
+
+
+def improve_by_parts(
+    c: Candidates, best: list[Booking], relaxed: np.ndarray, pairs: np.ndarray, deadline: float
+) -> Improvement:
+    """Run CP-SAT on each part where the valid week falls short of the relaxed one, most
+    promising first, each hinted with its share of the valid week."""
+    started = time.perf_counter()
+    label = np.full(len(c), -1, dtype=np.int64)
+    label[pairs] = parts_of(c, pairs)
+    mine: dict[int, list[Booking]] = {}
+    for b in best:
+        mine.setdefault(int(label[b.pair]), []).append(b)
+    dreamt: dict[int, list[Booking]] = {}
+    for i in relaxed:
+        dreamt.setdefault(int(label[i]), []).append(Booking(int(i), 0))
+    parts = np.unique(label[pairs])
+    value = {k: sum(evaluate(c, mine.get(int(k), [])).values()) for k in parts}
+    ceiling = {k: sum(evaluate(c, dreamt.get(int(k), [])).values()) for k in parts}
+    short = sorted(
+        (int(k) for k in parts if ceiling[k] > value[k]), key=lambda k: (value[k] - ceiling[k], k)
+    )
+    bound = sum(max(value[k], ceiling[k]) for k in parts)
+    proved, solved = True, 0
+    missing = sum(ceiling[k] - value[k] for k in short)
+    for k in short:
+        remaining = deadline - time.perf_counter()
+        if remaining < MIN_CP_SAT_SECONDS:
+            proved = False
+            break
+        share = max(MIN_CP_SAT_SECONDS, remaining * (ceiling[k] - value[k]) / max(1, missing))
+        missing -= ceiling[k] - value[k]
+        built = build_model(c, pairs[label[pairs] == k])
+        add_hint(built, mine.get(k, []))
+        solver = cp_sat_parameters(c.problem, min(share, deadline - time.perf_counter()))
+        status = solver.solve(built.model)
+        solved += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = bookings_from(solver, built)
+            found_value = sum(evaluate(c, found).values())
+            if found_value > value[k]:
+                mine[k], value[k] = found, found_value
+            part_bound = math.floor(solver.best_objective_bound + 1e-6)
+            bound += min(part_bound, ceiling[k]) - ceiling[k]
+        proved &= status == cp_model.OPTIMAL
+    return Improvement(
+        bookings=sorted((b for bs in mine.values() for b in bs), key=lambda b: b.pair),
+        bound=max(bound, sum(value.values())),
+        proved=proved,
+        parts=len(parts),
+        solved=solved,
+        seconds=time.perf_counter() - started,
     )
 
 

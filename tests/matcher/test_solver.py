@@ -167,3 +167,27 @@ def test_time_limit_holds_on_a_hard_week():
     solution = solve(problem)
     assert solution.wall_time_s < 1.0 + 1.5  # the rest is candidate building and explanations
     assert solution.objective <= solution.bound
+
+
+def shifted(problem: Problem, tag: str, km_north: float) -> Problem:
+    """The same week again, in a community km_north away, with its own ids."""
+    move = km_north * 1000 / 111_320
+
+    def place(loc):
+        return replace(loc, lat=loc.lat + move)
+
+    people = tuple(replace(p, id=p.id + tag, home=place(p.home)) for p in problem.people)
+    demands = tuple(replace(d, id=d.id + tag, location=place(d.location)) for d in problem.demands)
+    return replace(problem, people=people, demands=demands)
+
+
+@pytest.mark.parametrize("seed", [8, 13, 20])  # weeks where the repaired flow answer falls short
+def test_separate_neighbourhoods_are_solved_as_parts(seed: int):
+    one = random_week(seed, people=3, demands=4)
+    expected = brute_force_best(one)
+    other = shifted(one, "-b", 30)
+    both = replace(one, people=one.people + other.people, demands=one.demands + other.demands)
+    solution = solve(both)
+    assert solution.objective == 2 * expected
+    assert solution.status == "optimal"
+    assert solution.stats["model_parts"] == 2 and solution.stats["parts_solved"] == 2
