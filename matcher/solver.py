@@ -219,7 +219,11 @@ def improve_by_parts(
             break
         share = max(MIN_CP_SAT_SECONDS, remaining * (ceiling[k] - value[k]) / max(1, missing))
         missing -= ceiling[k] - value[k]
-        built = build_model(c, pairs[label[pairs] == k])
+        part = pairs[label[pairs] == k]
+        if len(part) > MAX_MODEL_PAIRS:
+            proved = False  # measured: too big to build and solve in a useful time
+            continue
+        built = build_model(c, part)
         add_hint(built, mine.get(k, []))
         solver = cp_sat_parameters(c.problem, min(share, deadline - time.perf_counter()))
         status = solver.solve(built.model)
