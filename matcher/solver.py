@@ -274,13 +274,29 @@ def solve_plain_cp_sat(problem: Problem) -> Solution:
     )
     status = solver.solve(built.model)
     found = bookings_from(solver, built) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else []
-    # CP-SAT proves an upper bound even when it finds no schedule
-    bound = math.floor(solver.best_objective_bound + 1e-6)
+    if status == cp_model.UNKNOWN:
+        # nothing proven: fall back to "every head filled, every bonus earned"
+        bound = trivial_bound(c)
+    else:
+        bound = math.floor(solver.best_objective_bound + 1e-6)
     stats: dict[str, float | int | str] = {
         "pairs": len(c),
         "cp_sat_status": solver.status_name(status),
     }
     return finish(c, found, bound=bound, started=started, stats=stats, method="cp-sat")
+
+
+def trivial_bound(c: Candidates) -> int:
+    """Every head filled and every bonus earned, no walk and no load: true of any week."""
+    problem, weights = c.problem, c.problem.settings.weights
+    heads = bonus = 0
+    for demand in problem.demands:
+        for role in demand.roles:
+            essential, extra = rules.head_values(demand, role, weights)
+            heads += essential * role.min_count + extra * (role.max_count - role.min_count)
+            bonus += role.max_count * (weights.preference + weights.continuity + weights.stability)
+    quarter = sum(rules.quarter_behind_bonus(p, problem.settings) for p in problem.people)
+    return heads + bonus + quarter
 
 
 def finish(

@@ -1,0 +1,62 @@
+"""The database: SQLAlchemy models, engines and sessions, migrations (see docs/data.md).
+
+Importing the package registers every table on ``Base.metadata``, so relationships between
+modules resolve whichever model is used first.
+"""
+
+from models.audit import AuditLog
+from models.base import Base
+from models.calendar import Activity, ActivityRole, ThemeMonth
+from models.community import Community, Grid, Street
+from models.household import Household, HouseholdSituation, Situation
+from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
+from models.post import Post, PostSkill, Shift, ShiftTemplate, generate_shifts
+from models.schedule import (
+    Assignment,
+    AssignmentStatus,
+    Override,
+    OverrideKind,
+    RunStatus,
+    ScheduleRun,
+    publish_run,
+)
+from models.user import UserAccount, UserRole
+from models.wish import FollowUp, Wish, WishSkill, WishStatus, WishTransitionError
+
+__all__ = [
+    "Activity",
+    "ActivityRole",
+    "Assignment",
+    "AssignmentStatus",
+    "AuditLog",
+    "Availability",
+    "Base",
+    "Community",
+    "FollowUp",
+    "Grid",
+    "Household",
+    "HouseholdSituation",
+    "Override",
+    "OverrideKind",
+    "Person",
+    "PersonCategory",
+    "PersonSkill",
+    "Post",
+    "PostSkill",
+    "RunStatus",
+    "ScheduleRun",
+    "Shift",
+    "ShiftTemplate",
+    "Situation",
+    "Street",
+    "ThemeMonth",
+    "UnavailableDate",
+    "UserAccount",
+    "UserRole",
+    "Wish",
+    "WishSkill",
+    "WishStatus",
+    "WishTransitionError",
+    "generate_shifts",
+    "publish_run",
+]
