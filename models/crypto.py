@@ -1,0 +1,163 @@
+"""Encryption at rest for private fields, and the masks shown in their place.
+
+Phones, ID numbers and residents' addresses are stored as Fernet tokens (AES-128-CBC with an
+HMAC-SHA256, from the ``cryptography`` package): a copy of the database file, a backup or a
+careless ``SELECT`` shows only ciphertext. The key is derived with HKDF-SHA256 from the secret
+in ``TONGXIN_SECRET_KEY``.
+
+Without a secret, development and tests use a fixed, published development key, so that a
+fresh checkout runs at once; any other ``TONGXIN_ENV`` (``production``, ``staging`` …) refuses
+to start rather than "encrypt" with a key everybody knows.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+SECRET_ENV = "TONGXIN_SECRET_KEY"
+ENV_ENV = "TONGXIN_ENV"
+#: environments that may run on the published development key
+DEVELOPMENT_ENVS = frozenset({"development", "test"})
+#: the development secret; public, so it protects nothing
+DEVELOPMENT_SECRET = "tongxin-development-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
+_HKDF_SALT = b"tongxin"
+_HKDF_INFO = b"tongxin field encryption v1"
+
+log = logging.getLogger(__name__)
+
+
+class SecretKeyError(RuntimeError):
+    """No usable secret key where one is required."""
+
+
+class DecryptionError(ValueError):
+    """Ciphertext that the current key cannot open (wrong key, or tampered data)."""
+
+
+def environment() -> str:
+    """``TONGXIN_ENV``, ``development`` when unset."""
+    return os.environ.get(ENV_ENV, "development").strip().lower() or "development"
+
+
+def secret() -> str:
+    """The secret to derive the field key from; raises ``SecretKeyError`` where it must.
+
+    Outside development a secret is required, must not be the development one and must be at
+    least ``MIN_SECRET_LENGTH`` characters.
+    """
+    value = os.environ.get(SECRET_ENV, "")
+    env = environment()
+    if env in DEVELOPMENT_ENVS:
+        if not value:
+            _warn_development_key()
+            return DEVELOPMENT_SECRET
+        return value
+    if not value:
+        raise SecretKeyError(
+            f"{ENV_ENV}={env} 时必须设置 {SECRET_ENV}，否则无法加密电话、身份证号和地址 "
+            f"({SECRET_ENV} must be set when {ENV_ENV}={env}: phones, ID numbers and "
+            "addresses are encrypted with it)"
+        )
+    if value == DEVELOPMENT_SECRET:
+        raise SecretKeyError(
+            f"{ENV_ENV}={env} 时不能使用公开的开发密钥 "
+            f"(the published development secret cannot be used when {ENV_ENV}={env})"
+        )
+    if len(value) < MIN_SECRET_LENGTH:
+        raise SecretKeyError(
+            f"{SECRET_ENV} 太短，至少需要 {MIN_SECRET_LENGTH} 个字符 "
+            f"({SECRET_ENV} is too short: at least {MIN_SECRET_LENGTH} characters)"
+        )
+    return value
+
+
+@cache
+def _warn_development_key() -> None:
+    log.warning(
+        "使用公开的开发密钥加密隐私字段 (encrypting private fields with the published "
+        "development key; set %s outside development)",
+        SECRET_ENV,
+    )
+
+
+@cache
+def _fernet(secret_value: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=_HKDF_INFO).derive(
+        secret_value.encode("utf-8")
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def require_key() -> None:
+    """Fail now, at start-up, if private fields could not be encrypted later."""
+    _fernet(secret())
+
+
+def encrypt(plaintext: str) -> str:
+    """A Fernet token for ``plaintext``; a new random IV each time, so equal values differ."""
+    return _fernet(secret()).encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet(secret()).decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeError):
+        raise DecryptionError(
+            f"无法解密隐私字段：{SECRET_ENV} 与加密时的不同，或数据已被改动 "
+            f"(cannot decrypt a private field: {SECRET_ENV} differs from the one it was "
+            "encrypted with, or the data was altered)"
+        ) from None
+
+
+class EncryptedString(TypeDecorator[str]):
+    """A string column stored as ciphertext; the ORM reads and writes plaintext.
+
+    The database cannot compare or search these values (each encryption differs), so never
+    filter on them; look people up by other columns.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else decrypt(value)
+
+
+# masks ---------------------------------------------------------------------------------------
+
+
+def _mask(value: str, head: int, tail: int) -> str:
+    """Show ``head`` and ``tail`` characters if at least four stay hidden, else a quarter."""
+    hidden = len(value) - head - tail
+    if hidden >= 4:
+        return value[:head] + "*" * hidden + value[len(value) - tail :]
+    keep = len(value) // 4
+    return "*" * (len(value) - keep) + value[len(value) - keep :]
+
+
+def mask_phone(phone: str | None) -> str:
+    """``13812345678`` → ``138****5678``: the carrier prefix and the last four digits."""
+    if not phone:
+        return ""
+    return _mask(phone.strip(), 3, 4)
+
+
+def mask_id_number(id_number: str | None) -> str:
+    """``110101199003071234`` → ``110***********1234``: birthplace and birthday hidden."""
+    if not id_number:
+        return ""
+    return _mask(id_number.strip(), 3, 4)

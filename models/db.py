@@ -1,0 +1,130 @@
+"""Engines, sessions and migrations.
+
+A SQLite file is the default (``sqlite:///tongxin.db``), so one community runs with no database
+server; ``TONGXIN_DATABASE_URL`` points at PostgreSQL for a street or a city, e.g.
+``postgresql+psycopg://tongxin@db.example/tongxin``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import crypto
+from models.base import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+DATABASE_URL_ENV = "TONGXIN_DATABASE_URL"
+DEFAULT_DATABASE_URL = "sqlite:///tongxin.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: how long a SQLite writer waits for another writer before giving up
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL given, else ``TONGXIN_DATABASE_URL``, else the SQLite file ``tongxin.db``."""
+    return url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (see ``database_url``), set up for its database.
+
+    Fails at once if private fields could not be encrypted (no secret key in production).
+    """
+    crypto.require_key()
+    resolved = database_url(url)
+    backend = make_url(resolved).get_backend_name()
+    if backend == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_engine(resolved, **kwargs)
+    if backend == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, write-ahead log, and real transactions.
+
+    The ``sqlite3`` driver of Python < 3.12 neither starts a transaction before a SELECT nor
+    keeps SAVEPOINTs inside one; SQLAlchemy's documented remedy is to switch the driver's own
+    handling off and emit BEGIN ourselves. WAL lets readers go on while one writer writes.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded rows usable after commit (a response is built after it)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@cache
+def _default_factory() -> sessionmaker[Session]:
+    return make_session_factory(make_engine())
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
+    """One unit of work: commit if the block ends normally, roll back if it raises."""
+    session = (factory or _default_factory())()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def create_all(engine: Engine) -> None:
+    """Create every table from the models directly; for tests. Deployments use ``upgrade``."""
+    import models  # noqa: F401  (registers every table on Base.metadata)
+
+    Base.metadata.create_all(engine)
+
+
+def alembic_config() -> Config:
+    """An Alembic ``Config`` for the migrations shipped inside this package."""
+    from alembic.config import Config
+
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(target: str | Engine | None = None, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision`` on a URL (default as ``make_engine``) or engine."""
+    from alembic import command
+
+    engine = target if isinstance(target, Engine) else make_engine(target)
+    config = alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        if not isinstance(target, Engine):
+            engine.dispose()

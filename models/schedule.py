@@ -1,0 +1,379 @@
+"""Schedule runs, their assignments, and the coordinator's overrides.
+
+A run is one solve of one community's week. Its life::
+
+    draft ──publish──▶ published ──(a newer run is published)──▶ superseded
+      │  └──(a newer draft replaces it)──▶ superseded
+      └──▶ failed   (or created failed, when the solve could not run)
+
+Two partial unique indexes hold, on SQLite and PostgreSQL alike: at most one **published** run
+and at most one **draft** per (community, week). Two coordinators publishing at once cannot
+both succeed; the second gets an ``IntegrityError`` and nothing of theirs is written.
+
+An assignment or override points at exactly one demand: a wish, a shift or an activity. Each
+kind has its own nullable foreign key and a CHECK keeps exactly the one named by
+``demand_kind`` set, so a demand cannot be deleted from under a schedule.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship, validates
+
+from matcher.domain import DemandKind
+from models.base import Base, JSONType, Timestamped, UTCDateTime, check, enum_type, utcnow
+from models.calendar import Activity
+from models.post import Shift, check_monday
+from models.wish import Wish
+
+if TYPE_CHECKING:
+    from models.community import Community
+    from models.person import Person
+
+
+class RunStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+    FAILED = "failed"
+
+
+RUN_STATUS_ZH: dict[RunStatus, str] = {
+    RunStatus.DRAFT: "草稿",
+    RunStatus.PUBLISHED: "已发布",
+    RunStatus.SUPERSEDED: "已被取代",
+    RunStatus.FAILED: "失败",
+}
+
+RUN_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.DRAFT: frozenset({RunStatus.PUBLISHED, RunStatus.SUPERSEDED, RunStatus.FAILED}),
+    RunStatus.PUBLISHED: frozenset({RunStatus.SUPERSEDED}),
+    RunStatus.SUPERSEDED: frozenset(),
+    RunStatus.FAILED: frozenset(),
+}
+
+
+class AssignmentStatus(StrEnum):
+    PROPOSED = "proposed"  # in a draft, or published and not yet answered
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    DONE = "done"
+    NO_SHOW = "no_show"
+
+
+ASSIGNMENT_STATUS_ZH: dict[AssignmentStatus, str] = {
+    AssignmentStatus.PROPOSED: "待确认",
+    AssignmentStatus.CONFIRMED: "已确认",
+    AssignmentStatus.DECLINED: "已谢绝",
+    AssignmentStatus.DONE: "已完成",
+    AssignmentStatus.NO_SHOW: "未到岗",
+}
+
+ASSIGNMENT_TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
+    AssignmentStatus.PROPOSED: frozenset(
+        {AssignmentStatus.CONFIRMED, AssignmentStatus.DECLINED, AssignmentStatus.DONE}
+    ),
+    AssignmentStatus.CONFIRMED: frozenset(
+        {AssignmentStatus.DECLINED, AssignmentStatus.DONE, AssignmentStatus.NO_SHOW}
+    ),
+    AssignmentStatus.DECLINED: frozenset(),
+    AssignmentStatus.DONE: frozenset(),
+    AssignmentStatus.NO_SHOW: frozenset(),
+}
+
+
+class OverrideKind(StrEnum):
+    PIN = "pin"  # must be assigned so
+    FORBID = "forbid"  # must never be assigned so
+    ASSIGN = "assign"  # a manual assignment the coordinator made
+
+
+class StatusError(ValueError):
+    """A status change a run or an assignment may not make."""
+
+    def __init__(self, what: str, current: str, wanted: str, zh: dict[Any, str]):
+        self.current = current
+        self.wanted = wanted
+        super().__init__(
+            f"不能从「{zh[current]}」变为「{zh[wanted]}」 "
+            f"({what} cannot go from {current} to {wanted})"
+        )
+
+
+def _demand_check() -> sa.CheckConstraint:
+    one = "({set_} IS NOT NULL AND {a} IS NULL AND {b} IS NULL)"
+    return check(
+        " OR ".join(
+            f"(demand_kind = '{kind}' AND "
+            + one.format(set_=f"{kind}_id", a=f"{others[0]}_id", b=f"{others[1]}_id")
+            + ")"
+            for kind, others in (
+                ("wish", ("shift", "activity")),
+                ("shift", ("wish", "activity")),
+                ("activity", ("wish", "shift")),
+            )
+        ),
+        "one_demand",
+    )
+
+
+class DemandRef:
+    """A reference to one demand: its kind and a foreign key to the matching table."""
+
+    demand_kind: Mapped[DemandKind] = mapped_column(enum_type(DemandKind, "demand_kind"))
+    wish_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("wish.id", ondelete="RESTRICT"), index=True
+    )
+    shift_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shift.id", ondelete="RESTRICT"), index=True
+    )
+    activity_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("activity.id", ondelete="RESTRICT"), index=True
+    )
+
+    @declared_attr
+    def wish(cls) -> Mapped[Wish | None]:
+        return relationship(Wish)
+
+    @declared_attr
+    def shift(cls) -> Mapped[Shift | None]:
+        return relationship(Shift)
+
+    @declared_attr
+    def activity(cls) -> Mapped[Activity | None]:
+        return relationship(Activity)
+
+    @property
+    def demand_id(self) -> int | None:
+        return {
+            DemandKind.WISH: self.wish_id,
+            DemandKind.SHIFT: self.shift_id,
+            DemandKind.ACTIVITY: self.activity_id,
+        }[self.demand_kind]
+
+    @property
+    def demand(self) -> Wish | Shift | Activity | None:
+        return {
+            DemandKind.WISH: self.wish,
+            DemandKind.SHIFT: self.shift,
+            DemandKind.ACTIVITY: self.activity,
+        }[self.demand_kind]
+
+    @demand.setter
+    def demand(self, demand: Wish | Shift | Activity) -> None:
+        self.wish = demand if isinstance(demand, Wish) else None
+        self.shift = demand if isinstance(demand, Shift) else None
+        self.activity = demand if isinstance(demand, Activity) else None
+        if isinstance(demand, Wish):
+            self.demand_kind = DemandKind.WISH
+        elif isinstance(demand, Shift):
+            self.demand_kind = DemandKind.SHIFT
+        else:
+            self.demand_kind = DemandKind.ACTIVITY
+
+
+class ScheduleRun(Timestamped, Base):
+    __tablename__ = "schedule_run"
+    __table_args__ = (
+        sa.Index(
+            "uq_schedule_run_published",
+            "community_id",
+            "week_start",
+            unique=True,
+            postgresql_where=sa.text("status = 'published'"),
+            sqlite_where=sa.text("status = 'published'"),
+        ),
+        sa.Index(
+            "uq_schedule_run_draft",
+            "community_id",
+            "week_start",
+            unique=True,
+            postgresql_where=sa.text("status = 'draft'"),
+            sqlite_where=sa.text("status = 'draft'"),
+        ),
+        sa.Index(None, "community_id", "week_start"),
+        check("failure_reason IS NOT NULL OR status <> 'failed'", "failure_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id", ondelete="RESTRICT"))
+    week_start: Mapped[date]
+    status: Mapped[RunStatus] = mapped_column(
+        enum_type(RunStatus, "run_status"), default=RunStatus.DRAFT
+    )
+    # the solver's figures (matcher.domain.Solution)
+    solver_status: Mapped[str | None] = mapped_column(sa.String(16))
+    objective: Mapped[int | None]
+    bound: Mapped[int | None]
+    #: relative distance from the proven bound; 0 is proven optimal
+    gap: Mapped[float | None]
+    wall_time_s: Mapped[float | None]
+    #: objective points per term
+    breakdown: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: demands left short, with the reason in Chinese and English
+    unfilled: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    failure_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    #: bumped on every update; a write based on a stale copy raises ``StaleDataError``
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+    community: Mapped[Community] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="run",
+        order_by="(Assignment.starts_at, Assignment.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def __init__(self, **fields: Any):
+        fields.setdefault("status", RunStatus.DRAFT)
+        super().__init__(**fields)
+
+    @validates("week_start")
+    def _check_week_start(self, _key: str, value: date) -> date:
+        return check_monday(value)
+
+    def advance(self, to_status: RunStatus | str) -> None:
+        wanted = RunStatus(to_status)
+        if wanted not in RUN_TRANSITIONS[self.status]:
+            raise StatusError("a schedule run", self.status, wanted, RUN_STATUS_ZH)
+        self.status = wanted
+
+    def __repr__(self) -> str:
+        return (
+            f"ScheduleRun(id={self.id!r}, community_id={self.community_id!r}, "
+            f"week_start={self.week_start!r}, status={self.status!r})"
+        )
+
+
+class Assignment(DemandRef, Timestamped, Base):
+    """One person on one demand (and one of its roles) at a time."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        _demand_check(),
+        check("ends_at > starts_at", "ends_after_start"),
+        check("hours_served IS NULL OR hours_served >= 0", "hours_served"),
+        check("role >= 0", "role"),
+        # NULLs differ in a unique index, so each of these binds only for its own demand kind
+        sa.UniqueConstraint("run_id", "person_id", "wish_id"),
+        sa.UniqueConstraint("run_id", "person_id", "shift_id"),
+        sa.UniqueConstraint("run_id", "person_id", "activity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("schedule_run.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    #: index of the demand's role (an activity may need several kinds of helper)
+    role: Mapped[int] = mapped_column(default=0)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    distance_m: Mapped[float | None]
+    pinned: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_type(AssignmentStatus, "assignment_status"), default=AssignmentStatus.PROPOSED
+    )
+    hours_served: Mapped[float | None]
+    #: why this person, as the matcher explained it: [{"zh": …, "en": …}]
+    reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+
+    run: Mapped[ScheduleRun] = relationship(back_populates="assignments")
+    person: Mapped[Person] = relationship()
+
+    def __init__(self, **fields: Any):
+        fields.setdefault("status", AssignmentStatus.PROPOSED)
+        super().__init__(**fields)
+
+    def advance(self, to_status: AssignmentStatus | str) -> None:
+        wanted = AssignmentStatus(to_status)
+        if wanted not in ASSIGNMENT_TRANSITIONS[self.status]:
+            raise StatusError("an assignment", self.status, wanted, ASSIGNMENT_STATUS_ZH)
+        self.status = wanted
+
+    def __repr__(self) -> str:
+        return (
+            f"Assignment(id={self.id!r}, person_id={self.person_id!r}, "
+            f"{self.demand_kind}={self.demand_id!r}, status={self.status!r})"
+        )
+
+
+class Override(DemandRef, Timestamped, Base):
+    """A coordinator's lock on one week: pin, forbid, or a manual assignment."""
+
+    __tablename__ = "override"
+    __table_args__ = (_demand_check(), sa.Index(None, "community_id", "week_start", "active"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id", ondelete="RESTRICT"))
+    week_start: Mapped[date]
+    kind: Mapped[OverrideKind] = mapped_column(enum_type(OverrideKind, "override_kind"))
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    #: withdrawn overrides stay for the record
+    active: Mapped[bool] = mapped_column(default=True)
+
+    community: Mapped[Community] = relationship()
+    person: Mapped[Person] = relationship()
+
+    @validates("week_start")
+    def _check_week_start(self, _key: str, value: date) -> date:
+        return check_monday(value)
+
+    def __repr__(self) -> str:
+        return (
+            f"Override(id={self.id!r}, kind={self.kind!r}, person_id={self.person_id!r}, "
+            f"{self.demand_kind}={self.demand_id!r})"
+        )
+
+
+def publish_run(
+    session: Session, run: ScheduleRun, *, by_id: int | None = None, at: datetime | None = None
+) -> ScheduleRun | None:
+    """Publish a draft and supersede the week's published run, in the caller's transaction.
+
+    Returns the superseded run, if there was one. The old run is superseded and flushed before
+    the new one is published, so the partial unique index never sees two published runs. If
+    another transaction published meanwhile, this one fails and writes nothing: PostgreSQL
+    raises ``StaleDataError`` (the run's version moved on) or ``IntegrityError``, SQLite an
+    ``OperationalError`` ("database is locked", its snapshot is stale).
+    """
+    if run.status != RunStatus.DRAFT:
+        raise StatusError("a schedule run", run.status, RunStatus.PUBLISHED, RUN_STATUS_ZH)
+    current = session.scalars(
+        sa.select(ScheduleRun)
+        .where(
+            ScheduleRun.community_id == run.community_id,
+            ScheduleRun.week_start == run.week_start,
+            ScheduleRun.status == RunStatus.PUBLISHED,
+        )
+        .with_for_update()
+    ).one_or_none()
+    if current is not None:
+        current.advance(RunStatus.SUPERSEDED)
+        session.flush()
+    run.advance(RunStatus.PUBLISHED)
+    run.published_at = at or utcnow()
+    run.published_by_id = by_id
+    session.flush()
+    return current

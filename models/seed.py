@@ -1,0 +1,378 @@
+"""Scenario files (docs/scenarios.md) into rows: the demo community, and test data.
+
+A scenario describes one week; importing it gives the standing data behind that week — street,
+communities and grids, people with their availability, households and their wishes, posts with
+their shift templates (and the week's shifts), the themed month and its activities — plus the
+file's pins and forbids as overrides for that week.
+
+Each item keeps its id from the file in ``external_id``. A community is imported once: a second
+import of the same community name in the same street is refused before anything is written.
+
+Not imported, because the database derives them from its own history: a person's
+``services_this_quarter`` and ``served_households`` (from done assignments) and the file's
+``previous`` locks (the published run of the week).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from matcher.domain import PersonKind
+from models.calendar import Activity, ActivityRole, ThemeMonth
+from models.community import Community, Grid, Street
+from models.household import Household, Situation
+from models.person import Availability, Person
+from models.post import Post, Shift, ShiftTemplate, generate_shifts
+from models.schedule import Override, OverrideKind
+from models.wish import Wish, WishStatus
+from scenarios.load import minute_of_day, shift_id, staff_range, validate_scenario
+
+Json = dict[str, Any]
+
+#: the street a one-community scenario goes under when neither the caller nor the file names one
+DEFAULT_STREET_NAME = "示例街道"
+#: a scenario may name its street in this extension field (``x-`` fields are allowed)
+STREET_FIELD = "x-street"
+IMPORT_REASON = "导入自场景文件 (imported from the scenario file)"
+LOCK_OVERRIDE_KINDS = {"pinned": OverrideKind.PIN, "forbidden": OverrideKind.FORBID}
+
+
+class SeedError(ValueError):
+    """A scenario that cannot be imported as asked (already imported, or several communities)."""
+
+
+def import_scenario(
+    session: Session, data: Json, *, street_name: str | None = None, source: str = "<scenario>"
+) -> Community:
+    """Import a one-community scenario and return its community.
+
+    ``data`` is checked as ``scenarios.load`` checks a file (``ScenarioError`` if it is bad).
+    The street is ``street_name``, else the file's ``x-street``, else ``示例街道``; it is
+    created if missing. Raises ``SeedError`` if the community was imported before, or if the
+    scenario holds several communities (use ``import_street_scenario``).
+    """
+    validate_scenario(data, source)
+    names = _community_names(data)
+    if len(names) != 1:
+        raise SeedError(
+            f"场景包含 {len(names)} 个社区，请用 import_street_scenario 导入 "
+            f"(the scenario holds {len(names)} communities; import it with "
+            "import_street_scenario)"
+        )
+    street = _street(session, street_name or data.get(STREET_FIELD) or DEFAULT_STREET_NAME)
+    return _Import(session, data, street, names).run()[0]
+
+
+def import_street_scenario(
+    session: Session, data: Json, *, street_name: str | None = None, source: str = "<scenario>"
+) -> Street:
+    """Import a scenario of one or more communities under one street and return the street.
+
+    The street is ``street_name``, else the file's ``x-street``, else the scenario's name
+    (``凤凰街道``).
+    """
+    validate_scenario(data, source)
+    street = _street(session, street_name or data.get(STREET_FIELD) or data["name"])
+    _Import(session, data, street, _community_names(data)).run()
+    return street
+
+
+def _community_names(data: Json) -> list[str]:
+    """Community names in order of first mention; items without one belong to the scenario."""
+    grid_community = {g["id"]: g.get("community", "") for g in data.get("grids", [])}
+    names: dict[str, None] = {}
+    for collection in ("grids", "people", "wishes", "posts", "activities"):
+        for item in data.get(collection, []):
+            names[_community_of(item, grid_community, data["name"])] = None
+    return list(names) or [data["name"]]
+
+
+def _community_of(item: Json, grid_community: dict[str, str], default: str) -> str:
+    return item.get("community") or grid_community.get(item.get("grid", ""), "") or default
+
+
+def _street(session: Session, name: str) -> Street:
+    street = session.scalars(sa.select(Street).where(Street.name == name)).one_or_none()
+    if street is None:
+        street = Street(name=name)
+        session.add(street)
+    return street
+
+
+@dataclass
+class _Import:
+    session: Session
+    data: Json
+    street: Street
+    names: list[str]
+    communities: dict[str, Community] = field(default_factory=dict)
+    grids: dict[str, Grid] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    households: dict[tuple[str, str], Household] = field(default_factory=dict)
+    wishes: dict[str, Wish] = field(default_factory=dict)
+    posts: dict[str, Post] = field(default_factory=dict)
+    activities: dict[str, Activity] = field(default_factory=dict)
+    months: dict[tuple[str, int, int], ThemeMonth] = field(default_factory=dict)
+    grid_community: dict[str, str] = field(init=False)
+    week_start: date = field(init=False)
+    week_end: date = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.grid_community = {g["id"]: g.get("community", "") for g in self.data.get("grids", [])}
+        self.week_start = date.fromisoformat(self.data["week_start"])
+        self.week_end = self.week_start + timedelta(days=6)
+
+    def run(self) -> list[Community]:
+        self._refuse_duplicates()
+        for name in self.names:
+            self._community(name)
+        for item in self.data.get("grids", []):
+            self._grid(item)
+        for item in self.data["people"]:
+            self._person(item)
+        for item in self.data.get("wishes", []):
+            self._wish(item)
+        for item in self.data.get("posts", []):
+            self._post(item)
+        for item in self.data.get("activities", []):
+            self._activity(item)
+        self.session.flush()
+        shifts = self._shifts()
+        self._overrides(shifts)
+        self.session.flush()
+        return list(self.communities.values())
+
+    def _refuse_duplicates(self) -> None:
+        if self.street.id is None:
+            return
+        existing = self.session.scalars(
+            sa.select(Community.name).where(
+                Community.street_id == self.street.id, Community.name.in_(self.names)
+            )
+        ).all()
+        if existing:
+            listed = "、".join(existing)
+            raise SeedError(
+                f"「{self.street.name}」已有社区 {listed}，不重复导入 "
+                f"(street {self.street.name} already has {', '.join(existing)}; "
+                "a community is imported once)"
+            )
+
+    def _community_for(self, item: Json) -> Community:
+        return self.communities[_community_of(item, self.grid_community, self.data["name"])]
+
+    def _grid_for(self, item: Json) -> Grid | None:
+        return self.grids.get(item.get("grid", ""))
+
+    def _community(self, name: str) -> None:
+        settings = self.data.get("settings", {})
+        community = Community(street=self.street, name=name)
+        if "radius_m" in settings:
+            community.radius_m = float(settings["radius_m"])
+        if "quarter_minimum" in settings:
+            community.quarter_minimum = settings["quarter_minimum"]
+        self.session.add(community)
+        self.communities[name] = community
+
+    def _grid(self, item: Json) -> None:
+        center = item.get("center") or {}
+        grid = Grid(
+            community=self._community_for(item),
+            name=item["name"],
+            center_lat=center.get("lat"),
+            center_lng=center.get("lng"),
+            external_id=item["id"],
+        )
+        self.session.add(grid)
+        self.grids[item["id"]] = grid
+
+    def _person(self, item: Json) -> None:
+        person = Person(
+            kind=PersonKind(item["kind"]),
+            name=item["name"],
+            community=self._community_for(item),
+            grid=self._grid_for(item),
+            work_unit=item.get("work_unit", ""),
+            home_lat=item["home"]["lat"],
+            home_lng=item["home"]["lng"],
+            weekly_hours_cap=float(item.get("weekly_hours_cap", 6.0)),
+            weekly_task_cap=item.get("weekly_task_cap", 3),
+            phone=item.get("phone"),
+            external_id=item["id"],
+            availability=[
+                Availability(
+                    weekday=window["weekday"] - 1,
+                    start_minute=minute_of_day(window["start"]),
+                    end_minute=minute_of_day(window["end"]),
+                )
+                for window in item.get("availability", [])
+            ],
+        )
+        person.skills = set(item.get("skills", []))
+        person.preferred_categories = set(item.get("preferred_categories", []))
+        person.unavailable_dates = {
+            date.fromisoformat(d) for d in item.get("unavailable_dates", [])
+        }
+        self.session.add(person)
+        self.people[item["id"]] = person
+
+    def _household(self, item: Json, community: Community) -> Household:
+        beneficiary = item["beneficiary"]
+        key = (community.name, beneficiary["id"])
+        household = self.households.get(key)
+        if household is None:
+            household = Household(
+                community=community,
+                grid=self._grid_for(item),
+                name=beneficiary["name"],
+                address=beneficiary.get("address"),
+                phone=beneficiary.get("phone"),
+                external_id=beneficiary["id"],
+            )
+            household.situations = {Situation(s) for s in beneficiary.get("situations", [])}
+            self.session.add(household)
+            self.households[key] = household
+        return household
+
+    def _wish(self, item: Json) -> None:
+        community = self._community_for(item)
+        wish = Wish(
+            community=community,
+            grid=self._grid_for(item),
+            household=self._household(item, community),
+            title=item["title"],
+            category=item["category"],
+            duration_minutes=item["duration_minutes"],
+            earliest=date.fromisoformat(item["earliest"]),
+            deadline=date.fromisoformat(item["deadline"]),
+            headcount=item.get("headcount", 1),
+            priority=item.get("priority"),
+            lat=item["location"]["lat"],
+            lng=item["location"]["lng"],
+            radius_m=item.get("radius_m"),
+            # a scenario's wishes are ready to be scheduled
+            status=WishStatus.OPEN,
+            external_id=item["id"],
+        )
+        wish.skills = set(item.get("skills", [item["category"]]))
+        self.session.add(wish)
+        self.wishes[item["id"]] = wish
+
+    def _post(self, item: Json) -> None:
+        low, high = staff_range(item)
+        post = Post(
+            community=self._community_for(item),
+            grid=self._grid_for(item),
+            name=item["name"],
+            category=item.get("category", ""),
+            lat=item["location"]["lat"],
+            lng=item["location"]["lng"],
+            party_members_only=item.get("party_members_only", False),
+            min_staff=low,
+            max_staff=high,
+            priority=float(item.get("priority", 1.0)),
+            radius_m=item.get("radius_m"),
+            external_id=item["id"],
+            templates=[
+                ShiftTemplate(
+                    weekday=shift["weekday"] - 1,
+                    start_minute=minute_of_day(shift["start"]),
+                    end_minute=minute_of_day(shift["end"]),
+                )
+                for shift in item["shifts"]
+            ],
+        )
+        post.required_skills = set(item.get("required_skills", []))
+        self.session.add(post)
+        self.posts[item["id"]] = post
+
+    def _theme_month(self, community: Community, day: date, theme: str) -> ThemeMonth:
+        key = (community.name, day.year, day.month)
+        month = self.months.get(key)
+        if month is None:
+            # the first activity of a month names its theme
+            month = ThemeMonth(community=community, year=day.year, month=day.month, theme=theme)
+            self.session.add(month)
+            self.months[key] = month
+        return month
+
+    def _activity(self, item: Json) -> None:
+        community = self._community_for(item)
+        day = date.fromisoformat(item["date"])
+        theme = item.get("theme")
+        activity = Activity(
+            community=community,
+            theme_month=self._theme_month(community, day, theme) if theme else None,
+            grid=self._grid_for(item),
+            name=item["name"],
+            day=day,
+            starts_at=community.local_datetime(day, minute_of_day(item["start"])),
+            ends_at=community.local_datetime(day, minute_of_day(item["end"])),
+            place=item.get("place", ""),
+            lat=item["location"]["lat"],
+            lng=item["location"]["lng"],
+            category=item.get("category", ""),
+            responsible_unit=item.get("responsible_unit", ""),
+            priority=float(item.get("priority", 1.0)),
+            party_members_only=item.get("party_members_only", False),
+            radius_m=item.get("radius_m"),
+            external_id=item["id"],
+            roles=[
+                ActivityRole(position=k, skill=role.get("skill"), headcount=role["headcount"])
+                for k, role in enumerate(item["roles"])
+            ],
+        )
+        self.session.add(activity)
+        self.activities[item["id"]] = activity
+
+    def _shifts(self) -> dict[str, Shift]:
+        """Generate the week's shifts; key them by their scenario id (``post@weekday-HH:MM``)."""
+        by_id: dict[str, Shift] = {}
+        post_ids = {post.id: external for external, post in self.posts.items()}
+        for community in self.communities.values():
+            for shift in generate_shifts(self.session, community.id, self.week_start):
+                template = shift.template
+                if template is None or shift.post_id not in post_ids:
+                    continue
+                start = f"{template.start_minute // 60:02d}:{template.start_minute % 60:02d}"
+                by_id[shift_id(post_ids[shift.post_id], template.weekday + 1, start)] = shift
+        return by_id
+
+    def _overrides(self, shifts: dict[str, Shift]) -> None:
+        locks = self.data.get("locks", {})
+        for lock_kind, override_kind in LOCK_OVERRIDE_KINDS.items():
+            for pair in locks.get(lock_kind, []):
+                person = self.people[pair["person"]]
+                for demand in self._demands(pair["demand"], shifts):
+                    if not self._in_week(demand):
+                        continue  # as the loader does: a lock on another week binds nothing
+                    override = Override(
+                        community=person.community,
+                        week_start=self.week_start,
+                        kind=override_kind,
+                        person=person,
+                        reason=IMPORT_REASON,
+                    )
+                    override.demand = demand
+                    self.session.add(override)
+
+    def _demands(self, ref: str, shifts: dict[str, Shift]) -> Iterable[Wish | Shift | Activity]:
+        if ref in self.wishes:
+            return [self.wishes[ref]]
+        if ref in self.activities:
+            return [self.activities[ref]]
+        if ref in self.posts:
+            prefix = f"{ref}@"
+            return [shift for key, shift in shifts.items() if key.startswith(prefix)]
+        return [shifts[ref]] if ref in shifts else []
+
+    def _in_week(self, demand: Wish | Shift | Activity) -> bool:
+        if isinstance(demand, Wish):
+            return demand.earliest <= self.week_end and demand.deadline >= self.week_start
+        return self.week_start <= demand.day <= self.week_end

@@ -1,0 +1,95 @@
+"""User accounts, their roles, and the scope each role reaches.
+
+| role | scope |
+|---|---|
+| ``street_admin`` (街道党工委) | every community of ``street`` |
+| ``coordinator`` (社区书记、社工) | the ``communities`` linked to the account |
+| ``grid_leader`` (网格党小组长、楼栋长) | the ``grids`` linked to the account |
+| ``member`` (党员、志愿者) | their own ``person`` |
+
+Only the password hash is stored; hashing is the API's job.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from models.base import Base, Timestamped, UTCDateTime, check, enum_type
+
+if TYPE_CHECKING:
+    from models.community import Community, Grid, Street
+    from models.person import Person
+
+
+class UserRole(StrEnum):
+    STREET_ADMIN = "street_admin"
+    COORDINATOR = "coordinator"
+    GRID_LEADER = "grid_leader"
+    MEMBER = "member"
+
+
+user_community = sa.Table(
+    "user_community",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "community_id",
+        sa.ForeignKey("community.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+user_grid = sa.Table(
+    "user_grid",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "grid_id", sa.ForeignKey("grid.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class UserAccount(Timestamped, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        check("role <> 'street_admin' OR street_id IS NOT NULL", "street_admin_has_street"),
+        check("role <> 'member' OR person_id IS NOT NULL", "member_has_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stored in lower case, so "ZhangWei" and "zhangwei" are one account
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[UserRole] = mapped_column(enum_type(UserRole, "user_role"))
+    street_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("street.id", ondelete="RESTRICT"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="RESTRICT"), unique=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    street: Mapped[Street | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+    communities: Mapped[list[Community]] = relationship(
+        secondary=user_community, order_by="Community.id"
+    )
+    grids: Mapped[list[Grid]] = relationship(secondary=user_grid, order_by="Grid.id")
+
+    @validates("username")
+    def _normalise_username(self, _key: str, value: str) -> str:
+        value = value.strip().lower()
+        if not value:
+            raise ValueError("用户名不能为空 (the username cannot be empty)")
+        return value
+
+    def __repr__(self) -> str:
+        # never the hash
+        return f"UserAccount(id={self.id!r}, username={self.username!r}, role={self.role!r})"

@@ -1,0 +1,53 @@
+"""Isolated databases for tests: a SQLite file, or a fresh PostgreSQL schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from models.db import make_engine
+
+POSTGRES_URL_ENV = "TONGXIN_TEST_POSTGRES_URL"
+
+
+def backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_URL_ENV) else ["sqlite"]
+
+
+class Backend:
+    """Makes empty, isolated databases of one kind and removes them afterwards."""
+
+    def __init__(self, name: str, directory: Path):
+        self.name = name
+        self.directory = directory
+        self.engines: list[Engine] = []
+        self.schemas: list[str] = []
+
+    def new_engine(self) -> Engine:
+        if self.name == "sqlite":
+            path = self.directory / f"{uuid.uuid4().hex}.db"
+            engine = make_engine(f"sqlite:///{path}")
+        else:
+            url = os.environ[POSTGRES_URL_ENV]
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            admin = make_engine(url)
+            with admin.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            admin.dispose()
+            self.schemas.append(schema)
+            engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+        self.engines.append(engine)
+        return engine
+
+    def close(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+        if self.schemas:
+            admin = make_engine(os.environ[POSTGRES_URL_ENV])
+            with admin.begin() as connection:
+                for schema in self.schemas:
+                    connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()

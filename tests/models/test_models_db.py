@@ -1,0 +1,67 @@
+"""Engines and sessions: the SQLite defaults and the unit of work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models import Street
+from models.db import (
+    DATABASE_URL_ENV,
+    create_all,
+    database_url,
+    make_engine,
+    make_session_factory,
+    session_scope,
+)
+
+
+def test_database_url_defaults_to_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    assert database_url() == "sqlite:///tongxin.db"
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://tongxin@db/tongxin")
+    assert database_url() == "postgresql+psycopg://tongxin@db/tongxin"
+    assert database_url("sqlite:///other.db") == "sqlite:///other.db"
+
+
+def test_sqlite_has_foreign_keys_and_wal(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_session_scope_commits_or_rolls_back(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    create_all(engine)
+    factory = make_session_factory(engine)
+
+    with session_scope(factory) as session:
+        session.add(Street(name="江南街道"))
+    with pytest.raises(RuntimeError), session_scope(factory) as session:
+        session.add(Street(name="江北街道"))
+        session.flush()
+        raise RuntimeError("half-way")
+
+    with Session(engine) as session:
+        assert session.scalars(sa.select(Street.name)).all() == ["江南街道"]
+    engine.dispose()
+
+
+def test_savepoints_roll_back_inside_a_transaction(tmp_path: Path) -> None:
+    """The driver's own transaction handling is off, so a SAVEPOINT really nests."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    create_all(engine)
+    with Session(engine) as session:
+        session.add(Street(name="江南街道"))
+        nested = session.begin_nested()
+        session.add(Street(name="江北街道"))
+        session.flush()
+        nested.rollback()
+        session.commit()
+        assert session.scalars(sa.select(Street.name)).all() == ["江南街道"]
+    engine.dispose()
