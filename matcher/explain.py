@@ -127,11 +127,12 @@ def busy_reason(
     """Everyone who passes the rules is taken: say by what."""
     demand = c.problem.demands[d]
     role = demand.roles[r]
-    at_cap = elsewhere = hours = free = 0
+    at_cap = elsewhere = hours = free = here = 0
     for p in eligible:
         person = c.problem.people[int(p)]
         bookings = table.by_person.get(int(p), [])
         if any(int(c.demand[b.pair]) == d for b in bookings):
+            here += 1  # already on this demand (in this or another role)
             continue
         if rules.over_weekly_tasks(len(bookings) + 1, person):
             at_cap += 1
@@ -153,6 +154,9 @@ def busy_reason(
             en=f"{free} more could go, but the added load or walk outweighs this head (fairness and distance)",
         )
     parts_zh, parts_en = [], []
+    if here:
+        parts_zh.append(f"{here}人已在此任务中")
+        parts_en.append(f"{here} already on it")
     if at_cap:
         parts_zh.append(f"{at_cap}人已达每周任务上限")
         parts_en.append(f"{at_cap} at their weekly task cap")
