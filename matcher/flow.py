@@ -27,7 +27,7 @@ from matcher.candidates import Candidates
 
 ROLE_STRIDE = 1024  # roles per demand, for packing (demand, role) into one integer key
 PIN_BONUS = 10_000_000  # large enough that a pin always flows, small enough for cost scaling
-PRICE_SCALE = 8  # minute prices are multiples of 1/8 point
+PRICE_SCALE = 8  # Lagrangian prices are whole multiples of 1/8 point
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,18 +177,62 @@ def cluster_nodes_of(cluster_ids: np.ndarray, first_node: int) -> np.ndarray:
     return first_node + np.arange(len(cluster_ids), dtype=np.int64)
 
 
-def solve_flow(
-    c: Candidates, load_tiers: dict[int, list[int]], minute_price: np.ndarray | None = None
-) -> FlowResult:
-    """Build and solve the relaxation; ``load_tiers[p]`` are person p's marginal task costs.
+@dataclass(frozen=True, slots=True)
+class FlowGraph:
+    """The relaxation's network, built once; solved again whenever prices change."""
 
-    ``minute_price[p]`` (points per minute, in units of 1/PRICE_SCALE) prices person p's time:
-    the Lagrangian relaxation of the weekly hour cap. The bound then adds back price × cap.
-    """
+    tails: np.ndarray
+    heads: np.ndarray
+    capacities: np.ndarray
+    costs: np.ndarray  # pair arcs first: arc i is candidate pair i
+    pinned: np.ndarray
+    total: int
+    nodes: int
+    built_seconds: float
+
+    def solve(
+        self, pair_penalty: np.ndarray | None = None, constant: int = 0, scale: int = 1
+    ) -> FlowResult:
+        """Min-cost flow with ``pair_penalty`` added to the pair arcs, all costs × ``scale``.
+
+        The bound is (optimum + ``constant``) / ``scale``: with Lagrangian prices the penalties
+        are price × use and the constant is price × limit, summed over the priced rules.
+        """
+        started = time.perf_counter()
+        n_pairs = len(self.pinned)
+        costs = self.costs * scale
+        if pair_penalty is not None:
+            costs[:n_pairs] += pair_penalty
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(self.tails, self.heads, self.capacities, costs)
+        flow.set_node_supply(0, self.total)
+        flow.set_node_supply(1, -self.total)
+        status = flow.solve()
+        if status != flow.OPTIMAL:
+            raise RuntimeError(f"min-cost flow failed with status {status}")
+        flows = flow.flows(np.arange(n_pairs, dtype=np.int32)) if n_pairs else np.zeros(0)
+        chosen = np.flatnonzero(flows > 0)
+        pins_flowed = int(self.pinned[chosen].sum())
+        relaxed = -int(flow.optimal_cost()) - PIN_BONUS * scale * pins_flowed + constant
+        return FlowResult(
+            bound=relaxed // scale,  # the objective is whole points: round the bound down
+            chosen=chosen,
+            seconds=time.perf_counter() - started + self.built_seconds,
+            nodes=self.nodes,
+            arcs=len(self.tails),
+        )
+
+
+def solve_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowResult:
+    """Build and solve the relaxation; ``load_tiers[p]`` are person p's marginal task costs."""
+    return build_flow(c, load_tiers).solve()
+
+
+def build_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowGraph:
+    """The network of the relaxation (see the module's docstring)."""
     started = time.perf_counter()
     roles, tiers = head_tiers(c)
     n_pairs = len(c)
-    flow = min_cost_flow.SimpleMinCostFlow()
     source, sink = 0, 1
     next_node = 2
     role_node = {}
@@ -218,10 +262,6 @@ def solve_flow(
 
     role_of_pair = 2 + np.searchsorted(np.unique(role_keys(c)), role_keys(c))
     pair_cost = c.cost - np.where(c.pinned, PIN_BONUS, 0)
-    scale = 1 if minute_price is None else PRICE_SCALE
-    if minute_price is not None:
-        durations = np.array([d.duration for d in c.problem.demands], dtype=np.int64)[c.demand]
-        pair_cost = pair_cost * scale + minute_price[c.person] * durations
     # pair arcs first, so arc i is pair i
     entry = target.copy()
     entry[multi] = pair_nodes
@@ -260,90 +300,123 @@ def solve_flow(
     for key in roles:
         low, high, essential, extra = tiers[key]
         if low > 0:
-            arc(source, role_node[key], low, -essential * scale)
+            arc(source, role_node[key], low, -essential)
         if high > low:
-            arc(source, role_node[key], high - low, -extra * scale)
+            arc(source, role_node[key], high - low, -extra)
         total += high
     for p in people:
         for step_cost in load_tiers[p]:
-            arc(int(person_node[p]), sink, 1, step_cost * scale)
+            arc(int(person_node[p]), sink, 1, step_cost)
     arc(source, sink, total, 0)
     tails.append(np.array(extra_t, dtype=np.int64))
     heads.append(np.array(extra_h, dtype=np.int64))
     caps.append(np.array(extra_c, dtype=np.int64))
     costs.append(np.array(extra_k, dtype=np.int64))
 
-    all_tails = np.concatenate(tails).astype(np.int32)
-    flow.add_arcs_with_capacity_and_unit_cost(
-        all_tails,
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-    )
-    flow.set_node_supply(source, total)
-    flow.set_node_supply(sink, -total)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = (
-        flow.flows(np.arange(n_pairs, dtype=np.int32)) if n_pairs else np.zeros(0, dtype=np.int64)
-    )
-    chosen = np.flatnonzero(flows > 0)
-    pins_flowed = int(c.pinned[chosen].sum())
-    relaxed = -int(flow.optimal_cost()) - PIN_BONUS * scale * pins_flowed
-    if minute_price is not None:
-        cap_minutes = [round(p.weekly_hours_cap * 60) for p in c.problem.people]
-        relaxed += int((minute_price * np.array(cap_minutes, dtype=np.int64)).sum())
-    bound = relaxed // scale  # the objective is whole points: round the bound down
-    return FlowResult(
-        bound=bound,
-        chosen=chosen,
-        seconds=time.perf_counter() - started,
+    return FlowGraph(
+        tails=np.concatenate(tails).astype(np.int32),
+        heads=np.concatenate(heads).astype(np.int32),
+        capacities=np.concatenate(caps).astype(np.int64),
+        costs=np.concatenate(costs).astype(np.int64),
+        pinned=c.pinned.copy(),
+        total=total,
         nodes=next_node,
-        arcs=len(all_tails),
+        built_seconds=time.perf_counter() - started,
     )
 
 
 def lagrangian_bound(
     c: Candidates,
-    load_tiers: dict[int, list[int]],
+    graph: FlowGraph,
     first: FlowResult,
     best_value: int,
     seconds: float,
 ) -> tuple[FlowResult, list[np.ndarray]]:
-    """Tighten the bound by pricing each person's time (subgradient on the weekly hour caps).
+    """Tighten the bound by pricing what the flow relaxes (subgradient, relax-and-cut).
 
-    For any prices, flow optimum + price × cap bounds every schedule that keeps the caps; the
-    prices rise for people the relaxed flow books past their cap. Returns the best bound found
-    and each iteration's relaxed answer (often easier to repair than the first).
+    Priced rules: each person's weekly minutes (hour cap), and each pair of fixed-time tasks the
+    relaxed answer gives one person although they clash (at most one of the two). For any
+    non-negative prices, flow optimum + price × limit bounds every valid week. Prices are kept
+    in whole 1/PRICE_SCALE points so the bound stays exact. Returns the best bound found and
+    each round's relaxed answer (worth repairing too).
     """
     started = time.perf_counter()
-    people = c.problem.people
-    caps = np.array([round(p.weekly_hours_cap * 60) for p in people], dtype=np.float64)
-    durations = np.array([d.duration for d in c.problem.demands], dtype=np.float64)[c.demand]
-    price = np.zeros(len(people), dtype=np.float64)
-    best, answers = first, []
-    current = first
-    theta = 1.0
-    for _ in range(30):
-        used = np.bincount(
-            c.person[current.chosen], weights=durations[current.chosen], minlength=len(people)
-        )
-        slack = caps - used
-        subgradient = np.where((price > 0) | (slack < 0), slack, 0.0)
-        norm = float((subgradient**2).sum())
+    people, demands = c.problem.people, c.problem.demands
+    cap = np.array([round(p.weekly_hours_cap * 60) for p in people], dtype=np.int64)
+    duration = np.array([d.duration for d in demands], dtype=np.int64)[c.demand]
+    flexible = np.array([d.flexible for d in demands], dtype=bool)
+    by_person_demand = pair_lookup(c)
+    hour_price = np.zeros(len(people), dtype=np.float64)
+    cuts: list[np.ndarray] = []  # pair indices of "at most one of these two tasks"
+    cut_price: list[float] = []
+    known: set[tuple[int, int, int]] = set()
+    best, answers, current, theta = first, [], first, 1.0
+    for _ in range(60):
+        chosen = np.zeros(len(c), dtype=bool)
+        chosen[current.chosen] = True
+        for key, idx in clashing_pairs(c, current.chosen, flexible, by_person_demand):
+            if key not in known:
+                known.add(key)
+                cuts.append(idx)
+                cut_price.append(0.0)
+        slack = cap - np.bincount(c.person[chosen], weights=duration[chosen], minlength=len(people))
+        hour_grad = np.where((hour_price > 0) | (slack < 0), slack, 0.0)
+        cut_grad = np.array([1 - int(chosen[idx].sum()) for idx in cuts], dtype=np.float64)
+        cut_grad = np.where((np.array(cut_price) > 0) | (cut_grad < 0), cut_grad, 0.0)
+        norm = float((hour_grad**2).sum() + (cut_grad**2).sum())
         if norm == 0 or best.bound <= best_value:
             break
-        elapsed = time.perf_counter() - started
-        if elapsed + current.seconds * 1.5 > seconds:
+        if time.perf_counter() - started + current.seconds * 1.5 > seconds:
             break
-        step = theta * (current.bound - best_value) / norm
-        price = np.maximum(0.0, price - step * subgradient)
-        scaled = np.floor(price * PRICE_SCALE).astype(np.int64)
-        current = solve_flow(c, load_tiers, scaled)
+        step = theta * max(1.0, current.bound - best_value) / norm
+        hour_price = np.maximum(0.0, hour_price - step * hour_grad)
+        cut_price = [max(0.0, p - step * g) for p, g in zip(cut_price, cut_grad, strict=True)]
+        hours_scaled = np.floor(hour_price * PRICE_SCALE).astype(np.int64)
+        cuts_scaled = np.floor(np.array(cut_price) * PRICE_SCALE).astype(np.int64)
+        penalty = hours_scaled[c.person] * duration
+        constant = int((hours_scaled * cap).sum()) + int(cuts_scaled.sum())
+        for idx, price in zip(cuts, cuts_scaled, strict=True):
+            if price:
+                penalty[idx] += price
+        current = graph.solve(penalty, constant, PRICE_SCALE)
         answers.append(current.chosen)
         if current.bound < best.bound:
             best = current
         else:
             theta /= 2
     return best, answers
+
+
+def pair_lookup(c: Candidates) -> dict[tuple[int, int], np.ndarray]:
+    """(person, demand) → the indices of its pairs (one per role the person could fill)."""
+    key = c.person.astype(np.int64) * (len(c.problem.demands) + 1) + c.demand
+    order = np.argsort(key, kind="stable")
+    breaks = np.flatnonzero(np.diff(key[order])) + 1
+    out = {}
+    for chunk in np.split(order, breaks):
+        if chunk.size:
+            out[(int(c.person[chunk[0]]), int(c.demand[chunk[0]]))] = chunk
+    return out
+
+
+def clashing_pairs(
+    c: Candidates,
+    chosen: np.ndarray,
+    flexible: np.ndarray,
+    lookup: dict[tuple[int, int], np.ndarray],
+) -> list[tuple[tuple[int, int, int], np.ndarray]]:
+    """Fixed-time tasks the relaxed answer gives one person although they clash."""
+    mine: dict[int, list[int]] = {}
+    for i in chosen:
+        d = int(c.demand[i])
+        if not flexible[d]:
+            mine.setdefault(int(c.person[i]), []).append(d)
+    found = []
+    for p, ds in mine.items():
+        ds = sorted(set(ds))
+        for x, a in enumerate(ds):
+            for b in ds[x + 1 :]:
+                if clashes(c, a, b):
+                    idx = np.concatenate([lookup[(p, a)], lookup[(p, b)]])
+                    found.append(((p, a, b), idx))
+    return found

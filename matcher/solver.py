@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from matcher import explain, rules
 from matcher.candidates import Candidates, build_candidates
 from matcher.domain import Assignment, Problem, Solution
-from matcher.flow import lagrangian_bound, solve_flow
+from matcher.flow import build_flow, lagrangian_bound, solve_flow
 from matcher.greedy import greedy_schedule, repair
 from matcher.model import add_hint, bookings_from, build_model
 from matcher.timetable import Booking, Timetable, evaluate
@@ -106,8 +106,8 @@ def solve(problem: Problem) -> Solution:
     }
     if len(c) == 0:
         return finish(c, [], bound=0, started=started, stats=stats, method="none")
-    tiers = load_tiers(c)
-    flow = solve_flow(c, tiers)
+    graph = build_flow(c, load_tiers(c))
+    flow = graph.solve()
     stats.update(flow_seconds=round(flow.seconds, 3), flow_arcs=flow.arcs)
     best = repair(c, flow.chosen)
     best_value = sum(evaluate(c, best).values())
@@ -115,7 +115,7 @@ def solve(problem: Problem) -> Solution:
     # a small week gets every pair in CP-SAT, whose own bound is then proof enough
     if best_value < flow.bound and len(c) > FULL_MODEL_PAIRS:
         budget = problem.settings.time_limit_s * LAGRANGIAN_SHARE
-        priced, answers = lagrangian_bound(c, tiers, flow, best_value, budget)
+        priced, answers = lagrangian_bound(c, graph, flow, best_value, budget)
         stats.update(flow_bound=flow.bound, lagrangian_rounds=len(answers))
         flow = priced
         for chosen in answers[-3:]:
