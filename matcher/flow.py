@@ -27,6 +27,7 @@ from matcher.candidates import Candidates
 
 ROLE_STRIDE = 1024  # roles per demand, for packing (demand, role) into one integer key
 PIN_BONUS = 10_000_000  # large enough that a pin always flows, small enough for cost scaling
+LAGRANGIAN_ROUNDS = 30  # a fixed count keeps answers the same from run to run
 PRICE_SCALE = 8  # Lagrangian prices are whole multiples of 1/8 point
 
 
@@ -351,7 +352,7 @@ def lagrangian_bound(
     cut_price: list[float] = []
     known: set[tuple[int, int, int]] = set()
     best, answers, current, theta = first, [], first, 1.0
-    for _ in range(60):
+    for _ in range(LAGRANGIAN_ROUNDS):
         chosen = np.zeros(len(c), dtype=bool)
         chosen[current.chosen] = True
         for key, idx in clashing_pairs(c, current.chosen, flexible, by_person_demand):
@@ -367,7 +368,7 @@ def lagrangian_bound(
         if norm == 0 or best.bound <= best_value:
             break
         if time.perf_counter() - started + current.seconds * 1.5 > seconds:
-            break
+            break  # a safety net: on an unloaded machine the round count decides, not the clock
         step = theta * max(1.0, current.bound - best_value) / norm
         hour_price = np.maximum(0.0, hour_price - step * hour_grad)
         cut_price = [max(0.0, p - step * g) for p, g in zip(cut_price, cut_grad, strict=True)]
