@@ -286,5 +286,35 @@ def _bench_main() -> Callable[..., None]:
     return main
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址 Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="端口 Port")] = 8000,
+    reload: Annotated[
+        bool, typer.Option(help="代码改动后自动重启（开发用） Restart on code changes")
+    ] = False,
+    migrate: Annotated[
+        bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
+    ] = True,
+) -> None:
+    """启动 HTTP 接口（文档在 /docs）。 Start the HTTP API (documentation at /docs)."""
+    import uvicorn
+
+    from api.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        _fail(str(exc))
+    if migrate:
+        from models.db import upgrade
+
+        upgrade(settings.database_url)
+    _err_console().print(
+        f"同心 Tongxin: http://{host}:{port}/docs  ({settings.database_url})", markup=False
+    )
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload)
+
+
 if __name__ == "__main__":
     app()

@@ -2,9 +2,9 @@
 
 A run is one solve of one community's week. Its life::
 
-    draft ──publish──▶ published ──(a newer run is published)──▶ superseded
-      │  └──(a newer draft replaces it)──▶ superseded
-      └──▶ failed   (or created failed, when the solve could not run)
+    solving ──▶ draft ──publish──▶ published ──(a newer run is published)──▶ superseded
+       │          │  └──(a newer draft replaces it)──▶ superseded
+       └──────────┴──▶ failed   (the solve could not run; ``failure_reason`` says why)
 
 Two partial unique indexes hold, on SQLite and PostgreSQL alike: at most one **published** run
 and at most one **draft** per (community, week). Two coordinators publishing at once cannot
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 
 class RunStatus(StrEnum):
+    SOLVING = "solving"  # the matcher is working on it; ``progress`` says how far
     DRAFT = "draft"
     PUBLISHED = "published"
     SUPERSEDED = "superseded"
@@ -43,6 +44,7 @@ class RunStatus(StrEnum):
 
 
 RUN_STATUS_ZH: dict[RunStatus, str] = {
+    RunStatus.SOLVING: "计算中",
     RunStatus.DRAFT: "草稿",
     RunStatus.PUBLISHED: "已发布",
     RunStatus.SUPERSEDED: "已被取代",
@@ -50,6 +52,7 @@ RUN_STATUS_ZH: dict[RunStatus, str] = {
 }
 
 RUN_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.SOLVING: frozenset({RunStatus.DRAFT, RunStatus.FAILED}),
     RunStatus.DRAFT: frozenset({RunStatus.PUBLISHED, RunStatus.SUPERSEDED, RunStatus.FAILED}),
     RunStatus.PUBLISHED: frozenset({RunStatus.SUPERSEDED}),
     RunStatus.SUPERSEDED: frozenset(),
@@ -216,6 +219,10 @@ class ScheduleRun(Timestamped, Base):
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     #: demands left short, with the reason in Chinese and English
     unfilled: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    #: the matcher's warnings (a pin that breaks a rule): [{"zh": …, "en": …}]
+    warnings: Mapped[list[Any] | None] = mapped_column(JSONType, default=list)
+    #: how far a solve has got, 0 to 1, for a client polling a ``solving`` run
+    progress: Mapped[float] = mapped_column(default=0.0, server_default="0")
     failure_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
