@@ -87,8 +87,9 @@ class Candidates:
                 demand.window.end,
                 demand.duration,
                 WISH_START_LIMIT,
+                self.problem.settings.visit_hours,
             )
-            self._starts[key] = found or fallback_starts(demand)
+            self._starts[key] = found or fallback_starts(demand, self.problem.settings.visit_hours)
         return self._starts[key]
 
 
@@ -99,16 +100,16 @@ def skill_mask(skills: frozenset[str], bits: dict[str, int]) -> int:
     return mask
 
 
-def fallback_starts(demand: Demand) -> list[int]:
-    """For a pinned wish outside the person's stated free time: 09:00, 14:00 or 19:00 each day."""
-    starts = []
-    day = demand.window.start - demand.window.start % MINUTES_PER_DAY
-    while day < demand.window.end:
-        for hour in (9, 14, 19):
-            s = day + hour * 60
-            if demand.window.start <= s and s + demand.duration <= demand.window.end:
-                starts.append(s)
-        day += MINUTES_PER_DAY
+def fallback_starts(demand: Demand, visit_hours: tuple[int, int]) -> list[int]:
+    """For a pinned wish outside the person's stated free time: the start of each day's
+    visiting hours, or the start of the wish's window if none is long enough."""
+    starts = [
+        start
+        for start, end in rules.visiting_windows(
+            demand.window.start, demand.window.end, visit_hours
+        )
+        if end - start >= demand.duration
+    ]
     return starts[:WISH_START_LIMIT] or [demand.window.start]
 
 
@@ -173,7 +174,12 @@ def build_candidates(problem: Problem) -> Candidates:
         )
         if demand.flexible:
             blocked |= rules.no_free_time_within(
-                runs, demand.window.start, demand.window.end, demand.duration, rows=sub
+                runs,
+                demand.window.start,
+                demand.window.end,
+                demand.duration,
+                settings.visit_hours,
+                rows=sub,
             )
         else:
             blocked |= rules.unavailable_at(runs, demand.window.start, demand.window.end, rows=sub)

@@ -236,6 +236,8 @@ class Settings:
     quarter_minimum: int = 3
     #: CP-SAT workers; one worker with linearization 2 is the measured best on 2 cores
     workers: int = 1
+    #: house calls for wishes happen between these minutes of the day (08:00–20:00)
+    visit_hours: tuple[int, int] = (8 * 60, 20 * 60)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,10 +38,11 @@ def skill_en(skill: str) -> str:
 def time_phrase(c: Candidates, demand: Demand) -> tuple[str, str]:
     if demand.flexible:
         last = c.problem.date_of(demand.window.end - 1)
-        hours = demand.duration
+        minutes = demand.duration
+        opens, closes = (clock(m) for m in c.problem.settings.visit_hours)
         return (
-            f"在{last.month}月{last.day}日前有{hours}分钟空闲",
-            f"free for {hours} minutes by {last.isoformat()}",
+            f"在{last.month}月{last.day}日前的探访时间（{opens}–{closes}）内有{minutes}分钟空闲",
+            f"free for {minutes} minutes within visiting hours ({opens}–{closes}) by {last.isoformat()}",
         )
     day = demand.window.start // MINUTES_PER_DAY
     span_zh = f"{WEEKDAYS_ZH[day]}{clock(demand.window.start)}–{clock(demand.window.end)}"
@@ -69,7 +70,12 @@ def funnel(c: Candidates, d: int, r: int) -> tuple[list[tuple[str, int]], np.nda
     steps.append(("radius", left.size))
     if demand.flexible:
         busy = rules.no_free_time_within(
-            c.free_runs, demand.window.start, demand.window.end, demand.duration, rows=left
+            c.free_runs,
+            demand.window.start,
+            demand.window.end,
+            demand.duration,
+            problem.settings.visit_hours,
+            rows=left,
         )
     else:
         busy = rules.unavailable_at(c.free_runs, demand.window.start, demand.window.end, rows=left)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain import (
+    MINUTES_PER_DAY,
     WALK_METRES_PER_MINUTE,
     Demand,
     Person,
@@ -104,18 +105,42 @@ def unavailable_at(
     return np.asarray(~covers.any(axis=1))
 
 
+def visiting_windows(
+    window_start: int, window_end: int, visit_hours: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """A wish's allowed days cut down to each day's visiting hours (no house calls at night)."""
+    first_day = window_start // MINUTES_PER_DAY
+    last_day = (window_end - 1) // MINUTES_PER_DAY
+    windows = []
+    for day in range(first_day, last_day + 1):
+        base = day * MINUTES_PER_DAY
+        start, end = (
+            max(window_start, base + visit_hours[0]),
+            min(window_end, base + visit_hours[1]),
+        )
+        if start < end:
+            windows.append((start, end))
+    return windows
+
+
 def no_free_time_within(
     runs: FreeRuns,
     window_start: int,
     window_end: int,
     duration: int,
+    visit_hours: tuple[int, int],
     rows: np.ndarray | slice = slice(None),
 ) -> np.ndarray:
-    """True where a person has no free stretch of ``duration`` inside a wish's allowed days."""
+    """True where a person has no free stretch of ``duration`` inside a wish's allowed days and
+    visiting hours."""
     need = -(-duration // SLOT_MINUTES)
-    first, last = -(-window_start // SLOT_MINUTES), window_end // SLOT_MINUTES
-    inside = np.minimum(runs.ends[rows], last) - np.maximum(runs.starts[rows], first)
-    return np.asarray(~(inside >= need).any(axis=1))
+    starts, ends = runs.starts[rows], runs.ends[rows]
+    fits = np.zeros(starts.shape[0], dtype=bool)
+    for start, end in visiting_windows(window_start, window_end, visit_hours):
+        first, last = -(-start // SLOT_MINUTES), end // SLOT_MINUTES
+        inside = np.minimum(ends, last) - np.maximum(starts, first)
+        fits |= (inside >= need).any(axis=1)
+    return ~fits
 
 
 def tasks_overlap(a_start: int, a_end: int, b_start: int, b_end: int, walk: int) -> bool:
@@ -132,13 +157,27 @@ def over_weekly_tasks(tasks: int, person: Person) -> bool:
 
 
 def free_starts(
-    free_slots: np.ndarray, window_start: int, window_end: int, duration: int, limit: int
+    free_slots: np.ndarray,
+    window_start: int,
+    window_end: int,
+    duration: int,
+    limit: int,
+    visit_hours: tuple[int, int] = (0, MINUTES_PER_DAY),
 ) -> list[int]:
     """Start minutes (on the 5-minute grid) where a person is free for ``duration``.
 
     Returns at most ``limit`` starts, earliest first: the start of each free stretch, then
     back-to-back starts inside it, so that two wishes can share one evening.
     """
+    starts: list[int] = []
+    for start, end in visiting_windows(window_start, window_end, visit_hours):
+        starts += free_starts_in(free_slots, start, end, duration, limit - len(starts))
+    return starts
+
+
+def free_starts_in(
+    free_slots: np.ndarray, window_start: int, window_end: int, duration: int, limit: int
+) -> list[int]:
     need = -(-duration // SLOT_MINUTES)
     first = max(0, -(-window_start // SLOT_MINUTES))
     last = min(len(free_slots), window_end // SLOT_MINUTES)

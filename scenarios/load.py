@@ -362,6 +362,8 @@ class _Ids:
 def _rule_issues(data: Json) -> list[Issue]:
     issues: list[Issue] = []
     _check_week_start(data["week_start"], issues)
+    if "visit_hours" in data.get("settings", {}):
+        _check_window(data["settings"]["visit_hours"], ("settings", "visit_hours"), issues)
     skills = set(SKILLS) | set(data.get("extra_skills", {}))
     grids = _check_grids(data.get("grids"), issues)
     people = _check_people(data["people"], skills, grids, issues)
@@ -759,4 +761,12 @@ def _settings(settings: Json) -> Settings:
         time_limit_s=float(settings.get("time_limit_s", defaults.time_limit_s)),
         seed=settings.get("seed", defaults.seed),
         quarter_minimum=settings.get("quarter_minimum", defaults.quarter_minimum),
+        visit_hours=(
+            (
+                minute_of_day(settings["visit_hours"]["start"]),
+                minute_of_day(settings["visit_hours"]["end"]),
+            )
+            if "visit_hours" in settings
+            else defaults.visit_hours
+        ),
     )

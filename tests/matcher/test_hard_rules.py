@@ -188,3 +188,15 @@ def test_wish_time_is_chosen_inside_the_deadline_and_free_time():
     (a,) = solution.assignments
     assert wm(2, "00:00") <= a.start and a.end <= wm(4, "00:00")
     assert a.start % 1440 >= 18 * 60  # weekday evenings only
+
+
+def test_house_calls_only_in_visiting_hours():
+    late = tuple(WeeklyWindow(d, 20 * 60, 22 * 60) for d in range(7))
+    night_owl = make_person("p1", skills=("水电维修",), availability=late)
+    wish = make_wish("w1")
+    solution = solve(make_problem([night_owl], [wish]))
+    assert solution.assignments == ()
+    assert "探访时间（08:00–20:00）" in solution.gaps[0].reason.zh
+    evenings = Settings(time_limit_s=5, visit_hours=(8 * 60, 22 * 60))
+    (a,) = solve(make_problem([night_owl], [wish], settings=evenings)).assignments
+    assert a.start % 1440 >= 20 * 60 and a.end % 1440 <= 22 * 60

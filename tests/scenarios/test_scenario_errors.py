@@ -243,3 +243,17 @@ def test_a_scenario_that_is_not_an_object(tmp_path: Path) -> None:
 
 def test_scenario_error_is_a_value_error() -> None:
     assert issubclass(ScenarioError, ValueError)
+
+
+def test_visiting_hours_end_before_start(tmp_path: Path) -> None:
+    hours = {"start": "20:00", "end": "08:00"}
+    error = rejection(tmp_path, lambda d: d.setdefault("settings", {}).update(visit_hours=hours))
+    assert 'field "settings.visit_hours.end"' in str(error)
+
+
+def test_visiting_hours_are_read(tmp_path: Path) -> None:
+    data = scenario()
+    data["settings"] = {"visit_hours": {"start": "09:00", "end": "18:30"}}
+    path = tmp_path / "hours.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert load_scenario(path).settings.visit_hours == (9 * 60, 18 * 60 + 30)
