@@ -1,0 +1,159 @@
+"""Registration (报到), a member's own data, and the people lists coordinators read."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from api.deps import community_ids_for, grid_ids_for
+from api.errors import Conflict, NotFound, validation_error
+from api.schemas.common import TimeWindow, minutes
+from api.schemas.people import RegistrationCreate
+from api.security import hash_password
+from matcher.domain import PersonKind
+from models.community import Community, Grid
+from models.person import Availability, Person, PersonSkill
+from models.user import UserAccount, UserRole
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres; enough for a walk across a community."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+
+
+def nearest_grid(*, session: Session, community_id: int, lat: float, lng: float) -> Grid | None:
+    """The grid of the community whose centre is nearest to a home; None if none has one."""
+    grids = session.scalars(
+        sa.select(Grid).where(
+            Grid.community_id == community_id,
+            Grid.center_lat.is_not(None),
+            Grid.center_lng.is_not(None),
+        )
+    ).all()
+    return min(
+        grids,
+        key=lambda g: (haversine_m(lat, lng, g.center_lat or 0.0, g.center_lng or 0.0), g.id),
+        default=None,
+    )
+
+
+def _windows(windows: Sequence[TimeWindow]) -> list[Availability]:
+    return [
+        Availability(weekday=w.weekday, start_minute=minutes(w.start), end_minute=minutes(w.end))
+        for w in windows
+    ]
+
+
+def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
+    """Create a member's person and account; 422 for an unknown community or grid, 409 for a taken username."""
+    community = session.get(Community, data.community_id)
+    if community is None:
+        raise validation_error(("body", "community_id"), "没有这个社区", "No such community")
+    if data.grid_id is not None:
+        grid = session.get(Grid, data.grid_id)
+        if grid is None or grid.community_id != community.id:
+            raise validation_error(
+                ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
+            )
+    else:
+        grid = nearest_grid(
+            session=session, community_id=community.id, lat=data.home.lat, lng=data.home.lng
+        )
+    taken = session.scalar(
+        sa.select(UserAccount.id).where(UserAccount.username == data.username.lower())
+    )
+    if taken is not None:
+        raise Conflict("用户名已被使用", "That username is taken")
+
+    person = Person(
+        kind=PersonKind(data.kind),
+        name=data.name,
+        community=community,
+        grid=grid,
+        work_unit=data.work_unit,
+        home_lat=data.home.lat,
+        home_lng=data.home.lng,
+        weekly_hours_cap=data.weekly_hours_cap,
+        weekly_task_cap=data.weekly_task_cap,
+        phone=data.phone,
+        availability=_windows(data.availability),
+    )
+    person.skills = set(data.skills)
+    person.preferred_categories = set(data.service_categories)
+    person.give_consent(data.consent.version)
+    account = UserAccount(
+        username=data.username,
+        password_hash=hash_password(data.password),
+        role=UserRole.MEMBER,
+        person=person,
+    )
+    session.add(account)
+    session.flush()  # a username taken meanwhile fails here, inside the request
+    return account
+
+
+def set_availability(
+    *, session: Session, person: Person, windows: Sequence[TimeWindow], unavailable: Sequence
+) -> Person:
+    """Replace a person's weekly free times and days off."""
+    person.availability = _windows(windows)
+    person.unavailable_dates = set(unavailable)
+    session.flush()
+    return person
+
+
+def readable_people(user: UserAccount) -> sa.Select[Person]:
+    """People the account may read: its communities' people, or its grids' for a grid leader."""
+    query = sa.select(Person).options(
+        selectinload(Person.availability),
+        selectinload(Person.skill_rows),
+        selectinload(Person.category_rows),
+    )
+    if user.role == UserRole.GRID_LEADER:
+        return query.where(Person.grid_id.in_(grid_ids_for(user)))
+    if user.role == UserRole.MEMBER:
+        return query.where(Person.id == user.person_id)
+    scope = community_ids_for(user)
+    return query if scope is None else query.where(Person.community_id.in_(scope))
+
+
+def list_people(
+    *,
+    session: Session,
+    user: UserAccount,
+    community_id: int,
+    grid_id: int | None = None,
+    skill: str | None = None,
+    kind: PersonKind | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Person], int]:
+    """One page of a community's people the account may read, and how many there are."""
+    query = readable_people(user).where(Person.community_id == community_id)
+    if grid_id is not None:
+        query = query.where(Person.grid_id == grid_id)
+    if kind is not None:
+        query = query.where(Person.kind == kind)
+    if skill is not None:
+        query = query.where(
+            sa.exists().where(PersonSkill.person_id == Person.id, PersonSkill.skill == skill)
+        )
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Person.id).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def get_person(*, session: Session, user: UserAccount, person_id: int) -> Person:
+    """A person the account may read, else 404."""
+    person = session.scalars(readable_people(user).where(Person.id == person_id)).one_or_none()
+    if person is None:
+        raise NotFound()
+    return person

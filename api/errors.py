@@ -1,0 +1,302 @@
+"""Error answers in Chinese or English, chosen by ``Accept-Language`` (Chinese by default).
+
+Every error body has ``detail``: a message for 401/403/404/409/413/429, or for 422 a list with
+one entry per bad field — ``loc`` (where), ``field`` (the field's dotted name), ``type`` and
+``msg`` in the caller's language. An unknown id and an id outside the caller's scope get the
+same 404 body, so a response never tells whether something exists elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+
+
+def language(accept_language: str | None) -> str:
+    """``en`` when the caller prefers English to Chinese, else ``zh``."""
+    best, best_q = "zh", 0.0
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGUAGES:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        # the earlier of two equal preferences wins
+        q -= position * 1e-6
+        if q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def request_language(request: Request) -> str:
+    return language(request.headers.get("accept-language"))
+
+
+class AppError(Exception):
+    """An answer other than success, with its message in both languages."""
+
+    status_code = 400
+    zh = "请求有误"
+    en = "Bad request"
+
+    def __init__(self, zh: str | None = None, en: str | None = None, **headers: str):
+        self.zh = zh or type(self).zh
+        self.en = en or type(self).en
+        self.headers = headers
+        super().__init__(self.en)
+
+    def message(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    zh = "请先登录"
+    en = "Not authenticated"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    zh = "当前账号无权进行此操作"
+    en = "This account may not do that"
+
+
+class NotFound(AppError):
+    """Unknown, or outside the caller's scope: the two are never told apart."""
+
+    status_code = 404
+    zh = "未找到"
+    en = "Not found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    zh = "与现有数据冲突"
+    en = "Conflicts with existing data"
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    zh = "尝试次数过多，请稍后再试"
+    en = "Too many attempts; try again later"
+
+
+# validation messages ----------------------------------------------------------------------
+
+#: pydantic error type → (Chinese, English) message; ``{name}`` takes the error's ``ctx``
+MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("必填", "Field required"),
+    "string_too_short": ("至少 {min_length} 个字符", "At least {min_length} characters"),
+    "string_too_long": ("最多 {max_length} 个字符", "At most {max_length} characters"),
+    "string_pattern_mismatch": ("格式不正确", "Wrong format"),
+    "string_type": ("应为文本", "Must be text"),
+    "int_type": ("应为整数", "Must be a whole number"),
+    "int_parsing": ("应为整数", "Must be a whole number"),
+    "int_from_float": ("应为整数", "Must be a whole number"),
+    "float_type": ("应为数字", "Must be a number"),
+    "float_parsing": ("应为数字", "Must be a number"),
+    "finite_number": ("应为有限的数字", "Must be a finite number"),
+    "bool_type": ("应为 true 或 false", "Must be true or false"),
+    "bool_parsing": ("应为 true 或 false", "Must be true or false"),
+    "greater_than": ("应大于 {gt}", "Must be greater than {gt}"),
+    "greater_than_equal": ("应不小于 {ge}", "Must be at least {ge}"),
+    "less_than": ("应小于 {lt}", "Must be less than {lt}"),
+    "less_than_equal": ("应不大于 {le}", "Must be at most {le}"),
+    "date_type": ("应为日期，如 2025-03-01", "Must be a date like 2025-03-01"),
+    "date_parsing": ("应为日期，如 2025-03-01", "Must be a date like 2025-03-01"),
+    "date_from_datetime_parsing": ("应为日期，如 2025-03-01", "Must be a date like 2025-03-01"),
+    "date_from_datetime_inexact": ("应为日期，如 2025-03-01", "Must be a date like 2025-03-01"),
+    "literal_error": ("应为以下之一：{expected}", "Must be one of: {expected}"),
+    "enum": ("应为以下之一：{expected}", "Must be one of: {expected}"),
+    "list_type": ("应为列表", "Must be a list"),
+    "too_long": ("最多 {max_length} 项", "At most {max_length} items"),
+    "too_short": ("至少 {min_length} 项", "At least {min_length} items"),
+    "model_type": ("应为对象", "Must be an object"),
+    "model_attributes_type": ("应为对象", "Must be an object"),
+    "dict_type": ("应为对象", "Must be an object"),
+    "json_invalid": ("不是有效的 JSON", "Not valid JSON"),
+    "json_type": ("不是有效的 JSON", "Not valid JSON"),
+    "extra_forbidden": ("不接受此字段", "Unknown field"),
+    "value_error": ("取值无效", "Invalid value"),
+    "missing_body": ("缺少请求内容", "Request body required"),
+    "page_too_large": ("每页最多 {le} 条", "At most {le} per page"),
+}
+
+
+def _field(loc: Sequence[Any]) -> str:
+    """``("body", "consent", "accepted")`` → ``consent.accepted``; list positions kept."""
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or (str(loc[0]) if loc else "")
+
+
+def translate(error: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One validation error as the API reports it."""
+    kind = str(error.get("type", "value_error"))
+    ctx = error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") or kind.startswith("tongxin_"):
+        # our own validators word their messages as "中文 | English"
+        text = str(ctx.get("error", "") or error.get("msg", ""))
+        zh, _, en = text.partition(" | ")
+        message = zh if lang == "zh" or not en else en
+        if not zh:
+            message = MESSAGES["value_error"][0 if lang == "zh" else 1]
+        message = message.removeprefix("Value error, ")
+    elif kind in MESSAGES:
+        zh, en = MESSAGES[kind]
+        try:
+            message = (zh if lang == "zh" else en).format(**{k: str(v) for k, v in ctx.items()})
+        except (KeyError, IndexError):
+            message = zh if lang == "zh" else en
+    else:
+        message = (
+            str(error.get("msg", "")) if lang == "en" else f"取值无效（{error.get('msg', '')}）"
+        )
+    loc = [p if isinstance(p, int | str) else str(p) for p in error.get("loc", ())]
+    return {"loc": loc, "field": _field(loc), "type": kind, "msg": message}
+
+
+def validation_error(field_loc: Sequence[str | int], zh: str, en: str) -> RequestValidationError:
+    """A 422 for one field, raised from a handler or a service function."""
+    return RequestValidationError(
+        [
+            {
+                "type": "value_error",
+                "loc": tuple(field_loc),
+                "msg": f"{zh} | {en}",
+                "input": None,
+                "ctx": {"error": f"{zh} | {en}"},
+            }
+        ]
+    )
+
+
+# handlers ------------------------------------------------------------------------------------
+
+
+def _json(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    lang = request_language(request)
+    errors = [translate(dict(e), lang) for e in exc.errors()]
+    return _json(422, errors)
+
+
+async def _on_app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return _json(exc.status_code, exc.message(request_language(request)), exc.headers or None)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    lang = request_language(request)
+    if isinstance(exc.__cause__, BodyTooLarge):
+        # FastAPI wraps a failed body read in a 400; the cause is the size limit
+        return _json(413, BODY_TOO_LARGE[lang])
+    known: dict[int, type[AppError]] = {
+        401: NotAuthenticated,
+        403: Forbidden,
+        404: NotFound,
+        409: Conflict,
+        429: TooManyRequests,
+    }
+    if exc.status_code in known:
+        detail: Any = known[exc.status_code]().message(lang)
+    elif exc.status_code == 405:
+        detail = "不支持此请求方法" if lang == "zh" else "Method not allowed"
+    elif exc.status_code == 413:
+        detail = BODY_TOO_LARGE[lang]
+    else:
+        detail = exc.detail
+    return _json(exc.status_code, detail, dict(exc.headers) if exc.headers else None)
+
+
+async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # a constraint the validation did not foresee (or a race): refuse, never a 500
+    log.info("integrity error answered with 409: %s", exc)
+    return _json(409, Conflict().message(request_language(request)))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+
+
+# body size -----------------------------------------------------------------------------------
+
+BODY_TOO_LARGE = {"zh": "请求内容过大", "en": "Request body too large"}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuse bodies above ``max_bytes`` with 413, by the header and by what actually arrives."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        lang = language(headers.get(b"accept-language", b"").decode("latin-1"))
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                too_big = False
+            if too_big:
+                await _json(413, BODY_TOO_LARGE[lang])(scope, receive, send)
+                return
+
+        received = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except BodyTooLarge:
+            if not started:
+                await _json(413, BODY_TOO_LARGE[lang])(scope, receive, send)

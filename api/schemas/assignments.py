@@ -1,0 +1,81 @@
+"""A member's own assignments, and the beneficiary contact shown only on them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Strict, UTCTime
+from matcher.domain import DemandKind
+from models.schedule import Assignment, AssignmentStatus
+
+#: assignments still to be served: the assignee needs the household's address for these
+OPEN_STATUSES = frozenset({AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED})
+
+
+class BeneficiaryContact(BaseModel):
+    """Private: the household's name, address and phone. Only for the assignee of its wish
+    while the assignment is open, and for the coordinators of its community."""
+
+    name: str
+    address: str | None
+    phone: str | None
+
+
+class MyAssignment(BaseModel):
+    id: int
+    run_id: int
+    week_start: date
+    status: AssignmentStatus
+    demand_kind: DemandKind
+    demand_id: int
+    role: int
+    title: str
+    place: str
+    starts_at: UTCTime
+    ends_at: UTCTime
+    hours_served: float | None
+    #: the household to visit, on an open wish assignment only
+    beneficiary: BeneficiaryContact | None
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> MyAssignment:
+        title, place, contact = "", "", None
+        if assignment.wish is not None:
+            wish = assignment.wish
+            title = wish.title
+            if assignment.status in OPEN_STATUSES:
+                household = wish.household
+                contact = BeneficiaryContact(
+                    name=household.name, address=household.address, phone=household.phone
+                )
+        elif assignment.shift is not None:
+            title, place = assignment.shift.post.name, assignment.shift.post.place
+        elif assignment.activity is not None:
+            title, place = assignment.activity.name, assignment.activity.place
+        return cls(
+            id=assignment.id,
+            run_id=assignment.run_id,
+            week_start=assignment.run.week_start,
+            status=assignment.status,
+            demand_kind=assignment.demand_kind,
+            demand_id=assignment.demand_id or 0,
+            role=assignment.role,
+            title=title,
+            place=place,
+            starts_at=assignment.starts_at,
+            ends_at=assignment.ends_at,
+            hours_served=assignment.hours_served,
+            beneficiary=contact,
+        )
+
+
+class HoursCreate(Strict):
+    """Hours served on an assignment, more than 0 and at most 24."""
+
+    hours: float = Field(gt=0, le=24, allow_inf_nan=False)
+
+
+class DeclineCreate(Strict):
+    reason: str = Field("", max_length=500)

@@ -1,0 +1,214 @@
+"""People: registration (报到), the member's own profile, and what coordinators see."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
+
+from api.privacy import PRIVACY_NOTICE_VERSION
+from api.schemas.common import (
+    Latitude,
+    Longitude,
+    Name,
+    RefId,
+    ShortText,
+    Skills,
+    Strict,
+    TimeWindow,
+    UTCTime,
+    clock,
+    fail,
+    minutes,
+)
+from matcher.domain import PersonKind
+from models.person import Availability, Person
+
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_USERNAME = re.compile(r"^[\w.@-]+$")
+
+
+def _mobile(value: str) -> str:
+    value = value.replace(" ", "").replace("-", "")
+    if not _PHONE.match(value):
+        raise fail("phone", "应为 11 位手机号，如 13812345678", "Must be an 11-digit mobile number")
+    return value
+
+
+def _username(value: str) -> str:
+    if not _USERNAME.match(value):
+        raise fail(
+            "username",
+            "只能包含字母、数字、汉字和 . _ - @",
+            "Only letters, digits, Chinese characters and . _ - @",
+        )
+    return value.lower()
+
+
+def _no_overlap(windows: list[TimeWindow]) -> list[TimeWindow]:
+    spans = sorted((w.weekday, minutes(w.start), minutes(w.end)) for w in windows)
+    for (day_a, _, end_a), (day_b, start_b, _) in itertools.pairwise(spans):
+        if day_a == day_b and start_b < end_a:
+            raise fail("overlap", "空闲时间有重叠", "Free times overlap")
+    return windows
+
+
+Phone = Annotated[str, StringConstraints(max_length=20), AfterValidator(_mobile)]
+Username = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=64),
+    AfterValidator(_username),
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+Windows = Annotated[list[TimeWindow], Field(max_length=42), AfterValidator(_no_overlap)]
+HoursCap = Annotated[float, Field(ge=0, le=40, allow_inf_nan=False)]
+TaskCap = Annotated[int, Field(ge=0, le=21)]
+MemberKind = Literal["party_member", "volunteer"]
+
+
+class Location(Strict):
+    lat: Latitude
+    lng: Longitude
+
+
+class Consent(Strict):
+    """Agreement to the privacy notice (``GET /privacy-notice``): its version, and true."""
+
+    version: Annotated[str, StringConstraints(max_length=32)]
+    accepted: bool
+
+    @field_validator("version")
+    @classmethod
+    def _current(cls, version: str) -> str:
+        if version != PRIVACY_NOTICE_VERSION:
+            raise fail(
+                "consent_version",
+                f"请阅读并同意当前版本（{PRIVACY_NOTICE_VERSION}）的隐私说明",
+                f"Read and accept the current privacy notice ({PRIVACY_NOTICE_VERSION})",
+            )
+        return version
+
+    @field_validator("accepted")
+    @classmethod
+    def _accepted(cls, accepted: bool) -> bool:
+        if not accepted:
+            raise fail("consent", "须同意隐私说明才能报到", "The privacy notice must be accepted")
+        return accepted
+
+
+class RegistrationCreate(Strict):
+    """报到: an account and a person at the community where one lives."""
+
+    username: Username
+    password: Password
+    name: Name
+    kind: MemberKind
+    community_id: RefId
+    #: left out: the grid whose centre is nearest to ``home``
+    grid_id: RefId | None = None
+    home: Location
+    work_unit: ShortText = ""
+    skills: Skills = Field(default_factory=list)
+    service_categories: Skills = Field(default_factory=list)
+    availability: Windows = Field(default_factory=list)
+    weekly_hours_cap: HoursCap = 6.0
+    weekly_task_cap: TaskCap = 3
+    phone: Phone | None = None
+    consent: Consent
+
+
+class AvailabilityUpdate(Strict):
+    """The weekly free times, replacing the old ones; dates one cannot serve, likewise."""
+
+    availability: Windows
+    unavailable_dates: Annotated[list[date], Field(max_length=366)] = Field(default_factory=list)
+
+
+class TimeWindowPublic(BaseModel):
+    weekday: int
+    start: str
+    end: str
+
+    @classmethod
+    def of(cls, row: Availability) -> TimeWindowPublic:
+        return cls(weekday=row.weekday, start=clock(row.start_minute), end=clock(row.end_minute))
+
+
+class PersonPublic(BaseModel):
+    """A person as coordinators and grid leaders see them: the phone only masked."""
+
+    id: int
+    name: str
+    kind: PersonKind
+    community_id: int
+    grid_id: int | None
+    work_unit: str
+    skills: list[str]
+    service_categories: list[str]
+    availability: list[TimeWindowPublic]
+    weekly_hours_cap: float
+    weekly_task_cap: int
+    phone_masked: str
+    active: bool
+
+    @classmethod
+    def of(cls, person: Person) -> PersonPublic:
+        return cls(**_person_fields(person))
+
+
+class PersonSelf(PersonPublic):
+    """A member's own profile: also their home location, consent and days off."""
+
+    community_name: str
+    grid_name: str | None
+    home: Location
+    unavailable_dates: list[date]
+    consent_version: str | None
+    consent_at: UTCTime | None
+
+    @classmethod
+    def of(cls, person: Person) -> PersonSelf:
+        return cls(
+            **_person_fields(person),
+            community_name=person.community.name,
+            grid_name=person.grid.name if person.grid else None,
+            home=Location(lat=person.home_lat, lng=person.home_lng),
+            unavailable_dates=sorted(person.unavailable_dates),
+            consent_version=person.consent_version,
+            consent_at=person.consent_at,
+        )
+
+
+def _person_fields(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "kind": person.kind,
+        "community_id": person.community_id,
+        "grid_id": person.grid_id,
+        "work_unit": person.work_unit,
+        "skills": sorted(person.skills),
+        "service_categories": sorted(person.preferred_categories),
+        "availability": [
+            TimeWindowPublic.of(a)
+            for a in sorted(person.availability, key=lambda a: (a.weekday, a.start_minute))
+        ],
+        "weekly_hours_cap": person.weekly_hours_cap,
+        "weekly_task_cap": person.weekly_task_cap,
+        "phone_masked": person.masked_phone,
+        "active": person.active,
+    }
+
+
+class AccountPublic(BaseModel):
+    """``GET /me``: the account, its reach, and for a member their profile."""
+
+    id: int
+    username: str
+    role: str
+    community_ids: list[int]
+    grid_ids: list[int]
+    person: PersonSelf | None

@@ -1,0 +1,140 @@
+"""Service posts (服务岗位) and their weekly shift templates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from api.schemas.common import (
+    Category,
+    Latitude,
+    Longitude,
+    Priority,
+    Radius,
+    RefId,
+    ShortText,
+    Skills,
+    Strict,
+    TimeWindow,
+    Title,
+    clock,
+    fail,
+    minutes,
+)
+from models.post import Post, ShiftTemplate
+
+Staff = Annotated[int, Field(ge=0, le=50)]
+MaxStaff = Annotated[int, Field(ge=1, le=50)]
+
+
+def _distinct_starts(windows: list[TimeWindow]) -> list[TimeWindow]:
+    starts = [(w.weekday, minutes(w.start)) for w in windows]
+    if len(set(starts)) != len(starts):
+        raise fail("template_twice", "同一时间的班次重复", "Two templates start at the same time")
+    return windows
+
+
+class PostCreate(Strict):
+    name: Title
+    category: Category = ""
+    place: ShortText = ""
+    lat: Latitude
+    lng: Longitude
+    party_members_only: bool = False
+    min_staff: Staff = 1
+    max_staff: MaxStaff = 1
+    priority: Priority = 1.0
+    radius_m: Radius | None = None
+    grid_id: RefId | None = None
+    required_skills: Skills = Field(default_factory=list)
+    #: weekly recurrences: ``{"weekday": 5, "start": "08:30", "end": "11:30"}``
+    templates: Annotated[list[TimeWindow], Field(max_length=42)] = Field(default_factory=list)
+
+    @field_validator("max_staff")
+    @classmethod
+    def _not_below_min(cls, max_staff: int, info: ValidationInfo) -> int:
+        min_staff = info.data.get("min_staff")
+        if min_staff is not None and max_staff < min_staff:
+            raise fail("staff", "最多人数不能少于最少人数", "max_staff is below min_staff")
+        return max_staff
+
+    @field_validator("templates")
+    @classmethod
+    def _distinct(cls, templates: list[TimeWindow]) -> list[TimeWindow]:
+        return _distinct_starts(templates)
+
+
+class PostUpdate(Strict):
+    """Fields to change; ``null`` clears ``grid_id`` and ``radius_m`` only."""
+
+    name: Title | None = None
+    category: Category | None = None
+    place: ShortText | None = None
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+    party_members_only: bool | None = None
+    min_staff: Staff | None = None
+    max_staff: MaxStaff | None = None
+    priority: Priority | None = None
+    radius_m: Radius | None = None
+    grid_id: RefId | None = None
+    required_skills: Skills | None = None
+    #: an inactive post keeps its history and gets no new shifts
+    active: bool | None = None
+
+
+class TemplatePublic(BaseModel):
+    id: int
+    weekday: int
+    start: str
+    end: str
+
+    @classmethod
+    def of(cls, row: ShiftTemplate) -> TemplatePublic:
+        return cls(
+            id=row.id,
+            weekday=row.weekday,
+            start=clock(row.start_minute),
+            end=clock(row.end_minute),
+        )
+
+
+class PostPublic(BaseModel):
+    id: int
+    community_id: int
+    grid_id: int | None
+    name: str
+    category: str
+    place: str
+    lat: float
+    lng: float
+    party_members_only: bool
+    min_staff: int
+    max_staff: int
+    priority: float
+    radius_m: float | None
+    required_skills: list[str]
+    active: bool
+    templates: list[TemplatePublic]
+
+    @classmethod
+    def of(cls, post: Post) -> PostPublic:
+        return cls(
+            id=post.id,
+            community_id=post.community_id,
+            grid_id=post.grid_id,
+            name=post.name,
+            category=post.category,
+            place=post.place,
+            lat=post.lat,
+            lng=post.lng,
+            party_members_only=post.party_members_only,
+            min_staff=post.min_staff,
+            max_staff=post.max_staff,
+            priority=post.priority,
+            radius_m=post.radius_m,
+            required_skills=sorted(post.required_skills),
+            active=post.active,
+            templates=[TemplatePublic.of(t) for t in post.templates],
+        )

@@ -1,0 +1,523 @@
+"""The one mapping between rows and the matcher: a community's week as a ``matcher.Problem``,
+and a ``matcher.Solution`` written back as assignments and gaps of a run.
+
+Nothing else crosses between ``models`` and ``matcher``. Matcher ids are strings: a person is
+their row id (``"12"``), a demand its kind and row id (``"wish-3"``, ``"shift-17"``,
+``"activity-2"``); ``DemandRefs`` turns them back into rows.
+
+What the database derives from its own history (``docs/data.md``):
+
+- ``services_this_quarter``: the person's done or confirmed assignments in **published** runs,
+  on days of the quarter before this week;
+- ``served_households``: households of wishes the person has done (published runs);
+- ``previous`` locks: the week's published run, or the run the caller names (a re-solve keeps
+  close to the current draft).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from api.services import NotFound
+from matcher.domain import (
+    MINUTES_PER_DAY,
+    SITUATIONS_ZH,
+    WEEKDAYS_ZH,
+    Demand,
+    DemandKind,
+    Location,
+    Locks,
+    Person,
+    Problem,
+    Role,
+    Settings,
+    Solution,
+    WeeklyWindow,
+    Window,
+)
+from models.calendar import Activity
+from models.community import Community
+from models.person import Person as PersonRow
+from models.post import Post, Shift, generate_shifts
+from models.schedule import (
+    Assignment,
+    AssignmentStatus,
+    Override,
+    OverrideKind,
+    RunStatus,
+    ScheduleRun,
+)
+from models.wish import Wish, WishStatus
+
+ANY_SKILL_ROLE_NAME = "不限专长"
+#: assignments that still stand (the person is expected, or went)
+LIVE_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED, AssignmentStatus.DONE)
+#: assignments that count as a service done in the quarter
+SERVED_STATUSES = (AssignmentStatus.CONFIRMED, AssignmentStatus.DONE)
+#: pins and manual assignments both make the matcher keep the pair
+PIN_KINDS = (OverrideKind.PIN, OverrideKind.ASSIGN)
+
+DemandRow = Wish | Shift | Activity
+
+
+def matcher_demand_id(kind: DemandKind | str, row_id: int) -> str:
+    """``wish-3``: the matcher's id of a demand row."""
+    return f"{DemandKind(kind).value}-{row_id}"
+
+
+def matcher_person_id(person_id: int) -> str:
+    return str(person_id)
+
+
+@dataclass
+class DemandRefs:
+    """Matcher demand ids back to rows: ``"wish-3"`` → ``(DemandKind.WISH, 3)``."""
+
+    rows: dict[str, tuple[DemandKind, int]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: DemandKind, row_id: int, title: str) -> str:
+        key = matcher_demand_id(kind, row_id)
+        self.rows[key] = (kind, row_id)
+        self.titles[key] = title
+        return key
+
+    def __getitem__(self, demand_id: str) -> tuple[DemandKind, int]:
+        return self.rows[demand_id]
+
+    def __contains__(self, demand_id: object) -> bool:
+        return demand_id in self.rows
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def demand_ref_id(row: Assignment | Override) -> str:
+    """The matcher id of the demand an assignment or override points at."""
+    demand_id = row.demand_id
+    assert demand_id is not None  # the CHECK keeps one demand set
+    return matcher_demand_id(row.demand_kind, demand_id)
+
+
+def set_demand(row: Assignment | Override, kind: DemandKind, row_id: int) -> None:
+    """Point an assignment or override at one demand by kind and row id."""
+    row.demand_kind = kind
+    row.wish_id = row_id if kind == DemandKind.WISH else None
+    row.shift_id = row_id if kind == DemandKind.SHIFT else None
+    row.activity_id = row_id if kind == DemandKind.ACTIVITY else None
+
+
+def week_minute(community: Community, week_start: date, moment: datetime) -> int:
+    """Minutes from Monday 00:00 (the community's wall clock) to ``moment``."""
+    local = moment.astimezone(community.zone)
+    return (local.date() - week_start).days * MINUTES_PER_DAY + local.hour * 60 + local.minute
+
+
+def moment_of(community: Community, week_start: date, minute: int) -> datetime:
+    """The aware datetime of a week minute, in the community's time zone."""
+    day = week_start + timedelta(days=minute // MINUTES_PER_DAY)
+    return community.local_datetime(day, minute % MINUTES_PER_DAY)
+
+
+def get_community(session: Session, community_id: int) -> Community:
+    community = session.get(Community, community_id)
+    if community is None:
+        raise NotFound(f"没有编号为 {community_id} 的社区", f"no community {community_id}")
+    return community
+
+
+def build_problem(
+    *,
+    session: Session,
+    community_id: int,
+    week_start: date,
+    previous_run_id: int | None = None,
+    time_limit_s: float = Settings().time_limit_s,
+) -> tuple[Problem, DemandRefs]:
+    """One community's week from the database, as the matcher's ``Problem``."""
+    community = get_community(session, community_id)
+    week_end = week_start + timedelta(days=6)
+    refs = DemandRefs()
+    demands = (
+        *_wish_demands(session, community, week_start, refs),
+        *_shift_demands(session, community, week_start, refs),
+        *_activity_demands(session, community, week_start, week_end, refs),
+    )
+    people = _people(session, community, week_start)
+    kept = {d.id for d in demands}
+    locks = Locks(
+        pinned=_override_pairs(session, community_id, week_start, PIN_KINDS, kept),
+        forbidden=_override_pairs(session, community_id, week_start, (OverrideKind.FORBID,), kept),
+        previous=_previous_pairs(session, community_id, week_start, previous_run_id, kept),
+    )
+    settings = Settings(
+        radius_m=community.radius_m,
+        quarter_minimum=community.quarter_minimum,
+        time_limit_s=time_limit_s,
+    )
+    problem = Problem(
+        week_start=week_start,
+        people=people,
+        demands=demands,
+        locks=locks,
+        settings=settings,
+        name=community.name,
+    )
+    return problem, refs
+
+
+# people --------------------------------------------------------------------------------------
+
+
+def _people(session: Session, community: Community, week_start: date) -> tuple[Person, ...]:
+    rows = session.scalars(
+        sa.select(PersonRow)
+        .where(PersonRow.community_id == community.id, PersonRow.active.is_(True))
+        .options(
+            selectinload(PersonRow.availability),
+            selectinload(PersonRow.skill_rows),
+            selectinload(PersonRow.category_rows),
+            selectinload(PersonRow.unavailable_rows),
+        )
+        .order_by(PersonRow.id)
+    ).all()
+    services = _services_this_quarter(session, community, week_start)
+    served = _served_households(session, community)
+    return tuple(
+        Person(
+            id=matcher_person_id(row.id),
+            name=row.name,
+            kind=row.kind,
+            skills=frozenset(row.skills),
+            home=Location(row.home_lat, row.home_lng),
+            grid=str(row.grid_id or ""),
+            community=community.name,
+            work_unit=row.work_unit,
+            availability=tuple(
+                WeeklyWindow(a.weekday, a.start_minute, a.end_minute) for a in row.availability
+            ),
+            unavailable_dates=frozenset(row.unavailable_dates),
+            weekly_hours_cap=row.weekly_hours_cap,
+            weekly_task_cap=row.weekly_task_cap,
+            preferred_categories=frozenset(row.preferred_categories),
+            services_this_quarter=services.get(row.id, 0),
+            served_households=frozenset(str(h) for h in served.get(row.id, ())),
+        )
+        for row in rows
+    )
+
+
+def _services_this_quarter(
+    session: Session, community: Community, week_start: date
+) -> dict[int, int]:
+    # the quarter's days before this week, in UTC moments of the community's midnights
+    first = community.local_datetime(quarter_start(week_start), 0)
+    last = community.local_datetime(week_start, 0)
+    counted = session.execute(
+        sa.select(Assignment.person_id, sa.func.count())
+        .join(Assignment.run)
+        .where(
+            ScheduleRun.community_id == community.id,
+            ScheduleRun.status == RunStatus.PUBLISHED,
+            Assignment.status.in_(SERVED_STATUSES),
+            Assignment.starts_at >= first,
+            Assignment.starts_at < last,
+        )
+        .group_by(Assignment.person_id)
+    ).all()
+    return {person_id: count for person_id, count in counted}
+
+
+def _served_households(session: Session, community: Community) -> dict[int, set[int]]:
+    served: dict[int, set[int]] = {}
+    rows = session.execute(
+        sa.select(Assignment.person_id, Wish.household_id)
+        .join(Assignment.run)
+        .join(Wish, Wish.id == Assignment.wish_id)
+        .where(
+            ScheduleRun.community_id == community.id,
+            ScheduleRun.status == RunStatus.PUBLISHED,
+            Assignment.status == AssignmentStatus.DONE,
+        )
+        .distinct()
+    ).all()
+    for person_id, household_id in rows:
+        served.setdefault(person_id, set()).add(household_id)
+    return served
+
+
+# demands -------------------------------------------------------------------------------------
+
+
+def _role_name(skills: Iterable[str]) -> str:
+    return "、".join(sorted(skills)) or ANY_SKILL_ROLE_NAME
+
+
+def _wish_demands(
+    session: Session, community: Community, week_start: date, refs: DemandRefs
+) -> list[Demand]:
+    """Open wishes, and assigned ones not held by another week's published run."""
+    week_end = week_start + timedelta(days=6)
+    wishes = session.scalars(
+        sa.select(Wish)
+        .where(
+            Wish.community_id == community.id,
+            Wish.status.in_((WishStatus.OPEN, WishStatus.ASSIGNED)),
+            Wish.earliest <= week_end,
+            Wish.deadline >= week_start,
+        )
+        .options(selectinload(Wish.skill_rows), selectinload(Wish.household))
+        .order_by(Wish.id)
+    ).all()
+    held_elsewhere = set(
+        session.scalars(
+            sa.select(Assignment.wish_id)
+            .join(Assignment.run)
+            .where(
+                ScheduleRun.community_id == community.id,
+                ScheduleRun.status == RunStatus.PUBLISHED,
+                ScheduleRun.week_start != week_start,
+                Assignment.wish_id.is_not(None),
+                Assignment.status.in_(LIVE_STATUSES),
+            )
+        )
+    )
+    demands = []
+    for wish in wishes:
+        if wish.status == WishStatus.ASSIGNED and wish.id in held_elsewhere:
+            continue
+        first = max(wish.earliest, week_start)
+        last = min(wish.deadline, week_end)
+        skills = frozenset(wish.skills)
+        situations = sorted(wish.household.situations)
+        key = refs.add(DemandKind.WISH, wish.id, wish.title)
+        demands.append(
+            Demand(
+                id=key,
+                kind=DemandKind.WISH,
+                title=wish.title,
+                location=Location(wish.lat, wish.lng),
+                roles=(Role(skills, wish.headcount, wish.headcount, name=_role_name(skills)),),
+                window=Window(
+                    (first - week_start).days * MINUTES_PER_DAY,
+                    ((last - week_start).days + 1) * MINUTES_PER_DAY,
+                ),
+                duration=wish.duration_minutes,
+                category=wish.category,
+                grid=str(wish.grid_id or ""),
+                community=community.name,
+                priority=wish.effective_priority,
+                radius_m=wish.radius_m,
+                all_or_nothing=wish.headcount > 1,
+                household=str(wish.household_id),
+                note="、".join(SITUATIONS_ZH[s] for s in situations),
+            )
+        )
+    return demands
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def shift_title(post: Post, start: int, end: int) -> str:
+    """``党员先锋岗 周六 08:30–11:30``, from week minutes."""
+    weekday = WEEKDAYS_ZH[start // MINUTES_PER_DAY]
+    return (
+        f"{post.name} {weekday} {_clock(start % MINUTES_PER_DAY)}–"
+        f"{_clock(end - (start - start % MINUTES_PER_DAY))}"
+    )
+
+
+def _shift_demands(
+    session: Session, community: Community, week_start: date, refs: DemandRefs
+) -> list[Demand]:
+    shifts = generate_shifts(session, community.id, week_start)
+    post_ids = {shift.post_id for shift in shifts}
+    posts = {
+        post.id: post
+        for post in session.scalars(
+            sa.select(Post).where(Post.id.in_(post_ids)).options(selectinload(Post.skill_rows))
+        )
+    }
+    demands = []
+    for shift in shifts:
+        post = posts[shift.post_id]
+        if not post.active:
+            continue
+        start = week_minute(community, week_start, shift.starts_at)
+        end = week_minute(community, week_start, shift.ends_at)
+        skills = frozenset(post.required_skills)
+        title = shift_title(post, start, end)
+        demands.append(
+            Demand(
+                id=refs.add(DemandKind.SHIFT, shift.id, title),
+                kind=DemandKind.SHIFT,
+                title=title,
+                location=Location(post.lat, post.lng),
+                roles=(Role(skills, post.min_staff, post.max_staff, name=_role_name(skills)),),
+                window=Window(start, end),
+                duration=end - start,
+                category=post.category,
+                grid=str(post.grid_id or ""),
+                community=community.name,
+                priority=post.priority,
+                party_members_only=post.party_members_only,
+                radius_m=post.radius_m,
+            )
+        )
+    return demands
+
+
+def _activity_demands(
+    session: Session, community: Community, week_start: date, week_end: date, refs: DemandRefs
+) -> list[Demand]:
+    activities = session.scalars(
+        sa.select(Activity)
+        .where(
+            Activity.community_id == community.id,
+            Activity.day >= week_start,
+            Activity.day <= week_end,
+        )
+        .options(selectinload(Activity.roles), selectinload(Activity.theme_month))
+        .order_by(Activity.starts_at, Activity.id)
+    ).all()
+    demands = []
+    for activity in activities:
+        start = week_minute(community, week_start, activity.starts_at)
+        end = week_minute(community, week_start, activity.ends_at)
+        roles = tuple(
+            Role(
+                frozenset([role.skill]) if role.skill else frozenset(),
+                role.headcount,
+                role.headcount,
+                name=role.skill or ANY_SKILL_ROLE_NAME,
+            )
+            for role in activity.roles
+        )
+        if not roles:
+            continue  # nobody asked for: nothing to schedule
+        theme = activity.theme_month.theme if activity.theme_month else ""
+        unit = f"责任单位：{activity.responsible_unit}" if activity.responsible_unit else ""
+        demands.append(
+            Demand(
+                id=refs.add(DemandKind.ACTIVITY, activity.id, activity.name),
+                kind=DemandKind.ACTIVITY,
+                title=activity.name,
+                location=Location(activity.lat, activity.lng),
+                roles=roles,
+                window=Window(start, end),
+                duration=end - start,
+                category=activity.category,
+                grid=str(activity.grid_id or ""),
+                community=community.name,
+                priority=activity.priority,
+                party_members_only=activity.party_members_only,
+                radius_m=activity.radius_m,
+                note=" · ".join(part for part in (theme, unit) if part),
+            )
+        )
+    return demands
+
+
+# locks ---------------------------------------------------------------------------------------
+
+
+def _override_pairs(
+    session: Session,
+    community_id: int,
+    week_start: date,
+    kinds: tuple[OverrideKind, ...],
+    kept: set[str],
+) -> frozenset[tuple[str, str]]:
+    """Active overrides as lock pairs; a lock on a demand not in the week binds nothing."""
+    overrides = session.scalars(
+        sa.select(Override).where(
+            Override.community_id == community_id,
+            Override.week_start == week_start,
+            Override.active.is_(True),
+            Override.kind.in_(kinds),
+        )
+    )
+    pairs = ((matcher_person_id(o.person_id), demand_ref_id(o)) for o in overrides)
+    return frozenset(pair for pair in pairs if pair[1] in kept)
+
+
+def _previous_pairs(
+    session: Session,
+    community_id: int,
+    week_start: date,
+    run_id: int | None,
+    kept: set[str],
+) -> frozenset[tuple[str, str]]:
+    if run_id is None:
+        run_id = session.scalar(
+            sa.select(ScheduleRun.id).where(
+                ScheduleRun.community_id == community_id,
+                ScheduleRun.week_start == week_start,
+                ScheduleRun.status == RunStatus.PUBLISHED,
+            )
+        )
+        if run_id is None:
+            return frozenset()
+    assignments = session.scalars(
+        sa.select(Assignment).where(
+            Assignment.run_id == run_id, Assignment.status.in_(LIVE_STATUSES)
+        )
+    )
+    pairs = ((matcher_person_id(a.person_id), demand_ref_id(a)) for a in assignments)
+    return frozenset(pair for pair in pairs if pair[1] in kept)
+
+
+# back to rows --------------------------------------------------------------------------------
+
+
+def reason_json(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+def store_solution(
+    *, session: Session, run: ScheduleRun, solution: Solution, refs: DemandRefs
+) -> None:
+    """Write a solution into ``run``: its figures, assignments with reasons, and gaps."""
+    community = run.community
+    run.solver_status = solution.status
+    run.objective = solution.objective
+    run.bound = solution.bound
+    run.gap = solution.gap
+    run.wall_time_s = solution.wall_time_s
+    run.breakdown = dict(solution.breakdown)
+    run.warnings = [reason_json(w.zh, w.en) for w in solution.warnings]
+    for found in solution.assignments:
+        kind, row_id = refs[found.demand_id]
+        assignment = Assignment(
+            run=run,
+            person_id=int(found.person_id),
+            role=found.role,
+            starts_at=moment_of(community, run.week_start, found.start),
+            ends_at=moment_of(community, run.week_start, found.end),
+            distance_m=round(found.distance_m, 1),
+            pinned=found.pinned,
+            reasons=[reason_json(r.zh, r.en) for r in found.reasons],
+        )
+        set_demand(assignment, kind, row_id)
+        session.add(assignment)
+    run.unfilled = [
+        {
+            "demand_kind": refs[gap.demand_id][0].value,
+            "demand_id": refs[gap.demand_id][1],
+            "title": refs.titles[gap.demand_id],
+            "role": gap.role,
+            "missing": gap.missing,
+            "essential_missing": gap.essential_missing,
+            "reason": reason_json(gap.reason.zh, gap.reason.en),
+        }
+        for gap in solution.gaps
+    ]
+    session.flush()

@@ -1,0 +1,51 @@
+"""Settings of the HTTP API, read from ``TONGXIN_*`` environment variables.
+
+``TONGXIN_SECRET_KEY`` signs login tokens here and, in ``models.crypto``, derives the key that
+encrypts private fields; outside development and tests the published development secret is
+refused, as ``models.crypto`` refuses it, so a server never starts with a key everybody knows.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.crypto import DEVELOPMENT_ENVS, DEVELOPMENT_SECRET, MIN_SECRET_LENGTH
+from models.db import DEFAULT_DATABASE_URL
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TONGXIN_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEVELOPMENT_SECRET
+    env: str = "development"
+    #: lifetime of a login token
+    access_token_minutes: int = 30
+    #: requests with a larger body are refused with 413
+    max_body_bytes: int = 1024 * 1024
+    #: the largest ``limit`` a list accepts
+    max_page_size: int = 100
+    #: failed logins allowed per username and client address within the window
+    login_attempts: int = 5
+    login_window_seconds: int = 300
+
+    @model_validator(mode="after")
+    def _refuse_development_secret(self) -> Self:
+        self.env = self.env.strip().lower() or "development"
+        if self.env in DEVELOPMENT_ENVS:
+            return self
+        if self.secret_key == DEVELOPMENT_SECRET or not self.secret_key:
+            raise ValueError(
+                f"TONGXIN_ENV={self.env} 时必须设置自己的 TONGXIN_SECRET_KEY，不能用公开的开发密钥 "
+                f"(TONGXIN_SECRET_KEY must be set to a private value when TONGXIN_ENV={self.env}; "
+                "the development secret is public)"
+            )
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"TONGXIN_SECRET_KEY 太短，至少需要 {MIN_SECRET_LENGTH} 个字符 "
+                f"(TONGXIN_SECRET_KEY is too short: at least {MIN_SECRET_LENGTH} characters)"
+            )
+        return self

@@ -1,0 +1,183 @@
+"""Who may do what: every role × every object route, in scope and out of it.
+
+Expected answers: ``ok`` (2xx; or 409 where the role got past the checks and the object's
+state refused), 404 out of scope (the same as an unknown id), 403 for a role that may never use
+the route, 401 without a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from http_world import World
+
+ROLES = ("street_admin", "coordinator_a", "coordinator_b", "grid_leader_a", "member_a", "anonymous")
+OK = "ok"
+
+
+def _expect(sa: Any, ca: Any, cb: Any, gl: Any, m: Any) -> dict[str, Any]:
+    return dict(zip(ROLES, (sa, ca, cb, gl, m, 401), strict=True))
+
+
+# who manages an object of community A, B or C (street_admin: A and B are in their street)
+MANAGE_A = _expect(OK, OK, 404, 403, 403)
+MANAGE_B = _expect(OK, 404, OK, 403, 403)
+MANAGE_C = _expect(404, 404, 404, 403, 403)
+# who reads people and wishes: grid leaders too, in their grid (A1) only
+READ_A1 = _expect(OK, OK, 404, OK, 403)
+READ_A2 = _expect(OK, OK, 404, 404, 403)
+READ_B = _expect(OK, 404, OK, 404, 403)
+READ_C = _expect(404, 404, 404, 404, 403)
+MEMBER_OWN = _expect(403, 403, 403, 403, OK)
+MEMBER_NOT_OWN = _expect(403, 403, 403, 403, 404)
+ANYONE = _expect(OK, OK, OK, OK, OK)
+
+WISH = {
+    "title": "辅导功课",
+    "category": "辅导功课",
+    "earliest": "2026-03-02",
+    "deadline": "2026-03-06",
+    "lat": 24.289,
+    "lng": 116.122,
+    "beneficiary": {"name": "王小明", "address": "幸福里1号", "phone": "13500000000"},
+}
+POST = {"name": "治安巡逻", "lat": 24.289, "lng": 116.122}
+ACTIVITY = {
+    "name": "义诊",
+    "day": "2026-03-12",
+    "start": "09:00",
+    "end": "11:00",
+    "lat": 24.2,
+    "lng": 116.1,
+}
+TEMPLATE = {"weekday": 6, "start": "19:00", "end": "21:00"}
+MONTH = "calendar/2026/3"
+
+# (method, path with {names} of world ids, body, expectations)
+CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
+    ("GET", "/me", None, ANYONE),
+    ("PUT", "/me/availability", {"availability": []}, MEMBER_OWN),
+    ("GET", "/me/assignments", None, MEMBER_OWN),
+    ("GET", "/me/assignments.ics", None, MEMBER_OWN),
+    ("POST", "/me/assignments/{assignment_own}/confirm", None, MEMBER_OWN),
+    ("POST", "/me/assignments/{assignment_other}/confirm", None, MEMBER_NOT_OWN),
+    ("POST", "/me/assignments/{assignment_draft}/confirm", None, MEMBER_NOT_OWN),
+    ("POST", "/me/assignments/{assignment_other}/decline", None, MEMBER_NOT_OWN),
+    ("POST", "/me/assignments/{assignment_other}/hours", {"hours": 2}, MEMBER_NOT_OWN),
+    ("POST", "/me/assignments/{assignment_own}/hours", {"hours": 1}, MEMBER_OWN),
+    ("GET", "/communities/{community_a}/people", None, READ_A1),
+    ("GET", "/communities/{community_b}/people", None, READ_B),
+    ("GET", "/communities/{community_c}/people", None, READ_C),
+    ("GET", "/people/{person_a1}", None, READ_A1),
+    ("GET", "/people/{person_a2}", None, READ_A2),
+    ("GET", "/people/{person_b1}", None, READ_B),
+    ("GET", "/people/{person_c1}", None, READ_C),
+    ("GET", "/communities/{community_a}/grids", None, READ_A1),
+    ("GET", "/communities/{community_c}/grids", None, READ_C),
+    ("GET", "/communities/{community_a}/wishes", None, READ_A1),
+    ("GET", "/communities/{community_c}/wishes", None, READ_C),
+    ("POST", "/communities/{community_a}/wishes", WISH, MANAGE_A),
+    ("POST", "/communities/{community_b}/wishes", WISH, MANAGE_B),
+    ("POST", "/communities/{community_c}/wishes", WISH, MANAGE_C),
+    ("GET", "/wishes/{wish_a1}", None, READ_A1),
+    ("GET", "/wishes/{wish_a2}", None, READ_A2),
+    ("GET", "/wishes/{wish_b1}", None, READ_B),
+    ("GET", "/wishes/{wish_c1}", None, READ_C),
+    ("PATCH", "/wishes/{wish_a1}", {"title": "换水龙头"}, MANAGE_A),
+    ("PATCH", "/wishes/{wish_c1}", {"title": "换水龙头"}, MANAGE_C),
+    ("POST", "/wishes/{wish_a1}/advance", {"status": "verified"}, MANAGE_A),
+    ("POST", "/wishes/{wish_b1}/advance", {"status": "verified"}, MANAGE_B),
+    ("POST", "/wishes/{wish_c1}/advance", {"status": "verified"}, MANAGE_C),
+    ("POST", "/wishes/{wish_a1}/follow-up", {"rating": 5}, MANAGE_A),
+    ("POST", "/wishes/{wish_c1}/follow-up", {"rating": 5}, MANAGE_C),
+    ("GET", "/communities/{community_a}/posts", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/posts", None, MANAGE_C),
+    ("POST", "/communities/{community_a}/posts", POST, MANAGE_A),
+    ("POST", "/communities/{community_c}/posts", POST, MANAGE_C),
+    ("GET", "/posts/{post_a}", None, MANAGE_A),
+    ("GET", "/posts/{post_b}", None, MANAGE_B),
+    ("GET", "/posts/{post_c}", None, MANAGE_C),
+    ("PATCH", "/posts/{post_a}", {"min_staff": 1}, MANAGE_A),
+    ("PATCH", "/posts/{post_c}", {"min_staff": 1}, MANAGE_C),
+    ("POST", "/posts/{post_a}/templates", TEMPLATE, MANAGE_A),
+    ("POST", "/posts/{post_c}/templates", TEMPLATE, MANAGE_C),
+    ("GET", "/communities/{community_a}/" + MONTH, None, MANAGE_A),
+    ("GET", "/communities/{community_c}/" + MONTH, None, MANAGE_C),
+    ("PUT", "/communities/{community_a}/" + MONTH, {"theme": "学雷锋志愿服务月"}, MANAGE_A),
+    ("PUT", "/communities/{community_c}/" + MONTH, {"theme": "学雷锋志愿服务月"}, MANAGE_C),
+    ("POST", "/communities/{community_a}/" + MONTH + "/activities", ACTIVITY, MANAGE_A),
+    ("POST", "/communities/{community_c}/" + MONTH + "/activities", ACTIVITY, MANAGE_C),
+    ("GET", "/activities/{activity_a}", None, MANAGE_A),
+    ("GET", "/activities/{activity_b}", None, MANAGE_B),
+    ("GET", "/activities/{activity_c}", None, MANAGE_C),
+]
+
+
+def _outcome(status: int) -> Any:
+    # 409: past every access check, refused by the object's state (a repeated advance)
+    return OK if 200 <= status < 300 or status == 409 else status
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), CASES, ids=[f"{m} {p}" for m, p, _, _ in CASES]
+)
+def test_role_matrix(
+    client: TestClient,
+    world: World,
+    as_role: Callable[[str], dict[str, str]],
+    method: str,
+    path: str,
+    body: Any,
+    expected: dict[str, Any],
+) -> None:
+    url = "/api/v1" + path.format(**world.ids)
+    got = {}
+    for role in ROLES:
+        response = client.request(method, url, json=body, headers=as_role(role))
+        got[role] = _outcome(response.status_code)
+        assert response.status_code < 500, response.text
+    assert got == expected
+
+
+def test_out_of_scope_and_unknown_ids_answer_alike(
+    client: TestClient, world: World, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    headers = as_role("coordinator_a")
+    for template in ("/wishes/{}", "/people/{}", "/posts/{}", "/activities/{}"):
+        hidden = client.get("/api/v1" + template.format(world["wish_c1"]), headers=headers)
+        unknown = client.get("/api/v1" + template.format(999_999), headers=headers)
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.json() == unknown.json()
+        assert hidden.headers.get("content-length") == unknown.headers.get("content-length")
+
+
+def test_grid_leader_lists_only_their_grid(
+    client: TestClient, world: World, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    headers = as_role("grid_leader_a")
+    people = client.get(f"/api/v1/communities/{world['community_a']}/people", headers=headers)
+    assert {p["grid_id"] for p in people.json()["items"]} == {world["grid_a1"]}
+    wishes = client.get(f"/api/v1/communities/{world['community_a']}/wishes", headers=headers)
+    assert {w["grid_id"] for w in wishes.json()["items"]} == {world["grid_a1"]}
+    grids = client.get(f"/api/v1/communities/{world['community_a']}/grids", headers=headers)
+    assert [g["id"] for g in grids.json()] == [world["grid_a1"]]
+
+
+def test_expired_or_forged_tokens_answer_401(client: TestClient, world: World) -> None:
+    from api.security import create_access_token
+
+    for token in (
+        create_access_token(world.users["coordinator_a"].id, secret_key="another key", minutes=5),
+        create_access_token(
+            world.users["coordinator_a"].id,
+            secret_key="tongxin-development-secret-do-not-use-in-production",
+            minutes=-1,
+        ),
+        "not-a-jwt",
+    ):
+        response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"

@@ -1,0 +1,128 @@
+"""A member's own data: profile, availability, assignments, the calendar feed, hours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
+
+from api.ics import fold
+
+Headers = Callable[[str], dict[str, str]]
+
+
+def test_profile_masks_the_phone(client: TestClient, world: World, as_role: Headers) -> None:
+    response = client.get("/api/v1/me", headers=as_role("member_a"))
+    assert response.status_code == 200
+    person = response.json()["person"]
+    assert person["phone_masked"] == "138****5678"
+    assert "13812345678" not in response.text
+    assert "110101199003071234" not in response.text
+    coordinator = client.get("/api/v1/me", headers=as_role("coordinator_a")).json()
+    assert coordinator["person"] is None
+    assert coordinator["community_ids"] == [world["community_a"]]
+    admin = client.get("/api/v1/me", headers=as_role("street_admin")).json()
+    assert admin["community_ids"] == sorted([world["community_a"], world["community_b"]])
+
+
+def test_replace_availability(client: TestClient, world: World, as_role: Headers) -> None:
+    body = {
+        "availability": [{"weekday": 6, "start": "09:00", "end": "24:00"}],
+        "unavailable_dates": ["2026-03-07", "2026-03-08"],
+    }
+    response = client.put("/api/v1/me/availability", json=body, headers=as_role("member_a"))
+    assert response.status_code == 200, response.text
+    assert response.json()["availability"] == [{"weekday": 6, "start": "09:00", "end": "24:00"}]
+    # the same days again: rows are replaced, not duplicated
+    again = client.put("/api/v1/me/availability", json=body, headers=as_role("member_a"))
+    assert again.json()["unavailable_dates"] == ["2026-03-07", "2026-03-08"]
+    bad = client.put(
+        "/api/v1/me/availability",
+        json={"availability": [{"weekday": 1, "start": "9", "end": "10:00"}]},
+        headers={**as_role("member_a"), "Accept-Language": "en"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "availability.0.start"
+
+
+def test_assignments_come_from_published_runs_only(
+    client: TestClient, world: World, as_role: Headers
+) -> None:
+    response = client.get("/api/v1/me/assignments", headers=as_role("member_a"))
+    assert response.status_code == 200
+    items = response.json()
+    assert [a["id"] for a in items] == [world["assignment_own"]]
+    # the assignee sees whom to visit
+    assert items[0]["beneficiary"] == {
+        "name": "李秀英",
+        "address": HOUSEHOLD_ADDRESS,
+        "phone": HOUSEHOLD_PHONE,
+    }
+    none = client.get("/api/v1/me/assignments?week_start=2026-03-09", headers=as_role("member_a"))
+    assert none.json() == []
+
+
+def test_confirm_decline_and_the_contact_goes(
+    client: TestClient, world: World, as_role: Headers
+) -> None:
+    headers = as_role("member_a")
+    base = f"/api/v1/me/assignments/{world['assignment_own']}"
+    confirmed = client.post(f"{base}/confirm", headers=headers)
+    assert confirmed.json()["status"] == "confirmed"
+    twice = client.post(f"{base}/confirm", headers=headers)
+    assert twice.status_code == 409
+    assert twice.json()["detail"] == "任务已是「已确认」，不能改为「已确认」"
+    declined = client.post(f"{base}/decline", json={"reason": "出差"}, headers=headers)
+    assert declined.json()["status"] == "declined"
+    # a declined helper no longer sees the household's address or phone
+    assert declined.json()["beneficiary"] is None
+    assert HOUSEHOLD_ADDRESS not in client.get("/api/v1/me/assignments", headers=headers).text
+    english = client.post(
+        f"{base}/hours", json={"hours": 1}, headers={**headers, "Accept-Language": "en"}
+    )
+    assert english.status_code == 409
+    assert english.json()["detail"] == "The assignment is declined; hours cannot be logged"
+
+
+def test_log_hours(client: TestClient, world: World, as_role: Headers) -> None:
+    headers = as_role("member_a")
+    url = f"/api/v1/me/assignments/{world['assignment_own']}/hours"
+    for hours in (0, -1, 24.5, "many"):
+        response = client.post(url, json={"hours": hours}, headers=headers)
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["field"] == "hours"
+    done = client.post(url, json={"hours": 1.5}, headers=headers)
+    assert done.status_code == 200
+    assert done.json()["status"] == "done"
+    assert done.json()["hours_served"] == 1.5
+    corrected = client.post(url, json={"hours": 2}, headers=headers)
+    assert corrected.json()["hours_served"] == 2
+
+
+def test_calendar_feed(client: TestClient, world: World, as_role: Headers) -> None:
+    response = client.get("/api/v1/me/assignments.ics", headers=as_role("member_a"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    text = response.text
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert text.endswith("END:VCALENDAR\r\n")
+    lines = text.split("\r\n")[:-1]
+    assert all(len(line.encode()) <= 75 for line in lines)
+    assert "\n" not in text.replace("\r\n", "")
+    unfolded = text.replace("\r\n ", "")
+    assert f"UID:assignment-{world['assignment_own']}@testserver" in unfolded
+    assert "DTSTART:20260303T110000Z" in unfolded
+    assert "SUMMARY:更换漏水水龙头" in unfolded
+    assert unfolded.count("BEGIN:VEVENT") == 1
+    # calendars get copied around: no address in the feed
+    assert HOUSEHOLD_ADDRESS not in unfolded
+
+
+def test_fold_keeps_characters_whole() -> None:
+    line = "SUMMARY:" + "学雷锋志愿服务" * 20
+    folded = fold(line)
+    parts = folded.split("\r\n")
+    assert all(len(p.encode()) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    assert folded.replace("\r\n ", "") == line

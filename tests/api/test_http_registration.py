@@ -1,0 +1,225 @@
+"""报到, login and the login rate limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from http_world import PASSWORD, World
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.privacy import PRIVACY_NOTICE_VERSION
+from api.security import LoginLimiter
+from models import Person, UserAccount
+
+
+def registration(world: World, **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "username": "ZhangWei",
+        "password": "长城长城长城长城",
+        "name": "张伟",
+        "kind": "party_member",
+        "community_id": world["community_a"],
+        "home": {"lat": 24.2995, "lng": 116.122},
+        "work_unit": "区人民医院",
+        "skills": ["医疗卫生", "助老"],
+        "service_categories": ["医疗卫生"],
+        "availability": [
+            {"weekday": 5, "start": "08:30", "end": "12:00"},
+            {"weekday": 2, "start": "19:00", "end": "21:00"},
+        ],
+        "weekly_hours_cap": 4,
+        "phone": "138 1234 5678",
+        "consent": {"version": PRIVACY_NOTICE_VERSION, "accepted": True},
+    }
+    body.update(changes)
+    return body
+
+
+def test_register_then_log_in(client: TestClient, world: World, db: Session) -> None:
+    response = client.post("/api/v1/registrations", json=registration(world))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["username"] == "zhangwei"
+    person = body["person"]
+    assert person["phone_masked"] == "138****5678"
+    assert "13812345678" not in response.text
+    # no grid given: the grid whose centre is nearest the home (A2 is 0.01° north)
+    assert person["grid_id"] == world["grid_a2"]
+    assert person["skills"] == sorted(["医疗卫生", "助老"])
+    assert person["consent_version"] == PRIVACY_NOTICE_VERSION
+    assert person["consent_at"] is not None
+    assert [w["weekday"] for w in person["availability"]] == [2, 5]
+
+    stored = db.scalars(select(Person).where(Person.id == person["id"])).one()
+    assert stored.phone == "13812345678"
+    account = db.scalars(select(UserAccount).where(UserAccount.username == "zhangwei")).one()
+    assert account.password_hash.startswith("$argon2id$")
+
+    token = client.post(
+        "/api/v1/auth/token", data={"username": "ZHANGWEI", "password": "长城长城长城长城"}
+    )
+    assert token.status_code == 200, token.text
+    assert token.json()["token_type"] == "bearer"
+    me = client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+    )
+    assert me.json()["role"] == "member"
+    assert me.json()["person"]["name"] == "张伟"
+
+
+def test_register_with_a_grid(client: TestClient, world: World) -> None:
+    response = client.post(
+        "/api/v1/registrations", json=registration(world, grid_id=world["grid_a1"])
+    )
+    assert response.json()["person"]["grid_id"] == world["grid_a1"]
+
+
+def test_duplicate_username_is_409(client: TestClient, world: World) -> None:
+    assert client.post("/api/v1/registrations", json=registration(world)).status_code == 201
+    again = client.post("/api/v1/registrations", json=registration(world, username="zhangWEI"))
+    assert again.status_code == 409
+    assert again.json()["detail"] == "用户名已被使用"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "zh", "en"),
+    [
+        (
+            {"consent": {"version": PRIVACY_NOTICE_VERSION, "accepted": False}},
+            "consent.accepted",
+            "须同意隐私说明",
+            "privacy notice must be accepted",
+        ),
+        (
+            {"consent": {"version": "1999", "accepted": True}},
+            "consent.version",
+            "隐私说明",
+            "current privacy notice",
+        ),
+        ({"consent": None}, "consent", "应为对象", "Must be an object"),
+        ({"skills": ["飞行"]}, "skills.0", "未知的专长", "unknown skill"),
+        ({"phone": "12345"}, "phone", "手机号", "mobile number"),
+        ({"password": "short"}, "password", "至少 8 个字符", "At least 8 characters"),
+        ({"kind": "social_worker"}, "kind", "应为以下之一", "Must be one of"),
+        ({"home": {"lat": 91, "lng": 0}}, "home.lat", "应不大于 90", "at most 90"),
+        (
+            {"availability": [{"weekday": 7, "start": "08:00", "end": "09:00"}]},
+            "availability.0.weekday",
+            "应不大于 6",
+            "at most 6",
+        ),
+        (
+            {"availability": [{"weekday": 1, "start": "10:00", "end": "09:00"}]},
+            "availability.0.end",
+            "结束时间须晚于开始时间",
+            "end must be after start",
+        ),
+        (
+            {"availability": [{"weekday": 1, "start": "25:00", "end": "26:00"}]},
+            "availability.0.start",
+            "HH:MM",
+            "08:30",
+        ),
+        (
+            {
+                "availability": [
+                    {"weekday": 1, "start": "08:00", "end": "10:00"},
+                    {"weekday": 1, "start": "09:00", "end": "11:00"},
+                ]
+            },
+            "availability",
+            "重叠",
+            "overlap",
+        ),
+        ({"weekly_hours_cap": -1}, "weekly_hours_cap", "应不小于 0", "at least 0"),
+        ({"community_id": 999999}, "community_id", "没有这个社区", "No such community"),
+        ({"grid_id": 999999}, "grid_id", "没有这个网格", "No such grid"),
+        ({"username": "a b"}, "username", "只能包含", "Only letters"),
+        ({"name": "张\x00伟"}, "name", "控制字符", "control characters"),
+        ({"surprise": 1}, "surprise", "不接受此字段", "Unknown field"),
+    ],
+)
+def test_registration_errors_name_the_field(
+    client: TestClient, world: World, changes: dict[str, Any], field: str, zh: str, en: str
+) -> None:
+    body = registration(world, **changes)
+    chinese = client.post("/api/v1/registrations", json=body)
+    english = client.post(
+        "/api/v1/registrations", json=body, headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
+    assert chinese.status_code == english.status_code == 422
+    errors = {e["field"]: e["msg"] for e in chinese.json()["detail"]}
+    assert field in errors, errors
+    assert zh in errors[field]
+    english_errors = {e["field"]: e["msg"] for e in english.json()["detail"]}
+    assert en in english_errors[field]
+    # nothing half-written
+    assert client.post("/api/v1/registrations", json=registration(world)).status_code == 201
+
+
+def test_missing_field_is_named(client: TestClient, world: World) -> None:
+    body = registration(world)
+    del body["consent"]
+    response = client.post("/api/v1/registrations", json=body)
+    assert response.json()["detail"] == [
+        {"loc": ["body", "consent"], "field": "consent", "type": "missing", "msg": "必填"}
+    ]
+
+
+def test_malformed_json_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/registrations",
+        content=b"{not json",
+        headers={"Content-Type": "application/json", "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "Not valid JSON"
+
+
+def test_wrong_password_and_unknown_user_answer_alike(client: TestClient, world: World) -> None:
+    wrong = client.post("/api/v1/auth/token", data={"username": "member_a", "password": "nope"})
+    unknown = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json() == {"detail": "用户名或密码错误"}
+
+
+def test_login_is_rate_limited(client: TestClient, world: World) -> None:
+    for _ in range(5):
+        response = client.post(
+            "/api/v1/auth/token", data={"username": "member_a", "password": "wrong"}
+        )
+        assert response.status_code == 401
+    blocked = client.post("/api/v1/auth/token", data={"username": "member_a", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert 0 < int(blocked.headers["retry-after"]) <= 300
+    # another username from the same address is not blocked
+    other = client.post(
+        "/api/v1/auth/token", data={"username": "street_admin", "password": PASSWORD}
+    )
+    assert other.status_code == 200
+
+
+def test_limiter_window_slides() -> None:
+    now = [0.0]
+    limiter = LoginLimiter(attempts=2, window_seconds=60, clock=lambda: now[0])
+    limiter.failed("k")
+    now[0] = 30
+    limiter.failed("k")
+    assert limiter.retry_after("k") == 30
+    now[0] = 61
+    assert limiter.retry_after("k") == 0
+    limiter.failed("k")
+    assert limiter.retry_after("k") == 29  # until the failure at 30 leaves the window
+    limiter.succeeded("k")
+    assert limiter.retry_after("k") == 0
+
+
+def test_public_listing_and_privacy_notice(client: TestClient, world: World) -> None:
+    communities = client.get("/api/v1/communities").json()
+    assert [c["name"] for c in communities] == ["红光社区", "路东社区", "凤凰社区"]
+    assert communities[0]["grids"][0] == {"id": world["grid_a1"], "name": "第一网格"}
+    notice = client.get("/api/v1/privacy-notice").json()
+    assert notice["version"] == PRIVACY_NOTICE_VERSION
