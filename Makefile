@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/tongxin solve scenarios/hongguang.json
+	$(BIN)/tongxin load scenarios/hongguang.json
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

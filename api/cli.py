@@ -316,5 +316,62 @@ def serve(
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload)
 
 
+@app.command("load")
+def load(
+    scenario: Annotated[Path, typer.Argument(help="场景文件 Scenario file (JSON)")],
+    username: Annotated[
+        str, typer.Option(help="为街道管理员建的演示账号 A street-admin account to create")
+    ] = "demo",
+    password: Annotated[
+        str, typer.Option(help="演示账号的密码 Its password (development only)")
+    ] = "tongxin-demo",
+) -> None:
+    """把场景导入数据库，供 HTTP 接口使用。 Load a scenario into the database for the HTTP API."""
+    from sqlalchemy import select
+
+    from api.security import hash_password
+    from api.settings import Settings
+    from models import UserAccount, UserRole
+    from models.db import make_engine, make_session_factory, session_scope, upgrade
+    from models.seed import SeedError, community_names, import_scenario, import_street_scenario
+    from scenarios.load import ScenarioError, load_scenario_data
+
+    try:
+        settings = Settings()
+        data = load_scenario_data(scenario)
+    except (ValueError, ScenarioError) as exc:
+        _fail(str(exc))
+    upgrade(settings.database_url)
+    console = _err_console()
+    with session_scope(make_session_factory(make_engine(settings.database_url))) as session:
+        try:
+            if len(community_names(data)) == 1:
+                street = import_scenario(session, data, source=str(scenario)).street
+            else:
+                street = import_street_scenario(session, data, source=str(scenario))
+            console.print(f"已导入 Loaded: {data['name']} → {settings.database_url}", markup=False)
+        except SeedError as exc:
+            console.print(f"已在库中，未重复导入 Already loaded: {exc}", markup=False)
+            return
+        known = session.scalar(select(UserAccount).where(UserAccount.username == username))
+        if known is None:
+            session.add(
+                UserAccount(
+                    username=username,
+                    password_hash=hash_password(password),
+                    role=UserRole.STREET_ADMIN,
+                    street_id=street.id,
+                )
+            )
+            console.print(
+                f"演示账号 Demo account: {username} / {password}（街道管理员 street admin）",
+                markup=False,
+            )
+    console.print(
+        "启动接口 Start the API: .venv/bin/tongxin serve → http://127.0.0.1:8000/docs",
+        markup=False,
+    )
+
+
 if __name__ == "__main__":
     app()

@@ -58,7 +58,7 @@ def import_scenario(
     scenario holds several communities (use ``import_street_scenario``).
     """
     validate_scenario(data, source)
-    names = _community_names(data)
+    names = community_names(data)
     if len(names) != 1:
         raise SeedError(
             f"场景包含 {len(names)} 个社区，请用 import_street_scenario 导入 "
@@ -79,11 +79,11 @@ def import_street_scenario(
     """
     validate_scenario(data, source)
     street = _street(session, street_name or data.get(STREET_FIELD) or data["name"])
-    _Import(session, data, street, _community_names(data)).run()
+    _Import(session, data, street, community_names(data)).run()
     return street
 
 
-def _community_names(data: Json) -> list[str]:
+def community_names(data: Json) -> list[str]:
     """Community names in order of first mention; items without one belong to the scenario."""
     grid_community = {g["id"]: g.get("community", "") for g in data.get("grids", [])}
     names: dict[str, None] = {}

@@ -372,3 +372,25 @@ def test_bundled_scenario_json_keeps_contact_details_private() -> None:
     assert secrets, "the scenario should carry addresses for this test to mean something"
     leaked = [s for s in secrets if s in result.stdout]
     assert not leaked
+
+
+def test_load_puts_the_demo_community_in_the_database_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from models import Community, UserAccount
+    from models.db import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", url)
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
+    first = runner.invoke(app, ["load", str(scenario)])
+    assert first.exit_code == 0, first.output
+    assert "demo / tongxin-demo" in first.output
+    again = runner.invoke(app, ["load", str(scenario)])
+    assert again.exit_code == 0 and "Already loaded" in again.output
+    with make_session_factory(make_engine(url))() as session:
+        assert session.scalar(select(func.count()).select_from(Community)) == 1
+        admin = session.scalar(select(UserAccount).where(UserAccount.username == "demo"))
+        assert admin is not None and admin.street_id is not None
