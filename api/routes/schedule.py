@@ -60,7 +60,18 @@ def answers() -> Iterator[None]:
         raise errors.AppError(error.zh, error.en) from None
 
 
+#: weeks Tongxin plans: wide enough for any real calendar, narrow enough that date arithmetic
+#: on a week (its Sunday, its quarter) never leaves Python's calendar
+FIRST_WEEK, LAST_WEEK = date(2000, 1, 3), date(2199, 12, 30)
+
+
 def monday(week_start: date) -> date:
+    if not FIRST_WEEK <= week_start <= LAST_WEEK:
+        raise errors.validation_error(
+            ("path", "week_start"),
+            f"周一须在 {FIRST_WEEK} 到 {LAST_WEEK} 之间",
+            f"the Monday must lie between {FIRST_WEEK} and {LAST_WEEK}",
+        )
     if week_start.weekday() != 0:
         raise errors.validation_error(
             ("path", "week_start"),
