@@ -226,12 +226,18 @@ def explain_gaps(c: Candidates, table: Timetable) -> list[Gap]:
 
 def explain_booking(c: Candidates, table: Timetable, b: Booking) -> tuple[Reason, ...]:
     """Why this person: the rules they meet and the goals the choice serves."""
+    tasks = len(table.by_person.get(int(c.person[b.pair]), []))
+    pinned = [Reason(zh="协调员指定", en="pinned by the coordinator")] if c.pinned[b.pair] else []
+    return (*pinned, *why_this_person(c, b.pair, tasks))
+
+
+def why_this_person(c: Candidates, pair: int, tasks: int) -> list[Reason]:
+    """Skill, distance and walk, the week's load (``tasks`` counting this one), and every soft
+    goal the pair serves; also used to rank stand-ins after a decline."""
     problem, weights = c.problem, c.problem.settings.weights
-    p, d, r = int(c.person[b.pair]), int(c.demand[b.pair]), int(c.role[b.pair])
+    p, d, r = int(c.person[pair]), int(c.demand[pair]), int(c.role[pair])
     person, demand, role = problem.people[p], problem.demands[d], problem.demands[d].roles[r]
     reasons = []
-    if c.pinned[b.pair]:
-        reasons.append(Reason(zh="协调员指定", en="pinned by the coordinator"))
     if role.skills:
         reasons.append(
             Reason(
@@ -239,15 +245,14 @@ def explain_booking(c: Candidates, table: Timetable, b: Booking) -> tuple[Reason
                 en="has skill " + ", ".join(skill_en(s) for s in sorted(role.skills)),
             )
         )
-    km = float(c.distance_m[b.pair]) / 1000
-    walk = rules.walk_minutes(float(c.distance_m[b.pair]))
+    km = float(c.distance_m[pair]) / 1000
+    walk = rules.walk_minutes(float(c.distance_m[pair]))
     reasons.append(
         Reason(
             zh=f"距离{km:.2f}公里，步行约{walk}分钟",
             en=f"{km:.2f} km away, about a {walk}-minute walk",
         )
     )
-    tasks = len(table.by_person.get(p, []))
     reasons.append(
         Reason(
             zh=f"本周共{tasks}项任务（上限{person.weekly_task_cap}项）",
@@ -271,6 +276,6 @@ def explain_booking(c: Candidates, table: Timetable, b: Booking) -> tuple[Reason
         )
     if rules.continuity_bonus(person, demand, weights):
         reasons.append(Reason(zh="曾服务过这户居民", en="has served this household before"))
-    if c.previous[b.pair]:
+    if c.previous[pair]:
         reasons.append(Reason(zh="保持已发布的安排", en="keeps the published assignment"))
-    return tuple(reasons)
+    return reasons

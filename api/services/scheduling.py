@@ -52,10 +52,9 @@ from api.services.problem import (
     store_solution,
     week_minute,
 )
-from matcher import rules
+from matcher import explain, rules
 from matcher.candidates import build_candidates
 from matcher.domain import DemandKind, LockConflict, Locks, Problem, Reason
-from matcher.explain import skill_en
 from models import audit
 from models.base import utcnow
 from models.calendar import Activity
@@ -719,8 +718,6 @@ def _rank(problem: Problem, run: ScheduleRun, declined: Assignment, key: str) ->
     community = run.community
     d = c.demand_index[key]
     demand = problem.demands[d]
-    role = demand.roles[declined.role]
-    weights = problem.settings.weights
     # what the run already asks of each person: (start, end, demand index or -1)
     booked: dict[str, list[tuple[int, int, int]]] = {}
     on_demand: set[str] = set()
@@ -768,39 +765,10 @@ def _rank(problem: Problem, run: ScheduleRun, declined: Assignment, key: str) ->
         load = rules.load_costs(person, problem.settings, len(tasks) + 1)[len(tasks)]
         score = -int(c.cost[pair]) - load
         distance = float(c.distance_m[pair])
-        reasons = [*_skill_reason(role.skills)]
-        walk = rules.walk_minutes(distance)
-        reasons.append(
-            Reason(
-                zh=f"距离{distance / 1000:.2f}公里，步行约{walk}分钟",
-                en=f"{distance / 1000:.2f} km away, about a {walk}-minute walk",
-            )
-        )
-        reasons.append(
-            Reason(
-                zh=f"本周已有{len(tasks)}项任务（上限{person.weekly_task_cap}项），此时有空",
-                en=f"{len(tasks)} task(s) this week already (cap {person.weekly_task_cap}); "
-                "free at that time",
-            )
-        )
-        if rules.quarter_behind_bonus(person, problem.settings):
-            reasons.append(
-                Reason(
-                    zh=f"本季度已服务{person.services_this_quarter}次，低于要求的"
-                    f"{problem.settings.quarter_minimum}次",
-                    en=f"served {person.services_this_quarter} times this quarter, below the "
-                    f"minimum of {problem.settings.quarter_minimum}",
-                )
-            )
-        if rules.preference_bonus(person, demand, weights):
-            reasons.append(
-                Reason(
-                    zh=f"本人愿意参与「{demand.category}」类服务",
-                    en=f"prefers {skill_en(demand.category)} work",
-                )
-            )
-        if rules.continuity_bonus(person, demand, weights):
-            reasons.append(Reason(zh="曾服务过这户居民", en="has served this household before"))
+        reasons = [
+            *explain.why_this_person(c, int(pair), len(tasks) + 1),
+            Reason(zh="此时有空", en="free at that time"),
+        ]
         ranked.append(
             Candidate(
                 person_id=int(person.id),
@@ -816,17 +784,6 @@ def _rank(problem: Problem, run: ScheduleRun, declined: Assignment, key: str) ->
         )
     ranked.sort(key=lambda cand: (-cand.score, cand.distance_m, cand.person_id))
     return ranked
-
-
-def _skill_reason(skills: frozenset[str]) -> list[Reason]:
-    if not skills:
-        return []
-    return [
-        Reason(
-            zh="具备" + "".join(f"「{s}」" for s in sorted(skills)) + "专长",
-            en="has skill " + ", ".join(skill_en(s) for s in sorted(skills)),
-        )
-    ]
 
 
 def accept_replacement(

@@ -192,7 +192,7 @@ def test_solve_pin_resolve_publish_decline_replace(
     assert gone.person_id not in {c.person_id for c in ranked}
     for c in ranked:
         texts = " ".join(r.zh for r in c.reasons)
-        assert "公里" in texts and "本周已有" in texts
+        assert "公里" in texts and "本周共" in texts and "此时有空" in texts
         assert c.starts_at < c.ends_at
 
     best = ranked[0]
