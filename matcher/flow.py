@@ -56,7 +56,7 @@ def head_tiers(
         demand = problem.demands[d]
         role = demand.roles[r]
         essential, extra = rules.head_values(demand, role, weights)
-        tiers[(d, r)] = (role.min_count, role.max_count, essential, extra)
+        tiers[(d, r)] = (int(role.min_count), int(role.max_count), essential, extra)
     return roles, tiers
 
 

@@ -554,8 +554,8 @@ def shift_id(post_id: str, weekday: int, start: str) -> str:
 
 def staff_range(post: Json) -> tuple[int, int]:
     """A post's (min_staff, max_staff); max defaults to min, and to at least one."""
-    low = post.get("min_staff", 1)
-    return low, post.get("max_staff", max(low, 1))
+    low = int(post.get("min_staff", 1))
+    return low, int(post.get("max_staff", max(low, 1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,9 +620,9 @@ def _person(item: Json, week: _Week) -> Person:
             date.fromisoformat(d) for d in item.get("unavailable_dates", [])
         ),
         weekly_hours_cap=float(item.get("weekly_hours_cap", 6.0)),
-        weekly_task_cap=item.get("weekly_task_cap", 3),
+        weekly_task_cap=int(item.get("weekly_task_cap", 3)),
         preferred_categories=frozenset(item.get("preferred_categories", [])),
-        services_this_quarter=item.get("services_this_quarter", 0),
+        services_this_quarter=int(item.get("services_this_quarter", 0)),
         served_households=frozenset(item.get("served_households", [])),
     )
 
@@ -638,7 +638,7 @@ def _wish(item: Json, week: _Week) -> Demand | None:
     if first > last:
         return None  # its days are all outside this week
     skills = frozenset(item.get("skills", [item["category"]]))
-    headcount = item.get("headcount", 1)
+    headcount = int(item.get("headcount", 1))
     situations = tuple(item["beneficiary"].get("situations", []))
     return Demand(
         id=item["id"],
@@ -697,8 +697,8 @@ def _activity(item: Json, week: _Week) -> Demand | None:
     roles = tuple(
         Role(
             frozenset([role["skill"]]) if role.get("skill") else frozenset(),
-            role["headcount"],
-            role["headcount"],
+            int(role["headcount"]),
+            int(role["headcount"]),
             name=role.get("skill") or ANY_SKILL_ROLE_NAME,
         )
         for role in item["roles"]
@@ -754,13 +754,19 @@ def _locks(locks: Json, posts: list[Json], kept: set[str]) -> Locks:
 
 def _settings(settings: Json) -> Settings:
     defaults = Settings()
-    weights = Weights(**settings.get("weights", {}))
+    # JSON Schema counts 2.0 as an integer: make every integer weight a Python int
+    weights = Weights(
+        **{
+            key: value if key == "extra_staff_fraction" else int(value)
+            for key, value in settings.get("weights", {}).items()
+        }
+    )
     return Settings(
         radius_m=float(settings.get("radius_m", defaults.radius_m)),
         weights=weights,
         time_limit_s=float(settings.get("time_limit_s", defaults.time_limit_s)),
-        seed=settings.get("seed", defaults.seed),
-        quarter_minimum=settings.get("quarter_minimum", defaults.quarter_minimum),
+        seed=int(settings.get("seed", defaults.seed)),
+        quarter_minimum=int(settings.get("quarter_minimum", defaults.quarter_minimum)),
         visit_hours=(
             (
                 minute_of_day(settings["visit_hours"]["start"]),
