@@ -373,5 +373,49 @@ def load(
     )
 
 
+@app.command("scheduler")
+def scheduler(
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="现在运行所有到期任务后退出 Run every due job now, then exit"),
+    ] = False,
+    migrate: Annotated[
+        bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
+    ] = True,
+) -> None:
+    """启动定时任务进程（与 serve 分开运行）。 Run the scheduled jobs, beside `tongxin serve`."""
+    import logging
+    from datetime import datetime
+
+    from api import jobs
+    from api.scheduler import build_scheduler, run_once, session_factory_for
+    from api.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        _fail(str(exc))
+    if migrate:
+        from models.db import upgrade
+
+        upgrade(settings.database_url)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    console = _err_console()
+    if once:
+        done = run_once(
+            session_factory=session_factory_for(settings.database_url),
+            now=datetime.now(jobs.SHANGHAI),
+        )
+        console.print(
+            f"草稿 drafts {len(done['drafts'])} · 升级 escalated {done['escalated']} · "
+            f"提醒 reminded {done['reminded']} · 催办 chased {done['chased']} · "
+            f"发送 delivered {done['delivered']}",
+            markup=False,
+        )
+        return
+    console.print(f"同心 Tongxin scheduler ({settings.database_url})", markup=False)
+    build_scheduler(settings, blocking=True).start()
+
+
 if __name__ == "__main__":
     app()

@@ -9,6 +9,7 @@ from models.base import Base
 from models.calendar import Activity, ActivityRole, ThemeMonth
 from models.community import Community, Grid, Street
 from models.household import Household, HouseholdSituation, Situation
+from models.notification import Notification, NotificationStatus
 from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
 from models.post import Post, PostSkill, Shift, ShiftTemplate, generate_shifts
 from models.schedule import (
@@ -36,6 +37,8 @@ __all__ = [
     "Grid",
     "Household",
     "HouseholdSituation",
+    "Notification",
+    "NotificationStatus",
     "Override",
     "OverrideKind",
     "Person",

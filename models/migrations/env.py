@@ -32,11 +32,17 @@ def render_item(type_: str, item: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+def include_name(name: str | None, type_: str, _parent: Any) -> bool:
+    """Leave out the scheduler's job table: APScheduler creates and owns it."""
+    return not (type_ == "table" and name == "apscheduler_job")
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_item=render_item,
+        include_name=include_name,
         # SQLite cannot ALTER most things; batch mode copies the table instead
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
