@@ -7,12 +7,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from api.crud.changes import apply_changes, check_grid, refuse_nulls
 from api.deps import community_ids_for
 from api.errors import Conflict, NotFound, validation_error
 from api.schemas.common import TimeWindow, minutes
 from api.schemas.posts import PostCreate, PostUpdate
 from models import audit
-from models.community import Community, Grid
+from models.community import Community
 from models.post import Post, ShiftTemplate
 from models.user import UserAccount
 
@@ -40,16 +41,6 @@ def get_post(*, session: Session, user: UserAccount, post_id: int) -> Post:
     return post
 
 
-def _check_grid(session: Session, community_id: int, grid_id: int | None) -> None:
-    if grid_id is None:
-        return
-    grid = session.get(Grid, grid_id)
-    if grid is None or grid.community_id != community_id:
-        raise validation_error(
-            ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
-        )
-
-
 def _template(window: TimeWindow) -> ShiftTemplate:
     return ShiftTemplate(
         weekday=window.weekday, start_minute=minutes(window.start), end_minute=minutes(window.end)
@@ -60,7 +51,7 @@ def create_post(
     *, session: Session, community: Community, data: PostCreate, actor: UserAccount
 ) -> Post:
     """Add a post with its weekly templates."""
-    _check_grid(session, community.id, data.grid_id)
+    check_grid(session, community.id, data.grid_id)
     fields = data.model_dump(exclude={"required_skills", "templates"})
     post = Post(community=community, **fields, templates=[_template(t) for t in data.templates])
     post.required_skills = set(data.required_skills)
@@ -72,28 +63,21 @@ def create_post(
 def update_post(*, session: Session, post: Post, data: PostUpdate, actor: UserAccount) -> Post:
     """Change the fields given."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    for key, value in changes.items():
-        if value is None and key not in NULLABLE:
-            raise validation_error(("body", key), "不能为空", "Cannot be null")
+    refuse_nulls(changes, NULLABLE)
     if "grid_id" in changes:
-        _check_grid(session, post.community_id, changes["grid_id"])
+        check_grid(session, post.community_id, changes["grid_id"])
     if changes.get("max_staff", post.max_staff) < changes.get("min_staff", post.min_staff):
         raise validation_error(
             ("body", "max_staff"), "最多人数不能少于最少人数", "max_staff is below min_staff"
         )
-    before = audit.snapshot(post)
-    skills = changes.pop("required_skills", None)
-    for key, value in changes.items():
-        setattr(post, key, value)
-    if skills is not None:
-        post.required_skills = set(skills)
-    audit.record(
-        session,
-        action="post.update",
+    apply_changes(
+        session=session,
         row=post,
+        changes=changes,
+        set_fields=frozenset({"required_skills"}),
+        action="post.update",
         actor=actor,
         community_id=post.community_id,
-        before=before,
     )
     return post
 

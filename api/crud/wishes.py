@@ -7,11 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from api.crud.changes import apply_changes, check_grid, refuse_nulls
 from api.deps import community_ids_for, grid_ids_for
 from api.errors import Conflict, NotFound, validation_error
 from api.schemas.wishes import FollowUpCreate, WishCreate, WishUpdate
 from models import audit
-from models.community import Community, Grid
+from models.community import Community
 from models.household import Household
 from models.user import UserAccount, UserRole
 from models.wish import WISH_STATUS_ZH, WISH_TRANSITIONS, Wish, WishStatus
@@ -71,21 +72,11 @@ def list_wishes(
     return list(rows), total
 
 
-def _check_grid(session: Session, community_id: int, grid_id: int | None) -> None:
-    if grid_id is None:
-        return
-    grid = session.get(Grid, grid_id)
-    if grid is None or grid.community_id != community_id:
-        raise validation_error(
-            ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
-        )
-
-
 def create_wish(
     *, session: Session, community: Community, data: WishCreate, actor: UserAccount
 ) -> Wish:
     """Record a wish (status recorded) with a new or a known household of the community."""
-    _check_grid(session, community.id, data.grid_id)
+    check_grid(session, community.id, data.grid_id)
     if (data.household_id is None) == (data.beneficiary is None):
         raise validation_error(
             ("body", "beneficiary"),
@@ -140,30 +131,23 @@ def update_wish(*, session: Session, wish: Wish, data: WishUpdate, actor: UserAc
             f"The wish is {wish.status.value} and can no longer be edited",
         )
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    for key, value in changes.items():
-        if value is None and key not in NULLABLE:
-            raise validation_error(("body", key), "不能为空", "Cannot be null")
+    refuse_nulls(changes, NULLABLE)
     if "grid_id" in changes:
-        _check_grid(session, wish.community_id, changes["grid_id"])
+        check_grid(session, wish.community_id, changes["grid_id"])
     earliest = changes.get("earliest", wish.earliest)
     deadline = changes.get("deadline", wish.deadline)
     if deadline < earliest:
         raise validation_error(
             ("body", "deadline"), "办结期限不能早于最早日期", "deadline is before earliest"
         )
-    before = audit.snapshot(wish)
-    skills = changes.pop("skills", None)
-    for key, value in changes.items():
-        setattr(wish, key, value)
-    if skills is not None:
-        wish.skills = set(skills)
-    audit.record(
-        session,
-        action="wish.update",
+    apply_changes(
+        session=session,
         row=wish,
+        changes=changes,
+        set_fields=frozenset({"skills"}),
+        action="wish.update",
         actor=actor,
         community_id=wish.community_id,
-        before=before,
     )
     return wish
 
