@@ -76,10 +76,10 @@ def test_every_assignment_says_why():
 
 
 def test_time_limit_holds_on_a_hard_week():
-    problem = random_week(7, people=60, demands=90)
-    problem = replace(problem, settings=Settings(time_limit_s=1.0))
-    solution = solve(problem)
-    assert solution.wall_time_s < 1.0 + 1.5  # the rest is candidate building and explanations
+    # a wish-heavy week whose CP-SAT model alone takes about 2 s to build in Python
+    problem = random_week(7, people=150, demands=220)
+    solution = solve(replace(problem, settings=Settings(time_limit_s=1.0)))
+    assert solution.wall_time_s < 1.0 + 0.7  # candidates and explanations come on top
     assert solution.objective <= solution.bound
 
 
