@@ -333,7 +333,13 @@ def load(
     from api.settings import Settings
     from models import UserAccount, UserRole
     from models.db import make_engine, make_session_factory, session_scope, upgrade
-    from models.seed import SeedError, community_names, import_scenario, import_street_scenario
+    from models.seed import (
+        SeedError,
+        add_standard_year,
+        community_names,
+        import_scenario,
+        import_street_scenario,
+    )
     from scenarios.load import ScenarioError, load_scenario_data
 
     try:
@@ -349,7 +355,14 @@ def load(
                 street = import_scenario(session, data, source=str(scenario)).street
             else:
                 street = import_street_scenario(session, data, source=str(scenario))
+            for community in street.communities:
+                add_standard_year(session, community)
             console.print(f"已导入 Loaded: {data['name']} → {settings.database_url}", markup=False)
+            console.print(
+                "已设全年主题服务月与每月5日党员服务日 "
+                "Set the year's themed months and the service day on the 5th of each month",
+                markup=False,
+            )
         except SeedError as exc:
             console.print(f"已在库中，未重复导入 Already loaded: {exc}", markup=False)
             return

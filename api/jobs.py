@@ -32,6 +32,7 @@ from api.services.scheduling import (
 from models import audit
 from models.audit import AuditLog
 from models.base import utcnow
+from models.calendar import generate_activities
 from models.community import Community, Street
 from models.post import generate_shifts
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
@@ -185,6 +186,7 @@ def draft_next_week(
                 session.rollback()
                 return DraftOutcome(community_id, week_start, None, None, run.status.value)
         generate_shifts(session, community_id, week_start)
+        generate_activities(session, community_id, week_start)
         try:
             run = start_run(  # commits: the lock is released once the solving run is visible
                 session=session, community_id=community_id, week_start=week_start, actor=None

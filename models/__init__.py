@@ -6,7 +6,15 @@ modules resolve whichever model is used first.
 
 from models.audit import AuditLog
 from models.base import Base
-from models.calendar import Activity, ActivityRole, ThemeMonth
+from models.calendar import (
+    Activity,
+    ActivityRole,
+    DayRule,
+    RecurringActivity,
+    ThemeMonth,
+    YearlyTheme,
+    generate_activities,
+)
 from models.community import Community, Grid, Street
 from models.household import Household, HouseholdSituation, Situation
 from models.notification import Notification, NotificationStatus
@@ -33,6 +41,7 @@ __all__ = [
     "Availability",
     "Base",
     "Community",
+    "DayRule",
     "FollowUp",
     "Grid",
     "Household",
@@ -46,6 +55,7 @@ __all__ = [
     "PersonSkill",
     "Post",
     "PostSkill",
+    "RecurringActivity",
     "RunStatus",
     "ScheduleRun",
     "Shift",
@@ -60,6 +70,8 @@ __all__ = [
     "WishSkill",
     "WishStatus",
     "WishTransitionError",
+    "YearlyTheme",
+    "generate_activities",
     "generate_shifts",
     "publish_run",
 ]

@@ -24,7 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from matcher.domain import PersonKind
-from models.calendar import Activity, ActivityRole, ThemeMonth
+from models.calendar import (
+    Activity,
+    ActivityRole,
+    DayRule,
+    RecurringActivity,
+    ThemeMonth,
+    YearlyTheme,
+)
 from models.community import Community, Grid, Street
 from models.household import Household, Situation
 from models.person import Availability, Person
@@ -376,3 +383,100 @@ class _Import:
         if isinstance(demand, Wish):
             return demand.earliest <= self.week_end and demand.deadline >= self.week_start
         return self.week_start <= demand.day <= self.week_end
+
+
+# the fixed year of a community ---------------------------------------------------------------
+
+#: a usual year of themed months (seed 000: the year's services fixed as themed months)
+STANDARD_THEMES: tuple[str, ...] = (
+    "迎新春·送温暖服务月",
+    "邻里守望·平安春节服务月",
+    "学雷锋志愿服务月",
+    "文明祭扫·环境整治服务月",
+    "敬老助残·劳动光荣服务月",
+    "安全生产·防汛减灾服务月",
+    "党员先锋·七一主题服务月",
+    "双拥共建·关爱老兵服务月",
+    "助学育人·尊师重教服务月",
+    "重阳敬老·孝老爱亲服务月",
+    "法治宣传·消防安全服务月",
+    "关爱困难群众·温暖过冬服务月",
+)
+#: the party-member service day of every month
+STANDARD_SERVICE_DAY = 5
+
+
+def add_standard_year(session: Session, community: Community) -> None:
+    """Give a community a usual fixed year, unless it has one: twelve themes, the 党员服务日
+    on the 5th of each month (18:30–20:30, after work: most members are in service) and 学雷锋 service markets on March Saturdays."""
+    if session.scalar(sa.select(YearlyTheme.id).where(YearlyTheme.community_id == community.id)):
+        return
+    for month, theme in enumerate(STANDARD_THEMES, start=1):
+        session.add(
+            YearlyTheme(
+                community_id=community.id,
+                month=month,
+                theme=theme,
+                service_day=STANDARD_SERVICE_DAY,
+            )
+        )
+    lat, lng = _centre(session, community)
+    common = {"community_id": community.id, "lat": lat, "lng": lng, "place": "社区党群服务中心"}
+    session.add_all(
+        [
+            RecurringActivity(
+                **common,
+                name="党员服务日",
+                day_rule=DayRule.SERVICE_DAY,
+                start_minute=18 * 60 + 30,
+                end_minute=20 * 60 + 30,
+                category="党员服务",
+                responsible_unit="社区党委",
+                priority=2.0,
+                party_members_only=True,
+                roles=[
+                    {"skill": None, "headcount": 6},
+                    {"skill": "医疗卫生", "headcount": 1},
+                    {"skill": "法律援助", "headcount": 1},
+                ],
+            ),
+            RecurringActivity(
+                **common,
+                name="学雷锋便民服务集市",
+                month=3,
+                day_rule=DayRule.WEEKDAY,
+                weekday=5,
+                start_minute=9 * 60,
+                end_minute=11 * 60,
+                category="学雷锋",
+                responsible_unit="社区居委会",
+                roles=[
+                    {"skill": "理发", "headcount": 2},
+                    {"skill": "家电维修", "headcount": 2},
+                    {"skill": None, "headcount": 4},
+                ],
+            ),
+        ]
+    )
+    session.flush()
+
+
+def _centre(session: Session, community: Community) -> tuple[float, float]:
+    """The mean of the community's grid centres, else of its people's homes."""
+    centres = session.execute(
+        sa.select(sa.func.avg(Grid.center_lat), sa.func.avg(Grid.center_lng)).where(
+            Grid.community_id == community.id, Grid.center_lat.is_not(None)
+        )
+    ).one()
+    if centres[0] is None:
+        centres = session.execute(
+            sa.select(sa.func.avg(Person.home_lat), sa.func.avg(Person.home_lng)).where(
+                Person.community_id == community.id
+            )
+        ).one()
+    if centres[0] is None:
+        raise SeedError(
+            f"社区「{community.name}」没有网格中心也没有人员住址，无法确定活动地点 "
+            f"(community {community.name} has no grid centre and no homes to place activities)"
+        )
+    return float(centres[0]), float(centres[1])

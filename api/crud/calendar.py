@@ -1,4 +1,4 @@
-"""The themed-month calendar: a theme per month, and the month's activities."""
+"""The themed-month calendar: a theme per month, the month's activities, and the fixed year."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.deps import community_ids_for
 from api.errors import NotFound, validation_error
-from api.schemas.calendar import ActivityCreate, ThemeMonthUpdate
+from api.schemas.calendar import ActivityCreate, RecurringActivityCreate, ThemeMonthUpdate
 from api.schemas.common import minutes
 from models import audit
-from models.calendar import Activity, ActivityRole, ThemeMonth
+from models.calendar import Activity, ActivityRole, RecurringActivity, ThemeMonth, YearlyTheme
 from models.community import Community, Grid
 from models.user import UserAccount
 
@@ -82,6 +82,16 @@ def set_theme(
     return row
 
 
+def _check_grid(session: Session, community: Community, grid_id: int | None) -> None:
+    if grid_id is None:
+        return
+    grid = session.get(Grid, grid_id)
+    if grid is None or grid.community_id != community.id:
+        raise validation_error(
+            ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
+        )
+
+
 def create_activity(
     *,
     session: Session,
@@ -98,12 +108,7 @@ def create_activity(
             f"日期须在 {year} 年 {month} 月",
             f"The day must be in {year}-{month:02d}",
         )
-    if data.grid_id is not None:
-        grid = session.get(Grid, data.grid_id)
-        if grid is None or grid.community_id != community.id:
-            raise validation_error(
-                ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
-            )
+    _check_grid(session, community, data.grid_id)
     activity = Activity(
         community=community,
         theme_month=theme_month(session=session, community_id=community.id, year=year, month=month),
@@ -144,3 +149,111 @@ def get_activity(*, session: Session, user: UserAccount, activity_id: int) -> Ac
     if activity is None:
         raise NotFound()
     return activity
+
+
+# the fixed year --------------------------------------------------------------------------
+
+
+def yearly_themes(*, session: Session, community_id: int) -> dict[int, YearlyTheme]:
+    """The fixed year's months that have a theme, by month."""
+    rows = session.scalars(sa.select(YearlyTheme).where(YearlyTheme.community_id == community_id))
+    return {row.month: row for row in rows}
+
+
+def recurring_activities(*, session: Session, community_id: int) -> list[RecurringActivity]:
+    """The community's recurring activities, active ones first."""
+    return list(
+        session.scalars(
+            sa.select(RecurringActivity)
+            .where(RecurringActivity.community_id == community_id)
+            .order_by(RecurringActivity.active.desc(), RecurringActivity.id)
+        )
+    )
+
+
+def set_yearly_theme(
+    *,
+    session: Session,
+    community: Community,
+    month: int,
+    data: ThemeMonthUpdate,
+    actor: UserAccount,
+) -> YearlyTheme:
+    """Set a month of the fixed year; years already generated keep their own ``ThemeMonth``."""
+    row = yearly_themes(session=session, community_id=community.id).get(month)
+    before = audit.snapshot(row) if row else None
+    if row is None:
+        row = YearlyTheme(community_id=community.id, month=month, theme=data.theme)
+        session.add(row)
+    row.theme = data.theme
+    row.service_day = data.service_day
+    audit.record(
+        session,
+        action="calendar.yearly_theme",
+        row=row,
+        actor=actor,
+        community_id=community.id,
+        before=before,
+    )
+    return row
+
+
+def create_recurring_activity(
+    *, session: Session, community: Community, data: RecurringActivityCreate, actor: UserAccount
+) -> RecurringActivity:
+    """Add an activity to the fixed year; weeks generated from now on carry it."""
+    _check_grid(session, community, data.grid_id)
+    rule = RecurringActivity(
+        community_id=community.id,
+        grid_id=data.grid_id,
+        name=data.name,
+        month=data.month,
+        day_rule=data.day_rule,
+        day_of_month=data.day_of_month,
+        weekday=data.weekday,
+        week_of_month=data.week_of_month,
+        start_minute=minutes(data.start),
+        end_minute=minutes(data.end),
+        place=data.place,
+        lat=data.lat,
+        lng=data.lng,
+        category=data.category,
+        responsible_unit=data.responsible_unit,
+        priority=data.priority,
+        party_members_only=data.party_members_only,
+        radius_m=data.radius_m,
+        roles=[{"skill": r.skill, "headcount": r.headcount} for r in data.roles],
+    )
+    session.add(rule)
+    audit.record(
+        session,
+        action="calendar.recurring_create",
+        row=rule,
+        actor=actor,
+        community_id=community.id,
+    )
+    return rule
+
+
+def stop_recurring_activity(
+    *, session: Session, user: UserAccount, rule_id: int
+) -> RecurringActivity:
+    """Switch a recurring activity off: no more weeks get it; the activities made stay."""
+    query = sa.select(RecurringActivity).where(RecurringActivity.id == rule_id)
+    scope = community_ids_for(user)
+    if scope is not None:
+        query = query.where(RecurringActivity.community_id.in_(scope))
+    rule = session.scalars(query).one_or_none()
+    if rule is None:
+        raise NotFound()
+    before = audit.snapshot(rule)
+    rule.active = False
+    audit.record(
+        session,
+        action="calendar.recurring_stop",
+        row=rule,
+        actor=user,
+        community_id=rule.community_id,
+        before=before,
+    )
+    return rule

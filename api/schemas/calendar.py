@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from api.schemas.common import (
     Category,
@@ -20,10 +20,12 @@ from api.schemas.common import (
     Strict,
     Title,
     UTCTime,
+    Weekday,
+    clock,
     fail,
     minutes,
 )
-from models.calendar import Activity, ThemeMonth
+from models.calendar import Activity, DayRule, RecurringActivity, ThemeMonth
 
 
 class ThemeMonthUpdate(Strict):
@@ -40,9 +42,10 @@ class RoleCreate(Strict):
     headcount: Annotated[int, Field(ge=1, le=200)] = 1
 
 
-class ActivityCreate(Strict):
+class ActivityFields(Strict):
+    """What an activity is, wherever it is dated: once, or by a rule of the fixed year."""
+
     name: Title
-    day: date
     start: Clock
     end: Clock
     place: ShortText = ""
@@ -66,6 +69,57 @@ class ActivityCreate(Strict):
         if start is not None and minutes(start) >= minutes(end):
             raise fail("window", "结束时间须晚于开始时间", "end must be after start")
         return end
+
+
+class ActivityCreate(ActivityFields):
+    day: date
+
+
+class RecurringActivityCreate(ActivityFields):
+    """An activity of the fixed year: in ``month`` (or every month), on the day ``day_rule`` says.
+
+    ``service_day``: the month's 党员服务日; ``day_of_month``: that day (months without it have
+    none); ``weekday``: that weekday, every week or only the ``week_of_month``-th of the month.
+    """
+
+    month: Annotated[int, Field(ge=1, le=12)] | None = None
+    day_rule: DayRule
+    day_of_month: Annotated[int, Field(ge=1, le=31)] | None = None
+    weekday: Weekday | None = None
+    week_of_month: Annotated[int, Field(ge=1, le=5)] | None = None
+
+    @model_validator(mode="after")
+    def _rule_fields(self) -> Self:
+        given = {name for name in RULE_FIELDS_ZH if getattr(self, name) is not None}
+        required, optional = RULE_FIELDS[self.day_rule]
+        rule_zh = DAY_RULES_ZH[self.day_rule]
+        if missing := sorted(required - given):
+            raise fail(
+                "day_rule",
+                f"「{rule_zh}」须填写{'、'.join(RULE_FIELDS_ZH[f] for f in missing)}",
+                f"day_rule {self.day_rule.value} needs {', '.join(missing)}",
+            )
+        if extra := sorted(given - required - optional):
+            raise fail(
+                "day_rule",
+                f"「{rule_zh}」不能填写{'、'.join(RULE_FIELDS_ZH[f] for f in extra)}",
+                f"day_rule {self.day_rule.value} takes no {', '.join(extra)}",
+            )
+        return self
+
+
+DAY_RULES_ZH = {
+    DayRule.SERVICE_DAY: "每月党员服务日",
+    DayRule.DAY_OF_MONTH: "每月固定日期",
+    DayRule.WEEKDAY: "固定星期",
+}
+RULE_FIELDS_ZH = {"day_of_month": "日期", "weekday": "星期", "week_of_month": "第几周"}
+#: per day rule: the fields it needs, and those it may have
+RULE_FIELDS: dict[DayRule, tuple[set[str], set[str]]] = {
+    DayRule.SERVICE_DAY: (set(), set()),
+    DayRule.DAY_OF_MONTH: ({"day_of_month"}, set()),
+    DayRule.WEEKDAY: ({"weekday"}, {"week_of_month"}),
+}
 
 
 class RolePublic(BaseModel):
@@ -141,3 +195,68 @@ class CalendarMonthPublic(BaseModel):
             service_day=theme.service_day if theme else None,
             activities=[ActivityPublic.of(a) for a in activities],
         )
+
+
+class RecurringActivityPublic(BaseModel):
+    id: int
+    community_id: int
+    grid_id: int | None
+    name: str
+    month: int | None
+    day_rule: DayRule
+    day_of_month: int | None
+    weekday: int | None
+    week_of_month: int | None
+    start: str
+    end: str
+    place: str
+    lat: float
+    lng: float
+    category: str
+    responsible_unit: str
+    priority: float
+    party_members_only: bool
+    radius_m: float | None
+    roles: list[RolePublic]
+    active: bool
+
+    @classmethod
+    def of(cls, rule: RecurringActivity) -> RecurringActivityPublic:
+        return cls(
+            id=rule.id,
+            community_id=rule.community_id,
+            grid_id=rule.grid_id,
+            name=rule.name,
+            month=rule.month,
+            day_rule=rule.day_rule,
+            day_of_month=rule.day_of_month,
+            weekday=rule.weekday,
+            week_of_month=rule.week_of_month,
+            start=clock(rule.start_minute),
+            end=clock(rule.end_minute),
+            place=rule.place,
+            lat=rule.lat,
+            lng=rule.lng,
+            category=rule.category,
+            responsible_unit=rule.responsible_unit,
+            priority=rule.priority,
+            party_members_only=rule.party_members_only,
+            radius_m=rule.radius_m,
+            roles=[RolePublic(skill=r.get("skill"), headcount=r["headcount"]) for r in rule.roles],
+            active=rule.active,
+        )
+
+
+class YearMonthPublic(BaseModel):
+    month: int
+    #: None until the month's theme is set
+    theme: str | None
+    service_day: int | None
+
+
+class YearlyCalendarPublic(BaseModel):
+    """The fixed year: a theme and service day per month, and the recurring activities."""
+
+    community_id: int
+    months: list[YearMonthPublic]
+    recurring: list[RecurringActivityPublic]

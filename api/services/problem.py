@@ -40,7 +40,7 @@ from matcher.domain import (
     WeeklyWindow,
     Window,
 )
-from models.calendar import Activity
+from models.calendar import Activity, generate_activities
 from models.community import Community
 from models.person import Person as PersonRow
 from models.post import Post, Shift, generate_shifts
@@ -378,6 +378,7 @@ def _shift_demands(
 def _activity_demands(
     session: Session, community: Community, week_start: date, week_end: date, refs: DemandRefs
 ) -> list[Demand]:
+    generate_activities(session, community.id, week_start)
     activities = session.scalars(
         sa.select(Activity)
         .where(

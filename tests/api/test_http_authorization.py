@@ -53,6 +53,7 @@ ACTIVITY = {
     "lat": 24.2,
     "lng": 116.1,
 }
+RECURRING = {k: v for k, v in ACTIVITY.items() if k != "day"} | {"day_rule": "service_day"}
 TEMPLATE = {"weekday": 6, "start": "19:00", "end": "21:00"}
 MONTH = "calendar/2026/3"
 
@@ -113,6 +114,12 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/activities/{activity_a}", None, MANAGE_A),
     ("GET", "/activities/{activity_b}", None, MANAGE_B),
     ("GET", "/activities/{activity_c}", None, MANAGE_C),
+    ("GET", "/communities/{community_a}/yearly-calendar", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/yearly-calendar", None, MANAGE_C),
+    ("PUT", "/communities/{community_a}/yearly-calendar/months/3", {"theme": "学雷锋"}, MANAGE_A),
+    ("PUT", "/communities/{community_c}/yearly-calendar/months/3", {"theme": "学雷锋"}, MANAGE_C),
+    ("POST", "/communities/{community_a}/yearly-calendar/activities", RECURRING, MANAGE_A),
+    ("POST", "/communities/{community_c}/yearly-calendar/activities", RECURRING, MANAGE_C),
 ]
 
 

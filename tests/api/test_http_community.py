@@ -289,3 +289,54 @@ def test_demo_community_lists(
     wishes = client.get(f"{API}/communities/{demo_community.id}/wishes", headers=headers)
     assert wishes.json()["total"] > 0
     assert all(w["status"] == "open" for w in wishes.json()["items"])
+
+
+def test_yearly_calendar(client: TestClient, world: World, as_role: Headers) -> None:
+    headers = as_role("coordinator_a")
+    url = f"{API}/communities/{world['community_a']}/yearly-calendar"
+    empty = client.get(url, headers=headers).json()
+    assert [m["theme"] for m in empty["months"]] == [None] * 12
+    assert empty["recurring"] == []
+    march = client.put(
+        f"{url}/months/3", json={"theme": "学雷锋志愿服务月", "service_day": 5}, headers=headers
+    )
+    assert march.status_code == 200, march.text
+    assert march.json()["months"][2] == {"month": 3, "theme": "学雷锋志愿服务月", "service_day": 5}
+    rule = {
+        "name": "学雷锋便民服务集市",
+        "month": 3,
+        "day_rule": "weekday",
+        "weekday": 5,
+        "week_of_month": 2,
+        "start": "09:00",
+        "end": "11:00",
+        "lat": 24.29,
+        "lng": 116.12,
+        "roles": [{"skill": "理发", "headcount": 2}],
+    }
+    created = client.post(f"{url}/activities", json=rule, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["start"] == "09:00"
+    assert created.json()["roles"] == [{"skill": "理发", "headcount": 2}]
+    # a rule's fields must fit its kind: a weekday rule needs its weekday, a service day none
+    for bad, field in (
+        ({"weekday": None}, "body"),
+        ({"day_rule": "service_day"}, "body"),
+        ({"day_rule": "day_of_month", "weekday": None, "week_of_month": None}, "body"),
+        ({"week_of_month": 6}, "week_of_month"),
+        ({"end": "08:00"}, "end"),
+    ):
+        refused = client.post(f"{url}/activities", json={**rule, **bad}, headers=headers)
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"][0]["field"] == field, refused.json()
+    missing = client.post(f"{url}/activities", json={**rule, "weekday": None}, headers=headers)
+    assert missing.json()["detail"][0]["msg"] == "「固定星期」须填写星期"
+    listed = client.get(url, headers=headers).json()["recurring"]
+    assert [r["name"] for r in listed] == ["学雷锋便民服务集市"]
+    stopped = client.delete(f"{API}/recurring-activities/{listed[0]['id']}", headers=headers)
+    assert stopped.status_code == 204
+    assert client.get(url, headers=headers).json()["recurring"][0]["active"] is False
+    # another community's coordinator cannot see or stop it
+    other = as_role("coordinator_b")
+    gone = client.delete(f"{API}/recurring-activities/{listed[0]['id']}", headers=other)
+    assert gone.status_code == 404
