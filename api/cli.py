@@ -392,6 +392,13 @@ def scheduler(
         bool,
         typer.Option("--once", help="现在运行所有到期任务后退出 Run every due job now, then exit"),
     ] = False,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            help="与 --once 一起：按这个时刻运行，如 2026-03-06T20:00+08:00 "
+            "With --once: run as at this moment, e.g. 2026-03-06T20:00+08:00"
+        ),
+    ] = None,
     migrate: Annotated[
         bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
     ] = True,
@@ -400,7 +407,7 @@ def scheduler(
     import logging
     from datetime import datetime
 
-    from api import jobs
+    from api import jobs, notify
     from api.scheduler import build_scheduler, run_once, session_factory_for
     from api.settings import Settings
 
@@ -408,6 +415,16 @@ def scheduler(
         settings = Settings()
     except ValueError as exc:
         _fail(str(exc))
+    if now is not None and not once:
+        _fail("--now 只能与 --once 一起用 (--now goes with --once)")
+    moment = datetime.now(jobs.SHANGHAI)
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            _fail(f"--now 不是 ISO 时刻：{now!r} (--now is not an ISO moment: {now!r})")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=jobs.SHANGHAI)
     if migrate:
         from models.db import upgrade
 
@@ -417,7 +434,8 @@ def scheduler(
     if once:
         done = run_once(
             session_factory=session_factory_for(settings.database_url),
-            now=datetime.now(jobs.SHANGHAI),
+            now=moment,
+            channels=notify.channels_from(settings),
         )
         console.print(
             f"草稿 drafts {len(done['drafts'])} · 升级 escalated {done['escalated']} · "

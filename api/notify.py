@@ -9,11 +9,16 @@ send the same row; a failure is retried after 1, 2, 4, … minutes (at most ``MA
 the row is marked failed after ``MAX_ATTEMPTS``. A process that stops loses nothing: what was
 not marked sent is still pending in the table.
 
-Channels are small classes with ``send(notification)``; the log channel is the default.
+Channels are small classes with ``send(notification)``. The jobs write their rows to the
+``default`` channel, which ``channels_from`` points at the channel the settings name
+(``TONGXIN_NOTIFY_CHANNEL``: ``log``, the default, ``webhook`` or ``smtp``), so a deployment
+changes where messages go without touching the rows already waiting.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import smtplib
@@ -26,11 +31,21 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.settings import Settings
 from models.notification import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHANNEL = "log"
+#: the channel rows are written to unless a caller names one; settings decide where it leads
+DEFAULT_CHANNEL = "default"
+#: subjects of e-mails, by notification kind
+SUBJECTS = {
+    "draft_ready": "下周排班草稿待审核 Next week's draft is ready for review",
+    "draft_failed": "下周排班未能生成 Next week's draft failed",
+    "reminder": "明天的服务提醒 A reminder of tomorrow's service",
+    "unconfirmed": "有服务尚未确认 A service is still unconfirmed",
+    "wish_escalated": "微心愿临近或超过办结期限 A wish is near or past its deadline",
+}
 #: attempts before a notification is given up as failed
 MAX_ATTEMPTS = 6
 FIRST_BACKOFF = timedelta(minutes=1)
@@ -70,22 +85,33 @@ class LogChannel:
         )
 
 
+SIGNATURE_HEADER = "X-Tongxin-Signature"
+
+
 class WebhookChannel:
     """POSTs the message as JSON to a URL; any answer other than 2xx is a failure."""
 
-    def __init__(self, url: str, *, timeout_s: float = 10.0, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout_s: float = 10.0,
+        headers: dict[str, str] | None = None,
+        secret: str = "",
+    ):
         self.url = url
         self.timeout_s = timeout_s
         self.headers = headers or {}
+        self.secret = secret
 
     def send(self, notification: Notification) -> None:
         body = json.dumps(message_of(notification), ensure_ascii=False).encode()
-        request = urllib.request.Request(
-            self.url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8", **self.headers},
-        )
+        headers = {"Content-Type": "application/json; charset=utf-8", **self.headers}
+        if self.secret:
+            # the receiver checks the body came from us, as GitHub-style webhooks do
+            digest = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+            headers[SIGNATURE_HEADER] = f"sha256={digest}"
+        request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
         with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
             status = getattr(response, "status", 200)
             if not 200 <= status < 300:
@@ -127,7 +153,10 @@ class SMTPChannel:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = address
-        message["Subject"] = str(notification.payload.get("subject") or notification.kind)
+        message["Subject"] = str(
+            notification.payload.get("subject")
+            or SUBJECTS.get(notification.kind, notification.kind)
+        )
         message.set_content(
             json.dumps(message_of(notification), ensure_ascii=False, indent=2, sort_keys=True)
         )
@@ -140,7 +169,29 @@ class SMTPChannel:
 
 
 def default_channels() -> dict[str, Channel]:
-    return {DEFAULT_CHANNEL: LogChannel()}
+    """Everything to the log: what a demo or a test needs."""
+    return {DEFAULT_CHANNEL: LogChannel(), "log": LogChannel()}
+
+
+def channels_from(settings: Settings) -> dict[str, Channel]:
+    """The channels the settings configure, ``default`` leading to ``notify_channel``."""
+    found: dict[str, Channel] = {"log": LogChannel()}
+    if settings.webhook_url:
+        found["webhook"] = WebhookChannel(settings.webhook_url, secret=settings.webhook_secret)
+    if settings.smtp_host and settings.smtp_sender and settings.smtp_recipients:
+        recipients = ", ".join(settings.smtp_recipients)
+        found["smtp"] = SMTPChannel(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            # every message goes to the office, which knows who the recipient reference is
+            address_of=lambda _recipient: recipients,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password or None,
+            starttls=settings.smtp_starttls,
+        )
+    found[DEFAULT_CHANNEL] = found[settings.notify_channel]
+    return found
 
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> None:

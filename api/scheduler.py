@@ -35,7 +35,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import jobs
+from api import jobs, notify
 from api.settings import Settings
 from models.community import Community
 from models.db import make_engine, make_session_factory
@@ -83,7 +83,11 @@ def run_escalate(database_url: str) -> None:
 
 
 def run_deliver(database_url: str) -> None:
-    jobs.deliver(session_factory=session_factory_for(database_url), now=_now())
+    jobs.deliver(
+        session_factory=session_factory_for(database_url),
+        now=_now(),
+        channels=notify.channels_from(Settings()),
+    )
 
 
 def sync_community_jobs(database_url: str, scheduler: BaseScheduler | None = None) -> None:
@@ -178,7 +182,11 @@ def build_scheduler(settings: Settings | None = None, *, blocking: bool = False)
 
 
 def run_once(
-    *, session_factory: sessionmaker[Session], now: datetime, time_limit_s: float | None = None
+    *,
+    session_factory: sessionmaker[Session],
+    now: datetime,
+    time_limit_s: float | None = None,
+    channels: dict[str, notify.Channel] | None = None,
 ) -> dict[str, Any]:
     """Every job that is due at ``now``, once, in order; what each did.
 
@@ -196,5 +204,5 @@ def run_once(
     done["escalated"] = jobs.escalate_wishes(session_factory=session_factory, now=now)
     done["reminded"] = jobs.remind_tomorrow(session_factory=session_factory, now=now)
     done["chased"] = jobs.chase_unconfirmed(session_factory=session_factory, now=now)
-    done["delivered"] = jobs.deliver(session_factory=session_factory, now=now)
+    done["delivered"] = jobs.deliver(session_factory=session_factory, now=now, channels=channels)
     return done

@@ -7,7 +7,8 @@ refused, as ``models.crypto`` refuses it, so a server never starts with a key ev
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,56 @@ class Settings(BaseSettings):
     #: failed logins allowed per username and client address within the window
     login_attempts: int = 5
     login_window_seconds: int = 300
+
+    # notifications (api/notify.py): where the scheduler's messages go
+    #: ``log`` (the default), ``webhook`` or ``smtp``
+    notify_channel: Literal["log", "webhook", "smtp"] = "log"
+    #: the webhook channel POSTs each message as JSON here
+    webhook_url: str = ""
+    #: when set, each POST carries ``X-Tongxin-Signature: sha256=<HMAC of the body>``
+    webhook_secret: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    #: the From address
+    smtp_sender: str = ""
+    #: comma-separated addresses receiving every message (the community office's mailbox)
+    smtp_to: str = ""
+
+    @model_validator(mode="after")
+    def _channel_is_complete(self) -> Self:
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    f"TONGXIN_WEBHOOK_URL 须是 http(s) 地址，而不是 {self.webhook_url!r} "
+                    f"(TONGXIN_WEBHOOK_URL must be an http(s) URL, not {self.webhook_url!r})"
+                )
+        missing = {
+            "log": [],
+            "webhook": [] if self.webhook_url else ["TONGXIN_WEBHOOK_URL"],
+            "smtp": [
+                name
+                for name, value in (
+                    ("TONGXIN_SMTP_HOST", self.smtp_host),
+                    ("TONGXIN_SMTP_SENDER", self.smtp_sender),
+                    ("TONGXIN_SMTP_TO", self.smtp_to),
+                )
+                if not value.strip()
+            ],
+        }[self.notify_channel]
+        if missing:
+            raise ValueError(
+                f"TONGXIN_NOTIFY_CHANNEL={self.notify_channel} 时须设置 {'、'.join(missing)} "
+                f"(TONGXIN_NOTIFY_CHANNEL={self.notify_channel} needs {', '.join(missing)})"
+            )
+        return self
+
+    @property
+    def smtp_recipients(self) -> list[str]:
+        return [address.strip() for address in self.smtp_to.split(",") if address.strip()]
 
     @model_validator(mode="after")
     def _refuse_development_secret(self) -> Self:

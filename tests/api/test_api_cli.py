@@ -394,3 +394,47 @@ def test_load_puts_the_demo_community_in_the_database_once(
         assert session.scalar(select(func.count()).select_from(Community)) == 1
         admin = session.scalar(select(UserAccount).where(UserAccount.username == "demo"))
         assert admin is not None and admin.street_id is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--now", "2026-03-06T20:00+08:00"], "--now 只能与 --once 一起用"),
+        (["--once", "--now", "next friday"], "--now 不是 ISO 时刻"),
+    ],
+)
+def test_scheduler_refuses_a_bad_now(
+    args: list[str], words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    result = runner.invoke(app, ["scheduler", "--no-migrate", *args])
+    assert result.exit_code != 0
+    assert words in result.output
+    assert not (tmp_path / "x.db").exists()  # refused before anything was touched
+
+
+def test_scheduler_once_at_a_given_moment_drafts_that_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tongxin.db'}"
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", url)
+    loaded = runner.invoke(app, ["load", "scenarios/hongguang.json"])
+    assert loaded.exit_code == 0, loaded.output
+    # the Friday evening before the demo's week (2 March 2026): that week gets drafted
+    friday = runner.invoke(app, ["scheduler", "--once", "--now", "2026-02-27T20:30"])
+    assert friday.exit_code == 0, friday.output
+    assert "草稿 drafts 1" in friday.output
+    from models import Activity, ScheduleRun
+    from models.db import make_engine, make_session_factory
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        [run] = session.query(ScheduleRun).all()
+        made = sorted(
+            (str(a.day), a.name)
+            for a in session.query(Activity).filter(Activity.external_id.like("rule-%"))
+        )
+    engine.dispose()
+    assert str(run.week_start) == "2026-03-02"
+    # the demo's fixed year: the service day on the 5th, the 学雷锋 market on March Saturdays
+    assert made == [("2026-03-05", "党员服务日"), ("2026-03-07", "学雷锋便民服务集市")]

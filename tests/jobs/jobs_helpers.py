@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -53,3 +54,55 @@ def set_auto_publish(world: World, value: bool) -> None:
         assert community is not None
         community.auto_publish = value
         session.commit()
+
+
+def database_url(world: World) -> str:
+    """A URL that reaches the test's own database (on PostgreSQL, its private schema)."""
+    url = world.engine.url.render_as_string(hide_password=False)
+    if world.backend != "postgresql":
+        return url
+    with world.engine.connect() as connection:
+        schema = connection.scalar(sa.text("SELECT current_schema()"))
+    return f"{url}?options=-csearch_path%3D{schema}"
+
+
+def scheduler_process(url: str, now: str, barrier: Any, results: Any, hold_s: float) -> None:
+    """One scheduler process: waits for the other, then runs every due job once.
+
+    ``hold_s`` stretches the moment between finding the week without a run and committing
+    its new ``solving`` run, so that without the database's lock both processes would find
+    the week empty. Module-level, so a spawned process can import it.
+    """
+    import time
+
+    from sqlalchemy.orm import Session
+
+    from api.scheduler import run_once
+    from models import RunStatus
+    from models.db import make_engine, make_session_factory
+
+    commit = Session.commit
+
+    def slowly(session: Session) -> None:
+        if any(
+            isinstance(row, ScheduleRun) and row.status == RunStatus.SOLVING for row in session.new
+        ):
+            time.sleep(hold_s)
+        commit(session)
+
+    Session.commit = slowly  # type: ignore[method-assign]
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        barrier.wait(timeout=120)
+        done = run_once(
+            session_factory=factory,
+            now=datetime.fromisoformat(now),
+            time_limit_s=TIME_LIMIT_S,
+        )
+        results.put([(d.run_id, d.status.value if d.status else None) for d in done["drafts"]])
+    except BaseException as error:
+        results.put(f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        engine.dispose()

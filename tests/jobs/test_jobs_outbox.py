@@ -106,7 +106,7 @@ def test_retry_with_backoff_survives_a_restart_without_duplicates(world: World) 
         )
         session.commit()
     channel = Flaky(failures=2)
-    channels: dict[str, notify.Channel] = {"log": channel}
+    channels: dict[str, notify.Channel] = {notify.DEFAULT_CHANNEL: channel}
     notify.deliver_due(session_factory=world.factory, now=start, channels=channels)
     [row] = notifications(world)
     assert (row.status, row.attempts) == (NotificationStatus.PENDING, 1)
