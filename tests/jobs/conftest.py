@@ -1,4 +1,4 @@
-"""Fixtures for the scheduled jobs: a fresh database per test with the generated community.
+"""Fixtures for the scheduled jobs: a fresh database per test with the demo community.
 
 Every test runs on a fresh SQLite file, and also on a fresh PostgreSQL schema when
 ``TONGXIN_TEST_POSTGRES_URL`` is set (see ``tests/models/isolated_databases.py``). The jobs
@@ -22,7 +22,9 @@ from jobs_helpers import World
 from models import UserAccount, UserRole
 from models.db import create_all, make_session_factory
 from models.seed import import_scenario
-from scenarios.generate import generate
+from scenarios.load import load_scenario_data
+
+DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -43,10 +45,10 @@ def empty_engine(jobs_backend: Backend) -> Engine:
 
 @pytest.fixture
 def world(jobs_backend: Backend, empty_engine: Engine) -> World:
-    """The generated community (seed 3, week of 2 March 2026), a coordinator, a street admin."""
+    """The demo community 红光社区 (scenarios/hongguang.json: seed 1, week of 2 March 2026), a coordinator, a street admin."""
     factory = make_session_factory(empty_engine)
     with factory() as session:
-        community = import_scenario(session, generate(kind="community", seed=3))
+        community = import_scenario(session, load_scenario_data(DEMO))
         coordinator = UserAccount(
             username="coordinator", password_hash="-", role=UserRole.COORDINATOR
         )

@@ -47,7 +47,8 @@ class Backend:
             engine.dispose()
         if self.schemas:
             admin = make_engine(os.environ[POSTGRES_URL_ENV])
-            with admin.begin() as connection:
-                for schema in self.schemas:
+            # one transaction per schema: dropping them all at once runs out of lock slots
+            for schema in self.schemas:
+                with admin.begin() as connection:
                     connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             admin.dispose()
