@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -13,9 +14,11 @@ from api.errors import Conflict, NotFound, validation_error
 from api.schemas.common import TimeWindow, minutes
 from api.schemas.people import RegistrationCreate
 from api.security import hash_password
+from api.services.problem import SERVED_STATUSES, quarter_start
 from matcher.domain import PersonKind
 from models.community import Community, Grid
 from models.person import Availability, Person, PersonSkill
+from models.schedule import Assignment, RunStatus, ScheduleRun
 from models.user import UserAccount, UserRole
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -125,19 +128,51 @@ def readable_people(user: UserAccount) -> sa.Select[Person]:
     return query if scope is None else query.where(Person.community_id.in_(scope))
 
 
+def services_this_quarter(community: Community, week_start: date) -> sa.Subquery:
+    """Services per person this quarter, one grouped query: done or confirmed assignments in
+    published runs, on the quarter's days before ``week_start``. The same count the matcher
+    gets (``api.services.problem``), so a filter here agrees with who is "behind"."""
+    first = community.local_datetime(quarter_start(week_start), 0)
+    last = community.local_datetime(week_start, 0)
+    return (
+        sa.select(Assignment.person_id, sa.func.count().label("services"))
+        .join(Assignment.run)
+        .where(
+            ScheduleRun.community_id == community.id,
+            ScheduleRun.status == RunStatus.PUBLISHED,
+            Assignment.status.in_(SERVED_STATUSES),
+            Assignment.starts_at >= first,
+            Assignment.starts_at < last,
+        )
+        .group_by(Assignment.person_id)
+        .subquery()
+    )
+
+
 def list_people(
     *,
     session: Session,
     user: UserAccount,
-    community_id: int,
+    community: Community,
+    week_start: date,
     grid_id: int | None = None,
     skill: str | None = None,
     kind: PersonKind | None = None,
+    min_services: int | None = None,
+    max_services: int | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[Person], int]:
-    """One page of a community's people the account may read, and how many there are."""
-    query = readable_people(user).where(Person.community_id == community_id)
+) -> tuple[list[tuple[Person, int]], int]:
+    """One page of a community's people the account may read, each with their services this
+    quarter (as counted for the week of ``week_start``), and how many there are."""
+    counted = services_this_quarter(community, week_start)
+    services = sa.func.coalesce(counted.c.services, 0)
+    query = (
+        readable_people(user)
+        .where(Person.community_id == community.id)
+        .outerjoin(counted, counted.c.person_id == Person.id)
+        .add_columns(services.label("services_this_quarter"))
+    )
     if grid_id is not None:
         query = query.where(Person.grid_id == grid_id)
     if kind is not None:
@@ -146,9 +181,13 @@ def list_people(
         query = query.where(
             sa.exists().where(PersonSkill.person_id == Person.id, PersonSkill.skill == skill)
         )
+    if min_services is not None:
+        query = query.where(services >= min_services)
+    if max_services is not None:
+        query = query.where(services <= max_services)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Person.id).limit(limit).offset(offset)).all()
-    return list(rows), total
+    rows = session.execute(query.order_by(Person.id).limit(limit).offset(offset))
+    return [(person, int(count)) for person, count in rows], total
 
 
 def get_person(*, session: Session, user: UserAccount, person_id: int) -> Person:

@@ -1,22 +1,27 @@
 """People and grids as coordinators see them; grid leaders see their own grids only.
 
 Phones are masked for everyone here (``138****5678``): coordinators arrange service through
-Tongxin, and a member's number is theirs to give. Home locations are not shown.
+Tongxin, and a member's number is theirs to give. Home locations are not shown. The list gives
+each person's services this quarter (as the matcher counts them for the current week) and
+filters by it, to find who is behind on the quarter's minimum.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api import errors
+from api.clock import NowDep
 from api.crud import people as crud
 from api.deps import MAX_ID, IdPath, PageDep, SessionDep, grid_ids_for, grids_of, require_reader
 from api.permissions import ReaderDep
 from api.schemas.common import Page, Skill
-from api.schemas.people import PersonPublic
+from api.schemas.people import PersonListed, PersonPublic
 from matcher.domain import PersonKind
 from models.person import Person
 from models.user import UserRole
@@ -24,6 +29,12 @@ from models.user import UserRole
 router = APIRouter(tags=["people 人员"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or out of scope"}}
+#: far above any quarter's services; keeps the filter a small number
+MAX_SERVICES_FILTER = 1000
+Services = Annotated[
+    int | None,
+    Query(ge=0, le=MAX_SERVICES_FILTER, description="services this quarter (done or confirmed)"),
+]
 
 
 class GridPublic(BaseModel):
@@ -37,31 +48,49 @@ class GridPublic(BaseModel):
 
 
 @router.get(
-    "/communities/{community_id}/people", response_model=Page[PersonPublic], responses=NOT_FOUND
+    "/communities/{community_id}/people", response_model=Page[PersonListed], responses=NOT_FOUND
 )
 def list_people(
     session: SessionDep,
     user: ReaderDep,
+    now: NowDep,
     community_id: IdPath,
     page: PageDep,
     grid_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     skill: Annotated[Skill | None, Query()] = None,
     kind: PersonKind | None = None,
-) -> Page[PersonPublic]:
-    """The community's people (a grid leader: their grids'), filtered, one page at a time."""
-    require_reader(session, user, community_id)
+    min_services: Services = None,
+    max_services: Services = None,
+) -> Page[PersonListed]:
+    """The community's people (a grid leader: their grids'), filtered, one page at a time,
+    each with their services this quarter; ``min_services`` / ``max_services`` find who is
+    behind or ahead."""
+    community = require_reader(session, user, community_id)
+    if min_services is not None and max_services is not None and min_services > max_services:
+        raise errors.validation_error(
+            ("query", "max_services"),
+            "max_services 不能小于 min_services",
+            "max_services must not be below min_services",
+        )
+    today = now.astimezone(community.zone).date()
     rows, total = crud.list_people(
         session=session,
         user=user,
-        community_id=community_id,
+        community=community,
+        week_start=today - timedelta(days=today.weekday()),
         grid_id=grid_id,
         skill=skill,
         kind=kind,
+        min_services=min_services,
+        max_services=max_services,
         limit=page.limit,
         offset=page.offset,
     )
     return Page(
-        items=[PersonPublic.of(p) for p in rows], total=total, limit=page.limit, offset=page.offset
+        items=[PersonListed.listed(person, services) for person, services in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 

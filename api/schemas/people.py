@@ -159,6 +159,17 @@ class PersonPublic(BaseModel):
         return cls(**_person_fields(person))
 
 
+class PersonListed(PersonPublic):
+    """A person in a community's list: also their services this quarter, as the matcher
+    counts them for the current week (done or confirmed, in published plans)."""
+
+    services_this_quarter: int
+
+    @classmethod
+    def listed(cls, person: Person, services_this_quarter: int) -> PersonListed:
+        return cls(**_person_fields(person), services_this_quarter=services_this_quarter)
+
+
 class PersonSelf(PersonPublic):
     """A member's own profile: also their home location, consent and days off."""
 

@@ -24,6 +24,7 @@ stopped is marked failed by the next solve of that week once it is older than
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -58,6 +59,7 @@ from matcher.domain import DemandKind, LockConflict, Locks, Problem, Reason
 from models import audit
 from models.base import utcnow
 from models.calendar import Activity
+from models.community import Community
 from models.person import Person
 from models.post import Post, Shift, check_monday
 from models.schedule import (
@@ -674,7 +676,7 @@ def _row_id(row: Assignment | Override) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A person who could take over an assignment, with the points and reasons behind the rank."""
+    """A person who could take a demand's role, with the points and reasons behind the rank."""
 
     person_id: int
     name: str
@@ -685,6 +687,11 @@ class Candidate:
     starts_at: datetime
     ends_at: datetime
     reasons: tuple[Reason, ...]
+    services_this_quarter: int = 0
+    #: minutes of the person's other tasks in the run this week
+    minutes_this_week: int = 0
+    #: already on this demand in this role (only when the ranking was asked to keep them)
+    assigned: bool = False
 
 
 def replacements(*, session: Session, assignment_id: int, limit: int | None = 5) -> list[Candidate]:
@@ -700,9 +707,14 @@ def replacements(*, session: Session, assignment_id: int, limit: int | None = 5)
     key = demand_ref_id(assignment)
     if key not in refs:
         raise Conflict("这项任务已不再需要安排人员", "this demand no longer needs anyone this week")
-    # only the forbids matter here: who declined, or was taken off, stays off
-    problem = replace(problem, locks=Locks(forbidden=_known(problem, problem.locks.forbidden)))
-    found = _rank(problem, run, assignment, key)
+    found = rank_candidates(
+        problem=problem,
+        community=run.community,
+        week_start=run.week_start,
+        booked=run.assignments,
+        demand_key=key,
+        role=assignment.role,
+    )
     return found if limit is None else found[:limit]
 
 
@@ -713,35 +725,60 @@ def _known(problem: Problem, pairs: frozenset[tuple[str, str]]) -> frozenset[tup
     return frozenset((p, d) for p, d in pairs if p in people and d in demands)
 
 
-def _rank(problem: Problem, run: ScheduleRun, declined: Assignment, key: str) -> list[Candidate]:
+def rank_candidates(
+    *,
+    problem: Problem,
+    community: Community,
+    week_start: date,
+    booked: Iterable[Assignment],
+    demand_key: str,
+    role: int,
+    keep_assigned: bool = False,
+) -> list[Candidate]:
+    """Who could serve one role of a demand, best first, as the matcher scores a choice.
+
+    Only people the hard rules allow are ranked: the skill, party membership, the walking
+    radius, free time, the coordinator's forbids, the weekly caps, and no clash (walk included)
+    with what ``booked`` (a run's assignments) already asks of them. People already on the
+    demand are left out, or with ``keep_assigned`` those on this role are ranked too, marked
+    ``assigned`` and measured without that assignment.
+    """
+    # only the forbids matter here: who declined, or was taken off, stays off; a pin would
+    # let someone the rules refuse through
+    problem = replace(problem, locks=Locks(forbidden=_known(problem, problem.locks.forbidden)))
     c = build_candidates(problem)
-    community = run.community
-    d = c.demand_index[key]
+    d = c.demand_index[demand_key]
     demand = problem.demands[d]
     # what the run already asks of each person: (start, end, demand index or -1)
-    booked: dict[str, list[tuple[int, int, int]]] = {}
+    bookings: dict[str, list[tuple[int, int, int]]] = {}
     on_demand: set[str] = set()
-    for other in run.assignments:
+    on_role: set[str] = set()
+    for other in booked:
         if other.status not in LIVE_STATUSES:
             continue
         person_key = matcher_person_id(other.person_id)
         other_key = demand_ref_id(other)
-        if other_key == key:
+        if other_key == demand_key:
             on_demand.add(person_key)
-        booked.setdefault(person_key, []).append(
+            if other.role == role:
+                on_role.add(person_key)
+            if keep_assigned:
+                continue  # measured without the task they would be ranked for
+        bookings.setdefault(person_key, []).append(
             (
-                week_minute(community, run.week_start, other.starts_at),
-                week_minute(community, run.week_start, other.ends_at),
+                week_minute(community, week_start, other.starts_at),
+                week_minute(community, week_start, other.ends_at),
                 c.demand_index.get(other_key, -1),
             )
         )
     ranked: list[Candidate] = []
-    for pair in np.flatnonzero((c.demand == d) & (c.role == declined.role)):
+    for pair in np.flatnonzero((c.demand == d) & (c.role == role)):
         p = int(c.person[pair])
         person = problem.people[p]
-        if person.id in on_demand:
+        assigned = person.id in on_role
+        if person.id in on_demand and not (keep_assigned and assigned):
             continue
-        tasks = booked.get(person.id, [])
+        tasks = bookings.get(person.id, [])
         minutes = sum(end - start for start, end, _ in tasks)
         if rules.over_weekly_tasks(len(tasks) + 1, person) or rules.over_weekly_hours(
             minutes + demand.duration, person
@@ -777,9 +814,12 @@ def _rank(problem: Problem, run: ScheduleRun, declined: Assignment, key: str) ->
                 score=score,
                 distance_m=round(distance, 1),
                 tasks_this_week=len(tasks),
-                starts_at=moment_of(community, run.week_start, start),
-                ends_at=moment_of(community, run.week_start, start + demand.duration),
+                starts_at=moment_of(community, week_start, start),
+                ends_at=moment_of(community, week_start, start + demand.duration),
                 reasons=tuple(reasons),
+                services_this_quarter=person.services_this_quarter,
+                minutes_this_week=minutes,
+                assigned=assigned,
             )
         )
     ranked.sort(key=lambda cand: (-cand.score, cand.distance_m, cand.person_id))

@@ -56,6 +56,7 @@ ACTIVITY = {
 RECURRING = {k: v for k, v in ACTIVITY.items() if k != "day"} | {"day_rule": "service_day"}
 TEMPLATE = {"weekday": 6, "start": "19:00", "end": "21:00"}
 MONTH = "calendar/2026/3"
+WEEK_A = "/communities/{community_a}/weeks/2026-03-02"
 
 # (method, path with {names} of world ids, body, expectations)
 CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
