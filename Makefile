@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the browser tests (tests/e2e) drive the system's Chromium; without it they are skipped
+CHROMIUM := /usr/bin/chromium
+BROWSER_SKIPPED := 浏览器测试已跳过：未找到 $(CHROMIUM)，apt-get install chromium chromium-driver 后即可运行 · browser tests skipped: no $(CHROMIUM); apt-get install chromium chromium-driver to run them
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test e2e lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,12 @@ demo: $(STAMP)
 	$(BIN)/tongxin load scenarios/hongguang.json
 
 test: $(STAMP)
+	@test -x $(CHROMIUM) || echo "$(BROWSER_SKIPPED)"
 	$(BIN)/python -m pytest
+
+e2e: $(STAMP)
+	@test -x $(CHROMIUM) || echo "$(BROWSER_SKIPPED)"
+	$(BIN)/python -m pytest tests/e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 """The HTTP API: ``create_app`` builds it; ``tongxin serve`` runs it with uvicorn.
 
 Every module of ``api.routes`` that defines ``router`` is mounted under ``/api/v1``, in order
-of module name, so a new resource is one new file. OpenAPI is at ``/docs``.
+of module name, so a new resource is one new file. OpenAPI is at ``/docs``. The browser
+pages (``api.pages``) are served beside it: ``/console/`` and ``/m/``.
 
     uvicorn --factory api.main:create_app
 """
@@ -16,7 +17,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 import api.routes
-from api import errors
+from api import errors, pages
 from api.security import LoginLimiter
 from api.settings import Settings
 from models.db import make_engine, make_session_factory
@@ -58,4 +59,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(errors.BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in route_modules():
         app.include_router(module.router, prefix=API_PREFIX)
+    # the browser pages (/console/, /m/, /static) call the API above; see docs/pages.md
+    pages.install(app)
     return app

@@ -1,0 +1,488 @@
+// 排班周表 The week board: a community's posts, activities and wishes of one week, by day,
+// each with its people, its fill in colour and the reason for every gap. A slot opens a panel
+// of ranked candidates to pin, forbid, assign or unassign; 排班 / 重新排班 solves the week in
+// the background (its progress polled from GET /runs/{id}) and shows what moved; 发布
+// publishes the draft.
+
+import { api } from "../api.js";
+import { h, mount, select, toast } from "../dom.js";
+import { pick, t, weekdayShort } from "../i18n.js";
+import { addDays, clockOf, localDayOf, metres, mondayOf, number, shortDay, today } from "../format.js";
+import { go } from "../router.js";
+
+const WEEK_KEY = "tongxin.week";
+const TIME_LIMIT_KEY = "tongxin.timeLimit";
+const TIME_LIMITS = [3, 10, 30, 60];
+const POLL_MS = 500;
+const MOVES_SHOWN = 12;
+const CANDIDATES_SHOWN = 20;
+const CANDIDATES_FETCHED = 100;
+const FILLS = ["full", "partial", "empty"];
+
+/** A role by the skill it needs, in the chosen language. */
+function roleName(role) {
+  return role.skill ? pick({ zh: role.skill_zh || role.skill, en: role.skill_en || role.skill }) : t("board.anyone");
+}
+
+/** A shift's title names its day and time, which its card already shows above it. */
+function shortTitle(title) {
+  return title.replace(/\s+周[一二三四五六日]\s+\d{2}:\d{2}–\d{2}:\d{2}$/, "");
+}
+
+/** A demand's time: a wish nobody has yet may be done any time before its deadline. */
+function when(demand) {
+  if (demand.flexible && !demand.people.length) return t("board.flexible", { day: shortDay(localDayOf(demand.ends_at)) });
+  return `${clockOf(demand.starts_at)}–${clockOf(demand.ends_at)}`;
+}
+
+export function storedWeek() {
+  return localStorage.getItem(WEEK_KEY) || mondayOf(today());
+}
+
+export function render(ctx) {
+  const cid = ctx.community.id;
+  const state = {
+    week: mondayOf(ctx.params.week || storedWeek()),
+    board: null,
+    run: null,
+    open: null, // the demand whose panel is open
+    pending: 0, // overrides made since the last solve
+  };
+  localStorage.setItem(WEEK_KEY, state.week);
+  const weekPath = () => `/communities/${cid}/weeks/${state.week}`;
+
+  const root = h("section", { class: "board", "data-page": "board" });
+  const status = h("div", { class: "run-status", "data-test": "run-status" });
+  const progress = h("div", { class: "solve-progress", hidden: true, "data-test": "solve-progress" });
+  const moves = h("div", { class: "moves card", hidden: true, "data-test": "moves" });
+  const summary = h("div", { class: "board-summary" });
+  const days = h("div", { class: "days", "data-test": "days" });
+  const panel = h("aside", { class: "slot-panel", hidden: true, "data-test": "slot-panel", "aria-label": t("board.panel") });
+
+  // toolbar -----------------------------------------------------------------------------
+  const weekInput = h("input", {
+    type: "date",
+    value: state.week,
+    "aria-label": t("board.week"),
+    "data-test": "week",
+    onchange: (event) => event.target.value && go("board", { week: mondayOf(event.target.value) }),
+  });
+  const timeLimit = select(
+    { "aria-label": t("board.timeLimit"), "data-test": "time-limit", onchange: (event) => localStorage.setItem(TIME_LIMIT_KEY, event.target.value) },
+    TIME_LIMITS.map((seconds) => [seconds, t("board.seconds", { n: seconds })]),
+    localStorage.getItem(TIME_LIMIT_KEY) || 10,
+  );
+  const solveButton = h("button", { type: "button", class: "primary", "data-test": "solve", onclick: () => solve() }, t("board.solve"));
+  const publishButton = h("button", { type: "button", "data-test": "publish", disabled: true, onclick: () => publish() }, t("board.publish"));
+  const pendingNote = h("span", { class: "pending-note", hidden: true, "data-test": "pending" });
+
+  mount(
+    root,
+    h(
+      "div",
+      { class: "toolbar" },
+      h("h1", {}, t("nav.board"), h("span", { class: "muted" }, ` · ${ctx.community.name}`)),
+      h("span", { class: "spacer" }),
+      h("button", { type: "button", class: "small", "aria-label": t("board.prevWeek"), onclick: () => go("board", { week: addDays(state.week, -7) }) }, "‹"),
+      weekInput,
+      h("button", { type: "button", class: "small", "aria-label": t("board.nextWeek"), onclick: () => go("board", { week: addDays(state.week, 7) }) }, "›"),
+      h("button", { type: "button", class: "small", onclick: () => go("board", { week: mondayOf(today()) }) }, t("board.thisWeek")),
+      h("label", { class: "inline" }, t("board.timeLimit"), timeLimit),
+      pendingNote,
+      solveButton,
+      publishButton,
+    ),
+    status,
+    progress,
+    moves,
+    summary,
+    h("div", { class: "board-body" }, days, panel),
+  );
+
+  // loading -----------------------------------------------------------------------------
+  async function load() {
+    try {
+      state.board = await api(weekPath());
+    } catch (error) {
+      mount(days, h("div", { class: "error" }, error.message));
+      return;
+    }
+    const runId = state.board.draft_run_id || state.board.published_run_id;
+    state.run = runId ? await api(`/runs/${runId}`).catch(() => null) : null;
+    draw();
+    if (state.board.solving_run_id && progress.hidden) follow(state.board.solving_run_id);
+    if (state.open) {
+      const again = state.board.demands.find((d) => key(d) === key(state.open));
+      if (again) openPanel(again);
+    }
+  }
+
+  function draw() {
+    const { board } = state;
+    const draft = board.draft_run_id;
+    solveButton.textContent = draft || board.published_run_id ? t("board.resolve") : t("board.solve");
+    solveButton.disabled = Boolean(board.solving_run_id);
+    publishButton.disabled = !draft || Boolean(board.solving_run_id);
+    pendingNote.hidden = state.pending === 0;
+    pendingNote.textContent = t("board.pending", { n: state.pending });
+
+    mount(
+      status,
+      draft ? h("span", { class: "badge draft" }, t("board.draftRun", { id: draft })) : null,
+      board.published_run_id ? h("span", { class: "badge published" }, t("board.publishedRun", { id: board.published_run_id })) : null,
+      !draft && !board.published_run_id ? h("span", { class: "muted" }, t("board.noRun")) : null,
+      state.run && state.run.objective !== null && state.run.objective !== undefined
+        ? h("span", { class: "muted small-text" }, t("board.solverFigures", { objective: number(state.run.objective), seconds: number(state.run.wall_time_s, 1) }))
+        : null,
+      ...(state.run ? state.run.warnings : []).map((warning) => h("span", { class: "badge partial" }, pick(warning))),
+    );
+
+    const counts = Object.fromEntries(FILLS.map((fill) => [fill, board.demands.filter((d) => d.fill === fill).length]));
+    mount(
+      summary,
+      FILLS.map((fill) => h("span", { class: `legend-item ${fill}` }, h("span", { class: `swatch ${fill}` }), `${t(`fill.${fill}`)} ${counts[fill]}`)),
+    );
+
+    const byDay = new Map(Array.from({ length: 7 }, (_, index) => [addDays(state.week, index), []]));
+    for (const demand of board.demands) {
+      if (byDay.has(demand.day)) byDay.get(demand.day).push(demand);
+    }
+    mount(
+      days,
+      [...byDay.entries()].map(([day, demands], index) =>
+        h(
+          "section",
+          { class: "day", "data-day": day },
+          h("h2", {}, weekdayShort(index), h("span", { class: "muted" }, ` ${shortDay(day)}`)),
+          demands.length
+            ? demands.sort((a, b) => a.starts_at.localeCompare(b.starts_at)).map(slotCard)
+            : h("p", { class: "muted small-text" }, t("board.nothing")),
+        ),
+      ),
+    );
+    if (!board.demands.length) {
+      days.prepend(h("p", { class: "notice wide-note" }, t("board.empty")));
+    }
+  }
+
+  function key(demand) {
+    return `${demand.demand_kind}:${demand.demand_id}`;
+  }
+
+  function slotCard(demand) {
+    const needed = demand.roles.reduce((sum, role) => sum + role.needed, 0);
+    const filled = demand.roles.reduce((sum, role) => sum + role.filled, 0);
+    return h(
+      "button",
+      {
+        type: "button",
+        class: `slot ${demand.fill}${state.open && key(state.open) === key(demand) ? " selected" : ""}`,
+        "data-demand": key(demand),
+        "data-title": demand.title,
+        "data-fill": demand.fill,
+        onclick: () => openPanel(demand),
+      },
+      h("span", { class: "slot-time" }, when(demand)),
+      h("span", { class: "slot-kind" }, t(`demand.${demand.demand_kind}`)),
+      h("span", { class: "slot-title" }, shortTitle(demand.title)),
+      h("span", { class: "slot-fill" }, `${filled}/${needed}`),
+      demand.people.length
+        ? h("span", { class: "slot-people" }, demand.people.map((person) => h("span", { class: person.pinned ? "person pinned" : "person" }, person.person_name)))
+        : null,
+      demand.gap_reason ? h("span", { class: "slot-gap" }, pick(demand.gap_reason)) : null,
+    );
+  }
+
+  // the slot panel ----------------------------------------------------------------------
+  function openPanel(demand) {
+    state.open = demand;
+    for (const card of days.querySelectorAll(".slot")) card.classList.toggle("selected", card.dataset.demand === key(demand));
+    panel.hidden = false;
+    const roleChoice = select(
+      { "aria-label": t("board.role"), "data-test": "role", onchange: () => loadCandidates() },
+      demand.roles.map((role) => [role.role, `${roleName(role)} · ${role.filled}/${role.needed}`]),
+      demand.roles.length ? demand.roles[0].role : 0,
+    );
+    const reason = h("input", { type: "text", maxlength: 200, placeholder: t("board.reasonHint"), "data-test": "override-reason" });
+    const candidates = h("div", { class: "candidates", "data-test": "candidates", "data-state": "loading" }, h("p", {}, t("common.loading")));
+    let fetched = [];
+    const find = h("input", {
+      type: "search",
+      placeholder: t("board.findPerson"),
+      "aria-label": t("board.findPerson"),
+      "data-test": "candidate-filter",
+      oninput: () => showCandidates(),
+    });
+
+    // the best few are shown; a name typed in the search box looks through all fetched
+    function showCandidates() {
+      const wanted = find.value.trim();
+      const rows = wanted ? fetched.filter((row) => row.name.includes(wanted)) : fetched.slice(0, CANDIDATES_SHOWN);
+      candidates.dataset.state = "ready";
+      mount(candidates, candidateTable(rows, override), !wanted && fetched.length > CANDIDATES_SHOWN
+        ? h("p", { class: "muted small-text" }, t("board.moreCandidates", { n: fetched.length - CANDIDATES_SHOWN }))
+        : null);
+    }
+    const overridesHere = (state.run ? state.run.overrides : []).filter(
+      (o) => o.demand_kind === demand.demand_kind && o.demand_id === demand.demand_id,
+    );
+
+    async function override(kind, personId, name) {
+      try {
+        await api(`${weekPath()}/overrides`, {
+          method: "POST",
+          json: { kind, person_id: personId, demand_kind: demand.demand_kind, demand_id: demand.demand_id, reason: reason.value.trim() },
+        });
+        state.pending += 1;
+        pendingNote.hidden = false;
+        pendingNote.textContent = t("board.pending", { n: state.pending });
+        toast(t(`board.done.${kind}`, { name }));
+        const runId = state.board.draft_run_id || state.board.published_run_id;
+        if (runId) state.run = await api(`/runs/${runId}`).catch(() => state.run);
+        openPanel(demand);
+      } catch (error) {
+        toast(error.message, { bad: true });
+      }
+    }
+
+    async function loadCandidates() {
+      try {
+        fetched = await api(`${weekPath()}/demands/${demand.demand_kind}/${demand.demand_id}/candidates`, {
+          query: { role: roleChoice.value, limit: CANDIDATES_FETCHED },
+        });
+        showCandidates();
+      } catch (error) {
+        candidates.dataset.state = "failed";
+        mount(candidates, h("div", { class: "error" }, error.message));
+      }
+    }
+
+    mount(
+      panel,
+      h("div", { class: "panel-head" },
+        h("h2", {}, demand.title),
+        h("button", { type: "button", class: "small", "aria-label": t("common.close"), onclick: () => {
+          panel.hidden = true;
+          state.open = null;
+          for (const card of days.querySelectorAll(".slot.selected")) card.classList.remove("selected");
+        } }, "×"),
+      ),
+      h("p", { class: "muted" },
+        `${t(`demand.${demand.demand_kind}`)} · ${shortDay(demand.day)} ${when(demand)}`,
+        demand.place ? ` · ${demand.place}` : "",
+      ),
+      h("p", {},
+        h("span", { class: `badge ${demand.fill}` }, t(`fill.${demand.fill}`)),
+        demand.essential ? h("span", { class: "badge" }, t("board.essential")) : null,
+      ),
+      demand.gap_reason ? h("p", { class: "gap-reason" }, t("board.gap"), "：", pick(demand.gap_reason)) : null,
+      h("ul", { class: "role-list" }, demand.roles.map((role) =>
+        h("li", { class: role.filled >= role.needed ? "full" : role.filled > 0 ? "partial" : "empty" },
+          h("span", {}, roleName(role)),
+          h("span", { class: "muted" }, ` ${role.filled}/${role.needed}`),
+          role.essential ? h("span", { class: "muted small-text" }, ` · ${t("board.essentialHeads", { n: role.essential })}`) : null,
+          role.gap_reason && pick(role.gap_reason) !== pick(demand.gap_reason) ? h("div", { class: "gap-reason small-text" }, pick(role.gap_reason)) : null,
+        ))),
+      h("h3", {}, t("board.assigned")),
+      demand.people.length
+        ? h("ul", { class: "people-list" }, demand.people.map((person) =>
+            h("li", {},
+              h("span", {}, person.person_name),
+              person.pinned ? h("span", { class: "badge" }, t("board.pinned")) : null,
+              h("span", { class: `badge ${person.status}` }, t(`assignment.${person.status}`)),
+              h("span", { class: "spacer" }),
+              h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => override("unassign", person.person_id, person.person_name) }, t("board.unassign")),
+            ),
+          ))
+        : h("p", { class: "muted" }, t("board.nobody")),
+      overridesHere.length
+        ? h("div", {},
+            h("h3", {}, t("board.overrides")),
+            h("ul", { class: "people-list" }, overridesHere.map((o) =>
+              h("li", {},
+                h("span", { class: "badge" }, t(`override.${o.kind}`)),
+                h("span", {}, o.person_name),
+                o.reason ? h("span", { class: "muted small-text" }, o.reason) : null,
+                h("span", { class: "spacer" }),
+                h("button", { type: "button", class: "small", onclick: async () => {
+                  try {
+                    await api(`/overrides/${o.id}`, { method: "DELETE" });
+                    state.pending += 1;
+                    toast(t("board.withdrawn"));
+                    const runId = state.board.draft_run_id || state.board.published_run_id;
+                    if (runId) state.run = await api(`/runs/${runId}`).catch(() => state.run);
+                    openPanel(demand);
+                  } catch (error) {
+                    toast(error.message, { bad: true });
+                  }
+                } }, t("board.withdraw")),
+              ),
+            )),
+          )
+        : null,
+      h("h3", {}, t("board.candidates")),
+      h("div", { class: "field-row" }, demand.roles.length > 1 ? h("label", {}, t("board.role"), roleChoice) : null, h("label", {}, t("board.find"), find), h("label", { class: "grow" }, t("board.reason"), reason)),
+      h("p", { class: "muted small-text" }, t("board.overrideHint")),
+      candidates,
+    );
+    loadCandidates();
+  }
+
+  function candidateTable(rows, override) {
+    if (!rows.length) return h("p", { class: "muted" }, t("board.noCandidates"));
+    return h(
+      "table",
+      { class: "candidate-table" },
+      h("thead", {}, h("tr", {},
+        h("th", { class: "num" }, "#"),
+        h("th", {}, t("board.person")),
+        h("th", { class: "num" }, t("board.distance")),
+        h("th", { class: "num" }, t("board.quarter")),
+        h("th", { class: "num" }, t("board.hoursWeek")),
+        h("th", {}, t("board.why")),
+        h("th", {}, ""),
+      )),
+      h("tbody", {}, rows.map((row) =>
+        h("tr", { "data-person": row.person_id, class: row.assigned ? "assigned" : null },
+          h("td", { class: "num" }, row.rank),
+          h("td", {}, h("div", {}, row.name), h("div", { class: "muted small-text" }, t(`kind.${row.kind}`), row.assigned ? ` · ${t("board.assignedHere")}` : "")),
+          h("td", { class: "num" }, metres(row.distance_m)),
+          h("td", { class: "num" }, row.services_this_quarter),
+          h("td", { class: "num" }, number(row.hours_this_week, 1)),
+          h("td", {}, h("ul", { class: "reasons" }, row.reasons.map((reason) => h("li", {}, pick(reason))))),
+          h("td", { class: "row-actions" },
+            h("button", { type: "button", class: "small", "data-test": "pin", onclick: () => override("pin", row.person_id, row.name) }, t("board.pin")),
+            h("button", { type: "button", class: "small", "data-test": "forbid", onclick: () => override("forbid", row.person_id, row.name) }, t("board.forbid")),
+            row.assigned
+              ? h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => override("unassign", row.person_id, row.name) }, t("board.unassign"))
+              : h("button", { type: "button", class: "small", "data-test": "assign", onclick: () => override("assign", row.person_id, row.name) }, t("board.assign")),
+          ),
+        ),
+      )),
+    );
+  }
+
+  // solving and publishing --------------------------------------------------------------
+  function showProgress(fraction, label) {
+    const percent = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
+    progress.hidden = false;
+    mount(
+      progress,
+      h("div", { class: "progress-label" }, label, h("span", { class: "muted" }, ` ${percent}%`)),
+      h("div", { class: "progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": percent, "aria-label": t("board.progress") },
+        h("div", { style: { width: `${percent}%` } })),
+    );
+    progress.dataset.state = fraction >= 1 ? "done" : "solving";
+  }
+
+  async function solve() {
+    solveButton.disabled = true;
+    publishButton.disabled = true;
+    moves.hidden = true;
+    try {
+      const accepted = await api(`${weekPath()}/solve`, { method: "POST", query: { time_limit_s: timeLimit.value } });
+      follow(accepted.run_id);
+    } catch (error) {
+      toast(error.message, { bad: true });
+      solveButton.disabled = false;
+      publishButton.disabled = !(state.board && state.board.draft_run_id);
+    }
+  }
+
+  async function follow(runId) {
+    solveButton.disabled = true;
+    publishButton.disabled = true;
+    progress.dataset.run = String(runId);
+    showProgress(0, t("board.solving"));
+    let run;
+    for (;;) {
+      try {
+        run = await api(`/runs/${runId}`);
+      } catch (error) {
+        progress.dataset.state = "failed";
+        mount(progress, h("div", { class: "error" }, error.message));
+        return;
+      }
+      if (run.status !== "solving") break;
+      showProgress(run.progress, t("board.solving"));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (!root.isConnected) return; // the coordinator went to another page
+    }
+    if (run.status === "failed") {
+      progress.dataset.state = "failed";
+      mount(progress, h("div", { class: "error" }, t("board.failed"), "\n", run.failure_reason || ""));
+      solveButton.disabled = false;
+      return;
+    }
+    showProgress(1, t("board.solved", { seconds: number(run.wall_time_s, 1) }));
+    state.pending = 0;
+    await showMoves(runId);
+    await load();
+  }
+
+  async function showMoves(runId) {
+    let answer;
+    try {
+      answer = await api(`/runs/${runId}/moves`);
+    } catch (error) {
+      mount(moves, h("div", { class: "error" }, error.message));
+      moves.hidden = false;
+      return;
+    }
+    const added = answer.moved.filter((m) => m.change === "added");
+    const removed = answer.moved.filter((m) => m.change === "removed");
+    // taken off one role of a demand and put on another of the same demand: one line
+    const sameDemand = (a, b) => a.person_id === b.person_id && a.demand_kind === b.demand_kind && a.demand_id === b.demand_id;
+    const roleChanges = added.filter((a) => removed.some((r) => sameDemand(a, r)));
+    const lines = [
+      ...answer.moved.filter((m) => !roleChanges.some((c) => sameDemand(c, m))),
+      ...roleChanges.map((m) => ({ ...m, change: "moved" })),
+    ];
+    const signs = { added: "+", removed: "−", moved: "⇄" };
+    const line = (move) =>
+      h("li", { class: move.change, "data-person": move.person_id },
+        h("span", { class: "sign" }, signs[move.change]),
+        h("strong", {}, move.person_name),
+        move.change === "added" ? ` → ${move.title}` : move.change === "removed" ? ` ← ${move.title}` : ` ${move.title}（${t("board.roleChanged")}）`,
+      );
+    mount(
+      moves,
+      h("div", { class: "panel-head" },
+        h("h2", {}, t("board.moves")),
+        h("button", { type: "button", class: "small", "aria-label": t("common.close"), onclick: () => { moves.hidden = true; } }, "×"),
+      ),
+      answer.against_run_id
+        ? h("p", { class: "muted" }, t("board.movesAgainst", { id: answer.against_run_id, added: added.length, removed: removed.length }))
+        : h("p", { class: "muted" }, t("board.firstDraft")),
+      movedList(lines.map(line), Boolean(answer.against_run_id)),
+    );
+    moves.hidden = false;
+  }
+
+  /** The moves, the first few shown and the rest folded away (a first draft moves everyone). */
+  function movedList(lines, compared) {
+    if (!lines.length) return compared ? h("p", {}, t("board.nothingMoved")) : null;
+    if (lines.length <= MOVES_SHOWN) return h("ul", { class: "move-list" }, lines);
+    return h("div", {},
+      h("ul", { class: "move-list" }, lines.slice(0, MOVES_SHOWN)),
+      h("details", {}, h("summary", {}, t("board.moreMoves", { n: lines.length - MOVES_SHOWN })), h("ul", { class: "move-list" }, lines.slice(MOVES_SHOWN))),
+    );
+  }
+
+  async function publish() {
+    const runId = state.board && state.board.draft_run_id;
+    if (!runId) return;
+    publishButton.disabled = true;
+    try {
+      await api(`/runs/${runId}/publish`, { method: "POST" });
+      toast(t("board.published", { id: runId }));
+      await load();
+    } catch (error) {
+      toast(error.message, { bad: true });
+      publishButton.disabled = false;
+    }
+  }
+
+  load();
+  return root;
+}

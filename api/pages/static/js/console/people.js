@@ -1,0 +1,216 @@
+// 人员 People: the community's members and volunteers with filters (grid, skill, kind, services
+// this quarter); importing a roster from Excel (a template to download, a check before
+// writing, and every bad row listed with its reason — a roster with a bad row imports
+// nothing); and exports of the week's schedule and the quarter's service records.
+
+import { api, fetchFile } from "../api.js";
+import { h, mount, saveBlob, select, toast } from "../dom.js";
+import { SKILL_NAMES, lang, skillLabel, t } from "../i18n.js";
+import { mondayOf, today } from "../format.js";
+import { storedWeek } from "./board.js";
+
+const PAGE_SIZE = 50;
+const KINDS = ["party_member", "volunteer", "social_worker"];
+
+export function render(ctx) {
+  const cid = ctx.community.id;
+  const state = { grid: "", skill: "", kind: "", min: "", max: "", offset: 0, grids: [] };
+  const root = h("section", { class: "people", "data-page": "people" });
+  const list = h("div", { class: "people-table" }, h("p", {}, t("common.loading")));
+
+  const gridFilter = h("select", { "aria-label": t("common.grid"), name: "grid" });
+  const skillFilter = select({ name: "skill" }, [["", t("people.anySkill")], ...SKILL_NAMES.map((skill) => [skill, skillLabel(skill)])], "");
+  const kindFilter = select({ name: "kind" }, [["", t("people.anyKind")], ...KINDS.map((kind) => [kind, t(`kind.${kind}`)])], "");
+  const minServices = h("input", { type: "number", min: 0, max: 999, name: "min_services", class: "short" });
+  const maxServices = h("input", { type: "number", min: 0, max: 999, name: "max_services", class: "short" });
+  const filters = h("form", { class: "field-row filters", onsubmit: (event) => {
+    event.preventDefault();
+    Object.assign(state, { grid: gridFilter.value, skill: skillFilter.value, kind: kindFilter.value, min: minServices.value, max: maxServices.value, offset: 0 });
+    load();
+  } },
+    h("label", {}, t("common.grid"), gridFilter),
+    h("label", {}, t("people.skill"), skillFilter),
+    h("label", {}, t("people.kind"), kindFilter),
+    h("label", {}, t("people.minServices"), minServices),
+    h("label", {}, t("people.maxServices"), maxServices),
+    h("button", { type: "submit" }, t("common.filter")),
+  );
+
+  mount(
+    root,
+    h("div", { class: "toolbar" }, h("h1", {}, t("nav.people"), h("span", { class: "muted" }, ` · ${ctx.community.name}`))),
+    h("div", { class: "people-layout" },
+      h("div", { class: "card stack" }, filters, list),
+      h("div", { class: "people-side" }, rosterCard(cid, () => load()), exportCard(cid)),
+    ),
+  );
+
+  const gridName = (id) => (state.grids.find((g) => g.id === id) || {}).name || "–";
+
+  async function load() {
+    let page;
+    try {
+      page = await api(`/communities/${cid}/people`, {
+        query: {
+          grid_id: state.grid,
+          skill: state.skill,
+          kind: state.kind,
+          min_services: state.min,
+          max_services: state.max,
+          limit: PAGE_SIZE,
+          offset: state.offset,
+        },
+      });
+    } catch (error) {
+      mount(list, h("div", { class: "error" }, error.message));
+      return;
+    }
+    mount(
+      list,
+      h("p", { class: "muted", "data-test": "people-total" }, t("common.total", { n: page.total })),
+      h("table", {},
+        h("thead", {}, h("tr", {},
+          h("th", {}, t("people.name")),
+          h("th", {}, t("people.kind")),
+          h("th", {}, t("common.grid")),
+          h("th", {}, t("people.skills")),
+          h("th", {}, t("people.workUnit")),
+          h("th", { class: "num" }, t("people.quarter")),
+          h("th", {}, t("people.phone")),
+        )),
+        h("tbody", {}, page.items.map((person) =>
+          h("tr", { "data-person": person.id, class: person.active ? null : "inactive" },
+            h("td", {}, person.name),
+            h("td", {}, t(`kind.${person.kind}`)),
+            h("td", {}, gridName(person.grid_id)),
+            h("td", {}, person.skills.map(skillLabel).join("、")),
+            h("td", {}, person.work_unit),
+            h("td", { class: "num" }, person.services_this_quarter ?? "–"),
+            // phones arrive masked from the API and are shown as they come
+            h("td", {}, person.phone_masked || "–"),
+          ),
+        )),
+      ),
+      page.total > PAGE_SIZE
+        ? h("div", { class: "pager" },
+            h("button", { type: "button", class: "small", disabled: state.offset === 0, onclick: () => { state.offset -= PAGE_SIZE; load(); } }, t("common.prev")),
+            h("span", { class: "muted" }, t("common.pageOf", { from: state.offset + 1, to: Math.min(state.offset + PAGE_SIZE, page.total), total: page.total })),
+            h("button", { type: "button", class: "small", disabled: state.offset + PAGE_SIZE >= page.total, onclick: () => { state.offset += PAGE_SIZE; load(); } }, t("common.next")),
+          )
+        : null,
+    );
+  }
+
+  api(`/communities/${cid}/grids`)
+    .catch(() => [])
+    .then((grids) => {
+      state.grids = grids;
+      mount(gridFilter, h("option", { value: "" }, t("common.allGrids")), grids.map((g) => h("option", { value: String(g.id) }, g.name)));
+      load();
+    });
+  return root;
+}
+
+/** The one-line summary of a refused roster (the 422's ``detail``), without the field name. */
+function summary(error) {
+  if (Array.isArray(error.detail) && error.detail.length) return error.detail.map((item) => item.msg).join("\n");
+  return error.message || t("roster.refused");
+}
+
+async function download(path, fallbackName) {
+  try {
+    const { blob, filename } = await fetchFile(path, { fallbackName });
+    saveBlob(blob, filename);
+  } catch (error) {
+    toast(error.message, { bad: true });
+  }
+}
+
+function rosterCard(cid, reload) {
+  const file = h("input", { type: "file", name: "file", accept: ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "data-test": "roster-file" });
+  const result = h("div", { class: "roster-result", "data-test": "roster-result", "aria-live": "polite" });
+  const check = h("button", { type: "button", "data-test": "roster-check", onclick: () => send(true) }, t("roster.check"));
+  const submit = h("button", { type: "button", class: "primary", "data-test": "roster-import", onclick: () => send(false) }, t("roster.import"));
+
+  async function send(dryRun) {
+    if (!file.files.length) {
+      mount(result, h("div", { class: "error" }, t("roster.chooseFile")));
+      return;
+    }
+    const form = new FormData();
+    form.append("file", file.files[0]);
+    check.disabled = submit.disabled = true;
+    mount(result, h("p", { class: "muted" }, t("roster.working")));
+    try {
+      const answer = await api(`/communities/${cid}/roster/import`, { method: "POST", form, query: { dry_run: dryRun } });
+      mount(
+        result,
+        h("div", { class: "success", "data-outcome": answer.dry_run ? "checked" : "imported" },
+          t(answer.dry_run ? "roster.checked" : "roster.imported", answer)),
+      );
+      if (!answer.dry_run) reload();
+    } catch (error) {
+      if (error.rows.length) {
+        mount(
+          result,
+          h("div", { class: "error", "data-outcome": "refused" }, summary(error)),
+          h("table", { class: "bad-rows", "data-test": "bad-rows" },
+            h("thead", {}, h("tr", {}, h("th", { class: "num" }, t("roster.row")), h("th", {}, t("roster.column")), h("th", {}, t("roster.value")), h("th", {}, t("roster.reason")))),
+            h("tbody", {}, error.rows.map((row) =>
+              h("tr", { "data-row": row.row },
+                h("td", { class: "num" }, row.row),
+                h("td", {}, row.column ?? ""),
+                h("td", {}, row.value ?? ""),
+                h("td", {}, lang() === "en" && row.msg_en ? row.msg_en : row.msg),
+              ),
+            )),
+          ),
+        );
+      } else {
+        mount(result, h("div", { class: "error", "data-outcome": "refused" }, error.message));
+      }
+    } finally {
+      check.disabled = submit.disabled = false;
+    }
+  }
+
+  return h("div", { class: "card stack", "data-test": "roster" },
+    h("h2", {}, t("roster.title")),
+    h("p", { class: "muted small-text" }, t("roster.hint")),
+    h("button", { type: "button", "data-test": "roster-template", onclick: () => download(`/communities/${cid}/roster/template.xlsx`, "roster-template.xlsx") }, t("roster.template")),
+    h("label", {}, t("roster.file"), file),
+    h("div", { class: "field-row" }, check, submit),
+    result,
+  );
+}
+
+function exportCard(cid) {
+  const week = h("input", { type: "date", value: storedWeek(), "aria-label": t("board.week") });
+  const now = today();
+  const year = h("input", { type: "number", min: 2000, max: 2199, value: now.slice(0, 4), class: "short", "aria-label": t("exports.year") });
+  const quarter = select({ "aria-label": t("exports.quarter") }, [1, 2, 3, 4].map((q) => [q, `Q${q}`]), Math.floor((Number(now.slice(5, 7)) - 1) / 3) + 1);
+  const schedule = (extension) => () => {
+    const monday = mondayOf(week.value || storedWeek());
+    download(`/communities/${cid}/weeks/${monday}/schedule.${extension}`, `schedule-${monday}.${extension}`);
+  };
+  const records = (extension) => () =>
+    download(`/communities/${cid}/service-records/${year.value}/q${quarter.value}.${extension}`, `service-records-${year.value}-q${quarter.value}.${extension}`);
+  return h("div", { class: "card stack", "data-test": "exports" },
+    h("h2", {}, t("exports.title")),
+    h("fieldset", {}, h("legend", {}, t("exports.schedule")),
+      h("div", { class: "field-row" },
+        h("label", {}, t("board.week"), week),
+        h("button", { type: "button", "data-test": "export-schedule-xlsx", onclick: schedule("xlsx") }, "Excel"),
+        h("button", { type: "button", "data-test": "export-schedule-csv", onclick: schedule("csv") }, "CSV"),
+      ),
+    ),
+    h("fieldset", {}, h("legend", {}, t("exports.records")),
+      h("div", { class: "field-row" },
+        h("label", {}, t("exports.year"), year),
+        h("label", {}, t("exports.quarter"), quarter),
+        h("button", { type: "button", "data-test": "export-records-xlsx", onclick: records("xlsx") }, "Excel"),
+        h("button", { type: "button", "data-test": "export-records-csv", onclick: records("csv") }, "CSV"),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,148 @@
+// 我的空闲时间: the member taps the hours of a week they are usually free, and saves them
+// (PUT /me/availability). Free times are kept in half hours, so a window such as 18:30–21:30
+// given at registration survives a save even though the grid shows whole hours.
+
+import { api } from "../api.js";
+import { h, mount, toast } from "../dom.js";
+import { t, weekdayShort } from "../i18n.js";
+
+const SLOTS_PER_DAY = 48; // half hours
+const FIRST_HOUR = 6;
+const LAST_HOUR = 22; // the last row is 21:00–22:00
+
+function slotsOf(windows) {
+  const days = Array.from({ length: 7 }, () => new Uint8Array(SLOTS_PER_DAY));
+  for (const window of windows) {
+    const start = Math.ceil(toMinutes(window.start) / 30);
+    const end = Math.floor(toMinutes(window.end) / 30);
+    for (let slot = start; slot < end; slot += 1) days[window.weekday][slot] = 1;
+  }
+  return days;
+}
+
+function toMinutes(clock) {
+  const [hours, minutes] = clock.split(":").map(Number);
+  return hours * 60 + minutes;
+}
+
+function clock(slot) {
+  const minutes = slot * 30;
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** Runs of free half hours → [{weekday, start, end}], as the API takes them. */
+export function windowsOf(days) {
+  const windows = [];
+  days.forEach((slots, weekday) => {
+    let start = null;
+    for (let slot = 0; slot <= SLOTS_PER_DAY; slot += 1) {
+      const free = slot < SLOTS_PER_DAY && slots[slot] === 1;
+      if (free && start === null) start = slot;
+      if (!free && start !== null) {
+        windows.push({ weekday, start: clock(start), end: clock(slot) });
+        start = null;
+      }
+    }
+  });
+  return windows;
+}
+
+function hourState(slots, hour) {
+  const first = slots[hour * 2];
+  const second = slots[hour * 2 + 1];
+  if (first && second) return "on";
+  if (first || second) return "part";
+  return "off";
+}
+
+export function render() {
+  const root = h("section", { class: "stack", "data-page": "availability" }, h("p", {}, t("common.loading")));
+  api("/me")
+    .then((me) => mount(root, ...page(me.person)))
+    .catch((error) => mount(root, h("div", { class: "error" }, error.message)));
+  return root;
+}
+
+function page(person) {
+  const days = slotsOf(person.availability);
+  const summary = h("p", { class: "summary", "data-test": "availability-summary" });
+  const cells = [];
+
+  const describe = () => {
+    const windows = windowsOf(days);
+    summary.textContent = windows.length
+      ? windows.map((w) => `${weekdayShort(w.weekday)} ${w.start}–${w.end}`).join("，")
+      : t("availability.none");
+  };
+
+  const paint = (cell, weekday, hour) => {
+    const state = hourState(days[weekday], hour);
+    cell.className = `cell ${state}`;
+    cell.setAttribute("aria-pressed", state === "on" ? "true" : state === "part" ? "mixed" : "false");
+  };
+
+  const grid = h(
+    "div",
+    { class: "week-grid", role: "grid", "aria-label": t("availability.title") },
+    h("div", { class: "corner" }),
+    Array.from({ length: 7 }, (_, weekday) => h("div", { class: "day-head" }, weekdayShort(weekday))),
+  );
+  for (let hour = FIRST_HOUR; hour < LAST_HOUR; hour += 1) {
+    grid.append(h("div", { class: "hour-head" }, `${String(hour).padStart(2, "0")}`));
+    for (let weekday = 0; weekday < 7; weekday += 1) {
+      const cell = h("button", {
+        type: "button",
+        "data-weekday": weekday,
+        "data-hour": hour,
+        "aria-label": `${weekdayShort(weekday)} ${String(hour).padStart(2, "0")}:00–${String(hour + 1).padStart(2, "0")}:00`,
+        onclick: () => {
+          // a partly free hour becomes wholly free; a wholly free one becomes busy
+          const value = hourState(days[weekday], hour) === "on" ? 0 : 1;
+          days[weekday][hour * 2] = value;
+          days[weekday][hour * 2 + 1] = value;
+          paint(cell, weekday, hour);
+          describe();
+        },
+      });
+      paint(cell, weekday, hour);
+      cells.push(cell);
+      grid.append(cell);
+    }
+  }
+  describe();
+
+  const save = h(
+    "button",
+    {
+      type: "button",
+      class: "primary wide",
+      "data-test": "save-availability",
+      onclick: async () => {
+        save.disabled = true;
+        try {
+          await api("/me/availability", {
+            method: "PUT",
+            // the dates one cannot serve are replaced too, so send them back as they were
+            json: { availability: windowsOf(days), unavailable_dates: person.unavailable_dates },
+          });
+          toast(t("availability.saved"));
+        } catch (error) {
+          toast(error.message, { bad: true });
+        } finally {
+          save.disabled = false;
+        }
+      },
+    },
+    t("availability.save"),
+  );
+
+  return [
+    h("h1", {}, t("availability.title")),
+    h("p", { class: "muted" }, t("availability.hint")),
+    h("div", { class: "legend" }, h("span", { class: "cell on" }), t("availability.free"), h("span", { class: "cell part" }), t("availability.partly"), h("span", { class: "cell off" }), t("availability.busy")),
+    grid,
+    h("h2", {}, t("availability.summary")),
+    summary,
+    h("div", { class: "sticky-actions" }, save),
+  ];
+}

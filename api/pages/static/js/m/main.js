@@ -1,0 +1,114 @@
+// The volunteer pages (/m/), made for a phone: 报到 registration, log in, my assignments and
+// my free times. Routes: #/login, #/register, #/assignments, #/availability.
+
+import { api, forgetToken, token, whenUnauthorized } from "../api.js";
+import { h, mount } from "../dom.js";
+import { langToggle, onLangChange, t } from "../i18n.js";
+import { loginForm } from "../login.js";
+import { current, go, start } from "../router.js";
+import * as assignments from "./assignments.js";
+import * as availability from "./availability.js";
+import * as register from "./register.js";
+
+const app = document.getElementById("app");
+const SIGNED_IN = { assignments, availability };
+let me = null;
+
+whenUnauthorized(() => {
+  me = null;
+  go("login");
+});
+onLangChange(() => show(current()));
+
+function topBar() {
+  return h(
+    "header",
+    { class: "top-bar" },
+    h("img", { class: "brand-mark", src: "/static/img/tongxin.svg", alt: "" }),
+    h("span", { class: "brand" }, t("m.brand")),
+    h("span", { class: "spacer" }),
+    langToggle(),
+  );
+}
+
+function tabBar(active) {
+  const tab = (name, label) =>
+    h("a", { href: `#/${name}`, class: name === active ? "tab active" : "tab", "aria-current": name === active ? "page" : null }, label);
+  return h(
+    "nav",
+    { class: "tab-bar", "aria-label": t("m.menu") },
+    tab("assignments", t("m.assignments")),
+    tab("availability", t("m.availability")),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "tab",
+        "data-test": "logout",
+        onclick: () => {
+          forgetToken();
+          me = null;
+          go("login");
+        },
+      },
+      t("common.logout"),
+    ),
+  );
+}
+
+async function show(route) {
+  const name = route.name || (token() ? "assignments" : "login");
+  if (name === "register") {
+    mount(app, topBar(), h("main", {}, register.render()));
+    return;
+  }
+  if (name === "login" || !token() || !SIGNED_IN[name]) {
+    if (name !== "login" && !token()) return go("login");
+    if (name !== "login" && !SIGNED_IN[name]) return go("assignments");
+    mount(
+      app,
+      topBar(),
+      h(
+        "main",
+        {},
+        route.params.registered ? h("p", { class: "success" }, t("register.done")) : null,
+        loginForm({
+          title: t("m.loginTitle"),
+          subtitle: t("m.loginSubtitle"),
+          onDone: async () => {
+            me = null;
+            go("assignments");
+          },
+          footer: h("p", { class: "center" }, t("m.noAccount"), " ", h("a", { href: "#/register", "data-test": "to-register" }, t("m.register"))),
+        }),
+      ),
+    );
+    return;
+  }
+  if (!me) {
+    try {
+      me = await api("/me");
+    } catch (error) {
+      mount(app, topBar(), h("main", {}, h("div", { class: "error" }, error.message)));
+      return;
+    }
+  }
+  if (me.role !== "member") {
+    // coordinators and admins have the console; these pages are a member's own
+    mount(
+      app,
+      topBar(),
+      h("main", { class: "stack" }, h("p", { class: "notice" }, t("m.notMember")), h("a", { class: "button primary wide", href: "/console/" }, t("m.toConsole"))),
+      tabBar(""),
+    );
+    return;
+  }
+  mount(
+    app,
+    topBar(),
+    h("main", {}, h("p", { class: "greeting muted" }, t("m.hello", { name: me.person ? me.person.name : me.username })), SIGNED_IN[name].render()),
+    tabBar(name),
+  );
+}
+
+start(show);

@@ -1,0 +1,193 @@
+// 报到: a party member or volunteer registers with the community where they live
+// (POST /registrations). Anyone may open it; the privacy notice must be accepted.
+
+import { api, ApiError } from "../api.js";
+import { h, mount, select } from "../dom.js";
+import { SKILL_NAMES, pick, skillLabel, t } from "../i18n.js";
+import { go } from "../router.js";
+import { rememberUsername } from "../login.js";
+
+const FIELD_LABELS = {
+  username: "register.username",
+  password: "register.password",
+  name: "register.name",
+  kind: "register.kind",
+  community_id: "register.community",
+  grid_id: "register.grid",
+  "home.lat": "register.lat",
+  "home.lng": "register.lng",
+  work_unit: "register.workUnit",
+  phone: "register.phone",
+  skills: "register.skills",
+  "consent.accepted": "register.consentField",
+  "consent.version": "register.consentField",
+};
+
+/** One line per bad field, named as the form names it. */
+function explain(error) {
+  if (error instanceof ApiError && Array.isArray(error.detail)) {
+    return error.detail
+      .map((item) => {
+        const label = FIELD_LABELS[item.field] ? t(FIELD_LABELS[item.field]) : item.field;
+        return `${label}：${item.msg}`;
+      })
+      .join("\n");
+  }
+  return error.message;
+}
+
+export function render() {
+  const root = h("section", { class: "stack", "data-page": "register" }, h("p", {}, t("common.loading")));
+  Promise.all([api("/communities", { auth: false }), api("/privacy-notice", { auth: false })])
+    .then(([communities, notice]) => mount(root, ...form(communities, notice)))
+    .catch((error) => mount(root, h("div", { class: "error" }, error.message)));
+  return root;
+}
+
+function form(communities, notice) {
+  const username = h("input", { type: "text", name: "username", autocomplete: "username", required: true, minlength: 3 });
+  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", required: true, minlength: 8 });
+  const name = h("input", { type: "text", name: "name", autocomplete: "name", required: true });
+  const kind = h(
+    "div",
+    { class: "segmented", role: "radiogroup" },
+    ["party_member", "volunteer"].map((value, index) =>
+      h(
+        "label",
+        { class: "segment" },
+        h("input", { type: "radio", name: "kind", value, checked: index === 0 }),
+        h("span", {}, t(`kind.${value}`)),
+      ),
+    ),
+  );
+  const community = select(
+    { name: "community_id", required: true },
+    communities.map((c) => [c.id, `${c.name}（${c.street}）`]),
+  );
+  const grid = h("select", { name: "grid_id" });
+  const fillGrids = () => {
+    const chosen = communities.find((c) => String(c.id) === community.value);
+    mount(
+      grid,
+      h("option", { value: "" }, t("register.gridNearest")),
+      (chosen ? chosen.grids : []).map((g) => h("option", { value: String(g.id) }, g.name)),
+    );
+  };
+  community.addEventListener("change", fillGrids);
+  fillGrids();
+
+  const lat = h("input", { type: "number", name: "lat", step: "any", min: -90, max: 90, required: true, inputmode: "decimal" });
+  const lng = h("input", { type: "number", name: "lng", step: "any", min: -180, max: 180, required: true, inputmode: "decimal" });
+  const locating = h("span", { class: "muted small-text" });
+  const locate = h(
+    "button",
+    {
+      type: "button",
+      class: "wide",
+      "data-test": "use-location",
+      onclick: () => {
+        if (!navigator.geolocation) {
+          locating.textContent = t("register.noGeolocation");
+          return;
+        }
+        locating.textContent = t("register.locating");
+        navigator.geolocation.getCurrentPosition(
+          (position) => {
+            lat.value = position.coords.latitude.toFixed(6);
+            lng.value = position.coords.longitude.toFixed(6);
+            locating.textContent = t("register.located");
+          },
+          () => {
+            locating.textContent = t("register.noGeolocation");
+          },
+          { enableHighAccuracy: true, timeout: 10_000 },
+        );
+      },
+    },
+    t("register.useLocation"),
+  );
+
+  const workUnit = h("input", { type: "text", name: "work_unit", autocomplete: "organization" });
+  const phone = h("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "numeric", maxlength: 13 });
+  const skills = h(
+    "div",
+    { class: "chips" },
+    SKILL_NAMES.map((skill) =>
+      h("label", { class: "chip" }, h("input", { type: "checkbox", name: "skills", value: skill }), h("span", {}, skillLabel(skill))),
+    ),
+  );
+  const consent = h("input", { type: "checkbox", name: "consent" });
+  const message = h("div", { class: "error", role: "alert", hidden: true });
+  const submit = h("button", { type: "submit", class: "primary wide" }, t("register.submit"));
+
+  const formElement = h(
+    "form",
+    {
+      class: "stack",
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        message.hidden = true;
+        submit.disabled = true;
+        const checkedKind = kind.querySelector("input:checked");
+        const body = {
+          username: username.value.trim(),
+          password: password.value,
+          name: name.value.trim(),
+          kind: checkedKind ? checkedKind.value : "volunteer",
+          community_id: Number(community.value),
+          home: { lat: lat.value === "" ? null : Number(lat.value), lng: lng.value === "" ? null : Number(lng.value) },
+          work_unit: workUnit.value.trim(),
+          skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
+          consent: { version: notice.version, accepted: consent.checked },
+        };
+        if (grid.value) body.grid_id = Number(grid.value);
+        if (phone.value.trim()) body.phone = phone.value.trim();
+        try {
+          const registered = await api("/registrations", { method: "POST", json: body, auth: false });
+          rememberUsername(registered.username);
+          go("login", { registered: "1" });
+        } catch (error) {
+          message.textContent = explain(error);
+          message.hidden = false;
+          message.scrollIntoView({ block: "center" });
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+    h("label", {}, t("register.username"), username),
+    h("label", {}, t("register.password"), password, h("span", { class: "hint" }, t("register.passwordHint"))),
+    h("label", {}, t("register.name"), name),
+    h("fieldset", {}, h("legend", {}, t("register.kind")), kind),
+    h("label", {}, t("register.community"), community),
+    h("label", {}, t("register.grid"), grid),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, t("register.home")),
+      h("p", { class: "hint" }, t("register.homeHint")),
+      locate,
+      locating,
+      h("div", { class: "pair" }, h("label", {}, t("register.lat"), lat), h("label", {}, t("register.lng"), lng)),
+    ),
+    h("label", {}, t("register.workUnit"), workUnit),
+    h("label", {}, t("register.phone"), phone, h("span", { class: "hint" }, t("register.phoneHint"))),
+    h("fieldset", {}, h("legend", {}, t("register.skills")), skills),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, t("register.privacy", { version: notice.version })),
+      h("div", { class: "notice-text", tabindex: 0 }, pick(notice)),
+      h("label", { class: "check" }, consent, h("span", {}, t("register.consent"))),
+    ),
+    message,
+    submit,
+  );
+  return [
+    h("h1", {}, t("register.title")),
+    h("p", { class: "muted" }, t("register.intro")),
+    formElement,
+    h("p", { class: "center" }, h("a", { href: "#/login" }, t("register.haveAccount"))),
+  ];
+}

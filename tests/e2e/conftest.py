@@ -1,0 +1,75 @@
+"""Fixtures for the browser tests: the real app on a free port over a temporary SQLite file
+with the demo community, Debian's Chromium driven by Playwright, and screenshots of every page
+visited (``build/screenshots/<name>.png``).
+
+Chromium is never downloaded: the tests use ``/usr/bin/chromium`` from the system packages
+(``apt-get install chromium chromium-driver``) and are skipped when it is not there.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from live_server import REPO, LiveServer, load_demo, serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
+SKIP_REASON = (
+    f"浏览器测试已跳过：未找到 {CHROMIUM}（apt-get install chromium chromium-driver 后即可运行）"
+    f" · browser tests skipped: {CHROMIUM} not found "
+    "(apt-get install chromium chromium-driver to run them)"
+)
+SCREENSHOTS = REPO / "build" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+def browser_missing() -> bool:
+    return not CHROMIUM.exists()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the demo community (红光社区, account ``demo``), for one test module."""
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'tongxin.db'}"
+    load_demo(database_url)
+    with serve(database_url) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium from the system, headless."""
+    if browser_missing():
+        pytest.skip(SKIP_REASON)
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed"
+    )
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where the tests save what each page looked like; emptied once per run."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

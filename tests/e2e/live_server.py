@@ -1,0 +1,83 @@
+"""The real app on a real port, for the browser tests: a temporary SQLite file loaded with the
+demo community exactly as ``tongxin load`` loads it, served by uvicorn in a background thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from api.cli import load as load_command
+from api.main import create_app
+from api.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_SCENARIO = REPO / "scenarios" / "hongguang.json"
+#: the account ``make demo`` prints
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "tongxin-demo"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    database_url: str
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set ``TONGXIN_*`` variables for a block: ``tongxin load`` reads its settings from them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def load_demo(database_url: str) -> None:
+    """Create the tables and load 红光社区 with the ``demo`` street admin, as ``make demo`` does."""
+    with environment(TONGXIN_DATABASE_URL=database_url, TONGXIN_ENV="test"):
+        load_command(scenario=DEMO_SCENARIO, username=DEMO_USERNAME, password=DEMO_PASSWORD)
+
+
+@contextlib.contextmanager
+def serve(database_url: str, *, start_timeout_s: float = 20.0) -> Iterator[LiveServer]:
+    """Serve the app on a free port until the block ends."""
+    app = create_app(Settings(env="test", database_url=database_url))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, name="tongxin-e2e-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the test server did not start on port {port}")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=database_url)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()

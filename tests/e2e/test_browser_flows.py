@@ -1,0 +1,468 @@
+"""The pages in a real browser, as people use them, against the real app and the demo community.
+
+One story, in order (each test builds on the one before, and says so if it cannot):
+
+1. a volunteer registers on a phone-size screen, logs in and sets their free times;
+2. the coordinator solves the week (progress, then the board), pins the volunteer on a slot
+   from its ranked candidates, re-solves (and sees what moved), and publishes;
+3. the volunteer sees the assignment on the phone and confirms it;
+4. the coordinator imports an Excel roster with one bad row (listed with its reason, nothing
+   imported), then the corrected roster.
+
+Also: the wish desk, the map and the dashboard, and the switch to English. Every page visited
+is saved to ``build/screenshots/<name>.png``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest import DESKTOP, PHONE, SKIP_REASON, browser_missing
+from live_server import DEMO_PASSWORD, DEMO_USERNAME, LiveServer
+
+if browser_missing():
+    pytest.skip(SKIP_REASON, allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = playwright_api.expect
+
+WEEK = "2026-03-02"
+SATURDAY = "2026-03-07"
+#: the volunteer lives at the centre of 第一网格 (scenarios/hongguang.json)
+HOME = {"latitude": 24.291561, "longitude": 116.119191}
+VOLUNTEER = {"username": "li.zhiyuan", "password": "tongxin-e2e-2026", "name": "李志远"}
+#: Saturday morning and afternoon: whatever the first solve gives them, one half stays free
+FREE_HOURS = {5: (8, 9, 10, 11, 14, 15, 16, 17)}
+FREE_SUMMARY = "周六 08:00–12:00，周六 14:00–18:00"
+SLOW_MS = 60_000
+
+
+class Story:
+    """What one step of the story leaves for the next."""
+
+    #: the post the volunteer was pinned on, e.g. 第一网格党员责任区
+    pinned_post = ""
+    published = False
+
+
+@pytest.fixture(scope="module")
+def story() -> Story:
+    return Story()
+
+
+def watch(page: Any) -> list[str]:
+    """Uncaught errors of the page's scripts, collected so a test can insist there were none."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture(scope="module")
+def phone(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """The volunteer's phone: 390×844, touch, and a location to register with."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation=HOME,
+        permissions=["geolocation"],
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    page.errors = watch(page)
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def desk(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """The coordinator's desktop browser."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=DESKTOP, locale="zh-CN", accept_downloads=True
+    )
+    page = context.new_page()
+    page.errors = watch(page)
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def shot(page: Any, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def log_in_console(page: Any, hash_route: str) -> None:
+    page.goto(f"/console/#/{hash_route}")
+    expect(page.locator("[data-page=login]")).to_be_visible()
+    page.fill("input[name=username]", DEMO_USERNAME)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("[data-test=login-submit]")
+
+
+# 1 -------------------------------------------------------------------------------------------
+
+
+def test_volunteer_registers_logs_in_and_sets_free_times(phone: Any, screenshots: Path) -> None:
+    page = phone
+    page.goto("/m/")
+    expect(page.locator("[data-page=login]")).to_be_visible()
+    shot(page, screenshots, "m-login")
+
+    page.click("[data-test=to-register]")
+    expect(page.locator("[data-page=register] h1")).to_have_text("到社区报到")
+    page.fill("input[name=username]", VOLUNTEER["username"])
+    page.fill("input[name=password]", VOLUNTEER["password"])
+    page.fill("input[name=name]", VOLUNTEER["name"])
+    page.locator(".segment", has_text="在职党员").click()
+    page.select_option("select[name=grid_id]", label="第一网格")
+    page.click("[data-test=use-location]")
+    expect(page.locator("input[name=lat]")).to_have_value(str(HOME["latitude"]))
+    expect(page.locator("input[name=lng]")).to_have_value(str(HOME["longitude"]))
+    page.fill("input[name=phone]", "13911112222")
+    page.locator(".chip", has_text="助老").click()
+    expect(page.locator(".notice-text")).to_contain_text("同心")
+
+    # without consent the API refuses, in Chinese, and the form names the field
+    page.click("[data-page=register] button[type=submit]")
+    refusal = page.locator("[data-page=register] .error")
+    expect(refusal).to_have_text("隐私说明：须同意隐私说明才能报到")
+    shot(page, screenshots, "m-register-refused")
+
+    page.check("input[name=consent]")
+    page.click("[data-page=register] button[type=submit]")
+    expect(page.locator(".success")).to_contain_text("报到成功")
+    expect(page.locator("input[name=username]")).to_have_value(VOLUNTEER["username"])
+    page.fill("input[name=password]", VOLUNTEER["password"])
+    shot(page, screenshots, "m-login-after-register")
+    page.click("[data-test=login-submit]")
+
+    expect(page.locator("[data-page=assignments] h1")).to_have_text("我的任务")
+    expect(page.locator(".greeting")).to_contain_text(VOLUNTEER["name"])
+    expect(page.locator("[data-page=assignments] .notice")).to_contain_text("暂时没有")
+    shot(page, screenshots, "m-assignments-none")
+
+    page.locator(".tab-bar .tab", has_text="空闲时间").click()
+    summary = page.locator("[data-test=availability-summary]")
+    expect(summary).to_have_text("尚未登记空闲时间")
+    for weekday, hours in FREE_HOURS.items():
+        for hour in hours:
+            page.click(f"[data-weekday='{weekday}'][data-hour='{hour}']")
+    expect(summary).to_have_text(FREE_SUMMARY)
+    page.click("[data-test=save-availability]")
+    expect(page.locator(".toast").last).to_have_text("空闲时间已保存")
+
+    # what the page shows after a reload comes from the API, so it was saved
+    page.reload()
+    expect(summary).to_have_text(FREE_SUMMARY)
+    expect(page.locator("[data-weekday='5'][data-hour='9']")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator("[data-weekday='4'][data-hour='9']")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    shot(page, screenshots, "m-availability")
+    assert page.errors == []
+
+
+# 2 -------------------------------------------------------------------------------------------
+
+
+def solved(page: Any, previous_run: str | None) -> str:
+    """Wait until the solve started after ``previous_run`` is done; its run id."""
+    progress = page.locator("[data-test=solve-progress]")
+    expect(progress).to_be_visible()
+    expect(progress.locator("[role=progressbar]")).to_be_visible()
+    if previous_run is not None:
+        expect(progress).not_to_have_attribute("data-run", previous_run, timeout=SLOW_MS)
+    expect(progress).to_have_attribute("data-state", "done", timeout=SLOW_MS)
+    expect(progress.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", "100")
+    run: str = progress.get_attribute("data-run")
+    return run
+
+
+def open_slot_with_free_volunteer(page: Any) -> tuple[Any, str]:
+    """The first of the Saturday party-member slots where the volunteer is a candidate and not
+    yet on it; its candidate row and the slot's title."""
+    slots = page.locator(f".day[data-day='{SATURDAY}'] .slot", has_text="党员")
+    panel = page.locator("[data-test=slot-panel]")
+    for index in range(slots.count()):
+        slot = slots.nth(index)
+        title = slot.get_attribute("data-title")
+        slot.click()
+        expect(panel.locator("h2").first).to_have_text(title)
+        expect(panel.locator("[data-test=candidates]")).to_have_attribute("data-state", "ready")
+        panel.locator("[data-test=candidate-filter]").fill(VOLUNTEER["name"])
+        row = panel.locator(".candidate-table tbody tr", has_text=VOLUNTEER["name"])
+        if row.count() == 1 and "assigned" not in (row.get_attribute("class") or ""):
+            return row, title
+    raise AssertionError("the volunteer is a free candidate on no Saturday party-member slot")
+
+
+def test_coordinator_solves_pins_resolves_and_publishes(
+    desk: Any, screenshots: Path, story: Story
+) -> None:
+    page = desk
+    log_in_console(page, f"board?week={WEEK}")
+    shot(page, screenshots, "console-login")
+    expect(page.locator("[data-page=board]")).to_be_visible()
+    expect(page.locator("[data-test=week]")).to_have_value(WEEK)
+    status = page.locator("[data-test=run-status]")
+    expect(status).to_contain_text("本周尚未排班")
+    expect(page.locator(".slot").first).to_be_visible()
+    shot(page, screenshots, "console-board-unsolved")
+
+    page.select_option("[data-test=time-limit]", "3")
+    page.click("[data-test=solve]")
+    first_run = solved(page, None)
+    expect(status).to_contain_text(f"草稿 #{first_run}")
+    expect(page.locator("[data-test=moves]")).to_contain_text("本周第一份草稿")
+    expect(page.locator(".slot.full").first).to_be_visible()
+    # every slot not full says why
+    for gap in page.locator(".slot.partial, .slot.empty").all()[:5]:
+        expect(gap.locator(".slot-gap")).not_to_be_empty()
+    shot(page, screenshots, "console-board-draft")
+
+    row, title = open_slot_with_free_volunteer(page)
+    panel = page.locator("[data-test=slot-panel]")
+    page.locator("[data-test=candidate-filter]").fill("")
+    ranks = panel.locator(".candidate-table tbody tr td:first-child").all_inner_texts()
+    assert ranks == [str(rank) for rank in range(1, len(ranks) + 1)], ranks
+    panel.locator("[data-test=candidate-filter]").fill(VOLUNTEER["name"])
+    expect(row.locator(".reasons li").first).to_be_visible()
+    panel.locator("[data-test=override-reason]").fill("熟悉本网格")
+    row.locator("[data-test=pin]").click()
+    expect(page.locator(".toast").last).to_contain_text(f"已固定 {VOLUNTEER['name']}")
+    expect(page.locator("[data-test=pending]")).to_have_text("1 项调整待重新排班")
+    expect(panel.locator(".people-list li", has_text=VOLUNTEER["name"])).to_contain_text("固定")
+    shot(page, screenshots, "console-slot-panel")
+
+    expect(page.locator("[data-test=solve]")).to_have_text("重新排班")
+    page.click("[data-test=solve]")
+    second_run = solved(page, first_run)
+    moves = page.locator("[data-test=moves]")
+    expect(moves).to_contain_text(f"与排班 #{first_run} 相比")
+    added = moves.locator("li.added", has_text=VOLUNTEER["name"])
+    expect(added).to_contain_text(title)
+    expect(page.locator("[data-test=pending]")).to_be_hidden()
+    pinned_card = page.locator(f".slot[data-title='{title}']")
+    expect(pinned_card.locator(".person.pinned")).to_have_text(VOLUNTEER["name"])
+    shot(page, screenshots, "console-moves")
+
+    page.click("[data-test=publish]")
+    expect(page.locator(".toast").last).to_contain_text(f"已发布排班 #{second_run}")
+    expect(status).to_contain_text(f"已发布 #{second_run}")
+    expect(page.locator("[data-test=publish]")).to_be_disabled()
+    shot(page, screenshots, "console-board-published")
+    assert page.errors == []
+    # a board title is the post and its time; the member's list names the post only
+    story.pinned_post = title.split(" ")[0]
+    story.published = True
+
+
+# 3 -------------------------------------------------------------------------------------------
+
+
+def test_volunteer_sees_and_confirms_the_assignment(
+    phone: Any, screenshots: Path, story: Story, tmp_path: Path
+) -> None:
+    if not story.published:
+        pytest.skip("the coordinator's flow did not publish a schedule")
+    page = phone
+    page.goto("/m/#/assignments")
+    card = page.locator(".assignment", has_text=story.pinned_post)
+    expect(card).to_have_count(1)
+    expect(card.locator("[data-test=status]")).to_have_text("待确认")
+    expect(card.locator(".when")).to_contain_text("周六")
+    shot(page, screenshots, "m-assignments")
+
+    card.locator("[data-test=confirm]").click()
+    expect(page.locator(".toast").last).to_contain_text("已确认")
+    card = page.locator(".assignment", has_text=story.pinned_post)
+    expect(card.locator("[data-test=status]")).to_have_text("已确认")
+    expect(card.locator("[data-test=confirm]")).to_have_count(0)
+
+    with page.expect_download() as download_info:
+        page.click("[data-test=add-to-calendar]")
+    calendar = tmp_path / "tongxin.ics"
+    download_info.value.save_as(calendar)
+    # unfold the long lines of iCalendar before looking for the title
+    text = calendar.read_text(encoding="utf-8").replace("\r\n ", "")
+    assert text.startswith("BEGIN:VCALENDAR")
+    assert f"SUMMARY:{story.pinned_post}" in text
+    shot(page, screenshots, "m-assignments-confirmed")
+    assert page.errors == []
+
+
+# 4 -------------------------------------------------------------------------------------------
+
+
+def roster_file(template: Path, target: Path, rows: list[dict[str, str]]) -> Path:
+    """The downloaded template filled in with ``rows`` (by the Chinese column name)."""
+    workbook = openpyxl.load_workbook(template)
+    sheet = workbook.worksheets[0]
+    headers = [str(cell.value or "") for cell in sheet[1]]
+    position = {header.split(" (")[0]: index for index, header in enumerate(headers)}
+    for row in rows:
+        values: list[str | None] = [None] * len(headers)
+        for name, value in row.items():
+            values[position[name]] = value
+        sheet.append(values)
+    workbook.save(target)
+    return target
+
+
+def people_total(page: Any) -> int:
+    text = page.locator("[data-test=people-total]").inner_text()
+    match = re.search(r"\d+", text)
+    assert match, text
+    return int(match.group())
+
+
+def test_roster_with_a_bad_row_imports_nothing_until_fixed(
+    desk: Any, screenshots: Path, tmp_path: Path
+) -> None:
+    page = desk
+    page.goto("/console/#/people")
+    if page.locator("[data-page=login]").is_visible():
+        log_in_console(page, "people")
+    expect(page.locator("[data-page=people]")).to_be_visible()
+    expect(page.locator("[data-test=people-total]")).to_be_visible()
+    before = people_total(page)
+    shot(page, screenshots, "console-people")
+
+    with page.expect_download() as download_info:
+        page.click("[data-test=roster-template]")
+    template = tmp_path / "template.xlsx"
+    download_info.value.save_as(template)
+
+    good = {
+        "姓名": "赵红梅",
+        "手机号": "13700001111",
+        "类型": "志愿者",
+        "网格": "第二网格",
+        "专长": "助老、宣传教育",
+        "住址纬度": "24.2900",
+        "住址经度": "116.1210",
+        "周六": "08:30-12:00",
+    }
+    second = {**good, "姓名": "钱建国", "手机号": "13700002222", "类型": "党员"}
+    bad_file = roster_file(template, tmp_path / "bad.xlsx", [good, {**second, "手机号": "1370000"}])
+    page.set_input_files("[data-test=roster-file]", str(bad_file))
+    page.click("[data-test=roster-import]")
+    result = page.locator("[data-test=roster-result]")
+    expect(result.locator("[data-outcome=refused]")).to_be_visible()
+    bad_row = result.locator("[data-test=bad-rows] tr[data-row='3']")
+    expect(bad_row).to_contain_text("手机号")
+    expect(result.locator("[data-test=bad-rows] tbody tr")).to_have_count(1)
+    shot(page, screenshots, "console-roster-refused")
+    page.click("button[type=submit]:has-text('筛选')")
+    expect(page.locator("[data-test=people-total]")).to_have_text(f"共 {before} 条")
+
+    fixed_file = roster_file(template, tmp_path / "fixed.xlsx", [good, second])
+    page.set_input_files("[data-test=roster-file]", str(fixed_file))
+    page.click("[data-test=roster-check]")
+    expect(result.locator("[data-outcome=checked]")).to_contain_text("可新增 2 人")
+    expect(page.locator("[data-test=people-total]")).to_have_text(f"共 {before} 条")
+    page.click("[data-test=roster-import]")
+    expect(result.locator("[data-outcome=imported]")).to_contain_text("新增 2 人")
+    expect(page.locator("[data-test=people-total]")).to_have_text(f"共 {before + 2} 条")
+    shot(page, screenshots, "console-roster-imported")
+    assert page.errors == []
+
+
+# the other console pages ---------------------------------------------------------------------
+
+
+def test_wish_desk_records_and_verifies_a_wish(desk: Any, screenshots: Path) -> None:
+    page = desk
+    page.goto("/console/#/wishes")
+    expect(page.locator("[data-page=wishes]")).to_be_visible()
+    expect(page.locator(".wish-table tbody tr").first).to_be_visible()
+    shot(page, screenshots, "console-wishes")
+
+    page.click("[data-test=new-wish]")
+    form = page.locator("[data-test=wish-form]")
+    form.locator("input[name=title]").fill("帮忙修理阳台晾衣架")
+    form.locator("input[name=category]").fill("家电维修")
+    form.locator("select[name=grid_id]").select_option(label="第一网格")
+    form.locator("input[name=beneficiary_name]").fill("孙奶奶")
+    form.locator("input[name=address]").fill("黄金花园2栋1单元302")
+    form.locator(".chip", has_text="独居老人").click()
+    expect(form.locator("input[name=lat]")).not_to_have_value("")
+    shot(page, screenshots, "console-wish-form")
+    form.locator("[data-test=save-wish]").click()
+    expect(page.locator(".toast").last).to_have_text("心愿已记录")
+
+    page.select_option("[data-test=status-filter]", "recorded")
+    row = page.locator(".wish-table tbody tr", has_text="帮忙修理阳台晾衣架")
+    expect(row).to_contain_text("已录入")
+    row.locator("[data-test=advance-verified]").click()
+    expect(page.locator(".toast").last).to_contain_text("已核实")
+    page.select_option("[data-test=status-filter]", "verified")
+    expect(page.locator(".wish-table tbody tr", has_text="帮忙修理阳台晾衣架")).to_contain_text(
+        "已核实"
+    )
+    shot(page, screenshots, "console-wishes-verified")
+    assert page.errors == []
+
+
+def test_map_draws_grids_and_homes_without_tiles(desk: Any, screenshots: Path) -> None:
+    page = desk
+    page.goto("/console/#/map")
+    svg = page.locator("[data-test=map-svg]")
+    expect(svg).to_be_visible()
+    expect(svg.locator(".grid-mark")).to_have_count(8)
+    expect(svg.locator(".home-cell").first).to_be_attached()
+    expect(svg.locator("circle.radius").first).to_be_attached()
+    expect(svg.locator(".grid-mark", has_text="第一网格")).to_be_visible()
+    # the street admin is no coordinator of the community: no wish is placed on the map
+    expect(svg.locator(".wish-mark")).to_have_count(0)
+    expect(page.locator(".map-side")).to_contain_text("只对本社区协调人显示")
+    shot(page, screenshots, "console-map")
+    assert page.errors == []
+
+
+def test_dashboard_draws_its_four_charts(desk: Any, screenshots: Path) -> None:
+    page = desk
+    page.goto("/console/#/dashboard")
+    expect(page.locator("[data-page=dashboard] figure[data-chart]")).to_have_count(4)
+    for chart in ("coverage", "wishes", "hours", "load"):
+        expect(page.locator(f"figure[data-chart={chart}]")).to_be_visible()
+    expect(page.locator("figure[data-chart=coverage] svg rect.bar")).to_have_count(8)
+    expect(page.locator("figure[data-chart=wishes] svg rect.bar")).to_have_count(12)
+    expect(page.locator("figure[data-chart=load]")).to_contain_text("基尼系数")
+    shot(page, screenshots, "console-dashboard")
+    assert page.errors == []
+
+
+def test_english_is_one_tap_away_and_remembered(desk: Any, screenshots: Path) -> None:
+    page = desk
+    page.goto("/console/#/board?week=2026-03-02")
+    menu = page.locator("[data-nav=board]")
+    expect(menu).to_have_text("排班周表")
+    page.click("[data-test=lang-toggle]")
+    expect(menu).to_have_text("Week board")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("[data-test=solve]")).to_have_text("Re-solve")
+    shot(page, screenshots, "console-board-english")
+
+    # the choice survives a reload, and the API answers in it (Accept-Language)
+    page.click("[data-test=logout]")
+    page.reload()
+    expect(page.locator("[data-test=login-submit]")).to_have_text("Log in")
+    page.fill("input[name=username]", DEMO_USERNAME)
+    page.fill("input[name=password]", "not-the-password")
+    page.click("[data-test=login-submit]")
+    expect(page.locator("[data-page=login] .error")).to_have_text("Wrong username or password")
+    shot(page, screenshots, "console-login-english")
+
+    page.click("[data-test=lang-toggle]")
+    expect(page.locator("[data-test=login-submit]")).to_have_text("登录")
+    assert page.errors == []
