@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# the browser tests (tests/e2e) drive the system's Chromium; without it they are skipped
+# the browser tests (tests/e2e) drive the system's Chromium: installed when missing and apt
+# can (tests/e2e/install-chromium.sh); without it they are skipped
 CHROMIUM := /usr/bin/chromium
 BROWSER_SKIPPED := 浏览器测试已跳过：未找到 $(CHROMIUM)，apt-get install chromium chromium-driver 后即可运行 · browser tests skipped: no $(CHROMIUM); apt-get install chromium chromium-driver to run them
 
@@ -22,10 +23,12 @@ demo: $(STAMP)
 	$(BIN)/tongxin load scenarios/hongguang.json
 
 test: $(STAMP)
+	@sh tests/e2e/install-chromium.sh
 	@test -x $(CHROMIUM) || echo "$(BROWSER_SKIPPED)"
 	$(BIN)/python -m pytest
 
 e2e: $(STAMP)
+	@sh tests/e2e/install-chromium.sh
 	@test -x $(CHROMIUM) || echo "$(BROWSER_SKIPPED)"
 	$(BIN)/python -m pytest tests/e2e
 

@@ -297,7 +297,7 @@ def serve(
         bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
     ] = True,
 ) -> None:
-    """启动 HTTP 接口（文档在 /docs）。 Start the HTTP API (documentation at /docs)."""
+    """启动 HTTP 接口与网页（/console/、/m/，文档在 /docs）。 Start the API and the pages."""
     import uvicorn
 
     from api.settings import Settings
@@ -310,8 +310,13 @@ def serve(
         from models.db import upgrade
 
         upgrade(settings.database_url)
+    base = f"http://{host}:{port}"
     _err_console().print(
-        f"同心 Tongxin: http://{host}:{port}/docs  ({settings.database_url})", markup=False
+        f"同心 Tongxin ({settings.database_url})\n"
+        f"  协调人工作台 console: {base}/console/\n"
+        f"  志愿者手机页 volunteers: {base}/m/\n"
+        f"  接口文档 API docs: {base}/docs",
+        markup=False,
     )
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload)
 
@@ -381,7 +386,8 @@ def load(
                 markup=False,
             )
     console.print(
-        "启动接口 Start the API: .venv/bin/tongxin serve → http://127.0.0.1:8000/docs",
+        "启动 Start: .venv/bin/tongxin serve → http://127.0.0.1:8000/console/ "
+        "（手机页 phone pages /m/，接口文档 API docs /docs）",
         markup=False,
     )
 

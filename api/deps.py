@@ -57,7 +57,10 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+#: ``scope="function"``: the session commits before the response is sent, so a client that
+#: reads right after a write sees it (by default the teardown of a ``yield`` dependency runs
+#: after the response has gone out)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

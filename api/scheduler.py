@@ -53,7 +53,7 @@ CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 @cache
 def session_factory_for(database_url: str) -> sessionmaker[Session]:
     """One engine per database for the whole process."""
-    return make_session_factory(make_engine(database_url))
+    return make_session_factory(make_engine(database_url), write_lock_at_begin=True)
 
 
 def _now() -> datetime:

@@ -29,6 +29,8 @@ DEFAULT_DATABASE_URL = "sqlite:///tongxin.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: how long a SQLite writer waits for another writer before giving up
 SQLITE_BUSY_TIMEOUT_MS = 5000
+#: execution option: on SQLite, begin transactions holding the write lock (BEGIN IMMEDIATE)
+WRITE_LOCK_AT_BEGIN = "tongxin_write_lock_at_begin"
 
 
 def database_url(url: str | None = None) -> str:
@@ -72,12 +74,26 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(WRITE_LOCK_AT_BEGIN)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded rows usable after commit (a response is built after it)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(
+    engine: Engine, *, write_lock_at_begin: bool = False
+) -> sessionmaker[Session]:
+    """Sessions that keep loaded rows usable after commit (a response is built after it).
+
+    ``write_lock_at_begin`` is for callers that run side by side and read before they write
+    (the web app's requests, the scheduler's jobs). On SQLite a transaction that has read cannot
+    write once another has committed since it began ("database is locked", with no wait); taking
+    the write lock at BEGIN makes them wait their turn for up to ``SQLITE_BUSY_TIMEOUT_MS``
+    instead. Readers in other connections are not held up (write-ahead log). PostgreSQL has row
+    locks and ignores it.
+    """
+    bind = engine
+    if write_lock_at_begin and engine.dialect.name == "sqlite":
+        bind = engine.execution_options(**{WRITE_LOCK_AT_BEGIN: True})
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 @cache

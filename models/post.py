@@ -185,8 +185,11 @@ def generate_shifts(session: Session, community_id: int, week_start: date) -> li
                 "ends_at": community.local_datetime(day, template.end_minute),
             }
         )
-    if rows:
-        _insert_ignoring_duplicates(session, rows)
+    # only what is missing: reading a week that has its shifts writes nothing
+    have = {(s.post_id, s.starts_at) for s in week_shifts(session, community_id, week_start)}
+    missing = [row for row in rows if (row["post_id"], row["starts_at"]) not in have]
+    if missing:
+        _insert_ignoring_duplicates(session, missing)
     return week_shifts(session, community_id, week_start)
 
 

@@ -82,9 +82,22 @@ def test_generate_shifts_twice_adds_nothing(session: Session) -> None:
     add_post(session, community, templates=((5, 510, 690), (6, 510, 690)))
 
     first = generate_shifts(session, community.id, WEEK_START)
-    second = generate_shifts(session, community.id, WEEK_START)
+    inserts: list[str] = []
+    engine = session.get_bind()
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        second = generate_shifts(session, community.id, WEEK_START)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
 
     assert [s.id for s in second] == [s.id for s in first]
+    # a week that has its shifts is read, not written: a GET of the week board takes no write
+    assert inserts == []
     assert session.scalar(sa.select(sa.func.count()).select_from(Shift)) == 2
     # another week is another set of shifts
     generate_shifts(session, community.id, WEEK_START + timedelta(days=7))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,45 @@ def test_savepoints_roll_back_inside_a_transaction(tmp_path: Path) -> None:
         session.commit()
         assert session.scalars(sa.select(Street.name)).all() == ["江南街道"]
     engine.dispose()
+
+
+@pytest.mark.parametrize("write_lock_at_begin", [False, True])
+def test_a_reader_that_writes_after_another_writer(
+    tmp_path: Path, write_lock_at_begin: bool
+) -> None:
+    """A request's shape: read, then write, while another request writes in between."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    create_all(engine)
+    factory = make_session_factory(engine, write_lock_at_begin=write_lock_at_begin)
+    failures: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            with factory() as session:
+                session.add(Street(name="另一个"))
+                session.commit()
+        except BaseException as error:
+            failures.append(error)
+
+    refused: sa.exc.OperationalError | None = None
+    with factory() as session:
+        session.scalars(sa.select(Street)).all()  # begun, and read
+        writer = threading.Thread(target=other)
+        writer.start()
+        writer.join(timeout=1.0)  # without the lock it commits now; with it, it waits for us
+        session.add(Street(name="先读后写"))
+        try:
+            session.commit()
+        except sa.exc.OperationalError as error:
+            refused = error
+    writer.join(timeout=10)
+    assert failures == []
+    with factory() as session:
+        names = set(session.scalars(sa.select(Street.name)))
+    engine.dispose()
+    if write_lock_at_begin:
+        assert refused is None
+        assert names == {"另一个", "先读后写"}
+    else:  # what the web app met before: the reader can no longer write, and does not wait
+        assert refused is not None and "locked" in str(refused)
+        assert names == {"另一个"}
