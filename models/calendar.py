@@ -54,7 +54,37 @@ class ThemeMonth(Timestamped, Base):
         return f"ThemeMonth({self.year}-{self.month:02d}, theme={self.theme!r})"
 
 
-class Activity(Timestamped, Base):
+class ActivityDetails:
+    """What an activity is, whether dated once or by a rule of the fixed year."""
+
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
+    lat: Mapped[float]
+    lng: Mapped[float]
+    category: Mapped[str] = mapped_column(sa.String(32), default="")
+    #: the co-building unit (共建单位) in charge
+    responsible_unit: Mapped[str] = mapped_column(sa.String(200), default="")
+    priority: Mapped[float] = mapped_column(default=1.0)
+    party_members_only: Mapped[bool] = mapped_column(default=False)
+    radius_m: Mapped[float | None]
+
+    def details(self) -> dict[str, Any]:
+        """The details as keyword arguments, to copy them to another activity."""
+        return {name: getattr(self, name) for name in ACTIVITY_DETAILS}
+
+
+ACTIVITY_DETAILS = (
+    "place",
+    "lat",
+    "lng",
+    "category",
+    "responsible_unit",
+    "priority",
+    "party_members_only",
+    "radius_m",
+)
+
+
+class Activity(ActivityDetails, Timestamped, Base):
     """One event of the calendar, at a fixed date and time."""
 
     __tablename__ = "activity"
@@ -79,15 +109,6 @@ class Activity(Timestamped, Base):
     day: Mapped[date]
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    place: Mapped[str] = mapped_column(sa.String(200), default="")
-    lat: Mapped[float]
-    lng: Mapped[float]
-    category: Mapped[str] = mapped_column(sa.String(32), default="")
-    #: the co-building unit (共建单位) in charge
-    responsible_unit: Mapped[str] = mapped_column(sa.String(200), default="")
-    priority: Mapped[float] = mapped_column(default=1.0)
-    party_members_only: Mapped[bool] = mapped_column(default=False)
-    radius_m: Mapped[float | None]
     external_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     community: Mapped[Community] = relationship()
@@ -166,7 +187,7 @@ class DayRule(StrEnum):
     WEEKDAY = "weekday"
 
 
-class RecurringActivity(Timestamped, Base):
+class RecurringActivity(ActivityDetails, Timestamped, Base):
     """An activity of the fixed year, on a day rule, in one month or in every month."""
 
     __tablename__ = "recurring_activity"
@@ -202,14 +223,6 @@ class RecurringActivity(Timestamped, Base):
     week_of_month: Mapped[int | None]
     start_minute: Mapped[int]
     end_minute: Mapped[int]
-    place: Mapped[str] = mapped_column(sa.String(200), default="")
-    lat: Mapped[float]
-    lng: Mapped[float]
-    category: Mapped[str] = mapped_column(sa.String(32), default="")
-    responsible_unit: Mapped[str] = mapped_column(sa.String(200), default="")
-    priority: Mapped[float] = mapped_column(default=1.0)
-    party_members_only: Mapped[bool] = mapped_column(default=False)
-    radius_m: Mapped[float | None]
     #: ``[{"skill": "medical" | None, "headcount": 2}, …]``, copied to each activity's roles
     roles: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     #: a rule switched off makes no more activities; those made stay
@@ -322,15 +335,8 @@ def generate_activities(session: Session, community_id: int, week_start: date) -
                 day=day,
                 starts_at=community.local_datetime(day, rule.start_minute),
                 ends_at=community.local_datetime(day, rule.end_minute),
-                place=rule.place,
-                lat=rule.lat,
-                lng=rule.lng,
-                category=rule.category,
-                responsible_unit=rule.responsible_unit,
-                priority=rule.priority,
-                party_members_only=rule.party_members_only,
-                radius_m=rule.radius_m,
                 external_id=key,
+                **rule.details(),
                 roles=[
                     ActivityRole(position=i, skill=r.get("skill"), headcount=int(r["headcount"]))
                     for i, r in enumerate(rule.roles or [{"skill": None, "headcount": 1}])

@@ -13,7 +13,14 @@ from api.errors import NotFound, validation_error
 from api.schemas.calendar import ActivityCreate, RecurringActivityCreate, ThemeMonthUpdate
 from api.schemas.common import minutes
 from models import audit
-from models.calendar import Activity, ActivityRole, RecurringActivity, ThemeMonth, YearlyTheme
+from models.calendar import (
+    ACTIVITY_DETAILS,
+    Activity,
+    ActivityRole,
+    RecurringActivity,
+    ThemeMonth,
+    YearlyTheme,
+)
 from models.community import Community, Grid
 from models.user import UserAccount
 
@@ -117,14 +124,7 @@ def create_activity(
         day=data.day,
         starts_at=community.local_datetime(data.day, minutes(data.start)),
         ends_at=community.local_datetime(data.day, minutes(data.end)),
-        place=data.place,
-        lat=data.lat,
-        lng=data.lng,
-        category=data.category,
-        responsible_unit=data.responsible_unit,
-        priority=data.priority,
-        party_members_only=data.party_members_only,
-        radius_m=data.radius_m,
+        **data.model_dump(include=set(ACTIVITY_DETAILS)),
         roles=[
             ActivityRole(position=i, skill=r.skill, headcount=r.headcount)
             for i, r in enumerate(data.roles)
@@ -214,14 +214,7 @@ def create_recurring_activity(
         week_of_month=data.week_of_month,
         start_minute=minutes(data.start),
         end_minute=minutes(data.end),
-        place=data.place,
-        lat=data.lat,
-        lng=data.lng,
-        category=data.category,
-        responsible_unit=data.responsible_unit,
-        priority=data.priority,
-        party_members_only=data.party_members_only,
-        radius_m=data.radius_m,
+        **data.model_dump(include=set(ACTIVITY_DETAILS)),
         roles=[{"skill": r.skill, "headcount": r.headcount} for r in data.roles],
     )
     session.add(rule)

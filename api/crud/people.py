@@ -14,11 +14,10 @@ from api.errors import Conflict, NotFound, validation_error
 from api.schemas.common import TimeWindow, minutes
 from api.schemas.people import RegistrationCreate
 from api.security import hash_password
-from api.services.problem import SERVED_STATUSES, quarter_start
+from api.services.problem import services_this_quarter
 from matcher.domain import PersonKind
 from models.community import Community, Grid
 from models.person import Availability, Person, PersonSkill
-from models.schedule import Assignment, RunStatus, ScheduleRun
 from models.user import UserAccount, UserRole
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -126,27 +125,6 @@ def readable_people(user: UserAccount) -> sa.Select[Person]:
         return query.where(Person.id == user.person_id)
     scope = community_ids_for(user)
     return query if scope is None else query.where(Person.community_id.in_(scope))
-
-
-def services_this_quarter(community: Community, week_start: date) -> sa.Subquery:
-    """Services per person this quarter, one grouped query: done or confirmed assignments in
-    published runs, on the quarter's days before ``week_start``. The same count the matcher
-    gets (``api.services.problem``), so a filter here agrees with who is "behind"."""
-    first = community.local_datetime(quarter_start(week_start), 0)
-    last = community.local_datetime(week_start, 0)
-    return (
-        sa.select(Assignment.person_id, sa.func.count().label("services"))
-        .join(Assignment.run)
-        .where(
-            ScheduleRun.community_id == community.id,
-            ScheduleRun.status == RunStatus.PUBLISHED,
-            Assignment.status.in_(SERVED_STATUSES),
-            Assignment.starts_at >= first,
-            Assignment.starts_at < last,
-        )
-        .group_by(Assignment.person_id)
-        .subquery()
-    )
 
 
 def list_people(

@@ -127,14 +127,9 @@ class RolePublic(BaseModel):
     headcount: int
 
 
-class ActivityPublic(BaseModel):
-    id: int
-    community_id: int
-    grid_id: int | None
-    name: str
-    day: date
-    starts_at: UTCTime
-    ends_at: UTCTime
+class ActivityDetailsPublic(BaseModel):
+    """An activity's details, dated once or by a rule (``models.calendar.ActivityDetails``)."""
+
     place: str
     lat: float
     lng: float
@@ -143,6 +138,16 @@ class ActivityPublic(BaseModel):
     priority: float
     party_members_only: bool
     radius_m: float | None
+
+
+class ActivityPublic(ActivityDetailsPublic):
+    id: int
+    community_id: int
+    grid_id: int | None
+    name: str
+    day: date
+    starts_at: UTCTime
+    ends_at: UTCTime
     roles: list[RolePublic]
     headcount: int
 
@@ -156,16 +161,9 @@ class ActivityPublic(BaseModel):
             day=activity.day,
             starts_at=activity.starts_at,
             ends_at=activity.ends_at,
-            place=activity.place,
-            lat=activity.lat,
-            lng=activity.lng,
-            category=activity.category,
-            responsible_unit=activity.responsible_unit,
-            priority=activity.priority,
-            party_members_only=activity.party_members_only,
-            radius_m=activity.radius_m,
             roles=[RolePublic(skill=r.skill, headcount=r.headcount) for r in activity.roles],
             headcount=activity.headcount,
+            **activity.details(),
         )
 
 
@@ -197,7 +195,7 @@ class CalendarMonthPublic(BaseModel):
         )
 
 
-class RecurringActivityPublic(BaseModel):
+class RecurringActivityPublic(ActivityDetailsPublic):
     id: int
     community_id: int
     grid_id: int | None
@@ -209,14 +207,6 @@ class RecurringActivityPublic(BaseModel):
     week_of_month: int | None
     start: str
     end: str
-    place: str
-    lat: float
-    lng: float
-    category: str
-    responsible_unit: str
-    priority: float
-    party_members_only: bool
-    radius_m: float | None
     roles: list[RolePublic]
     active: bool
 
@@ -234,16 +224,9 @@ class RecurringActivityPublic(BaseModel):
             week_of_month=rule.week_of_month,
             start=clock(rule.start_minute),
             end=clock(rule.end_minute),
-            place=rule.place,
-            lat=rule.lat,
-            lng=rule.lng,
-            category=rule.category,
-            responsible_unit=rule.responsible_unit,
-            priority=rule.priority,
-            party_members_only=rule.party_members_only,
-            radius_m=rule.radius_m,
             roles=[RolePublic(skill=r.get("skill"), headcount=r["headcount"]) for r in rule.roles],
             active=rule.active,
+            **rule.details(),
         )
 
 

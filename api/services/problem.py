@@ -213,14 +213,15 @@ def _people(session: Session, community: Community, week_start: date) -> tuple[P
     )
 
 
-def _services_this_quarter(
-    session: Session, community: Community, week_start: date
-) -> dict[int, int]:
+def services_this_quarter(community: Community, week_start: date) -> sa.Subquery:
+    """Services per person this quarter (``person_id``, ``services``), one grouped query:
+    done or confirmed assignments in published runs, on the quarter's days before
+    ``week_start``. The people list filters on the same count the matcher gets."""
     # the quarter's days before this week, in UTC moments of the community's midnights
     first = community.local_datetime(quarter_start(week_start), 0)
     last = community.local_datetime(week_start, 0)
-    counted = session.execute(
-        sa.select(Assignment.person_id, sa.func.count())
+    return (
+        sa.select(Assignment.person_id, sa.func.count().label("services"))
         .join(Assignment.run)
         .where(
             ScheduleRun.community_id == community.id,
@@ -230,8 +231,16 @@ def _services_this_quarter(
             Assignment.starts_at < last,
         )
         .group_by(Assignment.person_id)
-    ).all()
-    return {person_id: count for person_id, count in counted}
+        .subquery()
+    )
+
+
+def _services_this_quarter(
+    session: Session, community: Community, week_start: date
+) -> dict[int, int]:
+    counted = services_this_quarter(community, week_start)
+    rows = session.execute(sa.select(counted.c.person_id, counted.c.services)).all()
+    return {person_id: services for person_id, services in rows}
 
 
 def _served_households(session: Session, community: Community) -> dict[int, set[int]]:
