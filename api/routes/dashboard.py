@@ -2,11 +2,13 @@
 wishes received and fulfilled per month, hours per grid, and how evenly work is spread.
 
 Readers of the community only; a grid leader's figures cover their own grids. "Today" is the
-community's date at the moment of the request (``api.clock.now``, which tests set).
+community's date at the moment of the request (``api.clock.now``, which tests set); ``until``
+ends the figures on another date, such as the last day of a week planned ahead or gone by.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -31,9 +33,16 @@ def read_dashboard(
     community_id: IdPath,
     weeks: Annotated[int, Query(ge=1, le=52, description="weeks, ending with this one")] = 8,
     months: Annotated[int, Query(ge=1, le=24, description="months, ending with this one")] = 6,
+    until: Annotated[
+        date | None,
+        Query(
+            description="the day the figures end with (default today), "
+            f"at most {service.UNTIL_YEARS} years from today"
+        ),
+    ] = None,
 ) -> Dashboard:
     """Coverage per week, wishes per month, hours per grid and the spread of tasks, from the
-    published plans, ending with the current week and month."""
+    published plans, ending with the week and month of ``until`` (default: today)."""
     community = require_reader(session, user, community_id)
     return service.dashboard(
         session=session,
@@ -41,5 +50,6 @@ def read_dashboard(
         today=now.astimezone(community.zone).date(),
         weeks=weeks,
         months=months,
+        until=until,
         grid_ids=grid_scope(user),
     )

@@ -54,8 +54,10 @@ class Load(BaseModel):
 
 class Dashboard(BaseModel):
     community_id: int
-    #: the community's date the figures end with
+    #: the community's date when the request was answered
     today: date
+    #: the day the figures end with: weeks end with its week, months with its month
+    until: date
     weekly_coverage: list[WeekCoverage]
     wishes_per_month: list[MonthWishes]
     hours_per_grid: list[GridHours]

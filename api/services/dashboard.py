@@ -2,8 +2,10 @@
 and how evenly the published plans spread the work.
 
 Only published plans count, as in the monthly report (``api/services/reports.py``, which
-computes the hours used here). Weeks end with the week of ``today`` and months with its month,
-on the community's own calendar. ``grid_ids`` narrows everything to a grid leader's grids.
+computes the hours used here). Weeks end with the week of ``until`` and months with its month,
+on the community's own calendar; ``until`` is today unless the caller looks back (or ahead) to
+another date, at most ``UNTIL_YEARS`` years away. ``grid_ids`` narrows everything to a grid
+leader's grids.
 
 - **Coverage** of a week: heads of its shifts (a post's most staff) and activities (their
   roles), and of the wishes its published plan held or left short (their helpers); filled are
@@ -25,6 +27,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from api.errors import validation_error
 from api.schemas.dashboard import Dashboard, GridHours, Load, LoadBucket, MonthWishes, WeekCoverage
 from api.services.problem import LIVE_STATUSES, get_community, matcher_demand_id
 from api.services.reports import NO_GRID, month_report
@@ -37,6 +40,9 @@ from models.schedule import Assignment, RunStatus, ScheduleRun
 from models.wish import Wish, WishStatus
 
 FULFILLED = (WishStatus.DONE, WishStatus.FOLLOWED_UP)
+#: how far from today, either way, the figures may end: room for any review of past years or
+#: plans ahead, while a mistyped year (2206 for 2026) is refused rather than answered empty
+UNTIL_YEARS = 5
 
 
 def _in_grids(grid_id: int | None, grid_ids: set[int] | None) -> bool:
@@ -57,6 +63,25 @@ def last_months(today: date, months: int) -> list[tuple[int, int]]:
     """(year, month) of ``months`` months ending with the month of ``today``, oldest first."""
     index = today.year * 12 + today.month - 1
     return [(i // 12, i % 12 + 1) for i in range(index - months + 1, index + 1)]
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same date ``years`` years away; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_until(*, today: date, until: date) -> date:
+    """``until`` if it is at most ``UNTIL_YEARS`` years from ``today``, else a 422 on ``until``."""
+    if not _years_from(today, -UNTIL_YEARS) <= until <= _years_from(today, UNTIL_YEARS):
+        raise validation_error(
+            ("query", "until"),
+            f"截至日期须在今天前后 {UNTIL_YEARS} 年之内",
+            f"until must be within {UNTIL_YEARS} years of today",
+        )
+    return until
 
 
 def gini(values: Sequence[int]) -> float:
@@ -276,15 +301,19 @@ def dashboard(
     today: date,
     weeks: int,
     months: int,
+    until: date | None = None,
     grid_ids: set[int] | None = None,
 ) -> Dashboard:
-    """The community's dashboard as of ``today`` (the community's date)."""
+    """The community's dashboard ending with ``until`` (default ``today``, the community's
+    date); a 422 when ``until`` is more than ``UNTIL_YEARS`` years from ``today``."""
     community = get_community(session, community_id)
-    mondays = last_mondays(today, weeks)
-    month_list = last_months(today, months)
+    last_day = today if until is None else check_until(today=today, until=until)
+    mondays = last_mondays(last_day, weeks)
+    month_list = last_months(last_day, months)
     return Dashboard(
         community_id=community.id,
         today=today,
+        until=last_day,
         weekly_coverage=weekly_coverage(
             session=session, community=community, mondays=mondays, grid_ids=grid_ids
         ),

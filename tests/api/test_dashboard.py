@@ -9,16 +9,17 @@ needs three people and has none.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 from http_world import LAT, LNG, WEEK, World
 from sqlalchemy.orm import Session
 
 from api import clock
-from api.services.dashboard import gini, last_mondays, last_months
+from api.services.dashboard import check_until, gini, last_mondays, last_months
 from matcher.domain import PersonKind
 from models import Assignment, AssignmentStatus, Person, Wish, WishStatus
 
@@ -54,6 +55,21 @@ def test_windows_end_with_the_current_week_and_month() -> None:
     assert gini([3, 3, 3]) == gini([]) == gini([0, 0]) == 0.0
     assert gini([0, 0, 0, 10]) == 0.75
     assert gini([0, 1, 1]) == 0.333
+
+
+def test_until_may_be_at_most_five_years_from_today() -> None:
+    today = date(2026, 3, 12)
+    for fine in (date(2021, 3, 12), today, date(2031, 3, 12)):
+        assert check_until(today=today, until=fine) == fine
+    for too_far in (date(2021, 3, 11), date(2031, 3, 13), date(1, 1, 1)):
+        with pytest.raises(RequestValidationError):
+            check_until(today=today, until=too_far)
+    # from 29 February, five years away is the 28th
+    leap = date(2028, 2, 29)
+    assert check_until(today=leap, until=date(2033, 2, 28)) == date(2033, 2, 28)
+    assert check_until(today=leap, until=date(2023, 2, 28)) == date(2023, 2, 28)
+    with pytest.raises(RequestValidationError):
+        check_until(today=leap, until=date(2033, 3, 1))
 
 
 def test_dashboard_of_community_a(
@@ -153,6 +169,59 @@ def test_dashboard_of_community_a(
     assert leader["load"]["people"] == 2
 
 
+def test_until_ends_the_figures_with_its_week_and_month(
+    client: TestClient, world: World, as_role: Headers, as_of: Callable[[datetime], None]
+) -> None:
+    url = f"{API}/communities/{world['community_a']}/dashboard"
+    headers = as_role("coordinator_a")
+    published_week = {
+        "week_start": WEEK.isoformat(),
+        "needed": 5,
+        "filled": 2,
+        "ratio": 0.4,
+        "published_run_id": world["run_a"],
+    }
+
+    # as of Thursday 12 March, one week is the week of 9 March: nothing published in it
+    current = client.get(url, params={"weeks": 1, "months": 1}, headers=headers).json()
+    assert current["today"] == current["until"] == "2026-03-12"
+    assert [w["week_start"] for w in current["weekly_coverage"]] == ["2026-03-09"]
+    assert current["weekly_coverage"][0]["ratio"] is None
+    assert current["load"]["max"] == 0
+
+    # until the Sunday of the published week: that week and its plan
+    sunday = client.get(
+        url, params={"weeks": 1, "months": 1, "until": "2026-03-08"}, headers=headers
+    ).json()
+    assert sunday["today"] == "2026-03-12"
+    assert sunday["until"] == "2026-03-08"
+    assert sunday["weekly_coverage"] == [published_week]
+    assert sunday["load"]["max"] == 1
+    assert sunday["wishes_per_month"] == [
+        {"month": "2026-03", "received": 0, "due": 3, "fulfilled": 0}
+    ]
+
+    # a date ahead: weeks end with its week and months with its month, past the wishes' March
+    ahead = client.get(
+        url, params={"weeks": 3, "months": 2, "until": "2026-04-01"}, headers=headers
+    ).json()
+    assert [w["week_start"] for w in ahead["weekly_coverage"]] == [
+        "2026-03-16",
+        "2026-03-23",
+        "2026-03-30",
+    ]
+    assert [(m["month"], m["due"]) for m in ahead["wishes_per_month"]] == [
+        ("2026-03", 3),
+        ("2026-04", 0),
+    ]
+
+    # the limit moves with today
+    too_far = {"weeks": 1, "months": 1, "until": "2031-03-13"}
+    assert client.get(url, params=too_far, headers=headers).status_code == 422
+    as_of(datetime(2026, 3, 14, 4, 0, tzinfo=UTC))
+    assert client.get(url, params=too_far, headers=headers).status_code == 200
+
+
 def test_dashboard_bad_input_and_scope(
     client: TestClient, world: World, as_role: Headers, as_of: Callable[[datetime], None]
 ) -> None:
@@ -164,10 +233,29 @@ def test_dashboard_bad_input_and_scope(
         ({"months": 0}, "months"),
         ({"months": 25}, "months"),
         ({"weeks": "all"}, "weeks"),
+        ({"until": "soon"}, "until"),
+        ({"until": "2026-02-30"}, "until"),
+        ({"until": "2031-03-13"}, "until"),
+        ({"until": "1900-01-01"}, "until"),
     ):
         bad = client.get(url, params=params, headers=headers)
         assert bad.status_code == 422, (params, bad.text)
         assert [e["field"] for e in bad.json()["detail"]] == [field]
+    nonsense = client.get(url, params={"until": "soon"}, headers=headers).json()["detail"]
+    assert nonsense[0]["msg"] == "应为日期，如 2025-03-01"
+    far = {"until": "2040-01-01"}
+    assert client.get(url, params=far, headers=headers).json()["detail"][0]["msg"] == (
+        "截至日期须在今天前后 5 年之内"
+    )
+    in_english = client.get(url, params=far, headers={**headers, "Accept-Language": "en"})
+    assert in_english.json()["detail"] == [
+        {
+            "loc": ["query", "until"],
+            "field": "until",
+            "type": "value_error",
+            "msg": "until must be within 5 years of today",
+        }
+    ]
     widest = client.get(url, params={"weeks": 52, "months": 24}, headers=headers).json()
     assert len(widest["weekly_coverage"]) == 52 and len(widest["wishes_per_month"]) == 24
     assert widest["wishes_per_month"][0]["month"] == "2024-04"

@@ -9,8 +9,10 @@ One story, in order (each test builds on the one before, and says so if it canno
 4. the coordinator imports an Excel roster with one bad row (listed with its reason, nothing
    imported), then the corrected roster.
 
-Also: the wish desk, the map and the dashboard, and the switch to English. Every page visited
-is saved to ``build/screenshots/<name>.png``.
+Also: the wish desk, the map, the dashboard (ending with the published week), the year plan
+(a month's theme, a recurring activity added and stopped), the messages at the bottom of the
+screen (toasts), and the switch to English. Every page visited is saved to
+``build/screenshots/<name>.png``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ expect = playwright_api.expect
 
 WEEK = "2026-03-02"
 SATURDAY = "2026-03-07"
+SUNDAY = "2026-03-08"
 #: the volunteer lives at the centre of 第一网格 (scenarios/hongguang.json)
 HOME = {"latitude": 24.291561, "longitude": 116.119191}
 VOLUNTEER = {"username": "li.zhiyuan", "password": "tongxin-e2e-2026", "name": "李志远"}
@@ -429,17 +432,168 @@ def test_map_draws_grids_and_homes_without_tiles(desk: Any, screenshots: Path) -
     assert page.errors == []
 
 
-def test_dashboard_draws_its_four_charts(desk: Any, screenshots: Path) -> None:
+def coverage_bars(page: Any) -> list[str]:
+    """The coverage chart's bars as their titles say them: "3月2日 · 覆盖率: 85%"."""
+    bars = page.locator("figure[data-chart=coverage] svg rect.bar")
+    expect(bars).to_have_count(8)
+    return [title.strip() for title in bars.locator("title").all_text_contents()]
+
+
+def test_dashboard_ends_with_the_week_picked_on_the_board(
+    desk: Any, screenshots: Path, story: Story
+) -> None:
+    if not story.published:
+        pytest.skip("the coordinator's flow did not publish a schedule")
     page = desk
     page.goto("/console/#/dashboard")
+    until = page.locator("[data-test=until]")
+    charts = page.locator("[data-page=dashboard] .chart-grid")
+    # the board was last on the demo week: the charts end with its Sunday
+    expect(until).to_have_value(SUNDAY)
+    expect(charts).to_have_attribute("data-until", SUNDAY)
+
+    # a day before any plan: eight empty weeks
+    until.fill("2026-01-31")
+    expect(charts).to_have_attribute("data-until", "2026-01-31")
+    expect(page.locator("figure[data-chart=coverage] .chart-empty")).to_be_visible()
+    assert all(bar.endswith(": 0%") for bar in coverage_bars(page))
+
+    until.fill(SUNDAY)
+    expect(charts).to_have_attribute("data-until", SUNDAY)
     expect(page.locator("[data-page=dashboard] figure[data-chart]")).to_have_count(4)
     for chart in ("coverage", "wishes", "hours", "load"):
         expect(page.locator(f"figure[data-chart={chart}]")).to_be_visible()
-    expect(page.locator("figure[data-chart=coverage] svg rect.bar")).to_have_count(8)
-    expect(page.locator("figure[data-chart=wishes] svg rect.bar")).to_have_count(12)
+    expect(page.locator("figure[data-chart=coverage] .chart-empty")).to_have_count(0)
+    bars = coverage_bars(page)
+    # the last week shown is the published demo week, and it is mostly covered
+    assert bars[-1].startswith("3月2日"), bars
+    covered = re.search(r"(\d+)%$", bars[-1])
+    assert covered and int(covered.group(1)) >= 50, bars
+    # received, due and fulfilled in six months; the demo's wishes are all due in March
+    expect(page.locator("figure[data-chart=wishes] svg rect.bar")).to_have_count(18)
+    expect(page.locator("figure[data-chart=wishes] .tick-label").last).to_have_text("2026-03")
+    due = page.locator("figure[data-chart=wishes] rect.bar.due title").last
+    expect(due).to_have_text(re.compile(r"^2026-03 · 到期: [1-9]\d*$"))
     expect(page.locator("figure[data-chart=load]")).to_contain_text("基尼系数")
+    # people with one task or more: the published week's plan is counted
+    expect(page.locator("figure[data-chart=load] .tick-label")).not_to_have_count(1)
     shot(page, screenshots, "console-dashboard")
     assert page.errors == []
+
+
+def test_year_plan_sets_a_theme_and_adds_a_recurring_activity(desk: Any, screenshots: Path) -> None:
+    page = desk
+    page.goto("/console/#/dashboard")
+    if page.locator("[data-page=login]").is_visible():
+        log_in_console(page, "dashboard")
+    # the street admin is offered the tab
+    page.click("[data-nav=year]")
+    expect(page.locator("[data-nav=year]")).to_have_text("全年日历")
+    months = page.locator("[data-test=months] .month-row")
+    expect(months).to_have_count(12)
+    expect(months.nth(2).locator("input[name=theme]")).to_have_value(re.compile("学雷锋"))
+    recurring = page.locator("[data-test=recurring] tbody tr")
+    service_day = recurring.filter(has_text="党员服务日").first
+    expect(service_day.locator(".rule-text")).to_have_text("每月党员服务日")
+    expect(service_day).to_contain_text("医疗卫生 ×1")
+    expect(service_day).to_contain_text("仅限党员")
+    expect(recurring.filter(has_text="学雷锋便民服务集市").locator(".rule-text")).to_have_text(
+        "3月 每周六"
+    )
+
+    # July's theme, in place; what shows after a reload comes from the API
+    july = page.locator("[data-test=months] [data-month='7']")
+    july.locator("input[name=theme]").fill("暑期青少年关爱服务月")
+    july.locator("input[name=service_day]").fill("12")
+    july.locator("[data-test=save-month]").click()
+    expect(page.locator(".toast").last).to_have_text("7月已保存")
+    # an empty theme is refused, in Chinese, and the error can be closed
+    august = page.locator("[data-test=months] [data-month='8']")
+    august.locator("input[name=theme]").fill("")
+    august.locator("[data-test=save-month]").click()
+    refused = page.locator(".toast.bad")
+    expect(refused.locator(".toast-text")).to_contain_text("theme")
+    refused.locator("[data-test=toast-close]").click()
+    # closed at once, well before it would leave by itself
+    expect(refused).to_have_count(0, timeout=2_000)
+    page.reload()
+    july = page.locator("[data-test=months] [data-month='7']")
+    expect(july.locator("input[name=theme]")).to_have_value("暑期青少年关爱服务月")
+    expect(july.locator("input[name=service_day]")).to_have_value("12")
+    expect(august.locator("input[name=theme]")).not_to_have_value("")
+
+    # a recurring activity on the second Saturday of March, at the community's centre
+    form = page.locator("[data-test=recurring-form]")
+    form.locator("input[name=name]").fill("法律咨询进社区")
+    form.locator("select[name=month]").select_option("3")
+    form.locator("select[name=day_rule]").select_option("weekday")
+    expect(form.locator("input[name=day_of_month]")).to_be_hidden()
+    form.locator("select[name=weekday]").select_option("5")
+    form.locator("select[name=week_of_month]").select_option("2")
+    form.locator("input[name=start]").fill("09:00")
+    form.locator("input[name=end]").fill("11:30")
+    form.locator("input[name=responsible_unit]").fill("共建律师事务所")
+    expect(form.locator("input[name=lat]")).to_have_value(re.compile(r"^24\.2"))
+    expect(form.locator("input[name=lng]")).to_have_value(re.compile(r"^116\.1"))
+    form.locator("select[name=skill]").select_option("法律援助")
+    form.locator("input[name=headcount]").fill("2")
+    form.locator("[data-test=add-role]").click()
+    expect(form.locator(".role-row")).to_have_count(2)
+    form.locator("[data-test=add-recurring]").click()
+    expect(page.locator(".toast").last).to_have_text("已添加常设活动「法律咨询进社区」")
+    added = recurring.filter(has_text="法律咨询进社区")
+    expect(added.locator(".rule-text")).to_have_text("3月 每月第2个周六")
+    expect(added).to_contain_text("09:00–11:30")
+    expect(added).to_contain_text("法律援助 ×2")
+    expect(added).to_contain_text("不限专长 ×1")
+    expect(added).to_contain_text("共建律师事务所")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, screenshots, "console-year")
+
+    # stopping asks once more; the activity stays listed, stopped
+    added.locator("[data-test=stop]").click()
+    expect(added.locator("[data-test=stop]")).to_have_text("确认停止？")
+    added.locator("[data-test=stop]").click()
+    expect(page.locator(".toast").last).to_contain_text("「法律咨询进社区」已停止")
+    expect(added).to_contain_text("已停止")
+    expect(added.locator("[data-test=stop]")).to_have_count(0)
+
+    # the page's messages stay with it: gone as soon as the next page shows, not seconds later
+    assert page.locator(".toast").count() > 0
+    page.click("[data-nav=map]")
+    expect(page.locator("[data-page=map]")).to_be_visible()
+    assert page.locator(".toast").count() == 0
+    assert page.errors == []
+
+
+def test_toasts_leave_by_themselves_and_never_pile_up(
+    browser: Any, live_server: LiveServer
+) -> None:
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    errors = watch(page)
+    # the page's clock, moved on by the test rather than waited for
+    page.clock.install()
+    page.goto("/console/")
+    expect(page.locator("[data-page=login]")).to_be_visible()
+    say = """async ([message, bad]) => {
+        const { toast } = await import("/static/js/dom.js");
+        toast(message, { bad });
+    }"""
+    for number in range(1, 5):
+        page.evaluate(say, [f"消息 {number}", False])
+    notes = page.locator(".toast .toast-text")
+    # the oldest makes way: three at most
+    expect(notes).to_have_text(["消息 2", "消息 3", "消息 4"])
+    page.evaluate(say, ["出错了", True])
+    expect(notes).to_have_text(["消息 3", "消息 4", "出错了"])
+    expect(page.locator(".toast.bad [data-test=toast-close]")).to_be_visible()
+    page.clock.run_for(4_500)
+    expect(notes).to_have_text(["出错了"])
+    page.clock.run_for(6_000)
+    expect(notes).to_have_count(0)
+    assert errors == []
+    context.close()
 
 
 def test_english_is_one_tap_away_and_remembered(desk: Any, screenshots: Path) -> None:
@@ -451,6 +605,7 @@ def test_english_is_one_tap_away_and_remembered(desk: Any, screenshots: Path) ->
     expect(menu).to_have_text("Week board")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("[data-test=solve]")).to_have_text("Re-solve")
+    expect(page.locator("[data-nav=year]")).to_have_text("Year plan")
     shot(page, screenshots, "console-board-english")
 
     # the choice survives a reload, and the API answers in it (Accept-Language)

@@ -1,6 +1,8 @@
 // Building the page from data without HTML strings: every text goes in as text, so a name or
 // a wish typed by a resident can never become markup.
 
+import { t } from "./i18n.js";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 function apply(element, props) {
@@ -58,16 +60,38 @@ export function select(props, options, chosen) {
   return element;
 }
 
-/** A short message at the bottom of the screen. */
-export function toast(message, { bad = false, ms = 3500 } = {}) {
+/** How long a message stays: an error longer, so there is time to read it. */
+const TOAST_MS = 4000;
+const ERROR_TOAST_MS = 10_000;
+/** More would cover the page they talk about: the oldest makes way. */
+const MOST_TOASTS = 3;
+
+/**
+ * A short message at the bottom of the screen that leaves by itself. An error (``bad``) stays
+ * longer and can be closed; at most three are shown, and a new page starts without them.
+ */
+export function toast(message, { bad = false, ms = bad ? ERROR_TOAST_MS : TOAST_MS } = {}) {
   let area = document.querySelector(".toast-area");
   if (!area) {
     area = h("div", { class: "toast-area", role: "status" });
     document.body.append(area);
   }
-  const note = h("div", { class: bad ? "toast bad" : "toast" }, message);
+  const note = h("div", { class: bad ? "toast bad" : "toast", role: bad ? "alert" : null }, h("span", { class: "toast-text" }, message));
+  const timer = setTimeout(() => note.remove(), ms);
+  if (bad) {
+    note.append(h("button", { type: "button", class: "toast-close", "aria-label": t("common.close"), "data-test": "toast-close", onclick: () => {
+      clearTimeout(timer);
+      note.remove();
+    } }, "×"));
+  }
   area.append(note);
-  setTimeout(() => note.remove(), ms);
+  while (area.children.length > MOST_TOASTS) area.firstElementChild.remove();
+}
+
+/** Take every message off the screen (a new page has nothing to say about the last one's). */
+export function clearToasts() {
+  const area = document.querySelector(".toast-area");
+  if (area) area.replaceChildren();
 }
 
 /** Hand the browser a file made or fetched by the page (an export, the calendar). */

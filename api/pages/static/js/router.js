@@ -1,5 +1,8 @@
 // A hash router small enough to read at a glance: "#/board?week=2026-03-02" → route "board",
-// params {week: "2026-03-02"}. Each page shell keeps its own table of routes.
+// params {week: "2026-03-02"}. Each page shell keeps its own table of routes. Going to
+// another page takes the last page's messages (toasts) off the screen.
+
+import { clearToasts } from "./dom.js";
 
 /** The current route name and its parameters. */
 export function current() {
@@ -17,6 +20,13 @@ export function go(name, params = {}) {
 
 /** Call ``render`` now and on every change of route. */
 export function start(render) {
-  window.addEventListener("hashchange", () => render(current()));
+  let shown = current().name;
+  window.addEventListener("hashchange", () => {
+    const route = current();
+    // another week of the board is the same page; its messages may stay
+    if (route.name !== shown) clearToasts();
+    shown = route.name;
+    render(route);
+  });
   render(current());
 }

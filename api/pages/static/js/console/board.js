@@ -35,8 +35,13 @@ function when(demand) {
   return `${clockOf(demand.starts_at)}–${clockOf(demand.ends_at)}`;
 }
 
+/** The Monday of the week last picked on the board, or null when none was. */
+export function rememberedWeek() {
+  return localStorage.getItem(WEEK_KEY);
+}
+
 export function storedWeek() {
-  return localStorage.getItem(WEEK_KEY) || mondayOf(today());
+  return rememberedWeek() || mondayOf(today());
 }
 
 export function render(ctx) {

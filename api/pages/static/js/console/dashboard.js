@@ -1,24 +1,62 @@
 // 统计 The dashboard: charts drawn by the page from GET /communities/{cid}/dashboard — how
-// much of each week was covered, wishes received and fulfilled per month, hours served per
+// much of each week was covered, wishes received, due and fulfilled per month, hours served per
 // grid, and how evenly the services are spread across people (with the Gini coefficient).
+// 截至 picks the day the charts end with (#/dashboard?until=2026-03-08): by default today, or
+// the end of the week last picked on the board, so a week planned ahead or gone by shows.
 
 import { api } from "../api.js";
 import { h, mount } from "../dom.js";
 import { t } from "../i18n.js";
 import { barChart, horizontalBars } from "../charts.js";
-import { longDay, number, percent, shortDay } from "../format.js";
+import { addDays, mondayOf, number, percent, shortDay, today } from "../format.js";
+import { go } from "../router.js";
+import { rememberedWeek } from "./board.js";
 
 const WEEKS = 8;
 const MONTHS = 6;
+/** The API answers for dates at most this many years from today. */
+const UNTIL_YEARS = 5;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The day the charts end with when none is asked for: today, or the Sunday of the week the
+ * board was last on when that is another week. */
+export function defaultUntil() {
+  const now = today();
+  const week = rememberedWeek();
+  if (!week || !DAY.test(week) || mondayOf(week) === mondayOf(now)) return now;
+  return addDays(mondayOf(week), 6);
+}
+
+function yearsFrom(day, years) {
+  return `${String(Number(day.slice(0, 4)) + years).padStart(4, "0")}${day.slice(4)}`;
+}
 
 export function render(ctx) {
   const cid = ctx.community.id;
+  const until = DAY.test(ctx.params.until || "") ? ctx.params.until : defaultUntil();
   const root = h("section", { class: "dashboard", "data-page": "dashboard" });
   const body = h("div", { class: "chart-grid" }, h("p", {}, t("common.loading")));
-  const asOf = h("span", { class: "muted" });
-  mount(root, h("div", { class: "toolbar" }, h("h1", {}, t("nav.dashboard"), h("span", { class: "muted" }, ` · ${ctx.community.name}`)), h("span", { class: "spacer" }), asOf), body);
+  const untilInput = h("input", {
+    type: "date",
+    value: until,
+    "aria-label": t("dashboard.until"),
+    min: yearsFrom(today(), -UNTIL_YEARS),
+    max: yearsFrom(today(), UNTIL_YEARS),
+    "data-test": "until",
+    onchange: (event) => event.target.value && go("dashboard", { until: event.target.value }),
+  });
+  mount(
+    root,
+    h("div", { class: "toolbar" },
+      h("h1", {}, t("nav.dashboard"), h("span", { class: "muted" }, ` · ${ctx.community.name}`)),
+      h("span", { class: "spacer" }),
+      h("label", { class: "inline" }, t("dashboard.until"), untilInput),
+      h("button", { type: "button", class: "small", "data-test": "until-today", onclick: () => go("dashboard", { until: today() }) }, t("dashboard.today")),
+    ),
+    body,
+  );
 
-  api(`/communities/${cid}/dashboard`, { query: { weeks: WEEKS, months: MONTHS } })
+  api(`/communities/${cid}/dashboard`, { query: { weeks: WEEKS, months: MONTHS, until } })
     .then((data) => draw(data))
     .catch((error) => mount(body, h("div", { class: "error" }, error.message)));
 
@@ -27,7 +65,7 @@ export function render(ctx) {
   }
 
   function draw(data) {
-    mount(asOf, t("dashboard.asOf", { day: longDay(data.today) }));
+    body.dataset.until = data.until;
     const coverage = data.weekly_coverage;
     const months = data.wishes_per_month;
     const load = data.load;
@@ -52,18 +90,20 @@ export function render(ctx) {
       ),
       panel(
         t("dashboard.wishes"),
-        null,
+        t("dashboard.wishesNote"),
         h("div", {},
           barChart({
             labels: months.map((month) => month.month),
             series: [
               { name: t("dashboard.received"), className: "received", values: months.map((m) => m.received) },
+              { name: t("dashboard.due"), className: "due", values: months.map((m) => m.due) },
               { name: t("dashboard.fulfilled"), className: "fulfilled", values: months.map((m) => m.fulfilled) },
             ],
             label: t("dashboard.wishes"),
           }),
           h("p", { class: "chart-legend" },
             h("span", { class: "key received" }), t("dashboard.received"),
+            h("span", { class: "key due" }), t("dashboard.due"),
             h("span", { class: "key fulfilled" }), t("dashboard.fulfilled"),
           ),
         ),
@@ -71,7 +111,7 @@ export function render(ctx) {
       ),
       panel(
         t("dashboard.hours"),
-        null,
+        data.hours_per_grid.some((grid) => grid.hours > 0) ? null : t("dashboard.noHours"),
         data.hours_per_grid.length
           ? horizontalBars({
               rows: data.hours_per_grid.map((grid) => ({ label: grid.name, value: grid.hours })),

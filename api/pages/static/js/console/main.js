@@ -1,7 +1,7 @@
 // The coordinator console (/console/): log in, pick a community, and work on its week.
 // Routes: #/login, #/board (排班周表), #/wishes (微心愿), #/map (地图), #/people (人员),
-// #/dashboard (统计). Each page module renders itself from the API; switching language or
-// community renders the page again.
+// #/dashboard (统计), #/year (全年日历, coordinators and street admins only). Each page module
+// renders itself from the API; switching language or community renders the page again.
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
 import { h, mount, select } from "../dom.js";
@@ -13,8 +13,11 @@ import * as dashboard from "./dashboard.js";
 import * as map from "./map.js";
 import * as people from "./people.js";
 import * as wishes from "./wishes.js";
+import * as year from "./year.js";
 
-const PAGES = { board, wishes, map, people, dashboard };
+const PAGES = { board, wishes, map, people, dashboard, year };
+/** Pages offered to some roles only: a tab shows when ``allowed(me)`` says so. */
+const offered = (name) => !PAGES[name].allowed || PAGES[name].allowed(session.me);
 const COMMUNITY_KEY = "tongxin.community";
 /** Where to return after logging in: the page (and week) asked for before the login. */
 const AFTER_LOGIN_KEY = "tongxin.afterLogin";
@@ -61,7 +64,7 @@ function header(active) {
     "header",
     { class: "console-header" },
     h("a", { class: "brand", href: "#/board" }, h("img", { class: "brand-mark", src: "/static/img/tongxin.svg", alt: "" }), t("console.brand")),
-    h("nav", { "aria-label": t("console.menu") }, Object.keys(PAGES).map(link)),
+    h("nav", { "aria-label": t("console.menu") }, Object.keys(PAGES).filter(offered).map(link)),
     h("span", { class: "spacer" }),
     session.communities.length ? picker : null,
     h("span", { class: "who muted", title: t(`role.${session.me.role}`) }, session.me.username),
