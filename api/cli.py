@@ -140,6 +140,38 @@ def solve(
             help="只用贪心算法（手工排班的对照）\n\nUse the greedy baseline only",
         ),
     ] = False,
+    split: Annotated[
+        bool,
+        typer.Option(
+            "--split",
+            help=(
+                "按社区分片逐片求解，再补边界（全市用）\n\n"
+                "Solve in parts of whole communities, one after another, then the border pass"
+            ),
+        ),
+    ] = False,
+    dask: Annotated[
+        bool,
+        typer.Option(
+            "--dask",
+            help=(
+                "分片在 Dask 上并行求解（默认在本机按核数启动）\n\n"
+                "Solve the parts on Dask, by default on a local cluster of one process per core"
+            ),
+        ),
+    ] = False,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            metavar="ADDRESS",
+            help=(
+                "用这个 Dask 调度器（含 --dask），如 tcp://10.0.0.5:8786\n\n"
+                "Use the Dask scheduler at ADDRESS (implies --dask)"
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """排出一周的班：读取场景，匹配人员与任务，打印排班。 Schedule one week of a scenario."""
     from dataclasses import replace
@@ -155,8 +187,14 @@ def solve(
     if settings is not problem.settings:
         problem = replace(problem, settings=settings)
 
+    on_dask = dask or dask_address is not None
+    if greedy and (split or on_dask):
+        _fail("--greedy 不能与 --split 或 --dask 同用 (--greedy goes alone)")
     try:
-        solution = _run_matcher(problem, greedy)
+        if split or on_dask:
+            solution = _run_city(problem, on_dask, dask_address)
+        else:
+            solution = _run_matcher(problem, greedy)
     except LockConflict as exc:
         _fail(f"锁定安排互相冲突 Conflicting locks in {scenario}:", exc.reasons)
 
@@ -170,6 +208,22 @@ def solve(
         from api.report import grid_names, render_schedule
 
         render_schedule(_out_console(), problem, solution, grid_names(data))
+
+
+def _run_city(problem: Problem, on_dask: bool, address: str | None) -> Solution:
+    """The city solver: serially, on a local Dask cluster, or on the scheduler at an address."""
+    from matcher.city import SERIAL, solve_city
+
+    if not on_dask:
+        return solve_city(problem, client=SERIAL)
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        _fail(
+            "未安装 Dask：pip install 'tongxin[city]' (Dask is not installed: "
+            "pip install 'tongxin[city]')"
+        )
+    return solve_city(problem, client=address)
 
 
 def _run_matcher(problem: Problem, greedy: bool) -> Solution:

@@ -5,6 +5,7 @@ Each run happens in a fresh process so its peak memory is its own. Every method 
 noisy: compare the rows with each other, not with another day's table.
 
     python -m bench.run [--time-limit S] [--repeat N] [--scenario hongguang ...]
+    python -m bench.run --city     (a generated city in one piece vs in parts: bench/city.py)
 """
 
 from __future__ import annotations
@@ -117,5 +118,11 @@ if __name__ == "__main__":
     parser.add_argument("--time-limit", type=float)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scenario", action="append")
+    parser.add_argument("--city", action="store_true", help="the city benchmark (bench/city.py)")
     args = parser.parse_args()
-    main(args.time_limit, args.scenario, args.repeat)
+    if args.city:
+        from bench import city
+
+        city.main(time_limit=args.time_limit or city.DEFAULT_TIME_LIMIT, repeat=args.repeat)
+    else:
+        main(args.time_limit, args.scenario, args.repeat)

@@ -1,0 +1,172 @@
+"""A city in parts: split and merge keep every hard rule, the border pass serves across a part's
+line, locks survive the split, Dask and the serial run agree, and ``tongxin solve --split``."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import replace
+
+import pytest
+from factories import make_person, make_problem, make_shift, make_wish, near
+from test_bundled import broken_rules
+from typer.testing import CliRunner
+
+from matcher import solve
+from matcher.city import SERIAL, solve_city
+from matcher.domain import Locks, PersonKind, Problem, Settings, Solution
+from matcher.split import split_problem
+
+#: communities 1.5 km apart on a 2 × 2 block: within walking distance only near their edges
+CORNERS = {"c1": (0, 0), "c2": (1500, 0), "c3": (0, 1500), "c4": (1500, 1500)}
+
+
+def four_communities() -> Problem:
+    """Four small communities with posts, an activity and wishes; people live spread out so
+    that some can reach a neighbouring community's demands."""
+    people, demands = [], []
+    skills = ("水电维修", "助老", "法律援助")
+    for c, (east, north) in CORNERS.items():
+        for i in range(6):
+            people.append(
+                make_person(
+                    f"{c}-p{i}",
+                    kind=PersonKind.PARTY_MEMBER if i % 2 else PersonKind.VOLUNTEER,
+                    skills=(skills[i % 3],),
+                    home=near(east + 150 * (i - 2.5), north + 100 * (i % 3 - 1)),
+                    community=c,
+                    weekly_task_cap=2,
+                )
+            )
+        demands += [
+            make_shift(f"{c}-s1", start="09:00", end="11:00", location=near(east, north),
+                       community=c, min_count=1, max_count=3),
+            make_shift(f"{c}-s2", start="10:00", end="12:00", location=near(east + 200, north),
+                       community=c, party_members_only=True),
+            make_wish(f"{c}-w1", location=near(east - 300, north), community=c, household=f"{c}h1"),
+            make_wish(f"{c}-w2", skills=("助老",), location=near(east, north + 300), community=c,
+                      household=f"{c}h2", min_count=2),
+        ]  # fmt: skip
+    return make_problem(people, demands, settings=Settings(time_limit_s=4))
+
+
+def who(solution: Solution, demand_id: str) -> list[str]:
+    return sorted(a.person_id for a in solution.assignments if a.demand_id == demand_id)
+
+
+def every_open_head_explained(problem: Problem, solution: Solution) -> bool:
+    filled: dict[tuple[str, int], int] = defaultdict(int)
+    for a in solution.assignments:
+        filled[(a.demand_id, a.role)] += 1
+    explained = {(g.demand_id, g.role) for g in solution.gaps if g.reason.zh and g.reason.en}
+    return all(
+        (d.id, r) in explained
+        for d in problem.demands
+        for r, role in enumerate(d.roles)
+        if filled[(d.id, r)] < role.max_count
+    )
+
+
+def test_split_and_merge_give_a_valid_explained_week():
+    problem = four_communities()
+    parts = split_problem(problem, part_people=6)
+    assert len(parts) == 4 and all(len(p.communities) == 1 for p in parts)
+    week = solve_city(problem, client=SERIAL, part_people=6)
+    assert week.stats["parts"] == 4
+    assert week.assignments
+    assert broken_rules(problem, week) == []
+    assert every_open_head_explained(problem, week)
+    assert all(a.reasons for a in week.assignments)
+    assert sum(week.breakdown.values()) == week.objective
+    # the merged bound is proven for the whole city: no week, one piece included, beats it
+    assert week.objective <= solve(problem).objective <= week.bound
+
+
+def border_week() -> Problem:
+    """A wish near the edge of c1 needing legal aid; the only lawyer lives across the line in
+    c2, 800 m away."""
+    lawyer = make_person("c2-lawyer", skills=("法律援助",), home=near(1000), community="c2")
+    neighbour = make_person("c2-helper", skills=("助老",), home=near(1300), community="c2")
+    local = make_person("c1-helper", skills=("助老",), home=near(-300), community="c1")
+    wish = make_wish("c1-legal", skills=("法律援助",), location=near(200), community="c1")
+    post = make_shift("c2-post", location=near(1300), community="c2", skills=("助老",))
+    return make_problem([local, lawyer, neighbour], [wish, post])
+
+
+def test_border_pass_serves_a_demand_only_a_neighbour_can():
+    problem = border_week()
+    assert len(split_problem(problem, part_people=1)) == 2
+    served = solve_city(problem, client=SERIAL, part_people=1)
+    assert who(served, "c1-legal") == ["c2-lawyer"]
+    assert served.stats["border_filled"] == 1
+    assert broken_rules(problem, served) == []
+    alone = solve_city(problem, client=SERIAL, part_people=1, border_pass=False)
+    assert who(alone, "c1-legal") == []
+    reason = next(g.reason for g in alone.gaps if g.demand_id == "c1-legal")
+    assert "法律援助" in reason.zh and "legal aid" in reason.en
+
+
+def test_border_pass_respects_what_the_neighbour_already_does():
+    problem = border_week()
+    lawyer = replace(problem.people[1], weekly_task_cap=1)
+    busy = make_shift("c2-desk", location=near(1000), community="c2", skills=("法律援助",))
+    problem = replace(
+        problem, people=(problem.people[0], lawyer, problem.people[2]),
+        demands=(*problem.demands, busy),
+    )  # fmt: skip
+    week = solve_city(problem, client=SERIAL, part_people=1)
+    assert who(week, "c2-desk") == ["c2-lawyer"] and who(week, "c1-legal") == []
+    assert broken_rules(problem, week) == []
+    reason = next(g.reason for g in week.gaps if g.demand_id == "c1-legal")
+    assert "每周任务上限" in reason.zh  # seen across the line: the lawyer is at the cap
+
+
+def test_locks_and_pins_survive_the_split():
+    problem = four_communities()
+    unpinned = solve_city(problem, client=SERIAL, part_people=6)
+    # someone from c3 who is not on c1's first post, pinned there; c1's own pick forbidden
+    outsider = next(
+        p.id for p in problem.people if p.community == "c3" and p.id not in who(unpinned, "c1-s1")
+    )
+    chosen = who(unpinned, "c1-s1")[0]
+    locks = Locks(pinned=frozenset({(outsider, "c1-s1")}), forbidden=frozenset({(chosen, "c1-s1")}))
+    pinned = replace(problem, locks=locks)
+    parts = split_problem(pinned, part_people=6)
+    assert any({"c1", "c3"} <= set(p.communities) for p in parts)  # the pin keeps them together
+    week = solve_city(pinned, client=SERIAL, part_people=6)
+    assert outsider in who(week, "c1-s1")
+    assert chosen not in who(week, "c1-s1")
+    assert any(a.pinned and a.person_id == outsider for a in week.assignments)
+    assert broken_rules(pinned, week) == []
+
+
+def test_serial_and_dask_give_the_same_week():
+    distributed = pytest.importorskip("distributed")
+    problem = four_communities()
+    serial = solve_city(problem, client=SERIAL, part_people=6)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = solve_city(problem, client=client, part_people=6)
+    assert on_dask.stats["runner"] == "dask"
+    assert on_dask.assignments == serial.assignments
+    assert on_dask.gaps == serial.gaps
+    assert on_dask.bound == serial.bound
+
+
+def test_cli_solve_split(tmp_path):
+    from api.cli import app
+    from scenarios.generate import generate, write_scenario
+
+    path = tmp_path / "street.json"
+    write_scenario(generate("street", 2, communities=2), path)
+    result = CliRunner().invoke(app, ["solve", str(path), "--split", "--time-limit", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["stats"]["method"] == "split" and out["stats"]["runner"] == "serial"
+    assert out["filled_heads"] > 0
+    refused = CliRunner().invoke(app, ["solve", str(path), "--split", "--greedy"])
+    assert refused.exit_code == 2
