@@ -384,8 +384,20 @@ def load(
     password: Annotated[
         str, typer.Option(help="演示账号的密码 Its password (development only)")
     ] = "tongxin-demo",
+    coordinator_username: Annotated[
+        str,
+        typer.Option(
+            help="单个社区的场景另建的社区协调人账号，密码相同 "
+            "For a one-community scenario, a coordinator account too (same password)"
+        ),
+    ] = "demo-coordinator",
 ) -> None:
-    """把场景导入数据库，供 HTTP 接口使用。 Load a scenario into the database for the HTTP API."""
+    """把场景导入数据库，供 HTTP 接口使用。 Load a scenario into the database for the HTTP API.
+
+    The street admin sees every community of the street but, being no coordinator of any, not
+    the residents' wishes on the map; a one-community scenario also gets a coordinator account
+    so that the demo can show them.
+    """
     from sqlalchemy import select
 
     from api.security import hash_password
@@ -409,9 +421,11 @@ def load(
     upgrade(settings.database_url)
     console = _err_console()
     with session_scope(make_session_factory(make_engine(settings.database_url))) as session:
+        only_community = None
         try:
             if len(community_names(data)) == 1:
-                street = import_scenario(session, data, source=str(scenario)).street
+                only_community = import_scenario(session, data, source=str(scenario))
+                street = only_community.street
             else:
                 street = import_street_scenario(session, data, source=str(scenario))
             for community in street.communities:
@@ -437,6 +451,23 @@ def load(
             )
             console.print(
                 f"演示账号 Demo account: {username} / {password}（街道管理员 street admin）",
+                markup=False,
+            )
+        coordinator_known = session.scalar(
+            select(UserAccount).where(UserAccount.username == coordinator_username)
+        )
+        if only_community is not None and coordinator_known is None:
+            session.add(
+                UserAccount(
+                    username=coordinator_username,
+                    password_hash=hash_password(password),
+                    role=UserRole.COORDINATOR,
+                    communities=[only_community],
+                )
+            )
+            console.print(
+                f"演示账号 Demo account: {coordinator_username} / {password}"
+                f"（{only_community.name}协调人 coordinator of {only_community.name}）",
                 markup=False,
             )
     console.print(

@@ -33,6 +33,8 @@ class CommunityListing(BaseModel):
     id: int
     name: str
     street: str
+    #: the IANA zone its times are told in, e.g. "Asia/Shanghai"
+    timezone: str
     grids: list[GridName]
 
 
@@ -60,6 +62,7 @@ def list_communities(session: SessionDep) -> list[CommunityListing]:
             id=c.id,
             name=c.name,
             street=c.street.name,
+            timezone=c.zone.key,
             grids=[GridName(id=g.id, name=g.name) for g in c.grids],
         )
         for c in communities

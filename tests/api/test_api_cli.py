@@ -379,7 +379,8 @@ def test_load_puts_the_demo_community_in_the_database_once(
 ) -> None:
     from sqlalchemy import func, select
 
-    from models import Community, UserAccount
+    from api.security import verify_password
+    from models import Community, UserAccount, UserRole
     from models.db import make_engine, make_session_factory
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -387,13 +388,53 @@ def test_load_puts_the_demo_community_in_the_database_once(
     scenario = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
     first = runner.invoke(app, ["load", str(scenario)])
     assert first.exit_code == 0, first.output
-    assert "demo / tongxin-demo" in first.output
+    assert "demo / tongxin-demo（街道管理员 street admin）" in first.output
+    assert (
+        "demo-coordinator / tongxin-demo（红光社区协调人 coordinator of 红光社区）" in first.output
+    )
     again = runner.invoke(app, ["load", str(scenario)])
     assert again.exit_code == 0 and "Already loaded" in again.output
     with make_session_factory(make_engine(url))() as session:
         assert session.scalar(select(func.count()).select_from(Community)) == 1
         admin = session.scalar(select(UserAccount).where(UserAccount.username == "demo"))
         assert admin is not None and admin.street_id is not None
+        # the street admin is no coordinator, so the demo has one to see the wishes' places
+        coordinator = session.scalar(
+            select(UserAccount).where(UserAccount.username == "demo-coordinator")
+        )
+        assert coordinator is not None
+        assert coordinator.role == UserRole.COORDINATOR
+        assert [c.name for c in coordinator.communities] == ["红光社区"]
+        assert verify_password("tongxin-demo", coordinator.password_hash)
+        assert session.scalar(select(func.count()).select_from(UserAccount)) == 2
+
+
+def test_load_of_a_street_makes_no_coordinator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with two communities there is no one community the coordinator would obviously belong to
+    from sqlalchemy import select
+
+    from models import UserAccount
+    from models.db import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 'street.db'}"
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", url)
+    street = {
+        **TINY_SCENARIO,
+        "grids": [
+            {"id": "g1", "name": "第一网格", "community": "东社区"},
+            {"id": "g2", "name": "第二网格", "community": "西社区"},
+        ],
+    }
+    street["people"] = [{**street["people"][0]}, {**street["people"][1], "grid": "g2"}]
+    result = runner.invoke(app, ["load", str(_write(tmp_path / "street.json", street))])
+    assert result.exit_code == 0, result.output
+    assert "demo / tongxin-demo" in result.output
+    assert "demo-coordinator" not in result.output
+    with make_session_factory(make_engine(url))() as session:
+        usernames = session.scalars(select(UserAccount.username)).all()
+    assert usernames == ["demo"]
 
 
 @pytest.mark.parametrize(

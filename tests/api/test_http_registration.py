@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.privacy import PRIVACY_NOTICE_VERSION
 from api.security import LoginLimiter
-from models import Person, UserAccount
+from models import Community, Person, UserAccount
 
 
 def registration(world: World, **changes: Any) -> dict[str, Any]:
@@ -223,3 +223,19 @@ def test_public_listing_and_privacy_notice(client: TestClient, world: World) -> 
     assert communities[0]["grids"][0] == {"id": world["grid_a1"], "name": "第一网格"}
     notice = client.get("/api/v1/privacy-notice").json()
     assert notice["version"] == PRIVACY_NOTICE_VERSION
+
+
+def test_listing_tells_each_community_its_time_zone(
+    client: TestClient, world: World, db: Session
+) -> None:
+    # a community in Xinjiang keeps Ürümqi time; the others keep the default, China time
+    luodong = db.get(Community, world["community_b"])
+    assert luodong is not None
+    luodong.timezone = "Asia/Urumqi"
+    db.commit()
+    zones = {c["name"]: c["timezone"] for c in client.get("/api/v1/communities").json()}
+    assert zones == {
+        "红光社区": "Asia/Shanghai",
+        "路东社区": "Asia/Urumqi",
+        "凤凰社区": "Asia/Shanghai",
+    }

@@ -18,28 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from live_server import REPO, LiveServer, load_demo, serve
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-]
-SKIP_REASON = (
-    f"浏览器测试已跳过：未找到 {CHROMIUM}（apt-get install chromium chromium-driver 后即可运行）"
-    f" · browser tests skipped: {CHROMIUM} not found "
-    "(apt-get install chromium chromium-driver to run them)"
-)
-SCREENSHOTS = REPO / "build" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1440, "height": 900}
-
-
-def browser_missing() -> bool:
-    return not CHROMIUM.exists()
+from chromium import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SKIP_REASON, browser_missing
+from live_server import LiveServer, load_demo, serve
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ DEMO_SCENARIO = REPO / "scenarios" / "hongguang.json"
 #: the account ``make demo`` prints
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "tongxin-demo"
+#: the coordinator of 红光社区 ``tongxin load`` makes beside it, with the same password
+DEMO_COORDINATOR = "demo-coordinator"
 
 
 @dataclass(frozen=True)

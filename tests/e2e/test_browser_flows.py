@@ -5,11 +5,13 @@ One story, in order (each test builds on the one before, and says so if it canno
 1. a volunteer registers on a phone-size screen, logs in and sets their free times;
 2. the coordinator solves the week (progress, then the board), pins the volunteer on a slot
    from its ranked candidates, re-solves (and sees what moved), and publishes;
-3. the volunteer sees the assignment on the phone and confirms it;
+3. the volunteer sees the assignment on the phone, confirms it and, the demo week being past,
+   logs the hours served; the phone and the console show times in the community's time zone;
 4. the coordinator imports an Excel roster with one bad row (listed with its reason, nothing
    imported), then the corrected roster.
 
-Also: the wish desk, the map, the dashboard (ending with the published week), the year plan
+Also: the wish desk, the map (the street admin's, without wishes, and the coordinator's, with
+them), the dashboard (ending with the published week), the year plan
 (a month's theme, a recurring activity added and stopped), the messages at the bottom of the
 screen (toasts), and the switch to English. Every page visited is saved to
 ``build/screenshots/<name>.png``.
@@ -24,8 +26,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import DESKTOP, PHONE, SKIP_REASON, browser_missing
-from live_server import DEMO_PASSWORD, DEMO_USERNAME, LiveServer
+from chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing
+from live_server import DEMO_COORDINATOR, DEMO_PASSWORD, DEMO_USERNAME, LiveServer
 
 if browser_missing():
     pytest.skip(SKIP_REASON, allow_module_level=True)
@@ -50,6 +52,8 @@ class Story:
 
     #: the post the volunteer was pinned on, e.g. 第一网格党员责任区
     pinned_post = ""
+    #: the whole title of its slot on the board, e.g. 第一网格党员责任区 周六 08:00–12:00
+    pinned_title = ""
     published = False
 
 
@@ -101,10 +105,10 @@ def shot(page: Any, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
-def log_in_console(page: Any, hash_route: str) -> None:
+def log_in_console(page: Any, hash_route: str, username: str = DEMO_USERNAME) -> None:
     page.goto(f"/console/#/{hash_route}")
     expect(page.locator("[data-page=login]")).to_be_visible()
-    page.fill("input[name=username]", DEMO_USERNAME)
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("[data-test=login-submit]")
 
@@ -266,6 +270,7 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     assert page.errors == []
     # a board title is the post and its time; the member's list names the post only
     story.pinned_post = title.split(" ")[0]
+    story.pinned_title = title
     story.published = True
 
 
@@ -300,7 +305,79 @@ def test_volunteer_sees_and_confirms_the_assignment(
     assert text.startswith("BEGIN:VCALENDAR")
     assert f"SUMMARY:{story.pinned_post}" in text
     shot(page, screenshots, "m-assignments-confirmed")
+
+    # the demo week is past, so the confirmed assignment asks for the hours served, first
+    # guessing its planned length
+    start, end = clock_span(card.locator(".when").inner_text())
+    hours = card.locator("[data-test=hours-form] input[name=hours]")
+    expect(hours).to_have_value(f"{(end - start) / 60:g}")
+    expect(hours).to_have_attribute("max", "24")
+    expect(hours).to_have_attribute("step", "0.5")
+    expect(card.locator("[data-test=decline]")).to_have_count(0)
+    hours.fill("2.5")
+    card.locator("[data-test=log-hours]").click()
+    expect(page.locator(".toast").last).to_have_text("已登记服务时长 2.5 小时")
+    card = page.locator(".assignment", has_text=story.pinned_post)
+    expect(card.locator("[data-test=status]")).to_have_text("已完成")
+    expect(card.locator("[data-test=hours-served]")).to_have_text("已服务 2.5 小时")
+    expect(card.locator("[data-test=hours-form]")).to_be_hidden()
+    # what shows after a reload comes from the API, so it was saved
+    page.reload()
+    expect(card.locator("[data-test=hours-served]")).to_have_text("已服务 2.5 小时")
+    card.scroll_into_view_if_needed()
+    shot(page, screenshots, "m-assignments-hours")
     assert page.errors == []
+
+
+def clock_span(text: str) -> tuple[int, int]:
+    """Start and end, in minutes of the day, of a text such as "3月7日 周六 08:00–12:00"."""
+    match = re.search(r"(\d{2}):(\d{2})–(\d{2}):(\d{2})", text)
+    assert match, text
+    hour, minute, end_hour, end_minute = (int(part) for part in match.groups())
+    return hour * 60 + minute, end_hour * 60 + end_minute
+
+
+def set_community_zone(database_url: str, zone: str) -> None:
+    from sqlalchemy import create_engine, update
+
+    from models import Community
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(update(Community).values(timezone=zone))
+    engine.dispose()
+
+
+def test_times_are_shown_in_the_community_time_zone(
+    phone: Any, desk: Any, live_server: LiveServer, story: Story
+) -> None:
+    if not story.published:
+        pytest.skip("the coordinator's flow did not publish a schedule")
+    phone.goto("/m/#/assignments")
+    when = phone.locator(".assignment", has_text=story.pinned_post).locator(".when")
+    expect(when).to_contain_text("周六")
+    china = clock_span(when.inner_text())
+    slot_time = desk.locator(f".slot[data-title='{story.pinned_title}'] .slot-time")
+    desk.goto(f"/console/#/board?week={WEEK}")
+    expect(slot_time).to_have_text(re.compile(r"\d{2}:\d{2}–"))
+    assert clock_span(slot_time.inner_text()) == china
+    # Ürümqi's clock is two hours behind Beijing's: the assignment, a moment already fixed,
+    # reads two hours earlier; the post's shift, a time of day in the community's own clock,
+    # still reads as its title says (in Beijing time it would read two hours later)
+    set_community_zone(live_server.database_url, "Asia/Urumqi")
+    try:
+        earlier = f"{(china[0] - 120) // 60:02d}:{china[0] % 60:02d}–"
+        phone.reload()
+        expect(when).to_contain_text(earlier)
+        desk.reload()
+        expect(slot_time).to_have_text(re.compile(r"\d{2}:\d{2}–"))
+        assert clock_span(slot_time.inner_text()) == clock_span(story.pinned_title) == china
+    finally:
+        set_community_zone(live_server.database_url, "Asia/Shanghai")
+        phone.reload()
+        desk.reload()
+    expect(when).to_contain_text(f"{china[0] // 60:02d}:{china[0] % 60:02d}–")
+    assert phone.errors == [] and desk.errors == []
 
 
 # 4 -------------------------------------------------------------------------------------------
@@ -430,6 +507,30 @@ def test_map_draws_grids_and_homes_without_tiles(desk: Any, screenshots: Path) -
     expect(page.locator(".map-side")).to_contain_text("只对本社区协调人显示")
     shot(page, screenshots, "console-map")
     assert page.errors == []
+
+
+def test_the_coordinator_sees_the_open_wishes_on_the_map(
+    browser: Any, live_server: LiveServer, screenshots: Path
+) -> None:
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    errors = watch(page)
+    log_in_console(page, "map", username=DEMO_COORDINATOR)
+    svg = page.locator("[data-test=map-svg]")
+    expect(svg).to_be_visible()
+    expect(page.locator(".console-header .who")).to_have_text(DEMO_COORDINATOR)
+    # a coordinator of 红光社区: the wishes are placed, each listed beside the map
+    expect(svg.locator(".wish-mark").first).to_be_visible()
+    listed = page.locator(".map-side .wish-links").first.locator("button")
+    assert svg.locator(".wish-mark").count() == listed.count() > 0
+    expect(page.locator(".map-side")).not_to_contain_text("只对本社区协调人显示")
+    # a wish chosen in the list gets the walking radius drawn around it
+    title = listed.first.inner_text()
+    listed.first.click()
+    expect(svg.locator(".radius-label")).to_have_text(title)
+    shot(page, screenshots, "console-map-coordinator")
+    assert errors == []
+    context.close()
 
 
 def coverage_bars(page: Any) -> list[str]:

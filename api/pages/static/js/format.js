@@ -1,10 +1,31 @@
 // Dates, times and numbers as the pages show them. Times are shown in the community's clock
-// (China Standard Time); calendar dates travel as "YYYY-MM-DD" strings and are computed in
-// UTC so a browser's own time zone never shifts a day.
+// (its `timezone` from GET /communities; China Standard Time until a page says otherwise);
+// calendar dates travel as "YYYY-MM-DD" strings and are computed in UTC so a browser's own
+// time zone never shifts a day.
 
 import { lang } from "./i18n.js";
 
-export const ZONE = "Asia/Shanghai";
+export const DEFAULT_ZONE = "Asia/Shanghai";
+
+let zone = DEFAULT_ZONE;
+
+/** Show times in this IANA zone from now on; an empty or unknown one falls back to China's. */
+export function setZone(name) {
+  zone = DEFAULT_ZONE;
+  if (!name) return zone;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    zone = name;
+  } catch {
+    // a zone this browser does not know: China time is the best guess for a Chinese community
+  }
+  return zone;
+}
+
+/** The zone times are shown in. */
+export function currentZone() {
+  return zone;
+}
 
 function locale() {
   return lang() === "en" ? "en-GB" : "zh-CN";
@@ -36,7 +57,7 @@ export function mondayOf(day) {
 /** Today in the community's clock. */
 export function today() {
   const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: ZONE,
+    timeZone: zone,
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
@@ -71,7 +92,7 @@ export function clockOf(moment) {
     hour: "2-digit",
     minute: "2-digit",
     hour12: false,
-    timeZone: ZONE,
+    timeZone: zone,
   }).format(new Date(moment));
 }
 
@@ -81,14 +102,14 @@ export function localDayOf(moment) {
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
-    timeZone: ZONE,
+    timeZone: zone,
   }).format(new Date(moment));
 }
 
 /** "3月2日 周一 19:00–21:00". */
 export function span(startsAt, endsAt) {
   const day = localDayOf(startsAt);
-  const weekday = new Intl.DateTimeFormat(locale(), { weekday: "short", timeZone: ZONE })
+  const weekday = new Intl.DateTimeFormat(locale(), { weekday: "short", timeZone: zone })
     .format(new Date(startsAt));
   return `${shortDay(day)} ${weekday} ${clockOf(startsAt)}–${clockOf(endsAt)}`;
 }

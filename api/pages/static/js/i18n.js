@@ -155,6 +155,11 @@ export const MESSAGES = {
   "assignments.address": ["地址", "Address"],
   "assignments.phone": ["电话", "Phone"],
   "assignments.call": ["拨打", "Call"],
+  "assignments.hours": ["服务时长（小时）", "Hours served"],
+  "assignments.logHours": ["登记服务时长", "Log hours"],
+  "assignments.editHours": ["修改服务时长", "Correct the hours"],
+  "assignments.hoursLogged": ["已登记服务时长 {hours} 小时", "{hours} h logged"],
+  "assignments.hoursServed": ["已服务 {hours} 小时", "{hours} h served"],
 
   // the console
   "console.brand": ["同心 · 社区协调", "Tongxin · Coordination"],

@@ -5,6 +5,7 @@
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
 import { h, mount, select } from "../dom.js";
+import { setZone } from "../format.js";
 import { langToggle, onLangChange, t } from "../i18n.js";
 import { loginForm } from "../login.js";
 import { current, go, start } from "../router.js";
@@ -123,6 +124,8 @@ async function show(route) {
     return;
   }
   const community = chosenCommunity();
+  // every time on the pages is the chosen community's wall-clock time
+  setZone(community ? community.timezone : null);
   const main = h("main", { class: `page page-${name}` });
   mount(app, header(name), main);
   if (!community) {

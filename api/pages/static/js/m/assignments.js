@@ -1,6 +1,7 @@
 // 我的任务: the member's assignments in published schedules (GET /me/assignments), to confirm
-// or decline with a reason, and the whole list as a calendar file. The household's address
-// and phone appear only on an open wish assignment, exactly as the API hands them out.
+// or decline with a reason, to log the hours served once a confirmed one is over
+// (POST /me/assignments/{id}/hours), and the whole list as a calendar file. The household's
+// address and phone appear only on an open wish assignment, exactly as the API hands them out.
 
 import { api, fetchFile } from "../api.js";
 import { h, maskPhone, mount, saveBlob, toast } from "../dom.js";
@@ -8,6 +9,21 @@ import { t } from "../i18n.js";
 import { span } from "../format.js";
 
 const OPEN = new Set(["proposed", "confirmed"]);
+/** The API takes 0 < hours ≤ 24; the form counts in half hours. */
+const HOURS_STEP = 0.5;
+const MAX_HOURS = 24;
+
+/** Over: its end has passed, so the hours served can be told. */
+function isOver(row) {
+  return new Date(row.ends_at).getTime() <= Date.now();
+}
+
+/** The assignment's length in hours, to the nearest half hour, as the form's first guess. */
+function plannedHours(row) {
+  const hours = (new Date(row.ends_at) - new Date(row.starts_at)) / 3_600_000;
+  const halves = Math.round(hours / HOURS_STEP) * HOURS_STEP;
+  return Math.min(MAX_HOURS, Math.max(HOURS_STEP, halves));
+}
 
 export function render() {
   const root = h("section", { class: "stack", "data-page": "assignments" }, h("p", {}, t("common.loading")));
@@ -75,7 +91,9 @@ function card(row, reload) {
       h("button", { type: "button", class: "primary", "data-test": "confirm", onclick: () => answer(row, "confirm", undefined, reload) }, t("assignments.confirm")),
     );
   }
-  if (OPEN.has(row.status)) {
+  // once a confirmed assignment is over there is nothing left to decline: the hours are asked
+  const hoursForm = hoursControl(row, reload);
+  if (OPEN.has(row.status) && !(row.status === "confirmed" && isOver(row))) {
     actions.append(
       h("button", { type: "button", class: "danger", "data-test": "decline", onclick: () => { declineForm.hidden = false; actions.hidden = true; reason.focus(); } }, t("assignments.decline")),
     );
@@ -103,9 +121,56 @@ function card(row, reload) {
     h("div", { class: "when" }, span(row.starts_at, row.ends_at)),
     row.place ? h("div", { class: "muted" }, row.place) : null,
     contact,
+    row.hours_served !== null && row.hours_served !== undefined
+      ? h("div", { class: "hours-served", "data-test": "hours-served" }, t("assignments.hoursServed", { hours: String(row.hours_served) }))
+      : null,
     actions,
     declineForm,
+    hoursForm,
   );
+}
+
+/** 登记服务时长: on a confirmed assignment that is over, or to correct a done one's hours. */
+function hoursControl(row, reload) {
+  const correcting = row.status === "done";
+  if (!(correcting || (row.status === "confirmed" && isOver(row)))) return null;
+  const hours = h("input", {
+    type: "number",
+    name: "hours",
+    inputmode: "decimal",
+    min: HOURS_STEP,
+    max: MAX_HOURS,
+    step: HOURS_STEP,
+    required: true,
+    value: String(correcting && row.hours_served ? row.hours_served : plannedHours(row)),
+  });
+  const form = h(
+    "form",
+    {
+      class: "stack hours-form",
+      "data-test": "hours-form",
+      hidden: correcting,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          const saved = await api(`/me/assignments/${row.id}/hours`, { method: "POST", json: { hours: Number(hours.value) } });
+          toast(t("assignments.hoursLogged", { hours: String(saved.hours_served) }));
+          await reload();
+        } catch (error) {
+          toast(error.message, { bad: true });
+        }
+      },
+    },
+    h("label", {}, t("assignments.hours"), hours),
+    h("button", { type: "submit", class: "primary", "data-test": "log-hours" }, t("assignments.logHours")),
+  );
+  if (!correcting) return form;
+  const edit = h("button", { type: "button", class: "small", "data-test": "edit-hours", onclick: () => {
+    form.hidden = false;
+    edit.hidden = true;
+    hours.focus();
+  } }, t("assignments.editHours"));
+  return h("div", { class: "hours" }, edit, form);
 }
 
 async function answer(row, verb, body, reload) {

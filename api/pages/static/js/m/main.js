@@ -3,6 +3,7 @@
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
 import { h, mount } from "../dom.js";
+import { setZone } from "../format.js";
 import { langToggle, onLangChange, t } from "../i18n.js";
 import { loginForm } from "../login.js";
 import { current, go, start } from "../router.js";
@@ -87,7 +88,9 @@ async function show(route) {
   }
   if (!me) {
     try {
-      me = await api("/me");
+      const account = await api("/me");
+      setZone(await memberZone(account));
+      me = account;
     } catch (error) {
       mount(app, topBar(), h("main", {}, h("div", { class: "error" }, error.message)));
       return;
@@ -109,6 +112,14 @@ async function show(route) {
     h("main", {}, h("p", { class: "greeting muted" }, t("m.hello", { name: me.person ? me.person.name : me.username })), SIGNED_IN[name].render()),
     tabBar(name),
   );
+}
+
+/** The time zone of the member's community (GET /communities), or null for China's. */
+async function memberZone(account) {
+  if (!account.person) return null;
+  const listing = await api("/communities", { auth: false });
+  const community = listing.find((c) => c.id === account.person.community_id);
+  return community ? community.timezone : null;
 }
 
 start(show);
