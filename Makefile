@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 BROWSER_SKIPPED := 浏览器测试已跳过：未找到 $(CHROMIUM)，apt-get install chromium chromium-driver 后即可运行 · browser tests skipped: no $(CHROMIUM); apt-get install chromium chromium-driver to run them
 
-.PHONY: demo test e2e lint bench clean
+.PHONY: demo test e2e browser lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,14 @@ demo: $(STAMP)
 	$(BIN)/tongxin solve scenarios/hongguang.json
 	$(BIN)/tongxin load scenarios/hongguang.json
 
-test: $(STAMP)
+browser:
 	@sh tests/e2e/install-chromium.sh
 	@test -x $(CHROMIUM) || echo "$(BROWSER_SKIPPED)"
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-e2e: $(STAMP)
-	@sh tests/e2e/install-chromium.sh
-	@test -x $(CHROMIUM) || echo "$(BROWSER_SKIPPED)"
+e2e: $(STAMP) browser
 	$(BIN)/python -m pytest tests/e2e
 
 lint: $(STAMP)

@@ -9,8 +9,9 @@ same 404 body, so a response never tells whether something exists elsewhere.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +19,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import services
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +190,22 @@ def validation_error(field_loc: Sequence[str | int], zh: str, en: str) -> Reques
             }
         ]
     )
+
+
+@contextmanager
+def service_answers(location: Literal["body", "query", "path"]) -> Iterator[None]:
+    """Errors of ``api.services`` as HTTP answers: 404 as for an unknown id, 409, or 422
+    naming the field at fault, which the request carries in ``location``."""
+    try:
+        yield
+    except services.NotFound:
+        raise NotFound() from None
+    except services.Conflict as error:
+        raise Conflict(error.zh, error.en) from None
+    except services.Invalid as error:
+        raise validation_error((location, error.field or location), error.zh, error.en) from None
+    except services.ServiceError as error:
+        raise AppError(error.zh, error.en) from None
 
 
 # handlers ------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from models import audit
 from models.audit import AuditLog
 from models.base import utcnow
 from models.calendar import generate_activities
-from models.community import Community, Street
+from models.community import Community
 from models.post import generate_shifts
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 from models.user import UserAccount, UserRole, user_community
@@ -447,8 +447,7 @@ def _escalate(
     elif level == Level.STREET:
         recipients = street_admins(session, community.street_id)
     else:
-        street = session.get(Street, community.street_id)
-        recipients = [f"civil_affairs:street:{street.id if street else community.street_id}"]
+        recipients = [f"civil_affairs:street:{community.street_id}"]
     payload = {
         "wish_id": wish.id,
         "title": wish.title,

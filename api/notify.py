@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
+from models.db import insert_ignoring_duplicates
 from models.notification import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -194,19 +195,6 @@ def channels_from(settings: Settings) -> dict[str, Channel]:
     return found
 
 
-def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> None:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:
-        raise NotImplementedError(f"Tongxin runs on SQLite or PostgreSQL, not {dialect}")
-    session.execute(
-        insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-
-
 def enqueue(
     *,
     session: Session,
@@ -220,20 +208,24 @@ def enqueue(
     """Add a notification to the outbox (the caller commits); the same key twice adds one row."""
     now = now or datetime.now().astimezone()
     session.flush()
-    _insert_ignoring_duplicates(
+    insert_ignoring_duplicates(
         session,
-        {
-            "channel": channel,
-            "recipient": recipient,
-            "kind": kind,
-            "payload": payload,
-            "dedupe_key": dedupe_key,
-            "status": NotificationStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "updated_at": now,
-        },
+        Notification,
+        [
+            {
+                "channel": channel,
+                "recipient": recipient,
+                "kind": kind,
+                "payload": payload,
+                "dedupe_key": dedupe_key,
+                "status": NotificationStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+        ["dedupe_key"],
     )
     return session.scalars(
         sa.select(Notification).where(Notification.dedupe_key == dedupe_key)

@@ -48,17 +48,12 @@ STATUS_LABELS: dict[str, str] = {
     "unknown": "未知 unknown",
 }
 
-#: Names of the objective's terms; a term the matcher adds later is shown by its key.
+#: Names of the objective's terms (``matcher.timetable.evaluate``); a term the matcher adds
+#: later is shown by its key.
 TERM_LABELS: dict[str, str] = {
     "coverage": "覆盖 coverage",
-    "essential": "必需人手 essential staff",
-    "extra_staff": "额外人手 extra staff",
-    "extra": "额外人手 extra staff",
     "walk": "步行 walking",
-    "walking": "步行 walking",
-    "load": "负担均衡 load balance",
     "fairness": "负担均衡 fairness",
-    "behind_quarter": "季度补足 behind on quarter",
     "quarter": "季度补足 behind on quarter",
     "preference": "意向 preferences",
     "continuity": "老对象 continuity",

@@ -153,13 +153,8 @@ def build_scheduler(settings: Settings | None = None, *, blocking: bool = False)
     scheduler: BaseScheduler = (
         BlockingScheduler(**options) if blocking else BackgroundScheduler(**options)
     )
-    common: dict[str, Any] = {
-        "args": [url],
-        "replace_existing": True,
-        "coalesce": True,
-        "misfire_grace_time": MISFIRE_GRACE_S,
-        "max_instances": 1,
-    }
+    # coalesce, one instance and the grace time come from ``job_defaults``
+    common: dict[str, Any] = {"args": [url], "replace_existing": True}
     for job_id, func, trigger in DAILY:
         scheduler.add_job(func, trigger, id=job_id, name=job_id, **common)
     scheduler.add_job(

@@ -31,13 +31,13 @@ FULL_MODEL_PAIRS = 40_000
 #: pairs kept per role when pruning, beyond those already used
 PRUNED_PER_HEAD = 4
 PRUNED_MIN = 6
-#: past this many pairs a CP-SAT model builds too slowly to pay off (measured: 474k options
-#: took 27 s to build and found nothing in 60 s)
+#: past this many pairs a CP-SAT model builds too slowly to pay off (plain CP-SAT on all of
+#: fenghuang's 131,843 pairs finds nothing in 30 s: docs/benchmarks.md)
 MAX_MODEL_PAIRS = 40_000
 MIN_CP_SAT_SECONDS = 0.2
 DETERMINISTIC_PER_SECOND = 0.15
-#: model build time, measured: 1.3e-4 s per pair on a wish-heavy week (17,552 pairs in 2.2 s),
-#: 4.4e-5 on fenghuang; the larger is used so that the time limit holds
+#: model build time per pair, with a margin so that the time limit holds (the bundled weeks'
+#: models build at 5.7e-5 to 8.9e-5 s per pair)
 BUILD_SECONDS_PER_PAIR = 1.3e-4
 #: share of the time limit kept for writing explanations
 EXPLAIN_SHARE = 0.05
@@ -76,7 +76,7 @@ def cp_sat_parameters(problem: Problem, seconds: float) -> cp_model.CpSolver:
     params.random_seed = problem.settings.seed
     params.max_time_in_seconds = max(0.05, seconds)
     # the deterministic limit normally stops the search first, so the same input gives the
-    # same answer on a busy machine too (measured here: 0.15 to 0.23 deterministic units per second)
+    # same answer on a busy machine too (the bundled weeks run at 0.15 to 0.24 units per second)
     params.max_deterministic_time = max(0.02, seconds * DETERMINISTIC_PER_SECOND)
     return solver
 

@@ -115,6 +115,21 @@ def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Sess
         session.close()
 
 
+def insert_ignoring_duplicates(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], index_elements: list[str]
+) -> None:
+    """INSERT … ON CONFLICT (``index_elements``) DO NOTHING, on the two databases we support:
+    rows a concurrent writer (or an earlier run) already made are skipped by the database."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"Tongxin runs on SQLite or PostgreSQL, not {dialect}")
+    session.execute(insert(model).on_conflict_do_nothing(index_elements=index_elements), rows)
+
+
 def create_all(engine: Engine) -> None:
     """Create every table from the models directly; for tests. Deployments use ``upgrade``."""
     import models  # noqa: F401  (registers every table on Base.metadata)

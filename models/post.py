@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, Timestamped, UTCDateTime, check
 from models.community import Community
+from models.db import insert_ignoring_duplicates
 
 if TYPE_CHECKING:
     from models.community import Grid
@@ -189,20 +190,6 @@ def generate_shifts(session: Session, community_id: int, week_start: date) -> li
     have = {(s.post_id, s.starts_at) for s in week_shifts(session, community_id, week_start)}
     missing = [row for row in rows if (row["post_id"], row["starts_at"]) not in have]
     if missing:
-        _insert_ignoring_duplicates(session, missing)
+        insert_ignoring_duplicates(session, Shift, missing, ["post_id", "starts_at"])
+        session.flush()
     return week_shifts(session, community_id, week_start)
-
-
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
-    """INSERT … ON CONFLICT (post_id, starts_at) DO NOTHING, on the two databases we support."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:
-        raise NotImplementedError(f"Tongxin runs on SQLite or PostgreSQL, not {dialect}")
-    session.execute(
-        insert(Shift).on_conflict_do_nothing(index_elements=["post_id", "starts_at"]), rows
-    )
-    session.flush()

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from matcher.candidates import METRES_PER_DEGREE
 from scenarios.load import load_scenario
 
 Json = dict[str, Any]
@@ -30,7 +31,6 @@ Window = tuple[int, str, str]  # weekday 1..7, start, end
 KINDS = ("community", "street", "city")
 VARIANTS = ("urban", "mixed")
 DEFAULT_WEEK_START = date(2026, 3, 2)  # a Monday in March, the 学雷锋 month
-METRES_PER_DEGREE = 111_320.0
 HOUSEHOLD_SIZE = 2.8
 RURAL_SHARE = 0.25  # of a mixed community's households, living in the villages
 WISHES_PER_HOUSEHOLD_WEEK = 1 / 90  # door-to-door collection yields about one wish per 90 homes

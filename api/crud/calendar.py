@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from api.crud.changes import check_grid
 from api.deps import community_ids_for
 from api.errors import NotFound, validation_error
 from api.schemas.calendar import ActivityCreate, RecurringActivityCreate, ThemeMonthUpdate
@@ -21,7 +22,7 @@ from models.calendar import (
     ThemeMonth,
     YearlyTheme,
 )
-from models.community import Community, Grid
+from models.community import Community
 from models.user import UserAccount
 
 
@@ -89,16 +90,6 @@ def set_theme(
     return row
 
 
-def _check_grid(session: Session, community: Community, grid_id: int | None) -> None:
-    if grid_id is None:
-        return
-    grid = session.get(Grid, grid_id)
-    if grid is None or grid.community_id != community.id:
-        raise validation_error(
-            ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
-        )
-
-
 def create_activity(
     *,
     session: Session,
@@ -115,7 +106,7 @@ def create_activity(
             f"日期须在 {year} 年 {month} 月",
             f"The day must be in {year}-{month:02d}",
         )
-    _check_grid(session, community, data.grid_id)
+    check_grid(session, community.id, data.grid_id)
     activity = Activity(
         community=community,
         theme_month=theme_month(session=session, community_id=community.id, year=year, month=month),
@@ -202,7 +193,7 @@ def create_recurring_activity(
     *, session: Session, community: Community, data: RecurringActivityCreate, actor: UserAccount
 ) -> RecurringActivity:
     """Add an activity to the fixed year; weeks generated from now on carry it."""
-    _check_grid(session, community, data.grid_id)
+    check_grid(session, community.id, data.grid_id)
     rule = RecurringActivity(
         community_id=community.id,
         grid_id=data.grid_id,

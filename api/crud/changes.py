@@ -13,15 +13,16 @@ from models.community import Grid
 from models.user import UserAccount
 
 
-def check_grid(session: Session, community_id: int, grid_id: int | None) -> None:
-    """A grid named in a body must belong to the community (422 otherwise)."""
+def check_grid(session: Session, community_id: int, grid_id: int | None) -> Grid | None:
+    """The grid named in a body, which must belong to the community (422 otherwise)."""
     if grid_id is None:
-        return
+        return None
     grid = session.get(Grid, grid_id)
     if grid is None or grid.community_id != community_id:
         raise validation_error(
             ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
         )
+    return grid
 
 
 def refuse_nulls(changes: dict[str, Any], nullable: frozenset[str]) -> None:

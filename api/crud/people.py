@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from api.crud.changes import check_grid
 from api.deps import community_ids_for, grid_ids_for
 from api.errors import Conflict, NotFound, validation_error
 from api.schemas.common import TimeWindow, minutes
 from api.schemas.people import RegistrationCreate
 from api.security import hash_password
 from api.services.problem import services_this_quarter
+from matcher import rules
 from matcher.domain import PersonKind
 from models.community import Community, Grid
 from models.person import Availability, Person, PersonSkill
 from models.user import UserAccount, UserRole
 
-EARTH_RADIUS_M = 6_371_000.0
-
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres; enough for a walk across a community."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+    """Great-circle distance in metres, as the matcher measures a walk."""
+    return float(rules.haversine_m(lat1, lng1, lat2, lng2))
 
 
 def nearest_grid(*, session: Session, community_id: int, lat: float, lng: float) -> Grid | None:
@@ -60,11 +56,7 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
     if community is None:
         raise validation_error(("body", "community_id"), "没有这个社区", "No such community")
     if data.grid_id is not None:
-        grid = session.get(Grid, data.grid_id)
-        if grid is None or grid.community_id != community.id:
-            raise validation_error(
-                ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
-            )
+        grid = check_grid(session, community.id, data.grid_id)
     else:
         grid = nearest_grid(
             session=session, community_id=community.id, lat=data.home.lat, lng=data.home.lng

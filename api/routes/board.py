@@ -9,8 +9,6 @@ only as counts per cell of about 200 m, and wish pins only to the community's co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -27,7 +25,6 @@ from api.schemas.board import (
     SlotCandidate,
     WeekBoard,
 )
-from api.services import Invalid, NotFound
 from api.services import board as service
 from matcher.domain import DemandKind
 from models.schedule import Assignment, ScheduleRun
@@ -52,20 +49,6 @@ def coordinates(user: UserAccount, community_id: int) -> bool:
     return user.role == UserRole.COORDINATOR and community_id in (community_ids_for(user) or ())
 
 
-@contextmanager
-def answers() -> Iterator[None]:
-    """Service errors as HTTP answers: 404 (as for an unknown id), or 422 naming the query
-    field."""
-    try:
-        yield
-    except NotFound:
-        raise errors.NotFound() from None
-    except Invalid as error:
-        raise errors.validation_error(
-            ("query", error.field or "query"), error.zh, error.en
-        ) from None
-
-
 @router.get(
     "/communities/{community_id}/weeks/{week_start}", response_model=WeekBoard, responses=NOT_FOUND
 )
@@ -75,7 +58,7 @@ def read_week(
     """Every demand of the week (shifts, activities, open wishes) with its roles filled from
     the week's draft, else its published run, and each gap's reason. Wishes show no place."""
     require_reader(session, user, community_id)
-    with answers():
+    with errors.service_answers("query"):
         return service.week_board(
             session=session,
             community_id=community_id,
@@ -103,7 +86,7 @@ def list_candidates(
     every hard rule, free then and under their caps given the run the board shows. Those
     already on the role are listed too, ``assigned``."""
     require_reader(session, user, community_id)
-    with answers():
+    with errors.service_answers("query"):
         return service.slot_candidates(
             session=session,
             community_id=community_id,
@@ -136,7 +119,7 @@ def read_moves(session: SessionDep, user: ReaderDep, run_id: IdPath) -> RunMoves
     if run is None:
         raise errors.NotFound()
     require_reader(session, user, run.community_id)
-    with answers():
+    with errors.service_answers("query"):
         moves = service.run_moves(session=session, run_id=run_id, grid_ids=grid_scope(user))
     moved = [_moved(a, "removed") for a in moves.removed] + [
         _moved(a, "added") for a in moves.added
@@ -155,7 +138,7 @@ def read_map(session: SessionDep, user: ReaderDep, community_id: IdPath) -> Comm
     """Grids with their people, homes as counts per cell of about 200 m (cells of fewer than
     three people left out), and, for the community's coordinators only, the open wishes."""
     require_reader(session, user, community_id)
-    with answers():
+    with errors.service_answers("query"):
         return service.community_map(
             session=session,
             community_id=community_id,

@@ -15,8 +15,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from api import errors
-from api.deps import MAX_ID, IdPath, SessionDep, grid_ids_for, require_reader
+from api.deps import MAX_ID, IdPath, SessionDep, require_reader
 from api.permissions import ReaderDep
+from api.routes.board import grid_scope
 from api.routes.schedule import WeekPath, monday
 from api.services import NotFound
 from api.services import exports as service
@@ -36,11 +37,6 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or o
 def _file(media_type: str) -> dict[int | str, dict[str, Any]]:
     schema = {"schema": {"type": "string", "format": "binary"}}
     return {200: {"content": {media_type: schema}, "description": "the file"}, **NOT_FOUND}
-
-
-def _grid_scope(user: UserAccount) -> set[int] | None:
-    """A grid leader's grids; ``None`` (the whole community) for coordinators and admins."""
-    return grid_ids_for(user) if user.role == UserRole.GRID_LEADER else None
 
 
 def _download(table: service.Table, extension: str) -> Response:
@@ -69,7 +65,7 @@ def _schedule(
             community=community,
             week_start=monday(week_start),
             run_id=run_id,
-            grid_ids=_grid_scope(user),
+            grid_ids=grid_scope(user),
             any_status=user.role != UserRole.GRID_LEADER,
         )
     except NotFound as error:
@@ -119,7 +115,7 @@ def _service_records(
         community=community,
         year=year,
         quarter=quarter,
-        grid_ids=_grid_scope(user),
+        grid_ids=grid_scope(user),
     )
 
 

@@ -7,14 +7,11 @@ scope answers 404. No schema here carries a phone or an address: people appear b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request, status
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,7 +19,6 @@ from api import errors
 from api.deps import IdPath, SessionDep, require_coordinator
 from api.permissions import ManagerDep
 from api.schemas.common import RefId, ShortText, Strict
-from api.services import Conflict, Invalid, NotFound, ServiceError
 from api.services import scheduling as service
 from api.services.problem import shift_title, week_minute
 from matcher.domain import DemandKind
@@ -43,21 +39,6 @@ router = APIRouter(tags=["schedule 排班"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or out of scope"}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "conflicts with the run's state"}}
 MAX_TIME_LIMIT_S = 120
-
-
-@contextmanager
-def answers() -> Iterator[None]:
-    """Service errors as HTTP answers: 404, 409, or 422 naming the field."""
-    try:
-        yield
-    except NotFound:
-        raise errors.NotFound() from None
-    except Conflict as error:
-        raise errors.Conflict(error.zh, error.en) from None
-    except Invalid as error:
-        raise errors.validation_error(("body", error.field or "body"), error.zh, error.en) from None
-    except ServiceError as error:
-        raise errors.AppError(error.zh, error.en) from None
 
 
 #: weeks Tongxin plans: wide enough for any real calendar, narrow enough that date arithmetic
@@ -317,7 +298,7 @@ def solve(
     """Solve the week into a draft in the background, keeping the overrides and staying close
     to the current draft (else the published plan). Poll ``GET /runs/{id}``."""
     require_coordinator(session, user, community_id)
-    with answers():
+    with errors.service_answers("body"):
         run = service.start_solve_in_background(
             session=session,
             community_id=community_id,
@@ -358,7 +339,7 @@ def create_override(
 ) -> OverrideView:
     """Pin, forbid, assign or unassign one person on one demand of the week."""
     require_coordinator(session, user, community_id)
-    with answers():
+    with errors.service_answers("body"):
         override = service.add_override(
             session=session,
             community_id=community_id,
@@ -380,7 +361,7 @@ def withdraw_override(session: SessionDep, user: ManagerDep, override_id: IdPath
     if override is None:
         raise errors.NotFound()
     require_coordinator(session, user, override.community_id)
-    with answers():
+    with errors.service_answers("body"):
         service.remove_override(session=session, override_id=override_id, author=user)
     return OverrideView.of(override)
 
@@ -393,7 +374,7 @@ def publish(session: SessionDep, user: ManagerDep, run_id: IdPath) -> RunView:
     if run is None:
         raise errors.NotFound()
     require_coordinator(session, user, run.community_id)
-    with answers():
+    with errors.service_answers("body"):
         service.publish(session=session, run_id=run_id, actor=user)
     session.expire_all()
     return run_view(session, load_run(session, run_id))
@@ -413,7 +394,7 @@ def list_replacements(
     """Who could take over, best first: eligible, free then, under their caps, ranked as the
     matcher scores a choice (distance, load, quarter, preference, continuity)."""
     _assignment_in_scope(session, user, assignment_id)
-    with answers():
+    with errors.service_answers("body"):
         found = service.replacements(session=session, assignment_id=assignment_id, limit=limit)
     return [
         CandidateView(
@@ -442,18 +423,10 @@ def accept(
 ) -> AssignmentView:
     """Give a declined assignment to one of its replacements (kept as a manual assignment)."""
     _assignment_in_scope(session, user, assignment_id)
-    try:
-        with answers():
-            taken = service.accept_replacement(
-                session=session, assignment_id=assignment_id, person_id=person_id, actor=user
-            )
-    except RequestValidationError:
-        # the person is in the path, not the body
-        raise errors.validation_error(
-            ("path", "person_id"),
-            "此人不能接替这项任务（条件不符或此时没空）",
-            "this person cannot take this over (not eligible or not free then)",
-        ) from None
+    with errors.service_answers("path"):
+        taken = service.accept_replacement(
+            session=session, assignment_id=assignment_id, person_id=person_id, actor=user
+        )
     session.flush()
     session.refresh(taken)
     return AssignmentView.of(taken)

@@ -45,7 +45,7 @@ from api.services.problem import (
     matcher_demand_id,
     moment_of,
 )
-from api.services.scheduling import get_run, rank_candidates, week_run
+from api.services.scheduling import current_run, get_run, rank_candidates, week_run
 from matcher.domain import SKILLS, Demand, DemandKind, Role
 from models.calendar import Activity
 from models.community import Community, Grid
@@ -65,7 +65,8 @@ COMPARABLE_STATUSES = (RunStatus.DRAFT, RunStatus.PUBLISHED, RunStatus.SUPERSEDE
 MAPPED_WISH_STATUSES = (WishStatus.OPEN, WishStatus.ASSIGNED)
 
 
-def _in_grids(grid_id: int | None, grid_ids: set[int] | None) -> bool:
+def in_grids(grid_id: int | None, grid_ids: set[int] | None) -> bool:
+    """Whether a grid is among ``grid_ids`` (a grid leader's); ``None`` means every grid."""
     return grid_ids is None or (grid_id is not None and grid_id in grid_ids)
 
 
@@ -182,7 +183,7 @@ def week_board(
     slots: list[DemandSlot] = []
     for demand in problem.demands:
         grid_id = _grid_of(demand)
-        if not _in_grids(grid_id, grid_ids):
+        if not in_grids(grid_id, grid_ids):
             continue
         kind, row_id = refs[demand.id]
         people = on_demand.get(demand.id, [])
@@ -269,7 +270,7 @@ def slot_candidates(
     problem, _ = build_problem(session=session, community_id=community_id, week_start=week_start)
     key = matcher_demand_id(demand_kind, demand_id)
     demand = next((d for d in problem.demands if d.id == key), None)
-    if demand is None or not _in_grids(_grid_of(demand), grid_ids):
+    if demand is None or not in_grids(_grid_of(demand), grid_ids):
         raise NotFound(
             f"本周没有这项任务（{demand_kind} {demand_id}）",
             f"the week has no {demand_kind} {demand_id}",
@@ -280,7 +281,7 @@ def slot_candidates(
             f"this demand has {len(demand.roles)} role(s), numbered from 0",
             field="role",
         )
-    shown = week_runs(session=session, community_id=community_id, week_start=week_start).shown
+    shown = current_run(session=session, community_id=community_id, week_start=week_start)
     ranked = rank_candidates(
         problem=problem,
         community=community,
@@ -292,7 +293,7 @@ def slot_candidates(
     )
     if grid_ids is not None:
         grid_of_person = {int(p.id): int(p.grid) if p.grid else None for p in problem.people}
-        ranked = [c for c in ranked if _in_grids(grid_of_person[c.person_id], grid_ids)]
+        ranked = [c for c in ranked if in_grids(grid_of_person[c.person_id], grid_ids)]
     return [
         SlotCandidate(
             person_id=c.person_id,
@@ -384,7 +385,7 @@ def run_moves(*, session: Session, run_id: int, grid_ids: set[int] | None = None
 
     def changed(pairs: dict[PairKey, Assignment], others: set[PairKey]) -> list[Assignment]:
         found = [a for key, a in pairs.items() if key not in others]
-        return [a for a in found if _in_grids(demand_grid_id(a), grid_ids)]
+        return [a for a in found if in_grids(demand_grid_id(a), grid_ids)]
 
     return Moves(
         run=run,
@@ -447,7 +448,7 @@ def community_map(
         for g in session.scalars(
             sa.select(Grid).where(Grid.community_id == community_id).order_by(Grid.id)
         )
-        if _in_grids(g.id, grid_ids)
+        if in_grids(g.id, grid_ids)
     ]
     whose = [Person.community_id == community_id, Person.active.is_(True)]
     if grid_ids is not None:

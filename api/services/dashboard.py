@@ -29,24 +29,20 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.errors import validation_error
 from api.schemas.dashboard import Dashboard, GridHours, Load, LoadBucket, MonthWishes, WeekCoverage
+from api.services.board import in_grids
 from api.services.problem import LIVE_STATUSES, get_community, matcher_demand_id
-from api.services.reports import NO_GRID, month_report
+from api.services.reports import FULFILLED, NO_GRID, month_report
 from matcher.domain import DemandKind
 from models.calendar import Activity
 from models.community import Community, Grid
 from models.person import Person
 from models.post import Post, Shift
 from models.schedule import Assignment, RunStatus, ScheduleRun
-from models.wish import Wish, WishStatus
+from models.wish import Wish
 
-FULFILLED = (WishStatus.DONE, WishStatus.FOLLOWED_UP)
 #: how far from today, either way, the figures may end: room for any review of past years or
 #: plans ahead, while a mistyped year (2206 for 2026) is refused rather than answered empty
 UNTIL_YEARS = 5
-
-
-def _in_grids(grid_id: int | None, grid_ids: set[int] | None) -> bool:
-    return grid_ids is None or (grid_id is not None and grid_id in grid_ids)
 
 
 def _monday(day: date) -> date:
@@ -109,14 +105,14 @@ def weekly_coverage(
         .join(Shift.post)
         .where(Post.community_id == community.id, Shift.day >= first, Shift.day <= last)
     ):
-        if _in_grids(grid_id, grid_ids):
+        if in_grids(grid_id, grid_ids):
             needed[matcher_demand_id(DemandKind.SHIFT, shift_id)] = (_monday(day), max_staff)
     for activity in session.scalars(
         sa.select(Activity)
         .where(Activity.community_id == community.id, Activity.day >= first, Activity.day <= last)
         .options(selectinload(Activity.roles))
     ):
-        if _in_grids(activity.grid_id, grid_ids):
+        if in_grids(activity.grid_id, grid_ids):
             key = matcher_demand_id(DemandKind.ACTIVITY, activity.id)
             needed[key] = (_monday(activity.day), activity.headcount)
 
@@ -166,7 +162,7 @@ def weekly_coverage(
         filled[week] += min(standing[key], count)
     for wish_id, weeks in wish_weeks.items():
         headcount, grid_id = wishes[wish_id]
-        if not _in_grids(grid_id, grid_ids):
+        if not in_grids(grid_id, grid_ids):
             continue
         for week in weeks:
             heads[week] += headcount
@@ -242,7 +238,7 @@ def hours_per_grid(
     found = [
         GridHours(grid_id=g.id, name=g.name, hours=round(hours[g.id], 2))
         for g in grids
-        if _in_grids(g.id, grid_ids)
+        if in_grids(g.id, grid_ids)
     ]
     if grid_ids is None and hours.get(None):
         found.append(GridHours(grid_id=None, name=NO_GRID, hours=round(hours[None], 2)))

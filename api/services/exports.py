@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import quote
@@ -30,7 +29,9 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, selectinload
 
 from api.services import NotFound
+from api.services.problem import ANY_SKILL_ROLE_NAME, role_name
 from api.services.reports import NO_GRID, service_record
+from api.services.scheduling import week_run
 from matcher.domain import DEMAND_KIND_ZH, PERSON_KIND_ZH, DemandKind
 from models.calendar import Activity
 from models.community import Community
@@ -43,7 +44,6 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 #: first characters that make a spreadsheet program read a text cell as a formula
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-ANY_SKILL = "不限专长"
 HOUSE_CALL = "入户"
 
 Cell = str | int | float | date | None
@@ -139,10 +139,6 @@ SCHEDULE_HEADERS = (
 )
 
 
-def _skills_text(skills: Sequence[str] | set[str]) -> str:
-    return "、".join(sorted(skills)) or ANY_SKILL
-
-
 def _clock(moment: datetime, community: Community, day: date) -> str:
     local = moment.astimezone(community.zone)
     if local.date() > day and local.hour == 0 and local.minute == 0:
@@ -156,22 +152,22 @@ def _schedule_row(assignment: Assignment, community: Community) -> tuple[Cell, .
         f"{_clock(assignment.starts_at, community, day)}-"
         f"{_clock(assignment.ends_at, community, day)}"
     )
-    title, place, role = "", "", ANY_SKILL
+    title, place, role = "", "", ANY_SKILL_ROLE_NAME
     wish, shift, activity = assignment.wish, assignment.shift, assignment.activity
     if assignment.demand_kind == DemandKind.WISH and wish is not None:
         title = wish.title
         # never the household's address: the grid and "house call" are all a sheet may say
         place = f"{wish.grid.name} · {HOUSE_CALL}" if wish.grid is not None else HOUSE_CALL
-        role = _skills_text(wish.skills)
+        role = role_name(wish.skills)
     elif assignment.demand_kind == DemandKind.SHIFT and shift is not None:
         title = shift.post.name
         place = shift.post.place
-        role = _skills_text(shift.post.required_skills)
+        role = role_name(shift.post.required_skills)
     elif activity is not None:
         title = activity.name
         place = activity.place
         skill = next((r.skill for r in activity.roles if r.position == assignment.role), None)
-        role = skill or ANY_SKILL
+        role = skill or ANY_SKILL_ROLE_NAME
     distance = round(assignment.distance_m) if assignment.distance_m is not None else None
     return (
         day,
@@ -190,13 +186,12 @@ def _week_run(
     session: Session, community: Community, week_start: date, run_id: int | None, any_status: bool
 ) -> ScheduleRun:
     if run_id is None:
-        run = session.scalars(
-            sa.select(ScheduleRun).where(
-                ScheduleRun.community_id == community.id,
-                ScheduleRun.week_start == week_start,
-                ScheduleRun.status == RunStatus.PUBLISHED,
-            )
-        ).one_or_none()
+        run = week_run(
+            session=session,
+            community_id=community.id,
+            week_start=week_start,
+            status=RunStatus.PUBLISHED,
+        )
         if run is None:
             raise NotFound(
                 f"{week_start} 这一周还没有发布的排班", f"No published schedule for {week_start}"

@@ -264,7 +264,8 @@ def _served_households(session: Session, community: Community) -> dict[int, set[
 # demands -------------------------------------------------------------------------------------
 
 
-def _role_name(skills: Iterable[str]) -> str:
+def role_name(skills: Iterable[str]) -> str:
+    """A role as people read it: its skills, ``、``-joined, or 不限专长 for anyone."""
     return "、".join(sorted(skills)) or ANY_SKILL_ROLE_NAME
 
 
@@ -312,7 +313,7 @@ def _wish_demands(
                 kind=DemandKind.WISH,
                 title=wish.title,
                 location=Location(wish.lat, wish.lng),
-                roles=(Role(skills, wish.headcount, wish.headcount, name=_role_name(skills)),),
+                roles=(Role(skills, wish.headcount, wish.headcount, name=role_name(skills)),),
                 window=Window(
                     (first - week_start).days * MINUTES_PER_DAY,
                     ((last - week_start).days + 1) * MINUTES_PER_DAY,
@@ -370,7 +371,7 @@ def _shift_demands(
                 kind=DemandKind.SHIFT,
                 title=title,
                 location=Location(post.lat, post.lng),
-                roles=(Role(skills, post.min_staff, post.max_staff, name=_role_name(skills)),),
+                roles=(Role(skills, post.min_staff, post.max_staff, name=role_name(skills)),),
                 window=Window(start, end),
                 duration=end - start,
                 category=post.category,

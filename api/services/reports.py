@@ -32,6 +32,8 @@ from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 from models.wish import FollowUp, Wish, WishStatus
 
 NO_GRID = "未分网格"
+#: wishes that count as fulfilled
+FULFILLED = (WishStatus.DONE, WishStatus.FOLLOWED_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +179,7 @@ def month_report(*, session: Session, community_id: int, year: int, month: int) 
             Wish.community_id == community_id, Wish.deadline >= first, Wish.deadline <= last
         )
     ).all()
-    fulfilled = sum(1 for s in due if s in (WishStatus.DONE, WishStatus.FOLLOWED_UP))
+    fulfilled = sum(1 for s in due if s in FULFILLED)
     ratings = session.scalars(
         sa.select(FollowUp.rating)
         .join(FollowUp.wish)

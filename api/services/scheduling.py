@@ -157,6 +157,18 @@ def week_run(
     ).one_or_none()
 
 
+def current_run(*, session: Session, community_id: int, week_start: date) -> ScheduleRun | None:
+    """The week's run a re-solve stays close to: its draft, else its published run."""
+    return week_run(
+        session=session, community_id=community_id, week_start=week_start, status=RunStatus.DRAFT
+    ) or week_run(
+        session=session,
+        community_id=community_id,
+        week_start=week_start,
+        status=RunStatus.PUBLISHED,
+    )
+
+
 # solving -------------------------------------------------------------------------------------
 
 
@@ -301,14 +313,7 @@ def re_solve(
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> ScheduleRun:
     """Solve again with the overrides, staying close to the current draft (else the published)."""
-    previous = week_run(
-        session=session, community_id=community_id, week_start=week_start, status=RunStatus.DRAFT
-    ) or week_run(
-        session=session,
-        community_id=community_id,
-        week_start=week_start,
-        status=RunStatus.PUBLISHED,
-    )
+    previous = current_run(session=session, community_id=community_id, week_start=week_start)
     return solve_week(
         session=session,
         community_id=community_id,
@@ -348,14 +353,7 @@ def start_solve_in_background(
 
     Stays close to the week's draft, else its published run, like ``re_solve``.
     """
-    previous = week_run(
-        session=session, community_id=community_id, week_start=week_start, status=RunStatus.DRAFT
-    ) or week_run(
-        session=session,
-        community_id=community_id,
-        week_start=week_start,
-        status=RunStatus.PUBLISHED,
-    )
+    previous = current_run(session=session, community_id=community_id, week_start=week_start)
     previous_id = previous.id if previous is not None else None
     run = start_run(session=session, community_id=community_id, week_start=week_start, actor=actor)
     factory = session_factory or sessionmaker(bind=_engine_of(session), expire_on_commit=False)
@@ -466,16 +464,7 @@ def add_override(
         )
     ):
         if demand_ref_id(earlier) == key:
-            before = audit.snapshot(earlier)
-            earlier.active = False
-            audit.record(
-                session,
-                action="override.withdraw",
-                row=earlier,
-                actor=author,
-                community_id=community_id,
-                before=before,
-            )
+            _withdraw(session, earlier, author)
     override = Override(
         community_id=community_id,
         week_start=week_start,
@@ -500,17 +489,22 @@ def remove_override(*, session: Session, override_id: int, author: UserAccount |
     """Withdraw an override; the row stays for the record."""
     override = get_override(session=session, override_id=override_id)
     if override.active:
-        before = audit.snapshot(override)
-        override.active = False
-        audit.record(
-            session,
-            action="override.withdraw",
-            row=override,
-            actor=author,
-            community_id=override.community_id,
-            before=before,
-        )
+        _withdraw(session, override, author)
     return override
+
+
+def _withdraw(session: Session, override: Override, author: UserAccount | None) -> None:
+    """Make an active override inactive, with an audit entry."""
+    before = audit.snapshot(override)
+    override.active = False
+    audit.record(
+        session,
+        action="override.withdraw",
+        row=override,
+        actor=author,
+        community_id=override.community_id,
+        before=before,
+    )
 
 
 def active_overrides(*, session: Session, community_id: int, week_start: date) -> list[Override]:

@@ -22,6 +22,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from api.report import (
+    TERM_LABELS,
     clock,
     end_clock,
     is_big,
@@ -240,6 +241,14 @@ def test_big_problem_prints_summary_gaps_and_grid_fill_only() -> None:
     assert "姓名 Name" not in text  # no per-person table
     assert "人员 People" not in text.split("各网格人手")[0]  # no per-grid schedules
     assert "10 more not shown" in text  # only the 30 worst gaps
+
+
+def test_every_term_the_matcher_scores_has_a_label(tiny_problem: Problem) -> None:
+    from matcher.solver import solve
+
+    breakdown = solve(tiny_problem).breakdown
+    assert breakdown
+    assert set(breakdown) <= set(TERM_LABELS)
 
 
 def test_unknown_breakdown_terms_and_pins_are_shown(tiny_problem: Problem) -> None:

@@ -6,9 +6,11 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 
+from api import errors, services
 from api.errors import language
 from api.main import create_app
 from api.settings import Settings
@@ -32,6 +34,20 @@ Headers = Callable[[str], dict[str, str]]
 )
 def test_language_negotiation(header: str | None, expected: str) -> None:
     assert language(header) == expected
+
+
+def test_service_errors_answer_in_the_requests_own_terms() -> None:
+    with pytest.raises(RequestValidationError) as invalid, errors.service_answers("path"):
+        raise services.Invalid("不能接替", "cannot take over", field="person_id")
+    (entry,) = [errors.translate(dict(e), "en") for e in invalid.value.errors()]
+    assert entry["loc"] == ["path", "person_id"]
+    assert entry["msg"] == "cannot take over"
+    with pytest.raises(errors.Conflict) as conflict, errors.service_answers("body"):
+        raise services.Conflict("已发布", "already published")
+    assert conflict.value.message("en") == "already published"
+    with pytest.raises(errors.NotFound) as missing, errors.service_answers("query"):
+        raise services.NotFound("没有第 7 次排班", "no run 7")
+    assert missing.value.message("en") == "Not found"  # never tells what is missing
 
 
 def test_body_too_large_is_413(client: TestClient) -> None:

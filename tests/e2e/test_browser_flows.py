@@ -45,6 +45,12 @@ VOLUNTEER = {"username": "li.zhiyuan", "password": "tongxin-e2e-2026", "name": "
 FREE_HOURS = {5: (8, 9, 10, 11, 14, 15, 16, 17)}
 FREE_SUMMARY = "周六 08:00–12:00，周六 14:00–18:00"
 SLOW_MS = 60_000
+#: every button and form control on the phone is at least this tall (api/pages/static/css/mobile.css)
+TAP_TARGET_PX = 44
+TAP_TARGETS = (
+    "main button, main select, main textarea, main input:not([type=checkbox]):not([type=radio]),"
+    " .segment span, .chip span, label.check"
+)
 
 
 class Story:
@@ -101,6 +107,18 @@ def desk(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
 
 
+def short_tap_targets(page: Any) -> list[str]:
+    """The visible buttons and form controls less than ``TAP_TARGET_PX`` tall."""
+    found: list[str] = page.evaluate(
+        """([selector, least]) => [...document.querySelectorAll(selector)]
+            .filter((element) => element.getClientRects().length)
+            .filter((element) => element.getBoundingClientRect().height < least)
+            .map((element) => `${element.tagName} ${element.textContent || element.name}`)""",
+        [TAP_TARGETS, TAP_TARGET_PX],
+    )
+    return found
+
+
 def shot(page: Any, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
@@ -135,6 +153,7 @@ def test_volunteer_registers_logs_in_and_sets_free_times(phone: Any, screenshots
     page.fill("input[name=phone]", "13911112222")
     page.locator(".chip", has_text="助老").click()
     expect(page.locator(".notice-text")).to_contain_text("同心")
+    assert short_tap_targets(page) == []
 
     # without consent the API refuses, in Chinese, and the form names the field
     page.click("[data-page=register] button[type=submit]")
@@ -158,6 +177,7 @@ def test_volunteer_registers_logs_in_and_sets_free_times(phone: Any, screenshots
     page.locator(".tab-bar .tab", has_text="空闲时间").click()
     summary = page.locator("[data-test=availability-summary]")
     expect(summary).to_have_text("尚未登记空闲时间")
+    assert short_tap_targets(page) == []
     for weekday, hours in FREE_HOURS.items():
         for hour in hours:
             page.click(f"[data-weekday='{weekday}'][data-hour='{hour}']")
@@ -246,7 +266,19 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     panel.locator("[data-test=override-reason]").fill("熟悉本网格")
     row.locator("[data-test=pin]").click()
     expect(page.locator(".toast").last).to_contain_text(f"已固定 {VOLUNTEER['name']}")
-    expect(page.locator("[data-test=pending]")).to_have_text("1 项调整待重新排班")
+    pending = page.locator("[data-test=pending]")
+    expect(pending).to_have_text("1 项调整待重新排班")
+    expect(panel.locator(".people-list li", has_text=VOLUNTEER["name"])).to_contain_text("固定")
+    # withdrawing the pin is a change for the next solve too; then the volunteer is pinned again
+    panel.locator("[data-test=withdraw]").click()
+    expect(page.locator(".toast").last).to_contain_text("已撤销")
+    expect(pending).to_have_text("2 项调整待重新排班")
+    expect(panel.locator("[data-test=withdraw]")).to_have_count(0)
+    expect(panel.locator("[data-test=candidates]")).to_have_attribute("data-state", "ready")
+    panel.locator("[data-test=candidate-filter]").fill(VOLUNTEER["name"])
+    panel.locator("[data-test=override-reason]").fill("熟悉本网格")
+    row.locator("[data-test=pin]").click()
+    expect(pending).to_have_text("3 项调整待重新排班")
     expect(panel.locator(".people-list li", has_text=VOLUNTEER["name"])).to_contain_text("固定")
     shot(page, screenshots, "console-slot-panel")
 
@@ -257,7 +289,7 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     expect(moves).to_contain_text(f"与排班 #{first_run} 相比")
     added = moves.locator("li.added", has_text=VOLUNTEER["name"])
     expect(added).to_contain_text(title)
-    expect(page.locator("[data-test=pending]")).to_be_hidden()
+    expect(pending).to_be_hidden()
     pinned_card = page.locator(f".slot[data-title='{title}']")
     expect(pinned_card.locator(".person.pinned")).to_have_text(VOLUNTEER["name"])
     shot(page, screenshots, "console-moves")

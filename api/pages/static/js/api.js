@@ -2,6 +2,7 @@
 // chosen language in Accept-Language (so errors come back in it), and one error type.
 // A 401 forgets the token and hands control to the page's login screen.
 
+import { saveBlob, toast } from "./dom.js";
 import { lang, t } from "./i18n.js";
 
 export const API = "/api/v1";
@@ -112,7 +113,7 @@ export function api(path, options = {}) {
 }
 
 /** Fetch a file with the login token: {blob, filename}. */
-export function fetchFile(path, { query, fallbackName = "download" } = {}) {
+function fetchFile(path, { query, fallbackName = "download" } = {}) {
   return inTurn(async () => {
     const response = await send(path, { query });
     const disposition = response.headers.get("Content-Disposition") || "";
@@ -121,6 +122,19 @@ export function fetchFile(path, { query, fallbackName = "download" } = {}) {
     const filename = star ? decodeURIComponent(star[1]) : plain ? plain[1] : fallbackName;
     return { blob: await response.blob(), filename };
   });
+}
+
+/**
+ * Fetch a file the token protects (an export, the roster template, the calendar feed) and
+ * hand it to the browser as a download; a failure is shown as a message.
+ */
+export async function download(path, { query, fallbackName } = {}) {
+  try {
+    const { blob, filename } = await fetchFile(path, { query, fallbackName });
+    saveBlob(blob, filename);
+  } catch (error) {
+    toast(error.message, { bad: true });
+  }
 }
 
 /** The OAuth2 password flow: keep the token for this browser tab. */

@@ -1,6 +1,5 @@
-// Small SVG charts drawn by the page itself: vertical bars (one or more series), horizontal
-// bars and a histogram. Each bar carries its value as a <title>, so a tooltip and a screen
-// reader can read it.
+// Small SVG charts drawn by the page itself: vertical bars (one or more series) and horizontal
+// bars. Each bar carries its value as a <title>, so a tooltip and a screen reader can read it.
 
 import { s } from "./dom.js";
 

@@ -60,6 +60,19 @@ export function select(props, options, chosen) {
   return element;
 }
 
+/**
+ * ‹ 1–50 of 120 › under a paged table: ``page`` is the API's {total}; ``turn(offset)`` shows
+ * another page. Nothing when everything fits on one.
+ */
+export function pager(page, { offset, size, turn }) {
+  if (page.total <= size) return null;
+  return h("div", { class: "pager" },
+    h("button", { type: "button", class: "small", disabled: offset === 0, onclick: () => turn(offset - size) }, t("common.prev")),
+    h("span", { class: "muted" }, t("common.pageOf", { from: offset + 1, to: Math.min(offset + size, page.total), total: page.total })),
+    h("button", { type: "button", class: "small", disabled: offset + size >= page.total, onclick: () => turn(offset + size) }, t("common.next")),
+  );
+}
+
 /** How long a message stays: an error longer, so there is time to read it. */
 const TOAST_MS = 4000;
 const ERROR_TOAST_MS = 10_000;

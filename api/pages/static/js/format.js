@@ -22,11 +22,6 @@ export function setZone(name) {
   return zone;
 }
 
-/** The zone times are shown in. */
-export function currentZone() {
-  return zone;
-}
-
 function locale() {
   return lang() === "en" ? "en-GB" : "zh-CN";
 }
@@ -48,26 +43,19 @@ export function addDays(day, days) {
   return dayString(moment);
 }
 
+/** 0 = Monday … 6 = Sunday, of a "YYYY-MM-DD" day. */
+export function weekdayOf(day) {
+  return (parseDay(day).getUTCDay() + 6) % 7;
+}
+
 /** The Monday on or before a day. */
 export function mondayOf(day) {
-  const weekday = (parseDay(day).getUTCDay() + 6) % 7;
-  return addDays(day, -weekday);
+  return addDays(day, -weekdayOf(day));
 }
 
 /** Today in the community's clock. */
 export function today() {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(new Date());
-  return parts;
-}
-
-/** 0 = Monday … 6 = Sunday, of a "YYYY-MM-DD" day. */
-export function weekdayOf(day) {
-  return (parseDay(day).getUTCDay() + 6) % 7;
+  return localDayOf(new Date());
 }
 
 /** "3月2日" / "2 Mar". */

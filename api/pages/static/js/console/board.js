@@ -112,7 +112,7 @@ export function render(ctx) {
       mount(days, h("div", { class: "error" }, error.message));
       return;
     }
-    const runId = state.board.draft_run_id || state.board.published_run_id;
+    const runId = shownRunId();
     state.run = runId ? await api(`/runs/${runId}`).catch(() => null) : null;
     draw();
     if (state.board.solving_run_id && progress.hidden) follow(state.board.solving_run_id);
@@ -122,14 +122,23 @@ export function render(ctx) {
     }
   }
 
+  /** The run the board shows: the draft, else the published plan. */
+  function shownRunId() {
+    return state.board.draft_run_id || state.board.published_run_id;
+  }
+
+  function showPending() {
+    pendingNote.hidden = state.pending === 0;
+    pendingNote.textContent = t("board.pending", { n: state.pending });
+  }
+
   function draw() {
     const { board } = state;
     const draft = board.draft_run_id;
     solveButton.textContent = draft || board.published_run_id ? t("board.resolve") : t("board.solve");
     solveButton.disabled = Boolean(board.solving_run_id);
     publishButton.disabled = !draft || Boolean(board.solving_run_id);
-    pendingNote.hidden = state.pending === 0;
-    pendingNote.textContent = t("board.pending", { n: state.pending });
+    showPending();
 
     mount(
       status,
@@ -232,22 +241,29 @@ export function render(ctx) {
       (o) => o.demand_kind === demand.demand_kind && o.demand_id === demand.demand_id,
     );
 
-    async function override(kind, personId, name) {
+    /** Make or withdraw an override: counted for the next solve, and the panel shown again. */
+    async function change(request, message) {
       try {
-        await api(`${weekPath()}/overrides`, {
-          method: "POST",
-          json: { kind, person_id: personId, demand_kind: demand.demand_kind, demand_id: demand.demand_id, reason: reason.value.trim() },
-        });
+        await request();
         state.pending += 1;
-        pendingNote.hidden = false;
-        pendingNote.textContent = t("board.pending", { n: state.pending });
-        toast(t(`board.done.${kind}`, { name }));
-        const runId = state.board.draft_run_id || state.board.published_run_id;
+        showPending();
+        toast(message);
+        const runId = shownRunId();
         if (runId) state.run = await api(`/runs/${runId}`).catch(() => state.run);
         openPanel(demand);
       } catch (error) {
         toast(error.message, { bad: true });
       }
+    }
+
+    function override(kind, personId, name) {
+      return change(
+        () => api(`${weekPath()}/overrides`, {
+          method: "POST",
+          json: { kind, person_id: personId, demand_kind: demand.demand_kind, demand_id: demand.demand_id, reason: reason.value.trim() },
+        }),
+        t(`board.done.${kind}`, { name }),
+      );
     }
 
     async function loadCandidates() {
@@ -309,18 +325,8 @@ export function render(ctx) {
                 h("span", {}, o.person_name),
                 o.reason ? h("span", { class: "muted small-text" }, o.reason) : null,
                 h("span", { class: "spacer" }),
-                h("button", { type: "button", class: "small", onclick: async () => {
-                  try {
-                    await api(`/overrides/${o.id}`, { method: "DELETE" });
-                    state.pending += 1;
-                    toast(t("board.withdrawn"));
-                    const runId = state.board.draft_run_id || state.board.published_run_id;
-                    if (runId) state.run = await api(`/runs/${runId}`).catch(() => state.run);
-                    openPanel(demand);
-                  } catch (error) {
-                    toast(error.message, { bad: true });
-                  }
-                } }, t("board.withdraw")),
+                h("button", { type: "button", class: "small", "data-test": "withdraw", onclick: () =>
+                  change(() => api(`/overrides/${o.id}`, { method: "DELETE" }), t("board.withdrawn")) }, t("board.withdraw")),
               ),
             )),
           )

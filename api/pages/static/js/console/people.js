@@ -3,8 +3,8 @@
 // writing, and every bad row listed with its reason — a roster with a bad row imports
 // nothing); and exports of the week's schedule and the quarter's service records.
 
-import { api, fetchFile } from "../api.js";
-import { h, mount, saveBlob, select, toast } from "../dom.js";
+import { api, download } from "../api.js";
+import { h, mount, pager, select } from "../dom.js";
 import { SKILL_NAMES, lang, skillLabel, t } from "../i18n.js";
 import { mondayOf, today } from "../format.js";
 import { storedWeek } from "./board.js";
@@ -91,13 +91,7 @@ export function render(ctx) {
           ),
         )),
       ),
-      page.total > PAGE_SIZE
-        ? h("div", { class: "pager" },
-            h("button", { type: "button", class: "small", disabled: state.offset === 0, onclick: () => { state.offset -= PAGE_SIZE; load(); } }, t("common.prev")),
-            h("span", { class: "muted" }, t("common.pageOf", { from: state.offset + 1, to: Math.min(state.offset + PAGE_SIZE, page.total), total: page.total })),
-            h("button", { type: "button", class: "small", disabled: state.offset + PAGE_SIZE >= page.total, onclick: () => { state.offset += PAGE_SIZE; load(); } }, t("common.next")),
-          )
-        : null,
+      pager(page, { offset: state.offset, size: PAGE_SIZE, turn: (offset) => { state.offset = offset; load(); } }),
     );
   }
 
@@ -115,15 +109,6 @@ export function render(ctx) {
 function summary(error) {
   if (Array.isArray(error.detail) && error.detail.length) return error.detail.map((item) => item.msg).join("\n");
   return error.message || t("roster.refused");
-}
-
-async function download(path, fallbackName) {
-  try {
-    const { blob, filename } = await fetchFile(path, { fallbackName });
-    saveBlob(blob, filename);
-  } catch (error) {
-    toast(error.message, { bad: true });
-  }
 }
 
 function rosterCard(cid, reload) {
@@ -177,7 +162,7 @@ function rosterCard(cid, reload) {
   return h("div", { class: "card stack", "data-test": "roster" },
     h("h2", {}, t("roster.title")),
     h("p", { class: "muted small-text" }, t("roster.hint")),
-    h("button", { type: "button", "data-test": "roster-template", onclick: () => download(`/communities/${cid}/roster/template.xlsx`, "roster-template.xlsx") }, t("roster.template")),
+    h("button", { type: "button", "data-test": "roster-template", onclick: () => download(`/communities/${cid}/roster/template.xlsx`, { fallbackName: "roster-template.xlsx" }) }, t("roster.template")),
     h("label", {}, t("roster.file"), file),
     h("div", { class: "field-row" }, check, submit),
     result,
@@ -191,10 +176,10 @@ function exportCard(cid) {
   const quarter = select({ "aria-label": t("exports.quarter") }, [1, 2, 3, 4].map((q) => [q, `Q${q}`]), Math.floor((Number(now.slice(5, 7)) - 1) / 3) + 1);
   const schedule = (extension) => () => {
     const monday = mondayOf(week.value || storedWeek());
-    download(`/communities/${cid}/weeks/${monday}/schedule.${extension}`, `schedule-${monday}.${extension}`);
+    download(`/communities/${cid}/weeks/${monday}/schedule.${extension}`, { fallbackName: `schedule-${monday}.${extension}` });
   };
   const records = (extension) => () =>
-    download(`/communities/${cid}/service-records/${year.value}/q${quarter.value}.${extension}`, `service-records-${year.value}-q${quarter.value}.${extension}`);
+    download(`/communities/${cid}/service-records/${year.value}/q${quarter.value}.${extension}`, { fallbackName: `service-records-${year.value}-q${quarter.value}.${extension}` });
   return h("div", { class: "card stack", "data-test": "exports" },
     h("h2", {}, t("exports.title")),
     h("fieldset", {}, h("legend", {}, t("exports.schedule")),

@@ -4,7 +4,7 @@
 // phone are shown only when the API sends them: to a coordinator of the wish's community.
 
 import { api } from "../api.js";
-import { h, maskPhone, mount, select, toast } from "../dom.js";
+import { h, maskPhone, mount, pager, select, toast } from "../dom.js";
 import { SKILL_NAMES, skillLabel, t } from "../i18n.js";
 import { addDays, longDay, today } from "../format.js";
 
@@ -90,16 +90,7 @@ export function render(ctx) {
             })),
           )
         : h("p", { class: "notice" }, t("wishes.none")),
-      pager(page),
-    );
-  }
-
-  function pager(page) {
-    if (page.total <= PAGE_SIZE) return null;
-    return h("div", { class: "pager" },
-      h("button", { type: "button", class: "small", disabled: state.offset === 0, onclick: () => { state.offset -= PAGE_SIZE; load(); } }, t("common.prev")),
-      h("span", { class: "muted" }, t("common.pageOf", { from: state.offset + 1, to: Math.min(state.offset + PAGE_SIZE, page.total), total: page.total })),
-      h("button", { type: "button", class: "small", disabled: state.offset + PAGE_SIZE >= page.total, onclick: () => { state.offset += PAGE_SIZE; load(); } }, t("common.next")),
+      pager(page, { offset: state.offset, size: PAGE_SIZE, turn: (offset) => { state.offset = offset; load(); } }),
     );
   }
 

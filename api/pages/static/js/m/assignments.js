@@ -3,8 +3,8 @@
 // (POST /me/assignments/{id}/hours), and the whole list as a calendar file. The household's
 // address and phone appear only on an open wish assignment, exactly as the API hands them out.
 
-import { api, fetchFile } from "../api.js";
-import { h, maskPhone, mount, saveBlob, toast } from "../dom.js";
+import { api, download } from "../api.js";
+import { h, maskPhone, mount, toast } from "../dom.js";
 import { t } from "../i18n.js";
 import { span } from "../format.js";
 
@@ -42,15 +42,8 @@ function page(rows, reload) {
       type: "button",
       class: "wide",
       "data-test": "add-to-calendar",
-      onclick: async () => {
-        try {
-          // the feed needs the login token, so the page fetches it and hands over the file
-          const { blob, filename } = await fetchFile("/me/assignments.ics", { fallbackName: "tongxin.ics" });
-          saveBlob(blob, filename);
-        } catch (error) {
-          toast(error.message, { bad: true });
-        }
-      },
+      // the feed needs the login token, so the page fetches it and hands over the file
+      onclick: () => download("/me/assignments.ics", { fallbackName: "tongxin.ics" }),
     },
     t("assignments.calendar"),
   );
