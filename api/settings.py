@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     login_attempts: int = 5
     login_window_seconds: int = 300
 
-    # notifications (api/notify.py): where the scheduler's messages go
+    # notifications (api/worker/notify.py): where the scheduler's messages go
     #: ``log`` (the default), ``webhook`` or ``smtp``
     notify_channel: Literal["log", "webhook", "smtp"] = "log"
     #: the webhook channel POSTs each message as JSON here

@@ -1,5 +1,5 @@
 """The notification outbox: messages written in the same transaction as the change they report,
-delivered later by ``api.notify.deliver_due``.
+delivered later by ``api.worker.notify.deliver_due``.
 
 A row is ``pending`` until a channel took it (``sent``) or it failed too often (``failed``).
 ``dedupe_key`` is unique, so a job that runs twice, or two processes at once, write one row

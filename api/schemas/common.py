@@ -31,7 +31,7 @@ UTCTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 def fail(kind: str, zh: str, en: str) -> PydanticCustomError:
-    """A validation error with a message in both languages (see ``api.errors.translate``)."""
+    """A validation error with a message in both languages (see ``api.web.errors.translate``)."""
     return PydanticCustomError(f"tongxin_{kind}", "{error}", {"error": f"{zh} | {en}"})
 
 

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
-from api.privacy import PRIVACY_NOTICE_VERSION
 from api.schemas.common import (
     Latitude,
     Longitude,
@@ -24,6 +23,7 @@ from api.schemas.common import (
     fail,
     minutes,
 )
+from api.services.privacy import PRIVACY_NOTICE_VERSION
 from matcher.domain import PersonKind
 from models.person import Availability, Person
 

@@ -27,11 +27,11 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from api.errors import validation_error
 from api.schemas.dashboard import Dashboard, GridHours, Load, LoadBucket, MonthWishes, WeekCoverage
 from api.services.board import in_grids
 from api.services.problem import LIVE_STATUSES, get_community, matcher_demand_id
 from api.services.reports import FULFILLED, NO_GRID, month_report
+from api.web.errors import validation_error
 from matcher.domain import DemandKind
 from models.calendar import Activity
 from models.community import Community, Grid

@@ -44,8 +44,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session, selectinload
 
-from api.crud.people import haversine_m
 from api.services import Invalid, ServiceError
+from api.services.people import haversine_m
 from matcher.domain import SKILLS, WEEKDAYS_EN, WEEKDAYS_ZH, PersonKind
 from models import audit
 from models.community import Community, Grid

@@ -26,9 +26,9 @@ from http_world import PASSWORD, World
 from http_world import build as build_world
 from isolated_databases import Backend, backends
 
-from api.main import create_app
-from api.security import create_access_token, hash_password
+from api.services.security import create_access_token, hash_password
 from api.settings import Settings
+from api.web.app import create_app
 from matcher.domain import PersonKind
 from models import Community, Grid, Person, Street, UserAccount, UserRole
 from models.db import create_all, make_session_factory

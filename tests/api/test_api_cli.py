@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.commands import app
 
 runner = CliRunner()
 
@@ -116,7 +116,7 @@ def test_help_does_not_import_the_solver() -> None:
     code = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
-        "from api.cli import app\n"
+        "from api.cli.commands import app\n"
         "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
         "heavy = [m for m in ('ortools', 'numpy', 'matcher.solver', 'scenarios.load')"
         " if m in sys.modules]\n"
@@ -379,7 +379,7 @@ def test_load_puts_the_demo_community_in_the_database_once(
 ) -> None:
     from sqlalchemy import func, select
 
-    from api.security import verify_password
+    from api.services.security import verify_password
     from models import Community, UserAccount, UserRole
     from models.db import make_engine, make_session_factory
 

@@ -21,7 +21,7 @@ from factories import (
 from rich.cells import cell_len
 from rich.console import Console
 
-from api.report import (
+from api.cli.tables import (
     TERM_LABELS,
     clock,
     end_clock,

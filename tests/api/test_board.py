@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 from http_world import LAT, LNG, WEEK, World
 from sqlalchemy.orm import Session
 
-from api import clock
 from api.services.board import HOME_CELL_M, home_cells
 from api.services.problem import build_problem
 from api.services.scheduling import wait_for_solve
+from api.web import clock
 from matcher.domain import PersonKind
 from models import (
     Activity,

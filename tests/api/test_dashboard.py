@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from http_world import LAT, LNG, WEEK, World
 from sqlalchemy.orm import Session
 
-from api import clock
 from api.services.dashboard import check_until, gini, last_mondays, last_months
+from api.web import clock
 from matcher.domain import PersonKind
 from models import Assignment, AssignmentStatus, Person, Wish, WishStatus
 

@@ -175,7 +175,7 @@ def test_grid_leader_lists_only_their_grid(
 
 
 def test_expired_or_forged_tokens_answer_401(client: TestClient, world: World) -> None:
-    from api.security import create_access_token
+    from api.services.security import create_access_token
 
     for token in (
         create_access_token(world.users["coordinator_a"].id, secret_key="another key", minutes=5),

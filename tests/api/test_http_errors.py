@@ -10,10 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 
-from api import errors, services
-from api.errors import language
-from api.main import create_app
+from api import services
 from api.settings import Settings
+from api.web import errors
+from api.web.app import create_app
+from api.web.errors import language
 from models.crypto import DEVELOPMENT_SECRET
 
 Headers = Callable[[str], dict[str, str]]
@@ -145,7 +146,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_route_module_is_mounted() -> None:
-    from api.main import route_modules
+    from api.web.app import route_modules
 
     names = [m.__name__.rsplit(".", 1)[1] for m in route_modules()]
     assert names == sorted(names)

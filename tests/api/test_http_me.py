@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
 
-from api.ics import fold
+from api.services.ics import fold
 
 Headers = Callable[[str], dict[str, str]]
 

@@ -10,8 +10,8 @@ from http_world import PASSWORD, World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.privacy import PRIVACY_NOTICE_VERSION
-from api.security import LoginLimiter
+from api.services.privacy import PRIVACY_NOTICE_VERSION
+from api.services.security import LoginLimiter
 from models import Community, Person, UserAccount
 
 

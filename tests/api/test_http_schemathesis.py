@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from http_world import World
 from hypothesis import HealthCheck, given, settings
 
-from api.main import create_app
 from api.settings import Settings
+from api.web.app import create_app
 
 schemathesis = pytest.importorskip("schemathesis")
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import uvicorn
 
-from api.cli import load as load_command
-from api.main import create_app
+from api.cli.commands import load as load_command
 from api.settings import Settings
+from api.web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SCENARIO = REPO / "scenarios" / "hongguang.json"

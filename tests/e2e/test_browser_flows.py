@@ -45,7 +45,7 @@ VOLUNTEER = {"username": "li.zhiyuan", "password": "tongxin-e2e-2026", "name": "
 FREE_HOURS = {5: (8, 9, 10, 11, 14, 15, 16, 17)}
 FREE_SUMMARY = "周六 08:00–12:00，周六 14:00–18:00"
 SLOW_MS = 60_000
-#: every button and form control on the phone is at least this tall (api/pages/static/css/mobile.css)
+#: every button and form control on the phone is at least this tall (api/web/pages/static/css/mobile.css)
 TAP_TARGET_PX = 44
 TAP_TARGETS = (
     "main button, main select, main textarea, main input:not([type=checkbox]):not([type=radio]),"

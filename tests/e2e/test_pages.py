@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.pages import CONTENT_SECURITY_POLICY, PAGES, SHELLS, STATIC
 from api.settings import Settings
+from api.web.app import create_app
+from api.web.pages import CONTENT_SECURITY_POLICY, PAGES, SHELLS, STATIC
 from matcher.domain import SKILLS, DemandKind, PersonKind
 from models.household import Situation
 from models.schedule import AssignmentStatus, OverrideKind
@@ -192,7 +192,7 @@ def test_the_pages_know_the_matchers_skills() -> None:
 def test_the_package_ships_every_page_file() -> None:
     """``pip install .`` (not only ``-e``) must carry the shells, scripts and styles."""
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["api.pages"]
+    patterns = config["tool"]["setuptools"]["package-data"]["api.web.pages"]
     shipped = {path for pattern in patterns for path in PAGES.glob(pattern) if path.is_file()}
     data_files = {path for path in PAGE_FILES if path.suffix not in {".py", ".pyc"}}
     assert data_files - shipped == set()

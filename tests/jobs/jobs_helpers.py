@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.jobs import SHANGHAI
+from api.worker.jobs import SHANGHAI
 from models import Notification, ScheduleRun
 
 #: solves in these tests are short; the generated community is small enough
@@ -77,7 +77,7 @@ def scheduler_process(url: str, now: str, barrier: Any, results: Any, hold_s: fl
 
     from sqlalchemy.orm import Session
 
-    from api.scheduler import run_once
+    from api.worker.scheduler import run_once
     from models import RunStatus
     from models.db import make_engine, make_session_factory
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from jobs_helpers import TIME_LIMIT_S, World, local, runs
 
-from api import jobs
+from api.worker import jobs
 from matcher.domain import PersonKind
 from models import (
     Activity,

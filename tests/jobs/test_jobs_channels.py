@@ -17,8 +17,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from jobs_helpers import World, local, notifications
 
-from api import notify
 from api.settings import Settings
+from api.worker import notify
 from models import NotificationStatus
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from jobs_helpers import World, local, notifications
 
-from api import jobs
+from api.worker import jobs
 from models import Wish, WishStatus
 
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from jobs_helpers import World, local, notifications
 
-from api import notify
+from api.worker import notify
 from models import Notification, NotificationStatus
 from models.db import make_engine, make_session_factory
 
@@ -77,7 +77,7 @@ def test_the_log_channel_sends_and_marks_sent(
             now=now,
         )
         session.commit()
-    with caplog.at_level(logging.INFO, logger="api.notify"):
+    with caplog.at_level(logging.INFO, logger="api.worker.notify"):
         handled = notify.deliver_due(session_factory=world.factory, now=now)
     assert len(handled) == 1
     assert "draft_ready → user:7" in caplog.text

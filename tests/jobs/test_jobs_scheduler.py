@@ -12,10 +12,10 @@ from apscheduler.triggers.cron import CronTrigger
 from jobs_helpers import TIME_LIMIT_S, World, local, runs
 from typer.testing import CliRunner
 
-from api import jobs
-from api.cli import app
-from api.scheduler import MISFIRE_GRACE_S, build_scheduler, run_once
+from api.cli.commands import app
 from api.settings import Settings
+from api.worker import jobs
+from api.worker.scheduler import MISFIRE_GRACE_S, build_scheduler, run_once
 from models import RunStatus
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from jobs_helpers import TIME_LIMIT_S, World, local, notifications, runs, set_auto_publish
 
 import matcher
-from api import jobs
+from api.worker import jobs
 from models import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 
 FRIDAYS = [

@@ -158,7 +158,7 @@ def test_serial_and_dask_give_the_same_week():
 
 
 def test_cli_solve_split(tmp_path):
-    from api.cli import app
+    from api.cli.commands import app
     from scenarios.generate import generate, write_scenario
 
     path = tmp_path / "street.json"

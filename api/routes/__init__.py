@@ -1,1 +1,0 @@
-"""One module per resource; each module's ``router`` is mounted by ``api.main.create_app``."""

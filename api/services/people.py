@@ -1,0 +1,168 @@
+"""Registration (报到), a member's own data, and the people lists coordinators read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from api.schemas.common import TimeWindow, minutes
+from api.schemas.people import RegistrationCreate
+from api.services.changes import check_grid
+from api.services.problem import services_this_quarter
+from api.services.security import hash_password
+from api.web.deps import community_ids_for, grid_ids_for
+from api.web.errors import Conflict, NotFound, validation_error
+from matcher import rules
+from matcher.domain import PersonKind
+from models.community import Community, Grid
+from models.person import Availability, Person, PersonSkill
+from models.user import UserAccount, UserRole
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres, as the matcher measures a walk."""
+    return float(rules.haversine_m(lat1, lng1, lat2, lng2))
+
+
+def nearest_grid(*, session: Session, community_id: int, lat: float, lng: float) -> Grid | None:
+    """The grid of the community whose centre is nearest to a home; None if none has one."""
+    grids = session.scalars(
+        sa.select(Grid).where(
+            Grid.community_id == community_id,
+            Grid.center_lat.is_not(None),
+            Grid.center_lng.is_not(None),
+        )
+    ).all()
+    return min(
+        grids,
+        key=lambda g: (haversine_m(lat, lng, g.center_lat or 0.0, g.center_lng or 0.0), g.id),
+        default=None,
+    )
+
+
+def _windows(windows: Sequence[TimeWindow]) -> list[Availability]:
+    return [
+        Availability(weekday=w.weekday, start_minute=minutes(w.start), end_minute=minutes(w.end))
+        for w in windows
+    ]
+
+
+def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
+    """Create a member's person and account; 422 for an unknown community or grid, 409 for a taken username."""
+    community = session.get(Community, data.community_id)
+    if community is None:
+        raise validation_error(("body", "community_id"), "没有这个社区", "No such community")
+    if data.grid_id is not None:
+        grid = check_grid(session, community.id, data.grid_id)
+    else:
+        grid = nearest_grid(
+            session=session, community_id=community.id, lat=data.home.lat, lng=data.home.lng
+        )
+    taken = session.scalar(
+        sa.select(UserAccount.id).where(UserAccount.username == data.username.lower())
+    )
+    if taken is not None:
+        raise Conflict("用户名已被使用", "That username is taken")
+
+    person = Person(
+        kind=PersonKind(data.kind),
+        name=data.name,
+        community=community,
+        grid=grid,
+        work_unit=data.work_unit,
+        home_lat=data.home.lat,
+        home_lng=data.home.lng,
+        weekly_hours_cap=data.weekly_hours_cap,
+        weekly_task_cap=data.weekly_task_cap,
+        phone=data.phone,
+        availability=_windows(data.availability),
+    )
+    person.skills = set(data.skills)
+    person.preferred_categories = set(data.service_categories)
+    person.give_consent(data.consent.version)
+    account = UserAccount(
+        username=data.username,
+        password_hash=hash_password(data.password),
+        role=UserRole.MEMBER,
+        person=person,
+    )
+    session.add(account)
+    session.flush()  # a username taken meanwhile fails here, inside the request
+    return account
+
+
+def set_availability(
+    *, session: Session, person: Person, windows: Sequence[TimeWindow], unavailable: Sequence
+) -> Person:
+    """Replace a person's weekly free times and days off."""
+    person.availability = _windows(windows)
+    person.unavailable_dates = set(unavailable)
+    session.flush()
+    return person
+
+
+def readable_people(user: UserAccount) -> sa.Select[Person]:
+    """People the account may read: its communities' people, or its grids' for a grid leader."""
+    query = sa.select(Person).options(
+        selectinload(Person.availability),
+        selectinload(Person.skill_rows),
+        selectinload(Person.category_rows),
+    )
+    if user.role == UserRole.GRID_LEADER:
+        return query.where(Person.grid_id.in_(grid_ids_for(user)))
+    if user.role == UserRole.MEMBER:
+        return query.where(Person.id == user.person_id)
+    scope = community_ids_for(user)
+    return query if scope is None else query.where(Person.community_id.in_(scope))
+
+
+def list_people(
+    *,
+    session: Session,
+    user: UserAccount,
+    community: Community,
+    week_start: date,
+    grid_id: int | None = None,
+    skill: str | None = None,
+    kind: PersonKind | None = None,
+    min_services: int | None = None,
+    max_services: int | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Person, int]], int]:
+    """One page of a community's people the account may read, each with their services this
+    quarter (as counted for the week of ``week_start``), and how many there are."""
+    counted = services_this_quarter(community, week_start)
+    services = sa.func.coalesce(counted.c.services, 0)
+    query = (
+        readable_people(user)
+        .where(Person.community_id == community.id)
+        .outerjoin(counted, counted.c.person_id == Person.id)
+        .add_columns(services.label("services_this_quarter"))
+    )
+    if grid_id is not None:
+        query = query.where(Person.grid_id == grid_id)
+    if kind is not None:
+        query = query.where(Person.kind == kind)
+    if skill is not None:
+        query = query.where(
+            sa.exists().where(PersonSkill.person_id == Person.id, PersonSkill.skill == skill)
+        )
+    if min_services is not None:
+        query = query.where(services >= min_services)
+    if max_services is not None:
+        query = query.where(services <= max_services)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(Person.id).limit(limit).offset(offset))
+    return [(person, int(count)) for person, count in rows], total
+
+
+def get_person(*, session: Session, user: UserAccount, person_id: int) -> Person:
+    """A person the account may read, else 404."""
+    person = session.scalars(readable_people(user).where(Person.id == person_id)).one_or_none()
+    if person is None:
+        raise NotFound()
+    return person

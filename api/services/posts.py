@@ -1,0 +1,98 @@
+"""Service posts and their weekly shift templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from api.schemas.common import TimeWindow, minutes
+from api.schemas.posts import PostCreate, PostUpdate
+from api.services.changes import apply_changes, check_grid, refuse_nulls
+from api.web.deps import community_ids_for
+from api.web.errors import Conflict, NotFound, validation_error
+from models import audit
+from models.community import Community
+from models.post import Post, ShiftTemplate
+from models.user import UserAccount
+
+NULLABLE = frozenset({"grid_id", "radius_m"})
+
+
+def managed_posts(user: UserAccount) -> sa.Select[Post]:
+    """Posts of the communities the account manages."""
+    query = sa.select(Post).options(selectinload(Post.templates), selectinload(Post.skill_rows))
+    scope = community_ids_for(user)
+    return query if scope is None else query.where(Post.community_id.in_(scope))
+
+
+def list_posts(*, session: Session, user: UserAccount, community_id: int) -> list[Post]:
+    """A community's posts, in the order they were made."""
+    query = managed_posts(user).where(Post.community_id == community_id).order_by(Post.id)
+    return list(session.scalars(query))
+
+
+def get_post(*, session: Session, user: UserAccount, post_id: int) -> Post:
+    """A post the account manages, else 404."""
+    post = session.scalars(managed_posts(user).where(Post.id == post_id)).one_or_none()
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def _template(window: TimeWindow) -> ShiftTemplate:
+    return ShiftTemplate(
+        weekday=window.weekday, start_minute=minutes(window.start), end_minute=minutes(window.end)
+    )
+
+
+def create_post(
+    *, session: Session, community: Community, data: PostCreate, actor: UserAccount
+) -> Post:
+    """Add a post with its weekly templates."""
+    check_grid(session, community.id, data.grid_id)
+    fields = data.model_dump(exclude={"required_skills", "templates"})
+    post = Post(community=community, **fields, templates=[_template(t) for t in data.templates])
+    post.required_skills = set(data.required_skills)
+    session.add(post)
+    audit.record(session, action="post.create", row=post, actor=actor, community_id=community.id)
+    return post
+
+
+def update_post(*, session: Session, post: Post, data: PostUpdate, actor: UserAccount) -> Post:
+    """Change the fields given."""
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    refuse_nulls(changes, NULLABLE)
+    if "grid_id" in changes:
+        check_grid(session, post.community_id, changes["grid_id"])
+    if changes.get("max_staff", post.max_staff) < changes.get("min_staff", post.min_staff):
+        raise validation_error(
+            ("body", "max_staff"), "最多人数不能少于最少人数", "max_staff is below min_staff"
+        )
+    apply_changes(
+        session=session,
+        row=post,
+        changes=changes,
+        set_fields=frozenset({"required_skills"}),
+        action="post.update",
+        actor=actor,
+        community_id=post.community_id,
+    )
+    return post
+
+
+def add_template(
+    *, session: Session, post: Post, window: TimeWindow, actor: UserAccount
+) -> ShiftTemplate:
+    """Add a weekly recurrence; one already starting at that time is a 409."""
+    start = minutes(window.start)
+    if any(t.weekday == window.weekday and t.start_minute == start for t in post.templates):
+        raise Conflict("这个时间已有班次", "A template already starts at that time")
+    template = _template(window)
+    post.templates.append(template)
+    session.flush()
+    audit.record(
+        session, action="post.template", row=template, actor=actor, community_id=post.community_id
+    )
+    return template

@@ -1,0 +1,191 @@
+"""Wishes: scoped reads, recording, editing, their life, and follow-up visits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from api.schemas.wishes import FollowUpCreate, WishCreate, WishUpdate
+from api.services.changes import apply_changes, check_grid, refuse_nulls
+from api.web.deps import community_ids_for, grid_ids_for
+from api.web.errors import Conflict, NotFound, validation_error
+from models import audit
+from models.community import Community
+from models.household import Household
+from models.user import UserAccount, UserRole
+from models.wish import WISH_STATUS_ZH, WISH_TRANSITIONS, Wish, WishStatus
+
+#: fields of ``WishUpdate`` that ``null`` may clear
+NULLABLE = frozenset({"grid_id", "priority", "radius_m"})
+#: a closed wish is history: its record is not edited
+CLOSED = frozenset({WishStatus.DONE, WishStatus.FOLLOWED_UP})
+
+
+def readable_wishes(user: UserAccount) -> sa.Select[Wish]:
+    """Wishes the account may read: its communities', or its grids' for a grid leader."""
+    query = sa.select(Wish).options(
+        selectinload(Wish.household).selectinload(Household.situation_rows),
+        selectinload(Wish.skill_rows),
+        selectinload(Wish.follow_ups),
+    )
+    if user.role == UserRole.GRID_LEADER:
+        return query.where(Wish.grid_id.in_(grid_ids_for(user)))
+    scope = community_ids_for(user)
+    return query if scope is None else query.where(Wish.community_id.in_(scope))
+
+
+def sees_contact(user: UserAccount, wish: Wish) -> bool:
+    """Only a coordinator of the wish's own community sees where and whom to visit."""
+    return user.role == UserRole.COORDINATOR and any(
+        c.id == wish.community_id for c in user.communities
+    )
+
+
+def get_wish(*, session: Session, user: UserAccount, wish_id: int) -> Wish:
+    """A wish the account may read, else 404."""
+    wish = session.scalars(readable_wishes(user).where(Wish.id == wish_id)).one_or_none()
+    if wish is None:
+        raise NotFound()
+    return wish
+
+
+def list_wishes(
+    *,
+    session: Session,
+    user: UserAccount,
+    community_id: int,
+    status: WishStatus | None,
+    grid_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Wish], int]:
+    """One page of a community's wishes the account may read, most urgent deadline first."""
+    query = readable_wishes(user).where(Wish.community_id == community_id)
+    if status is not None:
+        query = query.where(Wish.status == status)
+    if grid_id is not None:
+        query = query.where(Wish.grid_id == grid_id)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Wish.deadline, Wish.id).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def create_wish(
+    *, session: Session, community: Community, data: WishCreate, actor: UserAccount
+) -> Wish:
+    """Record a wish (status recorded) with a new or a known household of the community."""
+    check_grid(session, community.id, data.grid_id)
+    if (data.household_id is None) == (data.beneficiary is None):
+        raise validation_error(
+            ("body", "beneficiary"),
+            "请填写服务对象，或给出已登记的 household_id（二者选一）",
+            "Give either beneficiary or household_id, exactly one",
+        )
+    if data.household_id is not None:
+        household = session.get(Household, data.household_id)
+        if household is None or household.community_id != community.id:
+            raise validation_error(
+                ("body", "household_id"),
+                "该社区没有这个服务对象",
+                "No such household in this community",
+            )
+    else:
+        assert data.beneficiary is not None
+        household = Household(
+            community=community,
+            grid_id=data.grid_id,
+            name=data.beneficiary.name,
+            address=data.beneficiary.address or None,
+            phone=data.beneficiary.phone,
+        )
+        household.situations = set(data.beneficiary.situations)
+        session.add(household)
+    wish = Wish(
+        community=community,
+        household=household,
+        grid_id=data.grid_id,
+        title=data.title,
+        category=data.category,
+        duration_minutes=data.duration_minutes,
+        earliest=data.earliest,
+        deadline=data.deadline,
+        headcount=data.headcount,
+        priority=data.priority,
+        lat=data.lat,
+        lng=data.lng,
+        radius_m=data.radius_m,
+    )
+    wish.skills = set(data.skills)
+    session.add(wish)
+    audit.record(session, action="wish.create", row=wish, actor=actor, community_id=community.id)
+    return wish
+
+
+def update_wish(*, session: Session, wish: Wish, data: WishUpdate, actor: UserAccount) -> Wish:
+    """Change the fields given; a done or followed-up wish is not edited (409)."""
+    if wish.status in CLOSED:
+        raise Conflict(
+            f"心愿已{WISH_STATUS_ZH[wish.status]}，不能再修改",
+            f"The wish is {wish.status.value} and can no longer be edited",
+        )
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    refuse_nulls(changes, NULLABLE)
+    if "grid_id" in changes:
+        check_grid(session, wish.community_id, changes["grid_id"])
+    earliest = changes.get("earliest", wish.earliest)
+    deadline = changes.get("deadline", wish.deadline)
+    if deadline < earliest:
+        raise validation_error(
+            ("body", "deadline"), "办结期限不能早于最早日期", "deadline is before earliest"
+        )
+    apply_changes(
+        session=session,
+        row=wish,
+        changes=changes,
+        set_fields=frozenset({"skills"}),
+        action="wish.update",
+        actor=actor,
+        community_id=wish.community_id,
+    )
+    return wish
+
+
+def advance_wish(*, session: Session, wish: Wish, to: WishStatus, actor: UserAccount) -> Wish:
+    """Move a wish along its life, as the model's rules allow; anything else is a 409."""
+    if to not in WISH_TRANSITIONS[wish.status]:
+        allowed = sorted(WISH_TRANSITIONS[wish.status])
+        raise Conflict(
+            f"心愿不能从「{WISH_STATUS_ZH[wish.status]}」变为「{WISH_STATUS_ZH[to]}」，"
+            f"可变为：{'、'.join(WISH_STATUS_ZH[s] for s in allowed) or '无'}",
+            f"A wish cannot go from {wish.status.value} to {to.value}; "
+            f"allowed: {', '.join(allowed) or 'none'}",
+        )
+    before = audit.snapshot(wish)
+    wish.advance(to)
+    audit.record(
+        session,
+        action="wish.advance",
+        row=wish,
+        actor=actor,
+        community_id=wish.community_id,
+        before=before,
+    )
+    return wish
+
+
+def follow_up(*, session: Session, wish: Wish, data: FollowUpCreate, actor: UserAccount) -> Wish:
+    """Record a follow-up visit (回访) of a done wish; the first one closes it."""
+    if wish.status not in CLOSED:
+        raise Conflict(
+            f"心愿尚未办结（当前：{WISH_STATUS_ZH[wish.status]}），不能回访",
+            f"The wish is {wish.status.value}; only a done wish is followed up",
+        )
+    visit = wish.follow_up(rating=data.rating, comment=data.comment)
+    visit.visited_by_id = actor.id
+    session.flush()
+    audit.record(
+        session, action="wish.follow_up", row=visit, actor=actor, community_id=wish.community_id
+    )
+    return wish

@@ -1,0 +1,64 @@
+"""The HTTP API: ``create_app`` builds it; ``tongxin serve`` runs it with uvicorn.
+
+Every module of ``api.web.routes`` that defines ``router`` is mounted under ``/api/v1``, in order
+of module name, so a new resource is one new file. OpenAPI is at ``/docs``. The browser
+pages (``api.web.pages``) are served beside it: ``/console/`` and ``/m/``.
+
+    uvicorn --factory api.web.app:create_app
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+import api.web.routes
+from api.services.security import LoginLimiter
+from api.settings import Settings
+from api.web import errors, pages
+from models.db import make_engine, make_session_factory
+
+API_PREFIX = "/api/v1"
+
+
+def route_modules() -> list[Any]:
+    """The modules of ``api.web.routes`` that define a ``router``, sorted by name."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(api.web.routes.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{api.web.routes.__name__}.{info.name}")
+        if isinstance(getattr(module, "router", None), APIRouter):
+            found.append(module)
+    return found
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The API on ``settings.database_url`` (or on ``engine``, which tests pass).
+
+    Making the engine opens no connection; the first request does.
+    """
+    settings = settings or Settings()
+    app = FastAPI(
+        title="同心 Tongxin",
+        description=(
+            "社区服务排班：报到、微心愿、服务岗位、主题服务月、排班。"
+            "Community service scheduling: registration, wishes, posts, themed months, schedules."
+        ),
+        version="0.1.0",
+        docs_url="/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.session_factory = make_session_factory(app.state.engine, write_lock_at_begin=True)
+    app.state.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
+    errors.install(app)
+    app.add_middleware(errors.BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for module in route_modules():
+        app.include_router(module.router, prefix=API_PREFIX)
+    # the browser pages (/console/, /m/, /static) call the API above; see docs/pages.md
+    pages.install(app)
+    return app

@@ -1,0 +1,72 @@
+"""Login: the OAuth2 password flow (``POST /auth/token``) gives a short-lived bearer token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+
+from api.services.security import (
+    LoginLimiter,
+    create_access_token,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from api.web.deps import SessionDep, SettingsDep
+from api.web.errors import NotAuthenticated, TooManyRequests
+from models.base import utcnow
+from models.user import UserAccount
+
+router = APIRouter(tags=["auth 登录"])
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    #: seconds until the token expires
+    expires_in: int
+
+
+@router.post(
+    "/auth/token",
+    response_model=Token,
+    responses={401: {"description": "wrong username or password"}, 429: {"description": ""}},
+)
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> Token:
+    """Exchange a username and password for a bearer token (form fields, as OAuth2 says)."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    username = form.username.strip().lower()
+    key = f"{username}|{request.client.host if request.client else ''}"
+    wait = limiter.retry_after(key)
+    if wait:
+        raise TooManyRequests(**{"Retry-After": str(wait)})
+
+    user = None
+    if 0 < len(username) <= 64:
+        user = session.scalars(
+            sa.select(UserAccount).where(UserAccount.username == username)
+        ).one_or_none()
+    # the hash is checked even for an unknown user, so timing does not reveal who exists
+    ok = verify_password(form.password, user.password_hash if user else None)
+    if user is None or not ok or not user.active:
+        limiter.failed(key)
+        raise NotAuthenticated(
+            "用户名或密码错误", "Wrong username or password", **{"WWW-Authenticate": "Bearer"}
+        )
+    limiter.succeeded(key)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(form.password)
+    user.last_login_at = utcnow()
+    token = create_access_token(
+        user.id, secret_key=settings.secret_key, minutes=settings.access_token_minutes
+    )
+    return Token(access_token=token, expires_in=settings.access_token_minutes * 60)

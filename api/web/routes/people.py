@@ -1,0 +1,129 @@
+"""People and grids as coordinators see them; grid leaders see their own grids only.
+
+Phones are masked for everyone here (``138****5678``): coordinators arrange service through
+Tongxin, and a member's number is theirs to give. Home locations are not shown. The list gives
+each person's services this quarter (as the matcher counts them for the current week) and
+filters by it, to find who is behind on the quarter's minimum.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.schemas.common import Page, Skill
+from api.schemas.people import PersonListed, PersonPublic
+from api.services import people as crud
+from api.web import errors
+from api.web.clock import NowDep
+from api.web.deps import MAX_ID, IdPath, PageDep, SessionDep, grid_ids_for, grids_of, require_reader
+from api.web.permissions import ReaderDep
+from matcher.domain import PersonKind
+from models.person import Person
+from models.user import UserRole
+
+router = APIRouter(tags=["people 人员"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or out of scope"}}
+#: far above any quarter's services; keeps the filter a small number
+MAX_SERVICES_FILTER = 1000
+Services = Annotated[
+    int | None,
+    Query(ge=0, le=MAX_SERVICES_FILTER, description="services this quarter (done or confirmed)"),
+]
+
+
+class GridPublic(BaseModel):
+    id: int
+    community_id: int
+    name: str
+    center_lat: float | None
+    center_lng: float | None
+    #: active people registered in the grid
+    people: int
+
+
+@router.get(
+    "/communities/{community_id}/people", response_model=Page[PersonListed], responses=NOT_FOUND
+)
+def list_people(
+    session: SessionDep,
+    user: ReaderDep,
+    now: NowDep,
+    community_id: IdPath,
+    page: PageDep,
+    grid_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    skill: Annotated[Skill | None, Query()] = None,
+    kind: PersonKind | None = None,
+    min_services: Services = None,
+    max_services: Services = None,
+) -> Page[PersonListed]:
+    """The community's people (a grid leader: their grids'), filtered, one page at a time,
+    each with their services this quarter; ``min_services`` / ``max_services`` find who is
+    behind or ahead."""
+    community = require_reader(session, user, community_id)
+    if min_services is not None and max_services is not None and min_services > max_services:
+        raise errors.validation_error(
+            ("query", "max_services"),
+            "max_services 不能小于 min_services",
+            "max_services must not be below min_services",
+        )
+    today = now.astimezone(community.zone).date()
+    rows, total = crud.list_people(
+        session=session,
+        user=user,
+        community=community,
+        week_start=today - timedelta(days=today.weekday()),
+        grid_id=grid_id,
+        skill=skill,
+        kind=kind,
+        min_services=min_services,
+        max_services=max_services,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[PersonListed.listed(person, services) for person, services in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/people/{person_id}", response_model=PersonPublic, responses=NOT_FOUND)
+def read_person(session: SessionDep, user: ReaderDep, person_id: IdPath) -> PersonPublic:
+    """One person, phone masked."""
+    return PersonPublic.of(crud.get_person(session=session, user=user, person_id=person_id))
+
+
+@router.get(
+    "/communities/{community_id}/grids", response_model=list[GridPublic], responses=NOT_FOUND
+)
+def list_grids(session: SessionDep, user: ReaderDep, community_id: IdPath) -> list[GridPublic]:
+    """The community's grids with their head count (a grid leader: their own grids)."""
+    require_reader(session, user, community_id)
+    grids = grids_of(session, community_id)
+    if user.role == UserRole.GRID_LEADER:
+        own = grid_ids_for(user)
+        grids = [g for g in grids if g.id in own]
+    counted = session.execute(
+        sa.select(Person.grid_id, sa.func.count())
+        .where(Person.community_id == community_id, Person.active.is_(True))
+        .group_by(Person.grid_id)
+    )
+    counts: dict[int | None, int] = {grid_id: n for grid_id, n in counted}
+    return [
+        GridPublic(
+            id=g.id,
+            community_id=g.community_id,
+            name=g.name,
+            center_lat=g.center_lat,
+            center_lng=g.center_lng,
+            people=counts.get(g.id, 0),
+        )
+        for g in grids
+    ]

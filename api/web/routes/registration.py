@@ -1,0 +1,86 @@
+"""报到 without an account: the privacy notice, the communities, and self-registration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+from sqlalchemy.orm import selectinload
+
+from api.schemas.people import PersonSelf, RegistrationCreate
+from api.services import people as crud
+from api.services.privacy import PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION
+from api.web.deps import SessionDep
+from models.community import Community
+
+router = APIRouter(tags=["registration 报到"])
+
+
+class PrivacyNotice(BaseModel):
+    version: str
+    zh: str
+    en: str
+
+
+class GridName(BaseModel):
+    id: int
+    name: str
+
+
+class CommunityListing(BaseModel):
+    """What anyone may know of a community: enough to register with it."""
+
+    id: int
+    name: str
+    street: str
+    #: the IANA zone its times are told in, e.g. "Asia/Shanghai"
+    timezone: str
+    grids: list[GridName]
+
+
+class Registered(BaseModel):
+    username: str
+    person: PersonSelf
+
+
+@router.get("/privacy-notice", response_model=PrivacyNotice)
+def privacy_notice() -> PrivacyNotice:
+    """The privacy notice a registration must accept, by version."""
+    return PrivacyNotice(version=PRIVACY_NOTICE_VERSION, **PRIVACY_NOTICE)
+
+
+@router.get("/communities", response_model=list[CommunityListing])
+def list_communities(session: SessionDep) -> list[CommunityListing]:
+    """Every community and its grids, by name only: where one can register."""
+    communities = session.scalars(
+        sa.select(Community)
+        .options(selectinload(Community.grids), selectinload(Community.street))
+        .order_by(Community.id)
+    ).all()
+    return [
+        CommunityListing(
+            id=c.id,
+            name=c.name,
+            street=c.street.name,
+            timezone=c.zone.key,
+            grids=[GridName(id=g.id, name=g.name) for g in c.grids],
+        )
+        for c in communities
+    ]
+
+
+@router.post(
+    "/registrations",
+    response_model=Registered,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "the username is taken"}},
+)
+def register(session: SessionDep, data: RegistrationCreate) -> Registered:
+    """报到: a party member or volunteer registers with the community where they live.
+
+    The grid is the one given, or the grid whose centre is nearest to the home. Consent to
+    the current privacy notice is required and recorded with its version and time.
+    """
+    account = crud.register(session=session, data=data)
+    assert account.person is not None
+    return Registered(username=account.username, person=PersonSelf.of(account.person))

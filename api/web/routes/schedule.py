@@ -1,0 +1,432 @@
+"""排班 Scheduling: solve a community's week (in the background), read a run, override it,
+publish it, and find a replacement after a decline.
+
+Coordinators of the community and street admins of its street only; anything outside their
+scope answers 404. No schema here carries a phone or an address: people appear by id and name.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session, selectinload
+
+from api.schemas.common import RefId, ShortText, Strict
+from api.services import scheduling as service
+from api.services.problem import shift_title, week_minute
+from api.web import errors
+from api.web.deps import IdPath, SessionDep, require_coordinator
+from api.web.permissions import ManagerDep
+from matcher.domain import DemandKind
+from models.post import Shift
+from models.schedule import (
+    ASSIGNMENT_STATUS_ZH,
+    RUN_STATUS_ZH,
+    Assignment,
+    AssignmentStatus,
+    Override,
+    OverrideKind,
+    RunStatus,
+    ScheduleRun,
+)
+
+router = APIRouter(tags=["schedule 排班"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or out of scope"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "conflicts with the run's state"}}
+MAX_TIME_LIMIT_S = 120
+
+
+#: weeks Tongxin plans: wide enough for any real calendar, narrow enough that date arithmetic
+#: on a week (its Sunday, its quarter) never leaves Python's calendar
+FIRST_WEEK, LAST_WEEK = date(2000, 1, 3), date(2199, 12, 30)
+
+
+def monday(week_start: date) -> date:
+    if not FIRST_WEEK <= week_start <= LAST_WEEK:
+        raise errors.validation_error(
+            ("path", "week_start"),
+            f"周一须在 {FIRST_WEEK} 到 {LAST_WEEK} 之间",
+            f"the Monday must lie between {FIRST_WEEK} and {LAST_WEEK}",
+        )
+    if week_start.weekday() != 0:
+        raise errors.validation_error(
+            ("path", "week_start"),
+            f"一周须从周一开始，{week_start} 不是周一",
+            f"a week starts on a Monday; {week_start} is not one",
+        )
+    return week_start
+
+
+WeekPath = Annotated[date, Path(description="the Monday of the week, e.g. 2026-03-02")]
+
+
+# schemas -------------------------------------------------------------------------------------
+
+
+class Text(BaseModel):
+    zh: str
+    en: str
+
+
+class SolveAccepted(BaseModel):
+    run_id: int
+    status: RunStatus
+    progress: float
+    poll: str
+
+
+class AssignmentView(BaseModel):
+    id: int
+    person_id: int
+    person_name: str
+    demand_kind: DemandKind
+    demand_id: int
+    title: str
+    role: int
+    starts_at: datetime
+    ends_at: datetime
+    distance_m: float | None
+    pinned: bool
+    status: AssignmentStatus
+    status_zh: str
+    reasons: list[Text]
+
+    @classmethod
+    def of(cls, row: Assignment) -> AssignmentView:
+        return cls(
+            id=row.id,
+            person_id=row.person_id,
+            person_name=row.person.name,
+            demand_kind=row.demand_kind,
+            demand_id=row.demand_id or 0,
+            title=demand_title(row),
+            role=row.role,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            distance_m=row.distance_m,
+            pinned=row.pinned,
+            status=row.status,
+            status_zh=ASSIGNMENT_STATUS_ZH[row.status],
+            reasons=[Text(**r) for r in row.reasons],
+        )
+
+
+class GapView(BaseModel):
+    demand_kind: DemandKind
+    demand_id: int
+    title: str
+    role: int
+    missing: int
+    essential_missing: int
+    reason: Text
+
+
+class OverrideView(BaseModel):
+    id: int
+    week_start: date
+    kind: OverrideKind
+    person_id: int
+    person_name: str
+    demand_kind: DemandKind
+    demand_id: int
+    reason: str
+    author_id: int | None
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Override) -> OverrideView:
+        return cls(
+            id=row.id,
+            week_start=row.week_start,
+            kind=row.kind,
+            person_id=row.person_id,
+            person_name=row.person.name,
+            demand_kind=row.demand_kind,
+            demand_id=row.demand_id or 0,
+            reason=row.reason,
+            author_id=row.author_id,
+            active=row.active,
+            created_at=row.created_at,
+        )
+
+
+class RunView(BaseModel):
+    id: int
+    community_id: int
+    week_start: date
+    status: RunStatus
+    status_zh: str
+    progress: float
+    solver_status: str | None
+    objective: int | None
+    bound: int | None
+    gap: float | None
+    wall_time_s: float | None
+    breakdown: dict[str, Any]
+    failure_reason: str | None
+    warnings: list[Text]
+    created_at: datetime
+    published_at: datetime | None
+    assignments: list[AssignmentView]
+    gaps: list[GapView]
+    overrides: list[OverrideView]
+
+
+class OverrideCreate(Strict):
+    """``unassign`` is kept as a forbid for the week; every kind applies at the next solve."""
+
+    kind: Literal["pin", "forbid", "assign", "unassign"]
+    person_id: RefId
+    demand_kind: DemandKind
+    demand_id: RefId
+    reason: ShortText = ""
+
+
+class CandidateView(BaseModel):
+    person_id: int
+    name: str
+    kind: str
+    score: int = Field(description="objective points this choice adds; higher is better")
+    distance_m: float
+    tasks_this_week: int
+    starts_at: datetime
+    ends_at: datetime
+    reasons: list[Text]
+
+
+# views ---------------------------------------------------------------------------------------
+
+
+def demand_title(row: Assignment | Override) -> str:
+    if row.demand_kind == DemandKind.WISH and row.wish is not None:
+        return row.wish.title
+    if row.demand_kind == DemandKind.SHIFT and row.shift is not None:
+        return _shift_title(row.shift)
+    if row.activity is not None:
+        return row.activity.name
+    return ""
+
+
+def _shift_title(shift: Shift) -> str:
+    community = shift.post.community
+    monday_of = shift.day - timedelta(days=shift.day.weekday())
+    return shift_title(
+        shift.post,
+        week_minute(community, monday_of, shift.starts_at),
+        week_minute(community, monday_of, shift.ends_at),
+    )
+
+
+def load_run(session: Session, run_id: int) -> ScheduleRun:
+    run = session.scalars(
+        sa.select(ScheduleRun)
+        .where(ScheduleRun.id == run_id)
+        .options(
+            selectinload(ScheduleRun.assignments).options(
+                selectinload(Assignment.person),
+                selectinload(Assignment.wish),
+                selectinload(Assignment.activity),
+                selectinload(Assignment.shift).selectinload(Shift.post),
+            )
+        )
+    ).one_or_none()
+    if run is None:
+        raise errors.NotFound()
+    return run
+
+
+def run_view(session: Session, run: ScheduleRun) -> RunView:
+    overrides = service.active_overrides(
+        session=session, community_id=run.community_id, week_start=run.week_start
+    )
+    return RunView(
+        id=run.id,
+        community_id=run.community_id,
+        week_start=run.week_start,
+        status=run.status,
+        status_zh=RUN_STATUS_ZH[run.status],
+        progress=run.progress,
+        solver_status=run.solver_status,
+        objective=run.objective,
+        bound=run.bound,
+        gap=run.gap,
+        wall_time_s=run.wall_time_s,
+        breakdown=run.breakdown or {},
+        failure_reason=run.failure_reason,
+        warnings=[Text(**w) for w in run.warnings or []],
+        created_at=run.created_at,
+        published_at=run.published_at,
+        assignments=[AssignmentView.of(a) for a in run.assignments],
+        gaps=[GapView(**{**g, "reason": Text(**g["reason"])}) for g in run.unfilled or []],
+        overrides=[OverrideView.of(o) for o in overrides],
+    )
+
+
+def _assignment_in_scope(session: Session, user: Any, assignment_id: int) -> Assignment:
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise errors.NotFound()
+    require_coordinator(session, user, assignment.run.community_id)
+    return assignment
+
+
+# routes --------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/communities/{community_id}/weeks/{week_start}/solve",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SolveAccepted,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def solve(
+    request: Request,
+    session: SessionDep,
+    user: ManagerDep,
+    community_id: IdPath,
+    week_start: WeekPath,
+    time_limit_s: Annotated[float, Query(ge=1, le=MAX_TIME_LIMIT_S)] = (
+        service.DEFAULT_TIME_LIMIT_S
+    ),
+) -> SolveAccepted:
+    """Solve the week into a draft in the background, keeping the overrides and staying close
+    to the current draft (else the published plan). Poll ``GET /runs/{id}``."""
+    require_coordinator(session, user, community_id)
+    with errors.service_answers("body"):
+        run = service.start_solve_in_background(
+            session=session,
+            community_id=community_id,
+            week_start=monday(week_start),
+            actor=user,
+            session_factory=request.app.state.session_factory,
+            time_limit_s=time_limit_s,
+        )
+    return SolveAccepted(
+        run_id=run.id,
+        status=run.status,
+        progress=run.progress,
+        poll=str(request.url_for("read_run", run_id=run.id).path),
+    )
+
+
+@router.get("/runs/{run_id}", response_model=RunView, responses=NOT_FOUND)
+def read_run(session: SessionDep, user: ManagerDep, run_id: IdPath) -> RunView:
+    """A run: status and progress, the solver's figures, assignments with reasons, gaps, and
+    the week's overrides in force."""
+    run = load_run(session, run_id)
+    require_coordinator(session, user, run.community_id)
+    return run_view(session, run)
+
+
+@router.post(
+    "/communities/{community_id}/weeks/{week_start}/overrides",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OverrideView,
+    responses=NOT_FOUND,
+)
+def create_override(
+    session: SessionDep,
+    user: ManagerDep,
+    community_id: IdPath,
+    week_start: WeekPath,
+    body: OverrideCreate,
+) -> OverrideView:
+    """Pin, forbid, assign or unassign one person on one demand of the week."""
+    require_coordinator(session, user, community_id)
+    with errors.service_answers("body"):
+        override = service.add_override(
+            session=session,
+            community_id=community_id,
+            week_start=monday(week_start),
+            kind=body.kind,
+            person_id=body.person_id,
+            demand_kind=body.demand_kind,
+            demand_id=body.demand_id,
+            author=user,
+            reason=body.reason,
+        )
+    return OverrideView.of(override)
+
+
+@router.delete("/overrides/{override_id}", response_model=OverrideView, responses=NOT_FOUND)
+def withdraw_override(session: SessionDep, user: ManagerDep, override_id: IdPath) -> OverrideView:
+    """Withdraw an override (it stays on record, inactive)."""
+    override = session.get(Override, override_id)
+    if override is None:
+        raise errors.NotFound()
+    require_coordinator(session, user, override.community_id)
+    with errors.service_answers("body"):
+        service.remove_override(session=session, override_id=override_id, author=user)
+    return OverrideView.of(override)
+
+
+@router.post("/runs/{run_id}/publish", response_model=RunView, responses={**NOT_FOUND, **CONFLICT})
+def publish(session: SessionDep, user: ManagerDep, run_id: IdPath) -> RunView:
+    """Publish a draft; the week's published plan is superseded in the same transaction.
+    409 if someone else published or replaced it first."""
+    run = session.get(ScheduleRun, run_id)
+    if run is None:
+        raise errors.NotFound()
+    require_coordinator(session, user, run.community_id)
+    with errors.service_answers("body"):
+        service.publish(session=session, run_id=run_id, actor=user)
+    session.expire_all()
+    return run_view(session, load_run(session, run_id))
+
+
+@router.get(
+    "/assignments/{assignment_id}/replacements",
+    response_model=list[CandidateView],
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def list_replacements(
+    session: SessionDep,
+    user: ManagerDep,
+    assignment_id: IdPath,
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> list[CandidateView]:
+    """Who could take over, best first: eligible, free then, under their caps, ranked as the
+    matcher scores a choice (distance, load, quarter, preference, continuity)."""
+    _assignment_in_scope(session, user, assignment_id)
+    with errors.service_answers("body"):
+        found = service.replacements(session=session, assignment_id=assignment_id, limit=limit)
+    return [
+        CandidateView(
+            person_id=c.person_id,
+            name=c.name,
+            kind=c.kind,
+            score=c.score,
+            distance_m=c.distance_m,
+            tasks_this_week=c.tasks_this_week,
+            starts_at=c.starts_at,
+            ends_at=c.ends_at,
+            reasons=[Text(zh=r.zh, en=r.en) for r in c.reasons],
+        )
+        for c in found
+    ]
+
+
+@router.post(
+    "/assignments/{assignment_id}/replacements/{person_id}/accept",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssignmentView,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def accept(
+    session: SessionDep, user: ManagerDep, assignment_id: IdPath, person_id: IdPath
+) -> AssignmentView:
+    """Give a declined assignment to one of its replacements (kept as a manual assignment)."""
+    _assignment_in_scope(session, user, assignment_id)
+    with errors.service_answers("path"):
+        taken = service.accept_replacement(
+            session=session, assignment_id=assignment_id, person_id=person_id, actor=user
+        )
+    session.flush()
+    session.refresh(taken)
+    return AssignmentView.of(taken)
