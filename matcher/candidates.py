@@ -1,8 +1,9 @@
 """Who may do what: the eligible (person, demand, role) pairs and what each pair is worth.
 
-All pairwise hard rules from rules.py are applied here, vectorised over people for each demand,
-so the flow and the CP-SAT model only ever see eligible pairs. Pins bypass eligibility (the
-coordinator decided) but are reported as warnings when they break a rule.
+Every row of the pairwise rules table (``rules.PAIR_RULES``) is applied here, vectorised over
+people for each demand, so the flow and the CP-SAT model only ever see eligible pairs. Pins
+bypass eligibility (the coordinator decided) but are reported as warnings when they break a
+rule.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from matcher.domain import (
     DemandKind,
     Location,
     LockConflict,
-    PersonKind,
     Problem,
     Reason,
 )
@@ -42,12 +42,7 @@ class Candidates:
     pinned: np.ndarray  # bool
     previous: np.ndarray  # bool
     free_slots: np.ndarray  # bool [people, 5-minute slots of the week]
-    free_runs: rules.FreeRuns
-    home_lat: np.ndarray
-    home_lng: np.ndarray
-    is_party_member: np.ndarray
-    skill_bits: dict[str, int]
-    person_masks: np.ndarray  # uint64 skill bitmask per person
+    pool: rules.Pool  # what the pairwise rules read about everyone
     person_index: dict[str, int]
     demand_index: dict[str, int]
     warnings: list[Reason] = field(default_factory=list)
@@ -71,9 +66,6 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.person)
 
-    def role_mask(self, d: int, r: int) -> int:
-        return skill_mask(self.problem.demands[d].roles[r].skills, self.skill_bits)
-
     def starts(self, p: int, d: int) -> list[int]:
         """Start minutes a person could take a demand at (one for fixed-time demands)."""
         demand = self.problem.demands[d]
@@ -91,13 +83,6 @@ class Candidates:
             )
             self._starts[key] = found or fallback_starts(demand, self.problem.settings.visit_hours)
         return self._starts[key]
-
-
-def skill_mask(skills: frozenset[str], bits: dict[str, int]) -> int:
-    mask = 0
-    for s in skills:
-        mask |= 1 << bits[s]
-    return mask
 
 
 def fallback_starts(demand: Demand, visit_hours: tuple[int, int]) -> list[int]:
@@ -134,21 +119,12 @@ def build_candidates(problem: Problem) -> Candidates:
     people, settings, weights = problem.people, problem.settings, problem.settings.weights
     person_index = {p.id: i for i, p in enumerate(people)}
     demand_index = {d.id: i for i, d in enumerate(problem.demands)}
-    all_skills = sorted(
-        {s for p in people for s in p.skills}
-        | {s for d in problem.demands for r in d.roles for s in r.skills}
-    )
-    if len(all_skills) > 64:
-        raise ValueError(f"at most 64 distinct skills are supported, got {len(all_skills)}")
-    bits = {s: i for i, s in enumerate(all_skills)}
-    masks = np.array([skill_mask(p.skills, bits) for p in people], dtype=np.uint64)
-    lat = np.array([p.home.lat for p in people], dtype=np.float64)
-    lng = np.array([p.home.lng for p in people], dtype=np.float64)
-    is_member = np.array([p.kind == PersonKind.PARTY_MEMBER for p in people], dtype=bool)
+    bits = rules.skill_bits(problem)
+    if len(bits) > 64:
+        raise ValueError(f"at most 64 distinct skills are supported, got {len(bits)}")
     slots = free_time(problem)
-    runs = rules.FreeRuns.from_slots(slots)
+    pool = rules.Pool.of(problem, slots, bits)
 
-    forbidden = by_demand(problem.locks.forbidden, person_index, demand_index)
     pinned = by_demand(problem.locks.pinned, person_index, demand_index)
     previous = by_demand(problem.locks.previous, person_index, demand_index)
     check_locks(problem, person_index, demand_index)
@@ -158,7 +134,7 @@ def build_candidates(problem: Problem) -> Candidates:
     }
     bonus = BonusTables(problem)
     warnings: list[Reason] = []
-    homes = HomeIndex(lat, lng, settings.radius_m)
+    homes = HomeIndex(pool.home_lat, pool.home_lng, settings.radius_m)
     for d, demand in enumerate(problem.demands):
         pins = pinned.get(d, set())
         radius = demand.radius_m if demand.radius_m is not None else settings.radius_m
@@ -168,33 +144,16 @@ def build_candidates(problem: Problem) -> Candidates:
         )
         if sub.size == 0:
             continue
-        dist = rules.haversine_m(lat[sub], lng[sub], demand.location.lat, demand.location.lng)
-        blocked = rules.outside_service_radius(dist, demand, settings) | rules.not_a_party_member(
-            is_member[sub], demand
-        )
-        if demand.flexible:
-            blocked |= rules.no_free_time_within(
-                runs,
-                demand.window.start,
-                demand.window.end,
-                demand.duration,
-                settings.visit_hours,
-                rows=sub,
-            )
-        else:
-            blocked |= rules.unavailable_at(runs, demand.window.start, demand.window.end, rows=sub)
-        blocked |= np.isin(sub, list(forbidden.get(d, ())))
-        sub_masks = masks[sub]
-        for r, role in enumerate(demand.roles):
-            ok = ~(blocked | rules.missing_required_skill(sub_masks, skill_mask(role.skills, bits)))
+        shortlist = rules.Shortlist(pool, demand, sub)
+        refused = rules.refused_per_role(shortlist)
+        dist = shortlist.distances_m
+        for r in range(len(demand.roles)):
+            ok = ~refused[r]
             if r == 0 and pins:
                 # a pin the rules would refuse still holds: the coordinator knows something we don't
                 for p in sorted(pins):
                     k = int(np.searchsorted(sub, p))
-                    if not any(
-                        ok_role(sub_masks, bits, demand, rr, k, blocked)
-                        for rr in range(len(demand.roles))
-                    ):
+                    if all(refused_role[k] for refused_role in refused):
                         warnings.append(pin_warning(people[p].name, demand.title))
                         ok[k] = True
             local = np.flatnonzero(ok)
@@ -240,12 +199,7 @@ def build_candidates(problem: Problem) -> Candidates:
         pinned=pin,
         previous=prev,
         free_slots=slots,
-        free_runs=runs,
-        home_lat=lat,
-        home_lng=lng,
-        is_party_member=is_member,
-        skill_bits=bits,
-        person_masks=masks,
+        pool=pool,
         person_index=person_index,
         demand_index=demand_index,
         warnings=warnings,
@@ -319,13 +273,6 @@ class BonusTables:
         if demand.household in self.by_household:
             out += np.where(self.by_household[demand.household][chosen], weights.continuity, 0)
         return out
-
-
-def ok_role(
-    masks: np.ndarray, bits: dict[str, int], demand: Demand, r: int, p: int, blocked: np.ndarray
-) -> bool:
-    need = skill_mask(demand.roles[r].skills, bits)
-    return not blocked[p] and (int(masks[p]) & need) == need
 
 
 def pin_warning(person: str, demand: str) -> Reason:

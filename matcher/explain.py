@@ -1,10 +1,12 @@
 """Why this person, and why this gap: reasons in Chinese and English.
 
-A gap's reason names the binding rule. The people of the community are narrowed rule by rule
-(skill, party membership, radius, free time, coordinator's forbids); the first rule that leaves
-nobody is the one named, with every condition up to it, e.g.
-"1.2公里内没有具备「法律援助」专长且周三19:00–21:00有空的人员". If some people pass every rule,
-the gap is explained by what the week already asks of them (caps, other tasks at that time).
+A gap's reason names the binding rule. The people of the community are narrowed rule by rule,
+in the order of the pairwise rules table (``rules.PAIR_RULES``: skill, party membership,
+radius, free time, coordinator's forbids); the first rule that leaves nobody is the one named,
+with every condition up to it, e.g. "1.2公里内没有具备「法律援助」专长且周三19:00–21:00有空的人员".
+A rule without a phrase of its own here is worded by its label in the table. If some people
+pass every rule, the gap is explained by what the week already asks of them (caps, other tasks
+at that time).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher import rules
-from matcher.candidates import Candidates, skill_mask
+from matcher.candidates import Candidates
 from matcher.domain import (
     MINUTES_PER_DAY,
     SKILLS,
@@ -51,43 +53,15 @@ def time_phrase(c: Candidates, demand: Demand) -> tuple[str, str]:
 
 
 def funnel(c: Candidates, d: int, r: int) -> tuple[list[tuple[str, int]], np.ndarray]:
-    """People left after each pairwise rule, in the order a coordinator would ask."""
-    problem = c.problem
-    demand, role = problem.demands[d], problem.demands[d].roles[r]
-    left = np.arange(len(problem.people))
+    """People left after each pairwise rule that applies, in the order a coordinator would ask."""
+    demand = c.problem.demands[d]
+    role = demand.roles[r]
+    left = np.arange(len(c.problem.people))
     steps: list[tuple[str, int]] = []
-    if role.skills:
-        need = skill_mask(role.skills, c.skill_bits)
-        left = left[~rules.missing_required_skill(c.person_masks[left], need)]
-        steps.append(("skill", left.size))
-    if demand.party_members_only:
-        left = left[~rules.not_a_party_member(c.is_party_member[left], demand)]
-        steps.append(("member", left.size))
-    dist = rules.haversine_m(
-        c.home_lat[left], c.home_lng[left], demand.location.lat, demand.location.lng
-    )
-    left = left[~rules.outside_service_radius(dist, demand, problem.settings)]
-    steps.append(("radius", left.size))
-    if demand.flexible:
-        busy = rules.no_free_time_within(
-            c.free_runs,
-            demand.window.start,
-            demand.window.end,
-            demand.duration,
-            problem.settings.visit_hours,
-            rows=left,
-        )
-    else:
-        busy = rules.unavailable_at(c.free_runs, demand.window.start, demand.window.end, rows=left)
-    left = left[~busy]
-    steps.append(("time", left.size))
-    forbidden = [
-        c.person_index[pid]
-        for pid, did in problem.locks.forbidden
-        if did == demand.id and pid in c.person_index
-    ]
-    left = left[~np.isin(left, forbidden)]
-    steps.append(("forbidden", left.size))
+    for rule in rules.PAIR_RULES:
+        if rule.applies(demand, role):
+            left = left[~rule.refused(rules.Shortlist(c.pool, demand, left), role)]
+            steps.append((rule.key, left.size))
     return steps, left
 
 
@@ -116,6 +90,10 @@ def nobody_reason(
                 zh="符合条件的人员都已被协调员排除",
                 en="everyone eligible was forbidden here by the coordinator",
             )
+        else:
+            label = rules.RULE_BY_KEY[name].label
+            who_zh.append(label.zh)
+            who_en.append(label.en)
         if count == 0:
             break
     zh_who = "且".join(w for w in who_zh if w != "党员中")

@@ -4,11 +4,16 @@ Hard rules decide who *may* do what (eligibility, vectorised over all people for
 and what may not happen together (overlap, caps). Soft goals turn a choice into points; the
 solver maximises the sum. Keeping each rule here, named as a coordinator would say it, is what
 lets explain.py name the rule that left a demand unfilled.
+
+The pairwise hard rules (one person × one role of one demand) also form one ordered table,
+``PAIR_RULES``. The candidate pairs, the gap funnel, the border pass's choice of helpers and
+the ranking of candidates for one seat all read it, so a new pairwise rule is one new row.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +24,8 @@ from matcher.domain import (
     Demand,
     Person,
     PersonKind,
+    Problem,
+    Reason,
     Role,
     Settings,
     Weights,
@@ -196,6 +203,229 @@ def free_starts_in(
             s += need
         slot = run_end
     return starts
+
+
+# the pairwise hard rules, as one table -----------------------------------------------------
+
+
+def skill_bits(problem: Problem) -> dict[str, int]:
+    """One bit per skill a person has or a role needs, in name order."""
+    skills = sorted(
+        {s for p in problem.people for s in p.skills}
+        | {s for d in problem.demands for r in d.roles for s in r.skills}
+    )
+    return {s: i for i, s in enumerate(skills)}
+
+
+def skill_mask(skills: frozenset[str], bits: dict[str, int]) -> int:
+    mask = 0
+    for s in skills:
+        mask |= 1 << bits[s]
+    return mask
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """What the pairwise rules read about the people of a problem, one entry per person."""
+
+    problem: Problem
+    skill_bits: dict[str, int]
+    skill_masks: np.ndarray  # uint64
+    is_party_member: np.ndarray  # bool
+    home_lat: np.ndarray
+    home_lng: np.ndarray
+    free_runs: FreeRuns
+    #: demand id → the people (indices) the coordinator forbade from it
+    forbidden: dict[str, list[int]]
+
+    @staticmethod
+    def of(problem: Problem, free_slots: np.ndarray, bits: dict[str, int]) -> Pool:
+        people = problem.people
+        person_index = {p.id: i for i, p in enumerate(people)}
+        forbidden: dict[str, list[int]] = {}
+        for person_id, demand_id in problem.locks.forbidden:
+            if person_id in person_index:
+                forbidden.setdefault(demand_id, []).append(person_index[person_id])
+        return Pool(
+            problem=problem,
+            skill_bits=bits,
+            skill_masks=np.array([skill_mask(p.skills, bits) for p in people], dtype=np.uint64),
+            is_party_member=np.array(
+                [p.kind == PersonKind.PARTY_MEMBER for p in people], dtype=bool
+            ),
+            home_lat=np.array([p.home.lat for p in people], dtype=np.float64),
+            home_lng=np.array([p.home.lng for p in people], dtype=np.float64),
+            free_runs=FreeRuns.from_slots(free_slots),
+            forbidden=forbidden,
+        )
+
+
+@dataclass(slots=True)
+class Shortlist:
+    """Some people of the pool (``rows``, indices into it) considered for one demand."""
+
+    pool: Pool
+    demand: Demand
+    rows: np.ndarray
+    _distances_m: np.ndarray | None = None
+
+    @property
+    def distances_m(self) -> np.ndarray:
+        """From each one's home to the demand, measured once."""
+        if self._distances_m is None:
+            where = self.demand.location
+            self._distances_m = haversine_m(
+                self.pool.home_lat[self.rows], self.pool.home_lng[self.rows], where.lat, where.lng
+            )
+        return self._distances_m
+
+
+@dataclass(frozen=True, slots=True)
+class PairRule:
+    """One pairwise hard rule: may this person take this role of this demand?"""
+
+    #: the rule's name in the gap funnel (explain.funnel's steps)
+    key: str
+    #: the condition a person meets, as a coordinator would say it; the gap explanation's
+    #: wording for a rule it has no more particular phrase for
+    label: Reason
+    #: whether the rule asks anything of this role of this demand; the funnel shows a step
+    #: only then, and a rule that does not apply refuses nobody
+    applies: Callable[[Demand, Role], bool]
+    #: the rule over a shortlist at once: True where it refuses the person for the role
+    refused: Callable[[Shortlist, Role], np.ndarray]
+    #: whether the answer depends on the role (else it is the same for every role of a demand)
+    per_role: bool = False
+    #: the same rule for one person, given where it reads nothing but who the person is and
+    #: what the demand asks (no place, no week, no locks); the border pass picks helpers by it
+    refuses: Callable[[Person, Demand, Role], bool] | None = None
+
+
+def always(demand: Demand, role: Role) -> bool:
+    return True
+
+
+def needs_skills(demand: Demand, role: Role) -> bool:
+    return bool(role.skills)
+
+
+def members_only(demand: Demand, role: Role) -> bool:
+    return demand.party_members_only
+
+
+def refused_for_skill(shortlist: Shortlist, role: Role) -> np.ndarray:
+    pool = shortlist.pool
+    need = skill_mask(role.skills, pool.skill_bits)
+    return missing_required_skill(pool.skill_masks[shortlist.rows], need)
+
+
+def lacks_skill(person: Person, demand: Demand, role: Role) -> bool:
+    return not role.skills <= person.skills
+
+
+def refused_for_membership(shortlist: Shortlist, role: Role) -> np.ndarray:
+    return not_a_party_member(shortlist.pool.is_party_member[shortlist.rows], shortlist.demand)
+
+
+def not_a_member_for(person: Person, demand: Demand, role: Role) -> bool:
+    return demand.party_members_only and person.kind != PersonKind.PARTY_MEMBER
+
+
+def refused_for_distance(shortlist: Shortlist, role: Role) -> np.ndarray:
+    settings = shortlist.pool.problem.settings
+    return outside_service_radius(shortlist.distances_m, shortlist.demand, settings)
+
+
+def refused_for_time(shortlist: Shortlist, role: Role) -> np.ndarray:
+    pool, demand = shortlist.pool, shortlist.demand
+    if demand.flexible:
+        return no_free_time_within(
+            pool.free_runs,
+            demand.window.start,
+            demand.window.end,
+            demand.duration,
+            pool.problem.settings.visit_hours,
+            rows=shortlist.rows,
+        )
+    return unavailable_at(
+        pool.free_runs, demand.window.start, demand.window.end, rows=shortlist.rows
+    )
+
+
+def refused_by_coordinator(shortlist: Shortlist, role: Role) -> np.ndarray:
+    return np.isin(shortlist.rows, shortlist.pool.forbidden.get(shortlist.demand.id, []))
+
+
+#: In the order a coordinator asks: the gap funnel narrows the people in this order.
+PAIR_RULES: tuple[PairRule, ...] = (
+    PairRule(
+        key="skill",
+        label=Reason(zh="具备所需专长", en="with the required skills"),
+        applies=needs_skills,
+        refused=refused_for_skill,
+        per_role=True,
+        refuses=lacks_skill,
+    ),
+    PairRule(
+        key="member",
+        label=Reason(zh="是党员", en="among party members"),
+        applies=members_only,
+        refused=refused_for_membership,
+        refuses=not_a_member_for,
+    ),
+    PairRule(
+        key="radius",
+        label=Reason(zh="住在步行范围内", en="within walking distance"),
+        applies=always,
+        refused=refused_for_distance,
+    ),
+    PairRule(
+        key="time",
+        label=Reason(zh="此时有空", en="free at that time"),
+        applies=always,
+        refused=refused_for_time,
+    ),
+    PairRule(
+        key="forbidden",
+        label=Reason(zh="未被协调员排除", en="not forbidden by the coordinator"),
+        applies=always,
+        refused=refused_by_coordinator,
+    ),
+)
+RULE_BY_KEY: dict[str, PairRule] = {rule.key: rule for rule in PAIR_RULES}
+
+
+def refused_per_role(shortlist: Shortlist) -> list[np.ndarray]:
+    """For each role of the demand: True where some pairwise rule refuses the person.
+
+    The rules that read only the demand are checked once, with the first role, for all roles.
+    """
+    demand = shortlist.demand
+    if not demand.roles:
+        return []
+    first = demand.roles[0]
+    shared = np.zeros(shortlist.rows.size, dtype=bool)
+    for rule in PAIR_RULES:
+        if not rule.per_role and rule.applies(demand, first):
+            shared |= rule.refused(shortlist, first)
+    out = []
+    for role in demand.roles:
+        refused = shared.copy()
+        for rule in PAIR_RULES:
+            if rule.per_role and rule.applies(demand, role):
+                refused |= rule.refused(shortlist, role)
+        out.append(refused)
+    return out
+
+
+def person_may_take(person: Person, demand: Demand, role: Role) -> bool:
+    """No pairwise rule with a one-person form refuses this person for the role."""
+    return not any(
+        rule.refuses is not None
+        and rule.applies(demand, role)
+        and rule.refuses(person, demand, role)
+        for rule in PAIR_RULES
+    )
 
 
 # soft ---------------------------------------------------------------------------------------

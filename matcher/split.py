@@ -49,7 +49,6 @@ from matcher.candidates import (
     build_candidates,
     free_time,
     longest_walk,
-    skill_mask,
 )
 from matcher.domain import (
     MINUTES_PER_DAY,
@@ -58,7 +57,6 @@ from matcher.domain import (
     Location,
     Locks,
     Person,
-    PersonKind,
     Problem,
     Reason,
     Role,
@@ -408,10 +406,13 @@ def border_problem(
 
 
 def could_take(person: Person, demand: Demand, roles: Sequence[Role]) -> bool:
-    """Has the skills of one of the roles, and is a party member where the post needs one."""
-    if demand.party_members_only and person.kind != PersonKind.PARTY_MEMBER:
-        return False
-    return any(role.skills <= person.skills for role in roles)
+    """Meets, for one of the roles, every pairwise rule that asks only who the person is (the
+    rows of ``rules.PAIR_RULES`` with a one-person form: skills, party membership).
+
+    The other rows are applied elsewhere: the radius by ``Reach``, free time and forbids by the
+    border problem's own candidates, against the time the person has left.
+    """
+    return any(rules.person_may_take(person, demand, role) for role in roles)
 
 
 def has_room(person: Person, booked: Sequence[Assignment], demand: Demand) -> bool:
@@ -517,15 +518,11 @@ def booked_pairs(
     people = problem.people
     person_index = {p.id: i for i, p in enumerate(people)}
     demand_index = {d.id: i for i, d in enumerate(problem.demands)}
-    all_skills = sorted(
-        {s for p in people for s in p.skills}
-        | {s for d in problem.demands for r in d.roles for s in r.skills}
-    )
-    bits = {s: i for i, s in enumerate(all_skills)}
     person = np.array([person_index[a.person_id] for a in assignments], dtype=np.int32)
     demand = np.array([demand_index[a.demand_id] for a in assignments], dtype=np.int32)
-    lat = np.array([p.home.lat for p in people], dtype=np.float64)
-    lng = np.array([p.home.lng for p in people], dtype=np.float64)
+    slots = free_time(problem)
+    pool = rules.Pool.of(problem, slots, rules.skill_bits(problem))
+    lat, lng = pool.home_lat, pool.home_lng
     distance = np.array(
         [
             float(
@@ -550,7 +547,6 @@ def booked_pairs(
         cost[i] = int(rules.walk_cost(distance[i : i + 1], problem.settings.weights)[0]) - int(
             bonus.for_demand(d, person[i : i + 1], previous[i : i + 1])[0]
         )
-    slots = free_time(problem)
     return Candidates(
         problem=problem,
         person=person,
@@ -561,12 +557,7 @@ def booked_pairs(
         pinned=pinned,
         previous=previous,
         free_slots=slots,
-        free_runs=rules.FreeRuns.from_slots(slots),
-        home_lat=lat,
-        home_lng=lng,
-        is_party_member=np.array([p.kind == PersonKind.PARTY_MEMBER for p in people], dtype=bool),
-        skill_bits=bits,
-        person_masks=np.array([skill_mask(p.skills, bits) for p in people], dtype=np.uint64),
+        pool=pool,
         person_index=person_index,
         demand_index=demand_index,
         warnings=list(warnings),

@@ -1,7 +1,9 @@
 """A week being built: who is booked when, and what the bookings are worth.
 
-Shared by the greedy baseline, the repair of the flow's relaxed answer, and the final scoring,
-so every solver is held to the same hard rules and scored by the same objective.
+Shared by the greedy baseline, the repair of the flow's relaxed answer, the final scoring and
+the ranking of candidates for one seat, so every solver is held to the same hard rules and
+scored by the same objective. Tasks a person already has outside the candidate pairs (a
+published plan's, when ranking stand-ins) are *held*: they take time and count against caps.
 """
 
 from __future__ import annotations
@@ -21,10 +23,23 @@ class Booking:
     start: int
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A task a person already has that is not one of the candidate pairs (a published plan's
+    task, say): it takes their time and counts against their caps, and earns nothing here."""
+
+    start: int
+    end: int
+    #: index into the problem's demands; None for a task the problem does not hold, to and
+    #: from which no walk is counted
+    demand: int | None = None
+
+
 class Timetable:
     def __init__(self, c: Candidates):
         self.c = c
         self.by_person: dict[int, list[Booking]] = {}
+        self.held: dict[int, list[Held]] = {}
         self.minutes: dict[int, int] = {}
         self.role_count: dict[tuple[int, int], int] = {}
         self.taken: set[tuple[int, int]] = set()  # (person, demand)
@@ -41,7 +56,8 @@ class Timetable:
         if self.role_count.get((d, r), 0) >= demand.roles[r].max_count:
             return False
         bookings = self.by_person.get(p, [])
-        if rules.over_weekly_tasks(len(bookings) + 1, person):
+        held = self.held.get(p, [])
+        if rules.over_weekly_tasks(len(bookings) + len(held) + 1, person):
             return False
         if rules.over_weekly_hours(self.minutes.get(p, 0) + demand.duration, person):
             return False
@@ -51,6 +67,10 @@ class Timetable:
             other_end = b.start + c.problem.demands[other].duration
             if rules.tasks_overlap(start, end, b.start, other_end, c.walk(d, other)):
                 return False
+        for h in held:
+            walk = c.walk(d, h.demand) if h.demand is not None else 0
+            if rules.tasks_overlap(start, end, h.start, h.end, walk):
+                return False
         return True
 
     def first_fitting_start(self, pair: int) -> int | None:
@@ -59,7 +79,18 @@ class Timetable:
                 return start
         return None
 
+    def tasks(self, person: int) -> int:
+        """The person's tasks this week: booked here and held from before."""
+        return len(self.by_person.get(person, [])) + len(self.held.get(person, []))
+
     # changes -------------------------------------------------------------------------------
+
+    def hold(self, person: int, task: Held) -> None:
+        """Count a task the person already has against their time and caps."""
+        self.held.setdefault(person, []).append(task)
+        self.minutes[person] = self.minutes.get(person, 0) + task.end - task.start
+        if task.demand is not None:
+            self.taken.add((person, task.demand))
 
     def book(self, pair: int, start: int) -> None:
         c = self.c

@@ -292,7 +292,8 @@ def generate_activities(session: Session, community_id: int, week_start: date) -
 
     Idempotent, also when two callers race: an activity whose rule and day already has its
     row (by ``external_id``) is not made again, and an insert that loses a race to the unique
-    key is rolled back to its savepoint.
+    key is rolled back to its savepoint. A day that already holds an activity of the rule's
+    name gets no second one.
     """
     community = session.get(Community, community_id)
     if community is None:
@@ -310,22 +311,28 @@ def generate_activities(session: Session, community_id: int, week_start: date) -
     days = [week_start + timedelta(days=offset) for offset in range(7)]
     if not rules:
         return []
-    existing = set(
-        session.scalars(
-            sa.select(Activity.external_id).where(
-                Activity.community_id == community_id,
-                Activity.day >= days[0],
-                Activity.day <= days[-1],
-                Activity.external_id.is_not(None),
-            )
+    in_week = session.execute(
+        sa.select(Activity.external_id, Activity.name, Activity.day).where(
+            Activity.community_id == community_id,
+            Activity.day >= days[0],
+            Activity.day <= days[-1],
         )
-    )
+    ).all()
+    existing = {key for key, _, _ in in_week if key is not None}
+    # an activity already on that day under the rule's name ("党员服务日", or a title that
+    # begins with it, "党员服务日·学雷锋志愿服务月"), entered by hand or imported with a
+    # scenario, is the rule's activity: a second one would ask for every helper twice
+    names_on: dict[date, list[str]] = {}
+    for _, name, day in in_week:
+        names_on.setdefault(day, []).append(name)
     made: list[Activity] = []
     for day in days:
         theme, service_day = month_of_year(session, community_id, day)
         for rule in rules:
             key = rule.external_id_on(day)
-            if key in existing or not rule.falls_on(day, service_day):
+            if key in existing or any(n.startswith(rule.name) for n in names_on.get(day, ())):
+                continue
+            if not rule.falls_on(day, service_day):
                 continue
             activity = Activity(
                 community_id=community_id,

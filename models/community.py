@@ -10,12 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamped, check
 
+#: the time zone of a community that names none, and of jobs that span communities
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 #: the weekly draft is made on Friday evening for the coming week
 DEFAULT_WEEKLY_RUN_WEEKDAY = 4  # Monday = 0
 DEFAULT_WEEKLY_RUN_MINUTE = 20 * 60
 DEFAULT_QUARTER_MINIMUM = 3
 DEFAULT_RADIUS_M = 1200.0
+
+
+def monday_of(day: date) -> date:
+    """The Monday of the week (Monday to Sunday) that holds ``day``."""
+    return day - timedelta(days=day.weekday())
 
 
 class Street(Timestamped, Base):
@@ -70,7 +77,7 @@ class Community(Timestamped, Base):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone or DEFAULT_TIMEZONE)
+        return ZoneInfo(self.timezone) if self.timezone else DEFAULT_ZONE
 
     @property
     def weekly_run_time(self) -> time:

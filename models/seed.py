@@ -10,7 +10,10 @@ import of the same community name in the same street is refused before anything 
 
 Not imported, because the database derives them from its own history: a person's
 ``services_this_quarter`` and ``served_households`` (from done assignments) and the file's
-``previous`` locks (the published run of the week).
+``previous`` locks (the published run of the week). Nor are the file's ``settings`` other than
+``radius_m`` and ``quarter_minimum``: a community has no place for weights, seed or visit hours.
+
+``add_standard_year`` gives a community the usual fixed year of ``scenarios.standard_year``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from models.post import Post, Shift, ShiftTemplate, generate_shifts
 from models.schedule import Override, OverrideKind
 from models.wish import Wish, WishStatus
 from scenarios.load import minute_of_day, shift_id, staff_range, validate_scenario
+from scenarios.standard_year import PARTY_SERVICE_DAY, THEME_MONTHS, THEMES, RoleSpec
 
 Json = dict[str, Any]
 
@@ -387,28 +391,24 @@ class _Import:
 
 # the fixed year of a community ---------------------------------------------------------------
 
-#: a usual year of themed months (seed 000: the year's services fixed as themed months)
-STANDARD_THEMES: tuple[str, ...] = (
-    "迎新春·送温暖服务月",
-    "邻里守望·平安春节服务月",
-    "学雷锋志愿服务月",
-    "文明祭扫·环境整治服务月",
-    "敬老助残·劳动光荣服务月",
-    "安全生产·防汛减灾服务月",
-    "党员先锋·七一主题服务月",
-    "双拥共建·关爱老兵服务月",
-    "助学育人·尊师重教服务月",
-    "重阳敬老·孝老爱亲服务月",
-    "法治宣传·消防安全服务月",
-    "关爱困难群众·温暖过冬服务月",
-)
+#: the usual year's twelve themes (``scenarios.standard_year``, which the generator also reads)
+STANDARD_THEMES: tuple[str, ...] = THEMES
 #: the party-member service day of every month
-STANDARD_SERVICE_DAY = 5
+STANDARD_SERVICE_DAY = PARTY_SERVICE_DAY.day
+#: who runs the year's activities: the scenario files name a co-building unit per dated
+#: activity, a community's own fixed year names its party committee and residents' committee
+SERVICE_DAY_UNIT = "社区党委"
+ACTIVITY_UNIT = "社区居委会"
 
 
 def add_standard_year(session: Session, community: Community) -> None:
-    """Give a community a usual fixed year, unless it has one: twelve themes, the 党员服务日
-    on the 5th of each month (18:30–20:30, after work: most members are in service) and 学雷锋 service markets on March Saturdays."""
+    """Give a community the usual fixed year (``scenarios.standard_year``), unless it has one.
+
+    Twelve themes, the 党员服务日 on the 5th of each month and every themed month's
+    activities on their days, all at the community's service centre. A rule keeps one time,
+    so the service day is at its workday time (19:00–21:00) also when it falls at a weekend,
+    where a generated scenario has it in the morning.
+    """
     if session.scalar(sa.select(YearlyTheme.id).where(YearlyTheme.community_id == community.id)):
         return
     for month, theme in enumerate(STANDARD_THEMES, start=1):
@@ -421,44 +421,48 @@ def add_standard_year(session: Session, community: Community) -> None:
             )
         )
     lat, lng = _centre(session, community)
-    common = {"community_id": community.id, "lat": lat, "lng": lng, "place": "社区党群服务中心"}
-    session.add_all(
-        [
+    common = {
+        "community_id": community.id,
+        "lat": lat,
+        "lng": lng,
+        "place": f"{community.name}党群服务中心",
+    }
+    service_day = PARTY_SERVICE_DAY
+    rules = [
+        RecurringActivity(
+            **common,
+            name=service_day.name,
+            day_rule=DayRule.SERVICE_DAY,
+            start_minute=minute_of_day(service_day.workday_time[0]),
+            end_minute=minute_of_day(service_day.workday_time[1]),
+            responsible_unit=SERVICE_DAY_UNIT,
+            party_members_only=service_day.party_members_only,
+            roles=_roles(service_day.roles),
+        )
+    ]
+    for month, (_theme, activities) in THEME_MONTHS.items():
+        rules.extend(
             RecurringActivity(
                 **common,
-                name="党员服务日",
-                day_rule=DayRule.SERVICE_DAY,
-                start_minute=18 * 60 + 30,
-                end_minute=20 * 60 + 30,
-                category="党员服务",
-                responsible_unit="社区党委",
-                priority=2.0,
-                party_members_only=True,
-                roles=[
-                    {"skill": None, "headcount": 6},
-                    {"skill": "医疗卫生", "headcount": 1},
-                    {"skill": "法律援助", "headcount": 1},
-                ],
-            ),
-            RecurringActivity(
-                **common,
-                name="学雷锋便民服务集市",
-                month=3,
-                day_rule=DayRule.WEEKDAY,
-                weekday=5,
-                start_minute=9 * 60,
-                end_minute=11 * 60,
-                category="学雷锋",
-                responsible_unit="社区居委会",
-                roles=[
-                    {"skill": "理发", "headcount": 2},
-                    {"skill": "家电维修", "headcount": 2},
-                    {"skill": None, "headcount": 4},
-                ],
-            ),
-        ]
-    )
+                name=activity.name,
+                month=month,
+                day_rule=DayRule.DAY_OF_MONTH,
+                day_of_month=activity.day,
+                start_minute=minute_of_day(activity.start),
+                end_minute=minute_of_day(activity.end),
+                category=activity.category,
+                responsible_unit=ACTIVITY_UNIT,
+                party_members_only=activity.party_members_only,
+                roles=_roles(activity.roles),
+            )
+            for activity in activities
+        )
+    session.add_all(rules)
     session.flush()
+
+
+def _roles(roles: Iterable[RoleSpec]) -> list[dict[str, Any]]:
+    return [{"skill": skill, "headcount": headcount} for skill, headcount in roles]
 
 
 def _centre(session: Session, community: Community) -> tuple[float, float]:

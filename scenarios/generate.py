@@ -24,9 +24,44 @@ from typing import Any
 
 from matcher.candidates import METRES_PER_DEGREE
 from scenarios.load import load_scenario
+from scenarios.standard_year import PARTY_SERVICE_DAY, THEME_MONTHS, ActivityTemplate
+from scenarios.vocabulary import (
+    ANCHORS,
+    DUTY_POST,
+    ESTATE_PREFIXES,
+    ESTATE_SUFFIXES,
+    FENGHUANG_COMMUNITIES,
+    FIRMS,
+    GIVEN_CHARS,
+    GUIYANG_DISTRICTS,
+    GUIYANG_ENDINGS,
+    GUIYANG_WORDS,
+    HALL_POSTS,
+    HARD_CASE_POST,
+    HARD_CASE_WISH,
+    KIND_OF_PROFILE,
+    NUMERALS,
+    OLD_ESTATE,
+    OLD_ESTATE_COMMUNITY,
+    PATROL_POST,
+    RIVER_POST,
+    RURAL_PLACES,
+    RURAL_SKILL,
+    RURAL_SURNAMES,
+    SITUATION_WEIGHTS_RURAL,
+    SITUATION_WEIGHTS_URBAN,
+    SKILL_WEIGHTS,
+    SORTING_POST,
+    SURNAMES,
+    UNITS,
+    VILLAGE_SKILLS,
+    WEEKLY_CAPS,
+    WISHES,
+    Window,
+    WishTemplate,
+)
 
 Json = dict[str, Any]
-Window = tuple[int, str, str]  # weekday 1..7, start, end
 
 KINDS = ("community", "street", "city")
 VARIANTS = ("urban", "mixed")
@@ -35,274 +70,7 @@ HOUSEHOLD_SIZE = 2.8
 RURAL_SHARE = 0.25  # of a mixed community's households, living in the villages
 WISHES_PER_HOUSEHOLD_WEEK = 1 / 90  # door-to-door collection yields about one wish per 90 homes
 BENEFICIARIES_PER_HOUSEHOLD = 1 / 25  # the registry of hardship households (困难户、独居老人…)
-PARTY_SERVICE_DAY = 5  # 党员服务日: the same day every month
 BUNDLED_DIR = Path(__file__).parent
-
-# names and places ----------------------------------------------------------------------------
-
-#: common surnames, roughly by frequency (王 and 李 each about 7% of the population)
-SURNAMES = (
-    ("王", 72), ("李", 72), ("张", 68), ("刘", 54), ("陈", 45), ("杨", 31), ("黄", 24),
-    ("赵", 23), ("吴", 21), ("周", 21), ("徐", 16), ("孙", 15), ("马", 14), ("朱", 13),
-    ("胡", 13), ("郭", 12), ("何", 12), ("高", 11), ("林", 11), ("罗", 10), ("郑", 10),
-    ("梁", 9), ("谢", 8), ("宋", 7), ("唐", 7), ("许", 6), ("韩", 6), ("冯", 6), ("邓", 6),
-    ("曹", 5), ("彭", 5), ("曾", 5), ("肖", 5), ("田", 5), ("董", 4), ("袁", 4), ("潘", 4),
-    ("蒋", 4), ("蔡", 4), ("余", 4), ("杜", 3), ("叶", 3), ("程", 3), ("魏", 3), ("苏", 3),
-)  # fmt: skip
-GIVEN_CHARS = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏飞斌宇浩凯"
-    "婷雪琳晨欣怡佳俊志海波云龙春梅金凤成林丹亮宏晓慧燕淑珍德福永红庆荣新家"
-)
-ESTATE_PREFIXES = (
-    "黄金", "翠苑", "锦绣", "阳光", "江南", "富豪", "书香", "碧桂", "金色", "丽景", "华侨",
-    "东湖", "滨江", "紫荆", "嘉和", "福泰", "恒安", "瑞景", "新城", "桂园", "梅园", "荷塘",
-    "景泰", "和谐", "康乐", "天誉", "御景", "明珠", "兴隆", "怡景", "银湖", "枫林",
-)  # fmt: skip
-ESTATE_SUFFIXES = ("花园", "小区", "苑", "家园", "新村", "名邸", "雅居", "公寓", "华庭", "山庄")
-RURAL_SURNAMES = "石杨李王陈张刘何冉谢向罗"
-RURAL_PLACES = ("坝", "湾", "沟", "岭", "坪", "院子", "嘴", "塘")
-NUMERALS = "零一二三四五六七八九"
-
-#: where each bundled place lies (lat, lng), with its district
-ANCHORS: dict[str, tuple[float, float, str]] = {
-    "梅州": (24.2890, 116.1220, "梅江区"),  # 红光社区, 江南街道 (seed 004)
-    "黔江": (29.5330, 108.7710, "黔江区"),  # 路东社区, 舟白街道 (seed 002)
-    "鄂州": (30.3900, 114.8900, "鄂城区"),  # 凤凰街道 (seed 003)
-    "贵阳": (26.5800, 106.7100, "云岩区"),  # 93 communities (seed 001)
-}
-GUIYANG_DISTRICTS = ("云岩区", "南明区", "观山湖区", "花溪区", "乌当区", "白云区")
-FENGHUANG_COMMUNITIES = (
-    "凤凰台", "滨湖", "寒溪", "南浦", "明塘", "官柳", "洋澜", "文星", "吴都",
-)  # fmt: skip
-GUIYANG_WORDS = (
-    "黔灵", "宝山", "延安", "中华", "贵乌", "市西", "头桥", "金阳", "小河", "花溪", "乌当",
-    "白云", "观山", "南明", "新华", "大营", "太慈", "甲秀", "沙冲", "油榨", "兴关", "水口",
-    "普陀", "威清", "黔东", "鲤鱼", "三桥", "八角", "金关", "蔡关", "盐务", "东山", "中山",
-    "文昌", "富水", "箭道", "振华", "贵开", "枣山", "圣泉", "六广", "新添", "龙洞", "碧海",
-    "大关", "长岭", "世纪", "会展", "金华", "朱昌", "百花", "阳明", "二桥", "五里", "沙河",
-)  # fmt: skip
-GUIYANG_ENDINGS = ("", "路", "新村", "东", "西", "南", "北")
-
-# organisations -------------------------------------------------------------------------------
-
-#: employers of in-service members and co-building units (共建单位), each with the skill its
-#: people most often bring; "{d}" is the district
-UNITS: tuple[tuple[str, str], ...] = (
-    ("{d}人民医院", "医疗卫生"), ("{d}中医院", "医疗卫生"), ("{d}司法局", "法律援助"),
-    ("正平律师事务所", "法律援助"), ("{d}公安分局", "治安巡逻"), ("{d}第一中学", "辅导功课"),
-    ("{d}实验小学", "辅导功课"), ("{d}供电局", "水电维修"), ("{d}自来水公司", "水电维修"),
-    ("中国电信{d}分公司", "电脑手机"), ("{d}税务局", "宣传教育"), ("{d}市场监管局", "宣传教育"),
-    ("{d}城市管理局", "环保监督"), ("{d}生态环境分局", "环保监督"), ("{d}民政局", "帮困助弱"),
-    ("{d}人社局", "帮困助弱"), ("{d}交通运输局", "驾驶"), ("{d}融媒体中心", "摄影"),
-    ("{d}文化馆", "文艺演出"), ("农商银行{d}支行", "宣传教育"), ("{d}教育局", "辅导功课"),
-    ("{d}卫健局", "医疗卫生"), ("{d}信访局", "纠纷调解"), ("{d}妇联", "心理疏导"),
-)  # fmt: skip
-#: firms that send staff volunteers into the grids (红光: 20多家企业40多名志愿者)
-FIRMS: tuple[tuple[str, str], ...] = (
-    ("顺意家政", "家政服务"), ("群艺电器", "家电维修"), ("鑫达水电", "水电维修"),
-    ("康乐理发店", "理发"), ("惠民大药房", "医疗卫生"), ("启明培训学校", "辅导功课"),
-    ("众联驾校", "驾驶"), ("乐享照相馆", "摄影"), ("阳光助老服务中心", "助老"),
-    ("安居物业", "治安巡逻"), ("好邻居超市", "代购跑腿"), ("邮政快递网点", "代购跑腿"),
-    ("数码维修部", "电脑手机"), ("平安保险营业部", "宣传教育"),
-)  # fmt: skip
-
-# skills by profile (weights); a unit's or firm's own skill is added on top -------------------
-
-SKILL_WEIGHTS: dict[str, dict[str, int]] = {
-    "in_service": {
-        "宣传教育": 10, "帮困助弱": 10, "治安巡逻": 8, "电脑手机": 6, "驾驶": 6, "辅导功课": 6,
-        "助老": 5, "垃圾分类": 5, "纠纷调解": 4, "环保监督": 4, "代购跑腿": 4, "医疗卫生": 3,
-        "水电维修": 3, "摄影": 3, "家电维修": 2, "法律援助": 2, "心理疏导": 2,
-    },
-    "retired": {
-        "助老": 10, "治安巡逻": 9, "帮困助弱": 8, "垃圾分类": 8, "文艺演出": 6, "代购跑腿": 6,
-        "家政服务": 5, "环保监督": 5, "纠纷调解": 4, "宣传教育": 4, "水电维修": 3,
-        "辅导功课": 3, "医疗卫生": 2, "理发": 2, "家电维修": 1,
-    },
-    "young": {
-        "电脑手机": 8, "辅导功课": 8, "代购跑腿": 6, "宣传教育": 5, "摄影": 4, "文艺演出": 4,
-        "垃圾分类": 4, "助老": 4, "环保监督": 3, "驾驶": 3, "家电维修": 2,
-    },
-    "firm": {"代购跑腿": 3, "宣传教育": 2, "帮困助弱": 2, "助老": 2},
-    "social_worker": {
-        "心理疏导": 8, "帮困助弱": 8, "助老": 6, "纠纷调解": 5, "宣传教育": 5, "辅导功课": 3,
-        "法律援助": 1,
-    },
-}  # fmt: skip
-RURAL_SKILL = ("农技指导", "farming advice")  # a scenario-specific tag (extra_skills)
-VILLAGE_SKILLS = ((RURAL_SKILL[0], 0.25), ("治安巡逻", 0.35), ("环保监督", 0.25))
-
-SITUATION_WEIGHTS_URBAN = {
-    "elderly_alone": 30, "poor_family": 25, "disabled": 15, "seriously_ill": 12,
-    "left_behind_child": 10,
-}  # fmt: skip
-SITUATION_WEIGHTS_RURAL = {
-    "elderly_alone": 40, "poor_family": 20, "disabled": 10, "seriously_ill": 10,
-    "left_behind_child": 30,
-}  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class WishTemplate:
-    title: str
-    category: str
-    minutes: tuple[int, ...]
-    #: beneficiary situations this wish usually comes from
-    situations: tuple[str, ...]
-    weight: int
-    headcounts: tuple[int, ...] = (1,)
-    #: skills every helper needs; None means [category], () means anyone
-    skills: tuple[str, ...] | None = None
-    rural_only: bool = False
-
-
-_OLD = ("elderly_alone", "disabled", "seriously_ill")
-_POOR = ("poor_family", "left_behind_child")
-WISHES: tuple[WishTemplate, ...] = (
-    WishTemplate("更换漏水水龙头", "水电维修", (30, 45, 60), (*_OLD, "poor_family"), 6),
-    WishTemplate("维修入户水管", "水电维修", (60, 90, 120), _OLD, 3, (1, 1, 2)),
-    WishTemplate("更换灯泡和插座", "水电维修", (30, 45), _OLD, 4),
-    WishTemplate("修理洗衣机", "家电维修", (60, 90), (*_OLD, "poor_family"), 3),
-    WishTemplate("维修电视机", "家电维修", (60, 90), ("elderly_alone",), 3),
-    WishTemplate("清洗油烟机", "家政服务", (90, 120), _OLD, 2, (1, 2)),
-    WishTemplate("打扫房间、拆洗被褥", "家政服务", (120, 180), _OLD, 3, (2,)),
-    WishTemplate("陪同到医院复诊", "助老", (120, 180), _OLD, 5),
-    WishTemplate("上门陪伴聊天", "助老", (60,), ("elderly_alone",), 4),
-    WishTemplate("代购米面油", "代购跑腿", (45, 60), (*_OLD, "poor_family"), 5, skills=()),
-    WishTemplate("代取药品", "代购跑腿", (30, 45), ("seriously_ill", "elderly_alone"), 4,
-                 skills=()),
-    WishTemplate("想要一个新书包", "代购跑腿", (60,), _POOR, 3, skills=()),
-    WishTemplate("辅导小学数学作业", "辅导功课", (60, 90), _POOR, 5),
-    WishTemplate("辅导初中英语", "辅导功课", (90,), _POOR, 2),
-    WishTemplate("上门测量血压血糖", "医疗卫生", (30, 45), _OLD, 4),
-    WishTemplate("康复训练指导", "医疗卫生", (60,), ("disabled", "seriously_ill"), 2),
-    WishTemplate("教用智能手机挂号", "电脑手机", (45, 60), ("elderly_alone",), 4),
-    WishTemplate("上门理发", "理发", (30, 45), _OLD, 3),
-    WishTemplate("咨询低保申请", "帮困助弱", (45, 60), ("poor_family",), 2),
-    WishTemplate("咨询工伤赔偿", "法律援助", (60,), ("poor_family", "disabled"), 1),
-    WishTemplate("陪伴谈心", "心理疏导", (60, 90), ("seriously_ill", "left_behind_child"), 2),
-    WishTemplate("搬运旧家具、清理杂物", "家政服务", (120,), _OLD, 2, (2, 3), skills=()),
-    WishTemplate("接送去医院透析", "驾驶", (120, 180), ("seriously_ill",), 1),
-    WishTemplate("指导果树修剪", RURAL_SKILL[0], (120,), ("elderly_alone", "poor_family"), 4,
-                 rural_only=True),
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityTemplate:
-    day: int  # day of the month
-    slug: str
-    name: str
-    start: str
-    end: str
-    roles: tuple[tuple[str | None, int], ...]  # (skill or None for anyone, headcount)
-    category: str = ""
-    party_members_only: bool = False
-    at_estate: bool = False  # else at the community's service centre
-
-
-def _a(
-    day: int, slug: str, name: str, time: str, *roles: tuple[str | None, int], **kw: Any
-) -> ActivityTemplate:
-    """A calendar entry; ``time`` is ``"09:00-11:30"``."""
-    start, end = time.split("-")
-    return ActivityTemplate(day, slug, name, start, end, roles, **kw)
-
-
-#: the themed-month calendar (主题服务月): one theme a month and its named activities
-THEME_MONTHS: dict[int, tuple[str, tuple[ActivityTemplate, ...]]] = {
-    1: ("迎新春·送温暖服务月", (
-        _a(10, "visit-needy", "困难家庭走访慰问", "09:00-11:30", ("帮困助弱", 4), (None, 2),
-           category="帮困助弱"),
-        _a(18, "couplets", "义写春联送祝福", "09:00-11:30", ("宣传教育", 2), (None, 4)),
-        _a(24, "new-year-shopping", "年货代购进家门", "14:30-17:00", ("代购跑腿", 4),
-           category="代购跑腿"),
-    )),
-    2: ("平安春节·邻里守望月", (
-        _a(8, "fire-check", "节前消防安全排查", "19:00-20:30", ("治安巡逻", 4), ("水电维修", 2),
-           category="治安巡逻"),
-        _a(15, "lantern-fair", "元宵灯谜游园会", "19:00-21:00", ("文艺演出", 4), (None, 6)),
-        _a(22, "jobs-talk", "返岗就业政策宣讲", "09:00-11:00", ("宣传教育", 3)),
-    )),
-    3: ("学雷锋志愿服务月", (
-        _a(1, "leifeng-launch", "学雷锋志愿服务月启动仪式", "09:00-10:30", (None, 10),
-           ("摄影", 1), ("文艺演出", 4)),
-        _a(5, "leifeng-market", "学雷锋便民服务集市", "09:00-11:30", ("理发", 2),
-           ("家电维修", 2), ("水电维修", 2), ("医疗卫生", 2), ("电脑手机", 2), (None, 4)),
-        _a(7, "empty-nest", "关爱空巢老人上门服务", "09:00-11:30", ("助老", 4), ("家政服务", 2),
-           category="助老", at_estate=True),
-        _a(8, "women-clean", "巾帼志愿清洁家园", "09:00-11:00", ("环保监督", 2), (None, 8),
-           category="环保监督", at_estate=True),
-        _a(12, "plant-trees", "植树护绿", "09:00-11:00", (None, 12), ("环保监督", 2)),
-        _a(15, "consumer-rights", "消费维权咨询", "09:00-11:30", ("法律援助", 2),
-           ("宣传教育", 2), category="法律援助"),
-        _a(22, "traffic-guide", "文明交通劝导", "07:30-09:00", (None, 8)),
-        _a(28, "leifeng-awards", "学雷锋志愿服务表彰会", "19:00-20:30", ("宣传教育", 2),
-           ("摄影", 1), (None, 4)),
-    )),
-    4: ("爱国卫生·绿色环保月", (
-        _a(7, "spring-clean", "爱国卫生大扫除", "08:30-11:00", (None, 12), ("环保监督", 2),
-           at_estate=True),
-        _a(18, "sorting-promo", "垃圾分类进小区宣传", "09:00-11:00", ("垃圾分类", 4),
-           ("宣传教育", 2), category="垃圾分类", at_estate=True),
-        _a(22, "earth-day", "世界地球日旧物回收", "14:30-17:00", ("环保监督", 2), (None, 4)),
-    )),
-    5: ("健康义诊服务月", (
-        _a(12, "free-clinic", "社区义诊·测血压血糖", "08:30-11:30", ("医疗卫生", 4), (None, 3),
-           category="医疗卫生"),
-        _a(20, "health-talk", "中医养生讲座", "19:00-20:30", ("医疗卫生", 1), ("宣传教育", 2)),
-        _a(26, "home-health", "残疾人上门健康服务", "09:00-11:30", ("医疗卫生", 2), ("助老", 2),
-           at_estate=True),
-    )),
-    6: ("关爱儿童·护苗成长月", (
-        _a(1, "childrens-day", "六一关爱留守儿童", "14:30-17:00", ("辅导功课", 3),
-           ("文艺演出", 2), ("心理疏导", 1), category="辅导功课"),
-        _a(14, "drowning", "防溺水安全宣传", "09:00-11:00", ("宣传教育", 3), ("治安巡逻", 3)),
-        _a(26, "anti-drug", "国际禁毒日宣传", "19:00-20:30", ("宣传教育", 3), ("法律援助", 1)),
-    )),
-    7: ("党员先锋服务月", (
-        _a(1, "oath", "重温入党誓词·党员亮身份", "19:00-20:30", (None, 10),
-           party_members_only=True),
-        _a(10, "party-clean", "党员进楼栋·清洁家园", "08:00-10:00", (None, 8),
-           party_members_only=True, at_estate=True),
-        _a(20, "flood-check", "夏季防汛隐患排查", "19:00-21:00", ("治安巡逻", 4),
-           ("水电维修", 2)),
-    )),
-    8: ("法治宣传服务月", (
-        _a(8, "legal-advice", "法律咨询进社区", "09:00-11:30", ("法律援助", 2), ("纠纷调解", 2),
-           category="法律援助"),
-        _a(18, "anti-fraud", "反电诈宣传进小区", "19:00-20:30", ("宣传教育", 3),
-           ("电脑手机", 2), at_estate=True),
-        _a(25, "mediation-day", "邻里纠纷化解日", "14:30-17:00", ("纠纷调解", 3),
-           category="纠纷调解"),
-    )),
-    9: ("尊师助学服务月", (
-        _a(3, "school-aid", "开学助学帮扶", "09:00-11:00", ("帮困助弱", 3), ("辅导功课", 2)),
-        _a(10, "teachers", "教师节慰问退休教师", "14:30-16:30", ("助老", 2), (None, 2)),
-        _a(20, "defence-day", "全民国防教育宣传", "09:00-11:00", ("宣传教育", 3)),
-    )),
-    10: ("敬老爱老服务月", (
-        _a(11, "elders-feast", "重阳敬老宴", "10:00-13:00", ("助老", 4), ("文艺演出", 4),
-           ("家政服务", 2), category="助老"),
-        _a(16, "free-haircut", "为老人义务理发", "09:00-11:30", ("理发", 3), ("助老", 1)),
-        _a(24, "phone-class", "老年人智能手机课堂", "14:30-16:30", ("电脑手机", 4),
-           category="电脑手机"),
-    )),
-    11: ("消防安全宣传月", (
-        _a(9, "fire-day", "119消防安全宣传", "09:00-11:00", ("宣传教育", 2), ("治安巡逻", 4)),
-        _a(16, "stairwell", "楼道杂物清理", "08:30-11:00", (None, 10), ("环保监督", 1),
-           at_estate=True),
-        _a(23, "power-check", "冬季用电安全检查", "14:30-17:00", ("水电维修", 3),
-           ("家电维修", 2), category="水电维修"),
-    )),
-    12: ("邻里互助·冬季暖心月", (
-        _a(4, "constitution", "国家宪法日宣传", "09:00-11:00", ("法律援助", 1), ("宣传教育", 3)),
-        _a(13, "winter-clothes", "冬衣捐赠与发放", "09:00-11:30", ("帮困助弱", 4), (None, 4),
-           category="帮困助弱"),
-        _a(27, "year-end-visit", "年终走访独居老人", "14:30-17:00", ("助老", 4),
-           ("帮困助弱", 2), at_estate=True),
-    )),
-}  # fmt: skip
 
 
 # plans -------------------------------------------------------------------------------------
@@ -538,7 +306,7 @@ def _add_estates(c: Community) -> None:
     for index, name in enumerate(names):
         grid = urban[index % len(urban)]
         lat, lng = _offset(grid.lat, grid.lng, *_jitter(c.rng, grid.half_side_m * 0.7))
-        old = name == "黄金花园" or c.rng.random() < 0.35  # built in the 1990s: no lifts
+        old = name == OLD_ESTATE or c.rng.random() < 0.35  # built in the 1990s: no lifts
         buildings, floors = (c.rng.randint(4, 10), 7) if old else (c.rng.randint(6, 18), 18)
         c.estates.append(Estate(name, grid, lat, lng, buildings, floors, 0))
     for grid in (g for g in c.grids if g.rural):
@@ -567,8 +335,7 @@ def _jitter(rng: random.Random, metres: float) -> tuple[float, float]:
 
 
 def _estate_names(rng: random.Random, count: int, community: str) -> list[str]:
-    # 黄金花园 is the 1990s estate of 红光社区 that seed 004 tells of
-    known = ["黄金花园"] if community == "红光社区" else []
+    known = [OLD_ESTATE] if community == OLD_ESTATE_COMMUNITY else []
     pool = [p + s for p in ESTATE_PREFIXES for s in ESTATE_SUFFIXES if p + s not in known]
     return known + rng.sample(pool, count - len(known))
 
@@ -639,7 +406,7 @@ def _person(c: Community, person_id: str, profile: str, estate: Estate) -> Json:
     person: Json = {
         "id": person_id,
         "name": person_name(rng),
-        "kind": _KIND_OF_PROFILE[profile],
+        "kind": KIND_OF_PROFILE[profile],
         "skills": skills,
         "home": estate.near(rng, 40.0),
         "grid": estate.grid.id,
@@ -657,15 +424,6 @@ def _person(c: Community, person_id: str, profile: str, estate: Estate) -> Json:
         pool = sorted({*skills, "助老", "帮困助弱", "环保监督"})
         person["preferred_categories"] = sorted(rng.sample(pool, rng.randint(1, 2)))
     return {k: v for k, v in person.items() if v != ""}
-
-
-_KIND_OF_PROFILE = {
-    "in_service": "party_member",
-    "retired": "volunteer",
-    "young": "volunteer",
-    "firm": "volunteer",
-    "social_worker": "social_worker",
-}
 
 
 def _work_unit(c: Community, profile: str) -> tuple[str, str | None]:
@@ -706,13 +464,7 @@ def _times(rng: random.Random, profile: str, rural: bool) -> list[Window]:
 
 
 def _caps(rng: random.Random, profile: str) -> tuple[float, int]:
-    hours, tasks = {
-        "in_service": ((3, 4, 4, 6, 6, 8), (1, 2, 2, 3)),
-        "retired": ((4, 6, 8, 10), (2, 3, 3, 4, 5)),
-        "young": ((3, 4, 6), (1, 2, 3)),
-        "firm": ((3, 4), (1, 2)),
-        "social_worker": ((10, 12, 16), (4, 6, 8)),
-    }[profile]
+    hours, tasks = WEEKLY_CAPS[profile]
     return rng.choice(hours), rng.choice(tasks)
 
 
@@ -867,7 +619,7 @@ def _add_posts(c: Community) -> None:
         evenings = ("18:30", "20:30")
         day_a, day_b = 1 + index % 7, 1 + (index + 3) % 7
         _post(
-            c, f"sorting-e{index + 1:02d}", f"{estate.name}垃圾分类督导",
+            c, f"sorting-e{index + 1:02d}", f"{estate.name}{SORTING_POST}",
             estate.near(c.rng, 20.0), [(day_a, *mornings), (day_b, *evenings)],
             category="垃圾分类", grid=estate.grid.id, min_staff=1, max_staff=2,
         )  # fmt: skip
@@ -875,22 +627,8 @@ def _add_posts(c: Community) -> None:
 
 def _add_hall_posts(c: Community) -> None:
     """The service hall (党群服务中心): vanguard post, mediation desk and health cabin."""
-    evenings = [(d, "19:00", "21:00") for d in range(1, 6)]
-    weekends = [(d, s, e) for d in (6, 7) for s, e in (("08:30", "11:30"), ("14:30", "17:30"))]
-    _post(
-        c, "hall", "党员先锋岗", c.hall, evenings + weekends,
-        category="宣传教育", party_members_only=True, min_staff=1, max_staff=2,
-    )  # fmt: skip
-    _post(
-        c, "mediation", "人民调解室", c.hall,
-        [(2, "14:30", "17:30"), (3, "19:00", "21:00"), (4, "14:30", "17:30"),
-         (6, "09:00", "11:30")],
-        category="纠纷调解", required_skills=["纠纷调解"], min_staff=1, max_staff=2, priority=1.5,
-    )  # fmt: skip
-    _post(
-        c, "health", "健康小屋", c.hall, [(6, "08:30", "11:30")],
-        category="医疗卫生", required_skills=["医疗卫生"], min_staff=1, max_staff=1,
-    )  # fmt: skip
+    for suffix, name, shifts, fields in HALL_POSTS:
+        _post(c, suffix, name, c.hall, shifts, **fields)
 
 
 def _add_grid_posts(c: Community, index: int, grid: Grid) -> None:
@@ -899,7 +637,7 @@ def _add_grid_posts(c: Community, index: int, grid: Grid) -> None:
         patrol = [(2 + index % 3, "19:00", "20:30"), (5 + index % 2, "19:00", "20:30")]
         staff = (1, 2)  # a village patrol walks in pairs only where people allow
         _post(
-            c, f"river-{grid.id[-3:]}", f"{grid.name}河道巡查", centre, [(7, "08:30", "10:30")],
+            c, f"river-{grid.id[-3:]}", f"{grid.name}{RIVER_POST}", centre, [(7, "08:30", "10:30")],
             category="环保监督", grid=grid.id, required_skills=["环保监督"], min_staff=1,
             max_staff=2,
         )  # fmt: skip
@@ -907,12 +645,12 @@ def _add_grid_posts(c: Community, index: int, grid: Grid) -> None:
         patrol = [(1 + (index + k * 2) % 7, "19:30", "21:00") for k in range(3)]
         staff = (2, 3)
     _post(
-        c, f"patrol-{grid.id[-3:]}", f"{grid.name}治安巡逻", centre, patrol,
+        c, f"patrol-{grid.id[-3:]}", f"{grid.name}{PATROL_POST}", centre, patrol,
         category="治安巡逻", grid=grid.id, required_skills=["治安巡逻"], min_staff=staff[0],
         max_staff=staff[1],
     )  # fmt: skip
     _post(
-        c, f"duty-{grid.id[-3:]}", f"{grid.name}党员责任区", centre,
+        c, f"duty-{grid.id[-3:]}", f"{grid.name}{DUTY_POST}", centre,
         [(6 + index % 2, "09:00", "11:00")],
         category="环保监督", grid=grid.id, party_members_only=True, min_staff=1, max_staff=2,
     )  # fmt: skip
@@ -930,7 +668,7 @@ def _add_activities(c: Community) -> None:
         theme, templates = THEME_MONTHS[month]
         for template in templates:
             _activity(c, theme, template, date(year, month, template.day))
-        _party_service_day(c, theme, date(year, month, PARTY_SERVICE_DAY))
+        _party_service_day(c, theme, date(year, month, PARTY_SERVICE_DAY.day))
 
 
 def _activity(c: Community, theme: str, template: ActivityTemplate, day: date) -> None:
@@ -962,11 +700,12 @@ def _activity(c: Community, theme: str, template: ActivityTemplate, day: date) -
 
 
 def _party_service_day(c: Community, theme: str, day: date) -> None:
-    """党员服务日: members show their membership (亮身份) and serve; evenings on workdays."""
-    time = "19:00-21:00" if day.weekday() < 5 else "09:00-11:30"
-    template = _a(
-        day.day, "party-day", f"党员服务日·{theme}", time, (None, 6), ("宣传教育", 2),
-        party_members_only=True,
+    """党员服务日, named with the month's theme: evenings on workdays, mornings at weekends."""
+    service_day = PARTY_SERVICE_DAY
+    start, end = service_day.workday_time if day.weekday() < 5 else service_day.weekend_time
+    template = ActivityTemplate(
+        day.day, service_day.slug, f"{service_day.name}·{theme}", start, end, service_day.roles,
+        party_members_only=service_day.party_members_only,
     )  # fmt: skip
     _activity(c, theme, template, day)
 
@@ -980,14 +719,13 @@ def _add_hard_cases(c: Community) -> None:
     """
     wednesday = c.week + timedelta(days=2)
     household = next((h for h in c.households if "elderly_alone" in h.situations), c.households[0])
-    template = WishTemplate("咨询赡养费纠纷", "法律援助", (60,), ("elderly_alone",), 1)
-    c.wishes.append(_wish(c, template, household, wednesday, wednesday))
+    c.wishes.append(_wish(c, HARD_CASE_WISH, household, wednesday, wednesday))
     for person in c.people:
         if "法律援助" in person["skills"]:
             kept = [w for w in person["availability"] if w["weekday"] != 3]
             person["availability"] = kept or [{"weekday": 6, "start": "09:00", "end": "11:30"}]
     _post(
-        c, "hall-weekday", "党员示范岗（工作日上午）", c.hall, [(3, "09:00", "11:30")],
+        c, "hall-weekday", HARD_CASE_POST, c.hall, [(3, "09:00", "11:30")],
         party_members_only=True, min_staff=1, max_staff=1,
     )  # fmt: skip
 

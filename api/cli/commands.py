@@ -499,8 +499,9 @@ def scheduler(
     from datetime import datetime
 
     from api.settings import Settings
-    from api.worker import jobs, notify
+    from api.worker import notify
     from api.worker.scheduler import build_scheduler, run_once, session_factory_for
+    from models.community import DEFAULT_ZONE
 
     try:
         settings = Settings()
@@ -508,14 +509,14 @@ def scheduler(
         _fail(str(exc))
     if now is not None and not once:
         _fail("--now 只能与 --once 一起用 (--now goes with --once)")
-    moment = datetime.now(jobs.SHANGHAI)
+    moment = datetime.now(DEFAULT_ZONE)
     if now is not None:
         try:
             moment = datetime.fromisoformat(now)
         except ValueError:
             _fail(f"--now 不是 ISO 时刻：{now!r} (--now is not an ISO moment: {now!r})")
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=jobs.SHANGHAI)
+            moment = moment.replace(tzinfo=DEFAULT_ZONE)
     if migrate:
         from models.db import upgrade
 

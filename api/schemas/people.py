@@ -23,7 +23,7 @@ from api.schemas.common import (
     fail,
     minutes,
 )
-from api.services.privacy import PRIVACY_NOTICE_VERSION
+from api.schemas.privacy import PRIVACY_NOTICE_VERSION
 from matcher.domain import PersonKind
 from models.person import Availability, Person
 

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.web.errors import Conflict, NotFound
+from api.services.errors import Conflict
+from api.services.scope import own_assignments
 from models import audit
 from models.base import utcnow
 from models.schedule import (
     ASSIGNMENT_STATUS_ZH,
     Assignment,
     AssignmentStatus,
-    RunStatus,
     ScheduleRun,
     StatusError,
 )
 from models.user import UserAccount
-
-
-def own_assignments(person_id: int) -> sa.Select[Assignment]:
-    """The person's assignments in published runs; nothing of drafts or older plans."""
-    return (
-        sa.select(Assignment)
-        .join(Assignment.run)
-        .where(Assignment.person_id == person_id, ScheduleRun.status == RunStatus.PUBLISHED)
-    )
 
 
 def list_own(
@@ -38,16 +28,6 @@ def list_own(
     if week_start is not None:
         query = query.where(ScheduleRun.week_start == week_start)
     return list(session.scalars(query.order_by(Assignment.starts_at, Assignment.id)))
-
-
-def get_own(*, session: Session, person_id: int, assignment_id: int) -> Assignment:
-    """One of the person's published assignments, else 404 (another's looks just the same)."""
-    assignment = session.scalars(
-        own_assignments(person_id).where(Assignment.id == assignment_id)
-    ).one_or_none()
-    if assignment is None:
-        raise NotFound()
-    return assignment
 
 
 def _move(

@@ -36,7 +36,7 @@ from api.schemas.board import (
     WeekBoard,
     WishPoint,
 )
-from api.services import Invalid, NotFound
+from api.services.errors import Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
     build_problem,
@@ -280,6 +280,7 @@ def slot_candidates(
             f"这项任务只有 {len(demand.roles)} 类人手（role 从 0 到 {len(demand.roles) - 1}）",
             f"this demand has {len(demand.roles)} role(s), numbered from 0",
             field="role",
+            location="query",
         )
     shown = current_run(session=session, community_id=community_id, week_start=week_start)
     ranked = rank_candidates(

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.schemas.calendar import ActivityCreate, RecurringActivityCreate, ThemeMonthUpdate
 from api.schemas.common import minutes
 from api.services.changes import check_grid
-from api.web.deps import community_ids_for
-from api.web.errors import NotFound, validation_error
+from api.services.errors import Invalid
 from models import audit
 from models.calendar import (
     ACTIVITY_DETAILS,
@@ -101,10 +100,8 @@ def create_activity(
 ) -> Activity:
     """Add an activity on a day of that month, at local wall-clock times of the community."""
     if (data.day.year, data.day.month) != (year, month):
-        raise validation_error(
-            ("body", "day"),
-            f"日期须在 {year} 年 {month} 月",
-            f"The day must be in {year}-{month:02d}",
+        raise Invalid(
+            f"日期须在 {year} 年 {month} 月", f"The day must be in {year}-{month:02d}", "day"
         )
     check_grid(session, community.id, data.grid_id)
     activity = Activity(
@@ -125,20 +122,6 @@ def create_activity(
     audit.record(
         session, action="activity.create", row=activity, actor=actor, community_id=community.id
     )
-    return activity
-
-
-def get_activity(*, session: Session, user: UserAccount, activity_id: int) -> Activity:
-    """An activity of a community the account manages, else 404."""
-    query = (
-        sa.select(Activity).options(selectinload(Activity.roles)).where(Activity.id == activity_id)
-    )
-    scope = community_ids_for(user)
-    if scope is not None:
-        query = query.where(Activity.community_id.in_(scope))
-    activity = session.scalars(query).one_or_none()
-    if activity is None:
-        raise NotFound()
     return activity
 
 
@@ -220,23 +203,16 @@ def create_recurring_activity(
 
 
 def stop_recurring_activity(
-    *, session: Session, user: UserAccount, rule_id: int
+    *, session: Session, rule: RecurringActivity, actor: UserAccount
 ) -> RecurringActivity:
     """Switch a recurring activity off: no more weeks get it; the activities made stay."""
-    query = sa.select(RecurringActivity).where(RecurringActivity.id == rule_id)
-    scope = community_ids_for(user)
-    if scope is not None:
-        query = query.where(RecurringActivity.community_id.in_(scope))
-    rule = session.scalars(query).one_or_none()
-    if rule is None:
-        raise NotFound()
     before = audit.snapshot(rule)
     rule.active = False
     audit.record(
         session,
         action="calendar.recurring_stop",
         row=rule,
-        actor=user,
+        actor=actor,
         community_id=rule.community_id,
         before=before,
     )

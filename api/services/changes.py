@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.web.errors import validation_error
+from api.services.errors import Invalid
 from models import audit
 from models.community import Grid
 from models.user import UserAccount
@@ -19,9 +19,7 @@ def check_grid(session: Session, community_id: int, grid_id: int | None) -> Grid
         return None
     grid = session.get(Grid, grid_id)
     if grid is None or grid.community_id != community_id:
-        raise validation_error(
-            ("body", "grid_id"), "该社区没有这个网格", "No such grid in this community"
-        )
+        raise Invalid("该社区没有这个网格", "No such grid in this community", "grid_id")
     return grid
 
 
@@ -29,7 +27,7 @@ def refuse_nulls(changes: dict[str, Any], nullable: frozenset[str]) -> None:
     """Only the fields that may be empty may be set to null (422 otherwise)."""
     for key, value in changes.items():
         if value is None and key not in nullable:
-            raise validation_error(("body", key), "不能为空", "Cannot be null")
+            raise Invalid("不能为空", "Cannot be null", key)
 
 
 def apply_changes(

@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.schemas.dashboard import Dashboard, GridHours, Load, LoadBucket, MonthWishes, WeekCoverage
 from api.services.board import in_grids
+from api.services.errors import Invalid
 from api.services.problem import LIVE_STATUSES, get_community, matcher_demand_id
 from api.services.reports import FULFILLED, NO_GRID, month_report
-from api.web.errors import validation_error
 from matcher.domain import DemandKind
 from models.calendar import Activity
-from models.community import Community, Grid
+from models.community import Community, Grid, monday_of
 from models.person import Person
 from models.post import Post, Shift
 from models.schedule import Assignment, RunStatus, ScheduleRun
@@ -45,13 +45,9 @@ from models.wish import Wish
 UNTIL_YEARS = 5
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def last_mondays(today: date, weeks: int) -> list[date]:
     """The Mondays of ``weeks`` weeks ending with the week of ``today``, oldest first."""
-    current = _monday(today)
+    current = monday_of(today)
     return [current - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
 
 
@@ -72,10 +68,11 @@ def _years_from(day: date, years: int) -> date:
 def check_until(*, today: date, until: date) -> date:
     """``until`` if it is at most ``UNTIL_YEARS`` years from ``today``, else a 422 on ``until``."""
     if not _years_from(today, -UNTIL_YEARS) <= until <= _years_from(today, UNTIL_YEARS):
-        raise validation_error(
-            ("query", "until"),
+        raise Invalid(
             f"截至日期须在今天前后 {UNTIL_YEARS} 年之内",
             f"until must be within {UNTIL_YEARS} years of today",
+            "until",
+            location="query",
         )
     return until
 
@@ -106,7 +103,7 @@ def weekly_coverage(
         .where(Post.community_id == community.id, Shift.day >= first, Shift.day <= last)
     ):
         if in_grids(grid_id, grid_ids):
-            needed[matcher_demand_id(DemandKind.SHIFT, shift_id)] = (_monday(day), max_staff)
+            needed[matcher_demand_id(DemandKind.SHIFT, shift_id)] = (monday_of(day), max_staff)
     for activity in session.scalars(
         sa.select(Activity)
         .where(Activity.community_id == community.id, Activity.day >= first, Activity.day <= last)
@@ -114,7 +111,7 @@ def weekly_coverage(
     ):
         if in_grids(activity.grid_id, grid_ids):
             key = matcher_demand_id(DemandKind.ACTIVITY, activity.id)
-            needed[key] = (_monday(activity.day), activity.headcount)
+            needed[key] = (monday_of(activity.day), activity.headcount)
 
     runs = {
         run.id: run

@@ -28,7 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, selectinload
 
-from api.services import NotFound
+from api.services.errors import NotFound
 from api.services.problem import ANY_SKILL_ROLE_NAME, role_name
 from api.services.reports import NO_GRID, service_record
 from api.services.scheduling import week_run

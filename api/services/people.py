@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from api.schemas.common import TimeWindow, minutes
 from api.schemas.people import RegistrationCreate
 from api.services.changes import check_grid
+from api.services.errors import Conflict, Invalid
 from api.services.problem import services_this_quarter
+from api.services.scope import grids_of, readable_people
 from api.services.security import hash_password
-from api.web.deps import community_ids_for, grid_ids_for
-from api.web.errors import Conflict, NotFound, validation_error
 from matcher import rules
 from matcher.domain import PersonKind
 from models.community import Community, Grid
@@ -27,17 +27,12 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return float(rules.haversine_m(lat1, lng1, lat2, lng2))
 
 
-def nearest_grid(*, session: Session, community_id: int, lat: float, lng: float) -> Grid | None:
-    """The grid of the community whose centre is nearest to a home; None if none has one."""
-    grids = session.scalars(
-        sa.select(Grid).where(
-            Grid.community_id == community_id,
-            Grid.center_lat.is_not(None),
-            Grid.center_lng.is_not(None),
-        )
-    ).all()
+def nearest_grid(grids: Sequence[Grid], lat: float, lng: float) -> Grid | None:
+    """The grid whose centre is nearest to a home (the lower id on a tie); None if no grid
+    has a centre. Registration and the roster import both place a home by it."""
+    centred = [g for g in grids if g.center_lat is not None and g.center_lng is not None]
     return min(
-        grids,
+        centred,
         key=lambda g: (haversine_m(lat, lng, g.center_lat or 0.0, g.center_lng or 0.0), g.id),
         default=None,
     )
@@ -54,13 +49,11 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
     """Create a member's person and account; 422 for an unknown community or grid, 409 for a taken username."""
     community = session.get(Community, data.community_id)
     if community is None:
-        raise validation_error(("body", "community_id"), "没有这个社区", "No such community")
+        raise Invalid("没有这个社区", "No such community", "community_id")
     if data.grid_id is not None:
         grid = check_grid(session, community.id, data.grid_id)
     else:
-        grid = nearest_grid(
-            session=session, community_id=community.id, lat=data.home.lat, lng=data.home.lng
-        )
+        grid = nearest_grid(grids_of(session, community.id), data.home.lat, data.home.lng)
     taken = session.scalar(
         sa.select(UserAccount.id).where(UserAccount.username == data.username.lower())
     )
@@ -104,21 +97,6 @@ def set_availability(
     return person
 
 
-def readable_people(user: UserAccount) -> sa.Select[Person]:
-    """People the account may read: its communities' people, or its grids' for a grid leader."""
-    query = sa.select(Person).options(
-        selectinload(Person.availability),
-        selectinload(Person.skill_rows),
-        selectinload(Person.category_rows),
-    )
-    if user.role == UserRole.GRID_LEADER:
-        return query.where(Person.grid_id.in_(grid_ids_for(user)))
-    if user.role == UserRole.MEMBER:
-        return query.where(Person.id == user.person_id)
-    scope = community_ids_for(user)
-    return query if scope is None else query.where(Person.community_id.in_(scope))
-
-
 def list_people(
     *,
     session: Session,
@@ -158,11 +136,3 @@ def list_people(
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Person.id).limit(limit).offset(offset))
     return [(person, int(count)) for person, count in rows], total
-
-
-def get_person(*, session: Session, user: UserAccount, person_id: int) -> Person:
-    """A person the account may read, else 404."""
-    person = session.scalars(readable_people(user).where(Person.id == person_id)).one_or_none()
-    if person is None:
-        raise NotFound()
-    return person

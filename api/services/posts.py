@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.schemas.common import TimeWindow, minutes
 from api.schemas.posts import PostCreate, PostUpdate
 from api.services.changes import apply_changes, check_grid, refuse_nulls
-from api.web.deps import community_ids_for
-from api.web.errors import Conflict, NotFound, validation_error
+from api.services.errors import Conflict, Invalid
 from models import audit
 from models.community import Community
 from models.post import Post, ShiftTemplate
@@ -20,25 +19,15 @@ from models.user import UserAccount
 NULLABLE = frozenset({"grid_id", "radius_m"})
 
 
-def managed_posts(user: UserAccount) -> sa.Select[Post]:
-    """Posts of the communities the account manages."""
-    query = sa.select(Post).options(selectinload(Post.templates), selectinload(Post.skill_rows))
-    scope = community_ids_for(user)
-    return query if scope is None else query.where(Post.community_id.in_(scope))
-
-
-def list_posts(*, session: Session, user: UserAccount, community_id: int) -> list[Post]:
+def list_posts(*, session: Session, community_id: int) -> list[Post]:
     """A community's posts, in the order they were made."""
-    query = managed_posts(user).where(Post.community_id == community_id).order_by(Post.id)
+    query = (
+        sa.select(Post)
+        .options(selectinload(Post.templates), selectinload(Post.skill_rows))
+        .where(Post.community_id == community_id)
+        .order_by(Post.id)
+    )
     return list(session.scalars(query))
-
-
-def get_post(*, session: Session, user: UserAccount, post_id: int) -> Post:
-    """A post the account manages, else 404."""
-    post = session.scalars(managed_posts(user).where(Post.id == post_id)).one_or_none()
-    if post is None:
-        raise NotFound()
-    return post
 
 
 def _template(window: TimeWindow) -> ShiftTemplate:
@@ -67,9 +56,7 @@ def update_post(*, session: Session, post: Post, data: PostUpdate, actor: UserAc
     if "grid_id" in changes:
         check_grid(session, post.community_id, changes["grid_id"])
     if changes.get("max_staff", post.max_staff) < changes.get("min_staff", post.min_staff):
-        raise validation_error(
-            ("body", "max_staff"), "最多人数不能少于最少人数", "max_staff is below min_staff"
-        )
+        raise Invalid("最多人数不能少于最少人数", "max_staff is below min_staff", "max_staff")
     apply_changes(
         session=session,
         row=post,

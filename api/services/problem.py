@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from api.services import NotFound
+from api.services.errors import NotFound
 from matcher.domain import (
     MINUTES_PER_DAY,
     SITUATIONS_ZH,
@@ -41,7 +41,7 @@ from matcher.domain import (
     Window,
 )
 from models.calendar import Activity, generate_activities
-from models.community import Community
+from models.community import Community, monday_of
 from models.person import Person as PersonRow
 from models.post import Post, Shift, generate_shifts
 from models.schedule import (
@@ -343,6 +343,23 @@ def shift_title(post: Post, start: int, end: int) -> str:
         f"{post.name} {weekday} {_clock(start % MINUTES_PER_DAY)}–"
         f"{_clock(end - (start - start % MINUTES_PER_DAY))}"
     )
+
+
+def demand_title(row: Assignment | Override) -> str:
+    """The title of an assignment's or override's demand, as the console shows it."""
+    if row.demand_kind == DemandKind.WISH and row.wish is not None:
+        return row.wish.title
+    if row.demand_kind == DemandKind.SHIFT and row.shift is not None:
+        shift = row.shift
+        community, monday = shift.post.community, monday_of(shift.day)
+        return shift_title(
+            shift.post,
+            week_minute(community, monday, shift.starts_at),
+            week_minute(community, monday, shift.ends_at),
+        )
+    if row.activity is not None:
+        return row.activity.name
+    return ""
 
 
 def _shift_demands(

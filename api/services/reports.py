@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from api.services import Invalid, NotFound
+from api.services.errors import Invalid, NotFound
 from api.services.problem import LIVE_STATUSES, get_community
 from matcher.domain import DemandKind
 from models.calendar import Activity

@@ -26,12 +26,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -39,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import matcher
-from api.services import Conflict, Invalid, NotFound
+from api.services.errors import Conflict, Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
     build_problem,
@@ -53,9 +52,8 @@ from api.services.problem import (
     store_solution,
     week_minute,
 )
-from matcher import explain, rules
-from matcher.candidates import build_candidates
-from matcher.domain import DemandKind, LockConflict, Locks, Problem, Reason
+from matcher import ranking
+from matcher.domain import DemandKind, LockConflict, Problem, Reason
 from models import audit
 from models.base import utcnow
 from models.calendar import Activity
@@ -712,13 +710,6 @@ def replacements(*, session: Session, assignment_id: int, limit: int | None = 5)
     return found if limit is None else found[:limit]
 
 
-def _known(problem: Problem, pairs: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-    """The pairs whose person and demand are both in the problem."""
-    people = {p.id for p in problem.people}
-    demands = {d.id for d in problem.demands}
-    return frozenset((p, d) for p, d in pairs if p in people and d in demands)
-
-
 def rank_candidates(
     *,
     problem: Problem,
@@ -729,95 +720,46 @@ def rank_candidates(
     role: int,
     keep_assigned: bool = False,
 ) -> list[Candidate]:
-    """Who could serve one role of a demand, best first, as the matcher scores a choice.
-
-    Only people the hard rules allow are ranked: the skill, party membership, the walking
-    radius, free time, the coordinator's forbids, the weekly caps, and no clash (walk included)
-    with what ``booked`` (a run's assignments) already asks of them. People already on the
-    demand are left out, or with ``keep_assigned`` those on this role are ranked too, marked
-    ``assigned`` and measured without that assignment.
-    """
-    # only the forbids matter here: who declined, or was taken off, stays off; a pin would
-    # let someone the rules refuse through
-    problem = replace(problem, locks=Locks(forbidden=_known(problem, problem.locks.forbidden)))
-    c = build_candidates(problem)
-    d = c.demand_index[demand_key]
-    demand = problem.demands[d]
-    # what the run already asks of each person: (start, end, demand index or -1)
-    bookings: dict[str, list[tuple[int, int, int]]] = {}
-    on_demand: set[str] = set()
-    on_role: set[str] = set()
+    """Who could serve one role of a demand, best first, as the matcher ranks them
+    (``matcher.ranking``) given what ``booked`` (a run's assignments) already asks of each
+    person; with ``keep_assigned`` those on this role are ranked too, marked ``assigned``."""
+    tasks: dict[str, list[ranking.Booked]] = {}
     for other in booked:
         if other.status not in LIVE_STATUSES:
             continue
-        person_key = matcher_person_id(other.person_id)
-        other_key = demand_ref_id(other)
-        if other_key == demand_key:
-            on_demand.add(person_key)
-            if other.role == role:
-                on_role.add(person_key)
-            if keep_assigned:
-                continue  # measured without the task they would be ranked for
-        bookings.setdefault(person_key, []).append(
-            (
-                week_minute(community, week_start, other.starts_at),
-                week_minute(community, week_start, other.ends_at),
-                c.demand_index.get(other_key, -1),
+        tasks.setdefault(matcher_person_id(other.person_id), []).append(
+            ranking.Booked(
+                start=week_minute(community, week_start, other.starts_at),
+                end=week_minute(community, week_start, other.ends_at),
+                demand_id=demand_ref_id(other),
+                role=other.role,
             )
         )
-    ranked: list[Candidate] = []
-    for pair in np.flatnonzero((c.demand == d) & (c.role == role)):
-        p = int(c.person[pair])
-        person = problem.people[p]
-        assigned = person.id in on_role
-        if person.id in on_demand and not (keep_assigned and assigned):
-            continue
-        tasks = bookings.get(person.id, [])
-        minutes = sum(end - start for start, end, _ in tasks)
-        if rules.over_weekly_tasks(len(tasks) + 1, person) or rules.over_weekly_hours(
-            minutes + demand.duration, person
-        ):
-            continue
-        start = next(
-            (
-                s
-                for s in c.starts(p, d)
-                if not any(
-                    rules.tasks_overlap(
-                        s, s + demand.duration, b_start, b_end, c.walk(d, o) if o >= 0 else 0
-                    )
-                    for b_start, b_end, o in tasks
-                )
-            ),
-            None,
+    people = {p.id: p for p in problem.people}
+    ranked = ranking.rank_candidates(
+        problem=problem,
+        demand_id=demand_key,
+        role=role,
+        booked=tasks,
+        keep_assigned=keep_assigned,
+    )
+    return [
+        Candidate(
+            person_id=int(r.person_id),
+            name=people[r.person_id].name,
+            kind=people[r.person_id].kind.value,
+            score=r.score,
+            distance_m=r.distance_m,
+            tasks_this_week=r.tasks_this_week,
+            starts_at=moment_of(community, week_start, r.start),
+            ends_at=moment_of(community, week_start, r.end),
+            reasons=r.reasons,
+            services_this_quarter=people[r.person_id].services_this_quarter,
+            minutes_this_week=r.minutes_this_week,
+            assigned=r.assigned,
         )
-        if start is None:
-            continue
-        load = rules.load_costs(person, problem.settings, len(tasks) + 1)[len(tasks)]
-        score = -int(c.cost[pair]) - load
-        distance = float(c.distance_m[pair])
-        reasons = [
-            *explain.why_this_person(c, int(pair), len(tasks) + 1),
-            Reason(zh="此时有空", en="free at that time"),
-        ]
-        ranked.append(
-            Candidate(
-                person_id=int(person.id),
-                name=person.name,
-                kind=person.kind.value,
-                score=score,
-                distance_m=round(distance, 1),
-                tasks_this_week=len(tasks),
-                starts_at=moment_of(community, week_start, start),
-                ends_at=moment_of(community, week_start, start + demand.duration),
-                reasons=tuple(reasons),
-                services_this_quarter=person.services_this_quarter,
-                minutes_this_week=minutes,
-                assigned=assigned,
-            )
-        )
-    ranked.sort(key=lambda cand: (-cand.score, cand.distance_m, cand.person_id))
-    return ranked
+        for r in ranked
+    ]
 
 
 def accept_replacement(
@@ -849,6 +791,7 @@ def accept_replacement(
             f"人员 {person_id} 不能接替这项任务（条件不符或此时没空）",
             f"person {person_id} cannot take this over (not eligible or not free then)",
             field="person_id",
+            location="path",
         )
     taken_over = Reason(zh="接替谢绝的人员", en="takes over from someone who declined")
     replacement = Assignment(

@@ -5,50 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from api.schemas.wishes import FollowUpCreate, WishCreate, WishUpdate
 from api.services.changes import apply_changes, check_grid, refuse_nulls
-from api.web.deps import community_ids_for, grid_ids_for
-from api.web.errors import Conflict, NotFound, validation_error
+from api.services.errors import Conflict, Invalid
+from api.services.scope import readable_wishes
 from models import audit
 from models.community import Community
 from models.household import Household
-from models.user import UserAccount, UserRole
+from models.user import UserAccount
 from models.wish import WISH_STATUS_ZH, WISH_TRANSITIONS, Wish, WishStatus
 
 #: fields of ``WishUpdate`` that ``null`` may clear
 NULLABLE = frozenset({"grid_id", "priority", "radius_m"})
 #: a closed wish is history: its record is not edited
 CLOSED = frozenset({WishStatus.DONE, WishStatus.FOLLOWED_UP})
-
-
-def readable_wishes(user: UserAccount) -> sa.Select[Wish]:
-    """Wishes the account may read: its communities', or its grids' for a grid leader."""
-    query = sa.select(Wish).options(
-        selectinload(Wish.household).selectinload(Household.situation_rows),
-        selectinload(Wish.skill_rows),
-        selectinload(Wish.follow_ups),
-    )
-    if user.role == UserRole.GRID_LEADER:
-        return query.where(Wish.grid_id.in_(grid_ids_for(user)))
-    scope = community_ids_for(user)
-    return query if scope is None else query.where(Wish.community_id.in_(scope))
-
-
-def sees_contact(user: UserAccount, wish: Wish) -> bool:
-    """Only a coordinator of the wish's own community sees where and whom to visit."""
-    return user.role == UserRole.COORDINATOR and any(
-        c.id == wish.community_id for c in user.communities
-    )
-
-
-def get_wish(*, session: Session, user: UserAccount, wish_id: int) -> Wish:
-    """A wish the account may read, else 404."""
-    wish = session.scalars(readable_wishes(user).where(Wish.id == wish_id)).one_or_none()
-    if wish is None:
-        raise NotFound()
-    return wish
 
 
 def list_wishes(
@@ -78,18 +50,16 @@ def create_wish(
     """Record a wish (status recorded) with a new or a known household of the community."""
     check_grid(session, community.id, data.grid_id)
     if (data.household_id is None) == (data.beneficiary is None):
-        raise validation_error(
-            ("body", "beneficiary"),
+        raise Invalid(
             "请填写服务对象，或给出已登记的 household_id（二者选一）",
             "Give either beneficiary or household_id, exactly one",
+            "beneficiary",
         )
     if data.household_id is not None:
         household = session.get(Household, data.household_id)
         if household is None or household.community_id != community.id:
-            raise validation_error(
-                ("body", "household_id"),
-                "该社区没有这个服务对象",
-                "No such household in this community",
+            raise Invalid(
+                "该社区没有这个服务对象", "No such household in this community", "household_id"
             )
     else:
         assert data.beneficiary is not None
@@ -137,9 +107,7 @@ def update_wish(*, session: Session, wish: Wish, data: WishUpdate, actor: UserAc
     earliest = changes.get("earliest", wish.earliest)
     deadline = changes.get("deadline", wish.deadline)
     if deadline < earliest:
-        raise validation_error(
-            ("body", "deadline"), "办结期限不能早于最早日期", "deadline is before earliest"
-        )
+        raise Invalid("办结期限不能早于最早日期", "deadline is before earliest", "deadline")
     apply_changes(
         session=session,
         row=wish,

@@ -1,39 +1,26 @@
-"""Request dependencies: the database session, the caller, and the caller's scope.
+"""Request dependencies: the settings, the database session, the caller, ids in paths, the
+Monday of a week, and pages of a list.
 
-Scope is decided from the account (``models.user``):
-
-| role | reads | changes |
-|---|---|---|
-| street admin | every community of their street | the same |
-| coordinator | their communities | the same |
-| grid leader | people and wishes of their grids | nothing |
-| member | themselves and their own assignments | their availability and assignments |
-
-An object outside the caller's scope answers 404, exactly as an unknown id does. A role that
-may never use a route at all (a member on a coordinator's list) answers 403, whatever the id.
+Which objects the caller reaches is ``api.web.scope``; which roles may use a route at all is
+``api.web.permissions``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from api.services.errors import Invalid, NotAuthenticated
+from api.services.scope import MAX_ID
 from api.services.security import read_access_token
 from api.settings import Settings
-from api.web.errors import Forbidden, NotAuthenticated, NotFound
-from models.community import Community, Grid
-from models.person import Person
-from models.user import UserAccount, UserRole
-
-#: ids in paths: positive and within a 32-bit integer column, so no id reaches the database
-#: as a value it cannot hold
-MAX_ID = 2**31 - 1
+from models.user import UserAccount
 
 
 def get_settings(request: Request) -> Settings:
@@ -88,71 +75,35 @@ CurrentUser = Annotated[UserAccount, Depends(current_user)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-# scope ---------------------------------------------------------------------------------------
+# weeks ---------------------------------------------------------------------------------------
+
+#: weeks Tongxin plans: wide enough for any real calendar, narrow enough that date arithmetic
+#: on a week (its Sunday, its quarter) never leaves Python's calendar
+FIRST_WEEK, LAST_WEEK = date(2000, 1, 3), date(2199, 12, 30)
 
 
-def community_ids_for(user: UserAccount) -> set[int] | None:
-    """The communities whose data the account may read and change as a coordinator.
-
-    A street admin gets the communities of their street, a coordinator their own; a grid
-    leader or member gets an empty set (they reach single grids or themselves, see
-    ``grid_ids_for`` and ``require_member``). ``None`` would mean every community; no role has
-    that reach today, but callers should treat it so.
-    """
-    if user.role == UserRole.STREET_ADMIN:
-        return {c.id for c in user.street.communities} if user.street is not None else set()
-    if user.role == UserRole.COORDINATOR:
-        return {c.id for c in user.communities}
-    return set()
-
-
-def grid_ids_for(user: UserAccount) -> set[int]:
-    """The grids a grid leader reads; empty for every other role."""
-    if user.role == UserRole.GRID_LEADER:
-        return {g.id for g in user.grids}
-    return set()
-
-
-def readable_community_ids(user: UserAccount) -> set[int]:
-    """Communities where the account reads something: its own, or those of its grids."""
-    ids = community_ids_for(user) or set()
-    if user.role == UserRole.GRID_LEADER:
-        ids |= {g.community_id for g in user.grids}
-    return ids
+def week_start_monday(
+    week_start: Annotated[date, Path(description="the Monday of the week, e.g. 2026-03-02")],
+) -> date:
+    """The week named in the path: a Monday within the weeks Tongxin plans (422 otherwise)."""
+    if not FIRST_WEEK <= week_start <= LAST_WEEK:
+        raise Invalid(
+            f"周一须在 {FIRST_WEEK} 到 {LAST_WEEK} 之间",
+            f"the Monday must lie between {FIRST_WEEK} and {LAST_WEEK}",
+            "week_start",
+            location="path",
+        )
+    if week_start.weekday() != 0:
+        raise Invalid(
+            f"一周须从周一开始，{week_start} 不是周一",
+            f"a week starts on a Monday; {week_start} is not one",
+            "week_start",
+            location="path",
+        )
+    return week_start
 
 
-def in_scope(user: UserAccount, community_id: int) -> bool:
-    scope = community_ids_for(user)
-    return scope is None or community_id in scope
-
-
-def require_coordinator(session: Session, user: UserAccount, community_id: int) -> Community:
-    """The community if ``user`` coordinates it (or administers its street), else 404."""
-    community = session.get(Community, community_id) if 0 < community_id <= MAX_ID else None
-    if community is None or not in_scope(user, community.id):
-        raise NotFound()
-    return community
-
-
-def require_reader(session: Session, user: UserAccount, community_id: int) -> Community:
-    """The community if ``user`` reads anything in it (coordinators and its grid leaders)."""
-    community = session.get(Community, community_id) if 0 < community_id <= MAX_ID else None
-    if community is None or community.id not in readable_community_ids(user):
-        raise NotFound()
-    return community
-
-
-def require_member(user: UserAccount) -> Person:
-    """The person behind a member's account; 403 for the other roles."""
-    if user.role != UserRole.MEMBER or user.person is None:
-        raise Forbidden("只有报到的党员和志愿者可以使用", "Only registered members may do this")
-    return user.person
-
-
-def grids_of(session: Session, community_id: int) -> list[Grid]:
-    return list(
-        session.scalars(sa.select(Grid).where(Grid.community_id == community_id).order_by(Grid.id))
-    )
+WeekStart = Annotated[date, Depends(week_start_monday)]
 
 
 # pages ---------------------------------------------------------------------------------------

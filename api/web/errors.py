@@ -1,4 +1,5 @@
-"""Error answers in Chinese or English, chosen by ``Accept-Language`` (Chinese by default).
+"""Error answers in Chinese or English, chosen by ``Accept-Language`` (Chinese by default):
+the one place where a refusal (``api.services.errors``) becomes an HTTP answer.
 
 Every error body has ``detail``: a message for 401/403/404/409/413/429, or for 422 a list with
 one entry per bad field — ``loc`` (where), ``field`` (the field's dotted name), ``type`` and
@@ -9,9 +10,8 @@ same 404 body, so a response never tells whether something exists elsewhere.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +20,18 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import services
+from api.schemas.roster import RosterImportRejected, RosterRowError
+from api.services import roster
+from api.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    ServiceError,
+    TooManyRequests,
+    Unsupported,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,55 +63,6 @@ def language(accept_language: str | None) -> str:
 
 def request_language(request: Request) -> str:
     return language(request.headers.get("accept-language"))
-
-
-class AppError(Exception):
-    """An answer other than success, with its message in both languages."""
-
-    status_code = 400
-    zh = "请求有误"
-    en = "Bad request"
-
-    def __init__(self, zh: str | None = None, en: str | None = None, **headers: str):
-        self.zh = zh or type(self).zh
-        self.en = en or type(self).en
-        self.headers = headers
-        super().__init__(self.en)
-
-    def message(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-
-class NotAuthenticated(AppError):
-    status_code = 401
-    zh = "请先登录"
-    en = "Not authenticated"
-
-
-class Forbidden(AppError):
-    status_code = 403
-    zh = "当前账号无权进行此操作"
-    en = "This account may not do that"
-
-
-class NotFound(AppError):
-    """Unknown, or outside the caller's scope: the two are never told apart."""
-
-    status_code = 404
-    zh = "未找到"
-    en = "Not found"
-
-
-class Conflict(AppError):
-    status_code = 409
-    zh = "与现有数据冲突"
-    en = "Conflicts with existing data"
-
-
-class TooManyRequests(AppError):
-    status_code = 429
-    zh = "尝试次数过多，请稍后再试"
-    en = "Too many attempts; try again later"
 
 
 # validation messages ----------------------------------------------------------------------
@@ -177,37 +139,6 @@ def translate(error: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"loc": loc, "field": _field(loc), "type": kind, "msg": message}
 
 
-def validation_error(field_loc: Sequence[str | int], zh: str, en: str) -> RequestValidationError:
-    """A 422 for one field, raised from a handler or a service function."""
-    return RequestValidationError(
-        [
-            {
-                "type": "value_error",
-                "loc": tuple(field_loc),
-                "msg": f"{zh} | {en}",
-                "input": None,
-                "ctx": {"error": f"{zh} | {en}"},
-            }
-        ]
-    )
-
-
-@contextmanager
-def service_answers(location: Literal["body", "query", "path"]) -> Iterator[None]:
-    """Errors of ``api.services`` as HTTP answers: 404 as for an unknown id, 409, or 422
-    naming the field at fault, which the request carries in ``location``."""
-    try:
-        yield
-    except services.NotFound:
-        raise NotFound() from None
-    except services.Conflict as error:
-        raise Conflict(error.zh, error.en) from None
-    except services.Invalid as error:
-        raise validation_error((location, error.field or location), error.zh, error.en) from None
-    except services.ServiceError as error:
-        raise AppError(error.zh, error.en) from None
-
-
 # handlers ------------------------------------------------------------------------------------
 
 
@@ -222,9 +153,59 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     return _json(422, errors)
 
 
-async def _on_app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    return _json(exc.status_code, exc.message(request_language(request)), exc.headers or None)
+#: the HTTP status of each kind of refusal; a kind not listed (``ServiceError`` itself) is 400
+STATUS: dict[type[ServiceError], int] = {
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unsupported: 415,
+    Invalid: 422,
+    TooManyRequests: 429,
+}
+
+
+def status_of(error: ServiceError) -> int:
+    return next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 400)
+
+
+def invalid_detail(error: Invalid, lang: str) -> list[dict[str, Any]]:
+    """A field at fault, in the shape of every other 422."""
+    text = f"{error.zh} | {error.en}"
+    entry = {"type": "value_error", "loc": error.loc, "msg": text, "ctx": {"error": text}}
+    return [translate(entry, lang)]
+
+
+def _roster_rejected(error: roster.RosterRejected, lang: str) -> JSONResponse:
+    """422 in the project's shape (``detail``), with every bad cell under ``rows``."""
+    listed = error.problems[: roster.MAX_REPORTED_PROBLEMS]
+    summary = error.message(lang)
+    if len(listed) < len(error.problems):
+        summary += (
+            f"（仅列出前 {len(listed)} 处）"
+            if lang == "zh"
+            else f" (the first {len(listed)} listed)"
+        )
+    body = RosterImportRejected(
+        detail=[
+            {"loc": ["body", "file"], "field": "file", "type": "tongxin_roster", "msg": summary}
+        ],
+        rows=[
+            RosterRowError(row=p.row, column=p.column, value=p.value, msg=p.zh, msg_en=p.en)
+            for p in listed
+        ],
+    )
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    lang = request_language(request)
+    if isinstance(exc, roster.RosterRejected):
+        return _roster_rejected(exc, lang)
+    if isinstance(exc, Invalid):
+        return _json(422, invalid_detail(exc, lang))
+    return _json(status_of(exc), exc.message(lang), exc.headers or None)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -233,7 +214,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc.__cause__, BodyTooLarge):
         # FastAPI wraps a failed body read in a 400; the cause is the size limit
         return _json(413, BODY_TOO_LARGE[lang])
-    known: dict[int, type[AppError]] = {
+    known: dict[int, type[ServiceError]] = {
         401: NotAuthenticated,
         403: Forbidden,
         404: NotFound,
@@ -259,7 +240,7 @@ async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
-    app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
 

@@ -2,7 +2,7 @@
 
 A permission looks only at the account's role, never at an object, so refusing it (403) tells
 nothing about what exists. Which objects the account then reaches is the scope's job
-(``api.web.deps``), and an object outside it answers 404.
+(``api.web.scope``), and an object outside it answers 404.
 
     ManagerDep = Annotated[UserAccount, Depends(IS_STREET_ADMIN | IS_COORDINATOR)]
 """
@@ -13,8 +13,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from api.services.errors import Forbidden
 from api.web.deps import CurrentUser
-from api.web.errors import Forbidden
 from models.user import UserAccount, UserRole
 
 

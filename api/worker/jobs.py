@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.services import Conflict
+from api.services.errors import Conflict
 from api.services.problem import demand_ref_id
 from api.services.scheduling import (
     ABANDONED_AFTER,
@@ -33,7 +33,7 @@ from models import audit
 from models.audit import AuditLog
 from models.base import utcnow
 from models.calendar import generate_activities
-from models.community import Community
+from models.community import DEFAULT_ZONE, Community, monday_of
 from models.post import generate_shifts
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 from models.user import UserAccount, UserRole, user_community
@@ -41,7 +41,6 @@ from models.wish import Wish, WishStatus
 
 log = logging.getLogger(__name__)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: an assignment still unanswered this long before it starts is chased
 CHASE_BEFORE = timedelta(hours=12)
 #: replacements offered with a chase
@@ -84,18 +83,17 @@ def _require_aware(now: datetime) -> datetime:
     return now
 
 
-def next_week_start(now: datetime, zone: ZoneInfo = SHANGHAI) -> date:
+def next_week_start(now: datetime, zone: ZoneInfo = DEFAULT_ZONE) -> date:
     """The Monday after the local week of ``now``."""
     today = _require_aware(now).astimezone(zone).date()
-    return today - timedelta(days=today.weekday()) + timedelta(days=7)
+    return monday_of(today) + timedelta(days=7)
 
 
 def weekly_run_moment(community: Community, now: datetime) -> datetime:
     """This local week's moment for drafting the next week (default Friday 20:00)."""
     today = _require_aware(now).astimezone(community.zone).date()
-    monday = today - timedelta(days=today.weekday())
     return community.local_datetime(
-        monday + timedelta(days=community.weekly_run_weekday), community.weekly_run_minute
+        monday_of(today) + timedelta(days=community.weekly_run_weekday), community.weekly_run_minute
     )
 
 

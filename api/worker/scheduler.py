@@ -37,12 +37,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
 from api.worker import jobs, notify
-from models.community import Community
+from models.community import DEFAULT_TIMEZONE, DEFAULT_ZONE, Community
 from models.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
 
-TIMEZONE = "Asia/Shanghai"
+TIMEZONE = DEFAULT_TIMEZONE
 JOBSTORE_TABLE = "apscheduler_job"
 #: a run missed by more than this (the process was down) is skipped, not run late
 MISFIRE_GRACE_S = 15 * 60
@@ -57,7 +57,7 @@ def session_factory_for(database_url: str) -> sessionmaker[Session]:
 
 
 def _now() -> datetime:
-    return datetime.now(jobs.SHANGHAI)
+    return datetime.now(DEFAULT_ZONE)
 
 
 # the scheduled callables: module-level, with plain arguments, so the job store can keep them

@@ -22,10 +22,12 @@ from models import (
     ActivityRole,
     Assignment,
     Community,
+    DayRule,
     Grid,
     Household,
     Person,
     Post,
+    RecurringActivity,
     RunStatus,
     ScheduleRun,
     Shift,
@@ -166,6 +168,27 @@ def build(session: Session, password_hash: str) -> World:
     activities = {"activity_a": activity(a), "activity_b": activity(b), "activity_c": activity(c)}
     session.flush()
 
+    def recurring(community: Community) -> RecurringActivity:
+        row = RecurringActivity(
+            community_id=community.id,
+            name="党员服务日",
+            day_rule=DayRule.SERVICE_DAY,
+            start_minute=1110,
+            end_minute=1230,
+            lat=LAT,
+            lng=LNG,
+            roles=[{"skill": None, "headcount": 6}],
+            # stopped, so that reading a week makes no activity of it; stopping it again is
+            # still a change only a manager may ask for
+            active=False,
+        )
+        session.add(row)
+        return row
+
+    rules = {"recurring_b": recurring(b), "recurring_c": recurring(c)}
+    session.flush()
+    session.flush()
+
     past = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
     shift = Shift(post=posts["post_a"], day=WEEK, starts_at=past, ends_at=past + timedelta(hours=3))
     run = ScheduleRun(community=a, week_start=WEEK, status=RunStatus.PUBLISHED)
@@ -199,7 +222,7 @@ def build(session: Session, password_hash: str) -> World:
     session.commit()
 
     world.ids.update({"community_a": a.id, "community_b": b.id, "community_c": c.id})
-    for group in (grids, people, wishes, posts, activities):
+    for group in (grids, people, wishes, posts, activities, rules):
         world.ids.update({key: row.id for key, row in group.items()})
     world.ids.update(
         {

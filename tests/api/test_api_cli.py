@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import types
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -471,11 +472,19 @@ def test_scheduler_once_at_a_given_moment_drafts_that_week(
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         [run] = session.query(ScheduleRun).all()
-        made = sorted(
-            (str(a.day), a.name)
-            for a in session.query(Activity).filter(Activity.external_id.like("rule-%"))
+        week = sorted(
+            (str(a.day), a.name, (a.external_id or "").split("-")[0])
+            for a in session.query(Activity).filter(
+                Activity.day >= date(2026, 3, 2), Activity.day <= date(2026, 3, 8)
+            )
         )
     engine.dispose()
     assert str(run.week_start) == "2026-03-02"
-    # the demo's fixed year: the service day on the 5th, the 学雷锋 market on March Saturdays
-    assert made == [("2026-03-05", "党员服务日"), ("2026-03-07", "学雷锋便民服务集市")]
+    # the demo's week holds the scenario's dated activities; its fixed year
+    # (scenarios/standard_year.py) adds none of them a second time
+    assert week == [
+        ("2026-03-05", "党员服务日·学雷锋志愿服务月", "hg"),
+        ("2026-03-05", "学雷锋便民服务集市", "hg"),
+        ("2026-03-07", "关爱空巢老人上门服务", "hg"),
+        ("2026-03-08", "巾帼志愿清洁家园", "hg"),
+    ]

@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from fastapi import FastAPI
-from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 from http_world import LAT, LNG, WEEK, World
 from sqlalchemy.orm import Session
 
 from api.services.dashboard import check_until, gini, last_mondays, last_months
+from api.services.errors import Invalid
 from api.web import clock
 from matcher.domain import PersonKind
 from models import Assignment, AssignmentStatus, Person, Wish, WishStatus
@@ -62,13 +62,13 @@ def test_until_may_be_at_most_five_years_from_today() -> None:
     for fine in (date(2021, 3, 12), today, date(2031, 3, 12)):
         assert check_until(today=today, until=fine) == fine
     for too_far in (date(2021, 3, 11), date(2031, 3, 13), date(1, 1, 1)):
-        with pytest.raises(RequestValidationError):
+        with pytest.raises(Invalid):
             check_until(today=today, until=too_far)
     # from 29 February, five years away is the 28th
     leap = date(2028, 2, 29)
     assert check_until(today=leap, until=date(2033, 2, 28)) == date(2033, 2, 28)
     assert check_until(today=leap, until=date(2023, 2, 28)) == date(2023, 2, 28)
-    with pytest.raises(RequestValidationError):
+    with pytest.raises(Invalid):
         check_until(today=leap, until=date(2033, 3, 1))
 
 

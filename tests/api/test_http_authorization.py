@@ -34,6 +34,10 @@ READ_C = _expect(404, 404, 404, 404, 403)
 MEMBER_OWN = _expect(403, 403, 403, 403, OK)
 MEMBER_NOT_OWN = _expect(403, 403, 403, 403, 404)
 ANYONE = _expect(OK, OK, OK, OK, OK)
+#: routes without login: every caller gets the same answer, a token or none
+PUBLIC = dict.fromkeys(ROLES, OK)
+#: a body the route refuses as it stands: reached by everyone, refused alike (422)
+PUBLIC_REFUSED = dict.fromkeys(ROLES, 422)
 
 WISH = {
     "title": "辅导功课",
@@ -121,6 +125,33 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("PUT", "/communities/{community_c}/yearly-calendar/months/3", {"theme": "学雷锋"}, MANAGE_C),
     ("POST", "/communities/{community_a}/yearly-calendar/activities", RECURRING, MANAGE_A),
     ("POST", "/communities/{community_c}/yearly-calendar/activities", RECURRING, MANAGE_C),
+    ("DELETE", "/recurring-activities/{recurring_b}", None, MANAGE_B),
+    ("DELETE", "/recurring-activities/{recurring_c}", None, MANAGE_C),
+    # the console's week, map and dashboard: readers, grid leaders within their grids
+    ("GET", WEEK_A, None, READ_A1),
+    ("GET", "/communities/{community_c}/weeks/2026-03-02", None, READ_C),
+    ("GET", WEEK_A + "/demands/activity/{activity_a}/candidates", None, READ_A2),
+    ("GET", "/runs/{run_a}/moves", None, READ_A1),
+    ("GET", "/communities/{community_a}/map", None, READ_A1),
+    ("GET", "/communities/{community_c}/map", None, READ_C),
+    ("GET", "/communities/{community_a}/dashboard", None, READ_A1),
+    ("GET", "/communities/{community_c}/dashboard", None, READ_C),
+    ("GET", WEEK_A + "/schedule.xlsx", None, READ_A1),
+    ("GET", WEEK_A + "/schedule.csv", None, READ_A1),
+    ("GET", "/communities/{community_c}/weeks/2026-03-02/schedule.csv", None, READ_C),
+    ("GET", "/communities/{community_a}/service-records/2026/q1.xlsx", None, READ_A1),
+    ("GET", "/communities/{community_a}/service-records/2026/q1.csv", None, READ_A1),
+    ("GET", "/communities/{community_c}/service-records/2026/q1.csv", None, READ_C),
+    # the roster: the template, and an import without a file (refused once in scope)
+    ("GET", "/communities/{community_a}/roster/template.xlsx", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/roster/template.xlsx", None, MANAGE_C),
+    ("POST", "/communities/{community_a}/roster/import", None, _expect(422, 422, 404, 403, 403)),
+    ("POST", "/communities/{community_c}/roster/import", None, _expect(404, 404, 404, 403, 403)),
+    # without login
+    ("GET", "/privacy-notice", None, PUBLIC),
+    ("GET", "/communities", None, PUBLIC),
+    ("POST", "/registrations", {}, PUBLIC_REFUSED),
+    ("POST", "/auth/token", None, PUBLIC_REFUSED),
 ]
 
 

@@ -6,11 +6,19 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 
-from api import services
+from api.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceError,
+    TooManyRequests,
+    Unsupported,
+)
 from api.settings import Settings
 from api.web import errors
 from api.web.app import create_app
@@ -37,18 +45,42 @@ def test_language_negotiation(header: str | None, expected: str) -> None:
     assert language(header) == expected
 
 
-def test_service_errors_answer_in_the_requests_own_terms() -> None:
-    with pytest.raises(RequestValidationError) as invalid, errors.service_answers("path"):
-        raise services.Invalid("不能接替", "cannot take over", field="person_id")
-    (entry,) = [errors.translate(dict(e), "en") for e in invalid.value.errors()]
+def test_refusals_answer_with_their_status_in_the_callers_language() -> None:
+    """One handler turns every refusal of ``api.services.errors`` into an HTTP answer."""
+    app = FastAPI()
+    errors.install(app)
+    refusals: dict[str, ServiceError] = {
+        "invalid": Invalid("不能接替", "cannot take over", "person_id", location="path"),
+        "conflict": Conflict("已发布", "already published"),
+        "missing": NotFound(),
+        "forbidden": Forbidden(),
+        "unsupported": Unsupported("只接受 .xlsx", "only .xlsx"),
+        "slow-down": TooManyRequests(**{"Retry-After": "30"}),
+        "plain": ServiceError("不行", "no"),
+    }
+
+    @app.get("/{name}")
+    def refuse(name: str) -> None:
+        raise refusals[name]
+
+    client = TestClient(app)
+    english = {"Accept-Language": "en"}
+    invalid = client.get("/invalid", headers=english)
+    assert invalid.status_code == 422
+    (entry,) = invalid.json()["detail"]
     assert entry["loc"] == ["path", "person_id"]
+    assert entry["field"] == "person_id"
     assert entry["msg"] == "cannot take over"
-    with pytest.raises(errors.Conflict) as conflict, errors.service_answers("body"):
-        raise services.Conflict("已发布", "already published")
-    assert conflict.value.message("en") == "already published"
-    with pytest.raises(errors.NotFound) as missing, errors.service_answers("query"):
-        raise services.NotFound("没有第 7 次排班", "no run 7")
-    assert missing.value.message("en") == "Not found"  # never tells what is missing
+    assert client.get("/invalid").json()["detail"][0]["msg"] == "不能接替"
+    assert client.get("/conflict", headers=english).json() == {"detail": "already published"}
+    assert client.get("/conflict").status_code == 409
+    assert client.get("/missing", headers=english).json() == {"detail": "Not found"}
+    assert client.get("/missing").status_code == 404
+    assert client.get("/forbidden").status_code == 403
+    assert client.get("/unsupported").status_code == 415
+    slow = client.get("/slow-down")
+    assert (slow.status_code, slow.headers["retry-after"]) == (429, "30")
+    assert client.get("/plain").status_code == 400
 
 
 def test_body_too_large_is_413(client: TestClient) -> None:

@@ -10,7 +10,7 @@ from http_world import PASSWORD, World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.services.privacy import PRIVACY_NOTICE_VERSION
+from api.schemas.privacy import PRIVACY_NOTICE_VERSION
 from api.services.security import LoginLimiter
 from models import Community, Person, UserAccount
 

@@ -20,6 +20,7 @@ from http_world import LAT, LNG, PHONES, World
 from sqlalchemy.orm import Session
 
 from api.services import roster
+from api.services.roster import reading
 from matcher.domain import PersonKind
 from models import Person
 from models.audit import AuditLog
@@ -495,11 +496,12 @@ def test_unreadable_or_headerless_workbooks_get_422(
     empty = upload_sheet([HEADERS])
     assert empty.status_code == 422 and "没有任何人员" in empty.json()["detail"][0]["msg"]
 
-    monkeypatch.setattr(roster, "MAX_ROWS", 2)
+    # the limits are patched where the file is read
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
     too_many = upload_sheet([HEADERS, *(_row(r) for r in GOOD_ROWS)])
     assert too_many.status_code == 422 and "最多 2 人" in too_many.json()["detail"][0]["msg"]
 
-    monkeypatch.setattr(roster, "MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_UNZIPPED_BYTES", 1000)
     bomb = upload_sheet([HEADERS, _row(GOOD_ROWS[0])])
     assert bomb.status_code == 422 and "过大" in bomb.json()["detail"][0]["msg"]
 

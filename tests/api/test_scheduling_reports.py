@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 from isolated_databases import Backend, backends
 
-from api.services import Invalid
+from api.services.errors import Invalid
 from api.services.reports import NO_GRID, month_report, service_record
 from matcher.domain import PersonKind
 from models import (

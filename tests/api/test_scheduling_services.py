@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 from isolated_databases import Backend, backends
 
 import matcher
-from api.services import Conflict
+from api.services.errors import Conflict
 from api.services.problem import build_problem, demand_ref_id
 from api.services.scheduling import (
     accept_replacement,

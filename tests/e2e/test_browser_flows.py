@@ -628,10 +628,10 @@ def test_year_plan_sets_a_theme_and_adds_a_recurring_activity(desk: Any, screens
     recurring = page.locator("[data-test=recurring] tbody tr")
     service_day = recurring.filter(has_text="党员服务日").first
     expect(service_day.locator(".rule-text")).to_have_text("每月党员服务日")
-    expect(service_day).to_contain_text("医疗卫生 ×1")
+    expect(service_day).to_contain_text("宣传教育 ×2")
     expect(service_day).to_contain_text("仅限党员")
     expect(recurring.filter(has_text="学雷锋便民服务集市").locator(".rule-text")).to_have_text(
-        "3月 每周六"
+        "3月 每月5日"
     )
 
     # July's theme, in place; what shows after a reload comes from the API
@@ -674,7 +674,8 @@ def test_year_plan_sets_a_theme_and_adds_a_recurring_activity(desk: Any, screens
     expect(form.locator(".role-row")).to_have_count(2)
     form.locator("[data-test=add-recurring]").click()
     expect(page.locator(".toast").last).to_have_text("已添加常设活动「法律咨询进社区」")
-    added = recurring.filter(has_text="法律咨询进社区")
+    # the standard year has an August 法律咨询进社区 of its own: this one is the lawyers'
+    added = recurring.filter(has_text="法律咨询进社区").filter(has_text="共建律师事务所")
     expect(added.locator(".rule-text")).to_have_text("3月 每月第2个周六")
     expect(added).to_contain_text("09:00–11:30")
     expect(added).to_contain_text("法律援助 ×2")

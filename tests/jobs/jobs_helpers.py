@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.worker.jobs import SHANGHAI
 from models import Notification, ScheduleRun
+from models.community import DEFAULT_ZONE
 
 #: solves in these tests are short; the generated community is small enough
 TIME_LIMIT_S = 1.0
@@ -19,7 +19,7 @@ TIME_LIMIT_S = 1.0
 
 def local(*args: int) -> datetime:
     """A moment on the community's wall clock (Asia/Shanghai)."""
-    return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+    return datetime(*args, tzinfo=DEFAULT_ZONE)  # type: ignore[misc]
 
 
 @dataclass

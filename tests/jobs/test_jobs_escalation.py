@@ -9,6 +9,7 @@ from jobs_helpers import World, local, notifications
 
 from api.worker import jobs
 from models import Wish, WishStatus
+from models.community import DEFAULT_ZONE
 
 
 def test_the_target_level_follows_the_days_left() -> None:
@@ -39,7 +40,7 @@ def test_a_late_wish_escalates_one_level_on_each_expected_day(world: World) -> N
             jobs.escalate_wishes(session_factory=world.factory, now=day)
         with world.factory() as session:
             for entry in jobs.escalations(session, watched_id):
-                went_up.setdefault(entry.at.astimezone(jobs.SHANGHAI).date(), entry.after["level"])
+                went_up.setdefault(entry.at.astimezone(DEFAULT_ZONE).date(), entry.after["level"])
         day += timedelta(days=1)
 
     assert went_up == {

@@ -12,6 +12,7 @@ from jobs_helpers import TIME_LIMIT_S, World, local, notifications, runs, set_au
 import matcher
 from api.worker import jobs
 from models import Assignment, AssignmentStatus, RunStatus, ScheduleRun
+from models.community import DEFAULT_ZONE
 
 FRIDAYS = [
     local(2026, 2, 27, 20),
@@ -76,8 +77,8 @@ def test_a_month_of_fridays_each_week_published_once_and_reminded_once(world: Wo
     assert {r.recipient for r in reminders} == {f"person:{a.person_id}" for a in expected}
     # each one was written the evening before its start
     for row in reminders:
-        starts = jobs.datetime.fromisoformat(row.payload["starts_at"]).astimezone(jobs.SHANGHAI)
-        assert row.created_at.astimezone(jobs.SHANGHAI).date() == starts.date() - timedelta(days=1)
+        starts = jobs.datetime.fromisoformat(row.payload["starts_at"]).astimezone(DEFAULT_ZONE)
+        assert row.created_at.astimezone(DEFAULT_ZONE).date() == starts.date() - timedelta(days=1)
 
 
 def test_a_draft_waits_for_review_and_the_coordinator_is_told_once(world: World) -> None:

@@ -22,13 +22,13 @@ from api.schemas.board import (
     WeekBoard,
 )
 from api.services import board as service
-from api.web import errors
-from api.web.deps import IdPath, SessionDep, community_ids_for, grid_ids_for, require_reader
+from api.services.problem import demand_title
+from api.services.scope import coordinates, grid_scope
+from api.web.deps import IdPath, SessionDep, WeekStart
 from api.web.permissions import ReaderDep
-from api.web.routes.schedule import WeekPath, demand_title, monday
+from api.web.scope import ReadableCommunity, ReadableRun
 from matcher.domain import DemandKind
-from models.schedule import Assignment, ScheduleRun
-from models.user import UserAccount, UserRole
+from models.schedule import Assignment
 
 router = APIRouter(tags=["board 看板"])
 
@@ -39,32 +39,20 @@ MAX_CANDIDATES = 100
 MAX_ROLE = 63
 
 
-def grid_scope(user: UserAccount) -> set[int] | None:
-    """A grid leader's grids; ``None`` (the whole community) for everyone else who reads."""
-    return grid_ids_for(user) if user.role == UserRole.GRID_LEADER else None
-
-
-def coordinates(user: UserAccount, community_id: int) -> bool:
-    """A coordinator of this very community (not a street admin, not a grid leader)."""
-    return user.role == UserRole.COORDINATOR and community_id in (community_ids_for(user) or ())
-
-
 @router.get(
     "/communities/{community_id}/weeks/{week_start}", response_model=WeekBoard, responses=NOT_FOUND
 )
 def read_week(
-    session: SessionDep, user: ReaderDep, community_id: IdPath, week_start: WeekPath
+    session: SessionDep, user: ReaderDep, community: ReadableCommunity, week_start: WeekStart
 ) -> WeekBoard:
     """Every demand of the week (shifts, activities, open wishes) with its roles filled from
     the week's draft, else its published run, and each gap's reason. Wishes show no place."""
-    require_reader(session, user, community_id)
-    with errors.service_answers("query"):
-        return service.week_board(
-            session=session,
-            community_id=community_id,
-            week_start=monday(week_start),
-            grid_ids=grid_scope(user),
-        )
+    return service.week_board(
+        session=session,
+        community_id=community.id,
+        week_start=week_start,
+        grid_ids=grid_scope(user),
+    )
 
 
 @router.get(
@@ -75,8 +63,8 @@ def read_week(
 def list_candidates(
     session: SessionDep,
     user: ReaderDep,
-    community_id: IdPath,
-    week_start: WeekPath,
+    community: ReadableCommunity,
+    week_start: WeekStart,
     demand_kind: DemandKind,
     demand_id: IdPath,
     role: Annotated[int, Query(ge=0, le=MAX_ROLE, description="the demand's role, from 0")] = 0,
@@ -85,18 +73,16 @@ def list_candidates(
     """Who could serve this role of the demand, best first, with their reasons: eligible by
     every hard rule, free then and under their caps given the run the board shows. Those
     already on the role are listed too, ``assigned``."""
-    require_reader(session, user, community_id)
-    with errors.service_answers("query"):
-        return service.slot_candidates(
-            session=session,
-            community_id=community_id,
-            week_start=monday(week_start),
-            demand_kind=demand_kind,
-            demand_id=demand_id,
-            role=role,
-            limit=limit,
-            grid_ids=grid_scope(user),
-        )
+    return service.slot_candidates(
+        session=session,
+        community_id=community.id,
+        week_start=week_start,
+        demand_kind=demand_kind,
+        demand_id=demand_id,
+        role=role,
+        limit=limit,
+        grid_ids=grid_scope(user),
+    )
 
 
 def _moved(assignment: Assignment, change: Change) -> MovedPair:
@@ -112,15 +98,10 @@ def _moved(assignment: Assignment, change: Change) -> MovedPair:
 
 
 @router.get("/runs/{run_id}/moves", response_model=RunMoves, responses=NOT_FOUND)
-def read_moves(session: SessionDep, user: ReaderDep, run_id: IdPath) -> RunMoves:
+def read_moves(session: SessionDep, user: ReaderDep, run: ReadableRun) -> RunMoves:
     """What changed between this run and the run of the week before it (the draft it
     replaced, else the published plan): each person taken off or put on a demand."""
-    run = session.get(ScheduleRun, run_id)
-    if run is None:
-        raise errors.NotFound()
-    require_reader(session, user, run.community_id)
-    with errors.service_answers("query"):
-        moves = service.run_moves(session=session, run_id=run_id, grid_ids=grid_scope(user))
+    moves = service.run_moves(session=session, run_id=run.id, grid_ids=grid_scope(user))
     moved = [_moved(a, "removed") for a in moves.removed] + [
         _moved(a, "added") for a in moves.added
     ]
@@ -134,14 +115,12 @@ def read_moves(session: SessionDep, user: ReaderDep, run_id: IdPath) -> RunMoves
 
 
 @router.get("/communities/{community_id}/map", response_model=CommunityMap, responses=NOT_FOUND)
-def read_map(session: SessionDep, user: ReaderDep, community_id: IdPath) -> CommunityMap:
+def read_map(session: SessionDep, user: ReaderDep, community: ReadableCommunity) -> CommunityMap:
     """Grids with their people, homes as counts per cell of about 200 m (cells of fewer than
     three people left out), and, for the community's coordinators only, the open wishes."""
-    require_reader(session, user, community_id)
-    with errors.service_answers("query"):
-        return service.community_map(
-            session=session,
-            community_id=community_id,
-            with_wishes=coordinates(user, community_id),
-            grid_ids=grid_scope(user),
-        )
+    return service.community_map(
+        session=session,
+        community_id=community.id,
+        with_wishes=coordinates(user, community.id),
+        grid_ids=grid_scope(user),
+    )

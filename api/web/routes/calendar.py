@@ -16,9 +16,10 @@ from api.schemas.calendar import (
     YearlyCalendarPublic,
     YearMonthPublic,
 )
-from api.services import calendar as crud
-from api.web.deps import IdPath, SessionDep, require_coordinator
+from api.services import calendar as service
+from api.web.deps import SessionDep
 from api.web.permissions import ManagerDep
+from api.web.scope import ManagedActivity, ManagedCommunity, ManagedRecurringActivity
 
 router = APIRouter(tags=["calendar 主题服务月"])
 
@@ -31,35 +32,33 @@ YEARLY_PATH = "/communities/{community_id}/yearly-calendar"
 
 @router.get(MONTH_PATH, response_model=CalendarMonthPublic, responses=NOT_FOUND)
 def read_month(
-    session: SessionDep, user: ManagerDep, community_id: IdPath, year: Year, month: Month
+    session: SessionDep, community: ManagedCommunity, year: Year, month: Month
 ) -> CalendarMonthPublic:
     """The month's theme (``null`` until set), service day and activities."""
-    require_coordinator(session, user, community_id)
-    theme = crud.theme_month(session=session, community_id=community_id, year=year, month=month)
-    activities = crud.month_activities(
-        session=session, community_id=community_id, year=year, month=month
+    theme = service.theme_month(session=session, community_id=community.id, year=year, month=month)
+    activities = service.month_activities(
+        session=session, community_id=community.id, year=year, month=month
     )
-    return CalendarMonthPublic.of(community_id, year, month, theme, activities)
+    return CalendarMonthPublic.of(community.id, year, month, theme, activities)
 
 
 @router.put(MONTH_PATH, response_model=CalendarMonthPublic, responses=NOT_FOUND)
 def set_month(
     session: SessionDep,
     user: ManagerDep,
-    community_id: IdPath,
+    community: ManagedCommunity,
     year: Year,
     month: Month,
     data: ThemeMonthUpdate,
 ) -> CalendarMonthPublic:
     """Set the month's theme and party-member service day."""
-    community = require_coordinator(session, user, community_id)
-    theme = crud.set_theme(
+    theme = service.set_theme(
         session=session, community=community, year=year, month=month, data=data, actor=user
     )
-    activities = crud.month_activities(
-        session=session, community_id=community_id, year=year, month=month
+    activities = service.month_activities(
+        session=session, community_id=community.id, year=year, month=month
     )
-    return CalendarMonthPublic.of(community_id, year, month, theme, activities)
+    return CalendarMonthPublic.of(community.id, year, month, theme, activities)
 
 
 @router.post(
@@ -71,29 +70,28 @@ def set_month(
 def create_activity(
     session: SessionDep,
     user: ManagerDep,
-    community_id: IdPath,
+    community: ManagedCommunity,
     year: Year,
     month: Month,
     data: ActivityCreate,
 ) -> ActivityPublic:
     """Add an activity of the month (times are the community's local time)."""
-    community = require_coordinator(session, user, community_id)
-    activity = crud.create_activity(
+    activity = service.create_activity(
         session=session, community=community, year=year, month=month, data=data, actor=user
     )
     return ActivityPublic.of(activity)
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityPublic, responses=NOT_FOUND)
-def read_activity(session: SessionDep, user: ManagerDep, activity_id: IdPath) -> ActivityPublic:
-    return ActivityPublic.of(crud.get_activity(session=session, user=user, activity_id=activity_id))
+def read_activity(activity: ManagedActivity) -> ActivityPublic:
+    return ActivityPublic.of(activity)
 
 
 # the fixed year: what every year repeats; each week's activities are made from it
 
 
 def _yearly(session: SessionDep, community_id: int) -> YearlyCalendarPublic:
-    themes = crud.yearly_themes(session=session, community_id=community_id)
+    themes = service.yearly_themes(session=session, community_id=community_id)
     return YearlyCalendarPublic(
         community_id=community_id,
         months=[
@@ -106,18 +104,15 @@ def _yearly(session: SessionDep, community_id: int) -> YearlyCalendarPublic:
         ],
         recurring=[
             RecurringActivityPublic.of(rule)
-            for rule in crud.recurring_activities(session=session, community_id=community_id)
+            for rule in service.recurring_activities(session=session, community_id=community_id)
         ],
     )
 
 
 @router.get(YEARLY_PATH, response_model=YearlyCalendarPublic, responses=NOT_FOUND)
-def read_yearly(
-    session: SessionDep, user: ManagerDep, community_id: IdPath
-) -> YearlyCalendarPublic:
+def read_yearly(session: SessionDep, community: ManagedCommunity) -> YearlyCalendarPublic:
     """The fixed year: each month's theme and service day, and the recurring activities."""
-    require_coordinator(session, user, community_id)
-    return _yearly(session, community_id)
+    return _yearly(session, community.id)
 
 
 @router.put(
@@ -126,15 +121,16 @@ def read_yearly(
 def set_yearly_month(
     session: SessionDep,
     user: ManagerDep,
-    community_id: IdPath,
+    community: ManagedCommunity,
     month: Month,
     data: ThemeMonthUpdate,
 ) -> YearlyCalendarPublic:
     """Set a month of the fixed year (every year from the next generated week on)."""
-    community = require_coordinator(session, user, community_id)
-    crud.set_yearly_theme(session=session, community=community, month=month, data=data, actor=user)
+    service.set_yearly_theme(
+        session=session, community=community, month=month, data=data, actor=user
+    )
     session.flush()
-    return _yearly(session, community_id)
+    return _yearly(session, community.id)
 
 
 @router.post(
@@ -144,11 +140,13 @@ def set_yearly_month(
     responses=NOT_FOUND,
 )
 def create_recurring_activity(
-    session: SessionDep, user: ManagerDep, community_id: IdPath, data: RecurringActivityCreate
+    session: SessionDep,
+    user: ManagerDep,
+    community: ManagedCommunity,
+    data: RecurringActivityCreate,
 ) -> RecurringActivityPublic:
     """Add a recurring activity (the 党员服务日, a day of the month, or a weekday)."""
-    community = require_coordinator(session, user, community_id)
-    rule = crud.create_recurring_activity(
+    rule = service.create_recurring_activity(
         session=session, community=community, data=data, actor=user
     )
     return RecurringActivityPublic.of(rule)
@@ -159,6 +157,8 @@ def create_recurring_activity(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=NOT_FOUND,
 )
-def stop_recurring_activity(session: SessionDep, user: ManagerDep, rule_id: IdPath) -> None:
+def stop_recurring_activity(
+    session: SessionDep, user: ManagerDep, rule: ManagedRecurringActivity
+) -> None:
     """Stop a recurring activity; the activities already made stay in their weeks."""
-    crud.stop_recurring_activity(session=session, user=user, rule_id=rule_id)
+    service.stop_recurring_activity(session=session, rule=rule, actor=user)

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Query
 
 from api.schemas.dashboard import Dashboard
 from api.services import dashboard as service
+from api.services.scope import grid_scope
 from api.web.clock import NowDep
-from api.web.deps import IdPath, SessionDep, require_reader
+from api.web.deps import SessionDep
 from api.web.permissions import ReaderDep
-from api.web.routes.board import grid_scope
+from api.web.scope import ReadableCommunity
 
 router = APIRouter(tags=["dashboard 概览"])
 
@@ -30,7 +31,7 @@ def read_dashboard(
     session: SessionDep,
     user: ReaderDep,
     now: NowDep,
-    community_id: IdPath,
+    community: ReadableCommunity,
     weeks: Annotated[int, Query(ge=1, le=52, description="weeks, ending with this one")] = 8,
     months: Annotated[int, Query(ge=1, le=24, description="months, ending with this one")] = 6,
     until: Annotated[
@@ -43,7 +44,6 @@ def read_dashboard(
 ) -> Dashboard:
     """Coverage per week, wishes per month, hours per grid and the spread of tasks, from the
     published plans, ending with the week and month of ``until`` (default: today)."""
-    community = require_reader(session, user, community_id)
     return service.dashboard(
         session=session,
         community_id=community.id,

@@ -14,13 +14,11 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from api.services import NotFound
 from api.services import exports as service
-from api.web import errors
-from api.web.deps import MAX_ID, IdPath, SessionDep, require_reader
+from api.services.scope import MAX_ID, grid_scope
+from api.web.deps import SessionDep, WeekStart
 from api.web.permissions import ReaderDep
-from api.web.routes.board import grid_scope
-from api.web.routes.schedule import WeekPath, monday
+from api.web.scope import ReadableCommunity
 from models.community import Community
 from models.user import UserAccount, UserRole
 
@@ -59,17 +57,14 @@ def _schedule(
     week_start: date,
     run_id: int | None,
 ) -> service.Table:
-    try:
-        return service.schedule_table(
-            session=session,
-            community=community,
-            week_start=monday(week_start),
-            run_id=run_id,
-            grid_ids=grid_scope(user),
-            any_status=user.role != UserRole.GRID_LEADER,
-        )
-    except NotFound as error:
-        raise errors.NotFound(error.zh, error.en) from None
+    return service.schedule_table(
+        session=session,
+        community=community,
+        week_start=week_start,
+        run_id=run_id,
+        grid_ids=grid_scope(user),
+        any_status=user.role != UserRole.GRID_LEADER,
+    )
 
 
 @router.get(
@@ -80,13 +75,12 @@ def _schedule(
 def schedule_xlsx(
     session: SessionDep,
     user: ReaderDep,
-    community_id: IdPath,
-    week_start: WeekPath,
+    community: ReadableCommunity,
+    week_start: WeekStart,
     run_id: RunId = None,
 ) -> Response:
     """The week's published schedule (or run ``run_id`` of the week) as .xlsx, one row per
     assignment: 日期, 时间, 类型, 事项, 地点, 角色/专长, 姓名, 状态, 距离(米)."""
-    community = require_reader(session, user, community_id)
     return _download(_schedule(session, user, community, week_start, run_id), "xlsx")
 
 
@@ -98,12 +92,11 @@ def schedule_xlsx(
 def schedule_csv(
     session: SessionDep,
     user: ReaderDep,
-    community_id: IdPath,
-    week_start: WeekPath,
+    community: ReadableCommunity,
+    week_start: WeekStart,
     run_id: RunId = None,
 ) -> Response:
     """The same as ``schedule.xlsx``, as CSV (UTF-8 with a byte-order mark)."""
-    community = require_reader(session, user, community_id)
     return _download(_schedule(session, user, community, week_start, run_id), "csv")
 
 
@@ -125,11 +118,10 @@ def _service_records(
     responses=_file(service.XLSX_MEDIA_TYPE),
 )
 def service_records_xlsx(
-    session: SessionDep, user: ReaderDep, community_id: IdPath, year: Year, quarter: Quarter
+    session: SessionDep, user: ReaderDep, community: ReadableCommunity, year: Year, quarter: Quarter
 ) -> Response:
     """One row per person: services and hours this quarter (published, done), and whether
     they reach the community's quarterly minimum."""
-    community = require_reader(session, user, community_id)
     return _download(_service_records(session, user, community, year, quarter), "xlsx")
 
 
@@ -139,8 +131,7 @@ def service_records_xlsx(
     responses=_file(service.CSV_MEDIA_TYPE),
 )
 def service_records_csv(
-    session: SessionDep, user: ReaderDep, community_id: IdPath, year: Year, quarter: Quarter
+    session: SessionDep, user: ReaderDep, community: ReadableCommunity, year: Year, quarter: Quarter
 ) -> Response:
     """The same as ``q{quarter}.xlsx``, as CSV (UTF-8 with a byte-order mark)."""
-    community = require_reader(session, user, community_id)
     return _download(_service_records(session, user, community, year, quarter), "csv")

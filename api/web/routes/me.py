@@ -10,17 +10,10 @@ from fastapi.responses import Response
 
 from api.schemas.assignments import DeclineCreate, HoursCreate, MyAssignment
 from api.schemas.people import AccountPublic, AvailabilityUpdate, PersonSelf
-from api.services import assignments as crud
-from api.services import ics
-from api.services import people as people_crud
-from api.web.deps import (
-    CurrentUser,
-    IdPath,
-    SessionDep,
-    community_ids_for,
-    grid_ids_for,
-    require_member,
-)
+from api.services import assignments, ics, people
+from api.services.scope import community_ids_for, grid_ids_for
+from api.web.deps import CurrentUser, SessionDep
+from api.web.scope import MemberPerson, OwnAssignment
 from models.base import utcnow
 from models.user import UserRole
 
@@ -49,11 +42,10 @@ def read_me(user: CurrentUser) -> AccountPublic:
 
 @router.put("/availability", response_model=PersonSelf)
 def update_availability(
-    session: SessionDep, user: CurrentUser, data: AvailabilityUpdate
+    session: SessionDep, person: MemberPerson, data: AvailabilityUpdate
 ) -> PersonSelf:
     """Replace the member's weekly free times (and dates they cannot serve)."""
-    person = require_member(user)
-    people_crud.set_availability(
+    people.set_availability(
         session=session,
         person=person,
         windows=data.availability,
@@ -65,12 +57,11 @@ def update_availability(
 @router.get("/assignments", response_model=list[MyAssignment])
 def list_assignments(
     session: SessionDep,
-    user: CurrentUser,
+    person: MemberPerson,
     week_start: Annotated[date | None, Query(description="a Monday")] = None,
 ) -> list[MyAssignment]:
     """The member's assignments in published schedules, earliest first."""
-    person = require_member(user)
-    rows = crud.list_own(session=session, person_id=person.id, week_start=week_start)
+    rows = assignments.list_own(session=session, person_id=person.id, week_start=week_start)
     return [MyAssignment.of(a) for a in rows]
 
 
@@ -79,10 +70,9 @@ def list_assignments(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
-def assignments_calendar(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def assignments_calendar(request: Request, session: SessionDep, person: MemberPerson) -> Response:
     """The member's assignments as an iCalendar feed."""
-    person = require_member(user)
-    rows = crud.list_own(session=session, person_id=person.id)
+    rows = assignments.list_own(session=session, person_id=person.id)
     body = ics.calendar(
         (MyAssignment.of(a) for a in rows), host=request.url.hostname or "tongxin", now=utcnow()
     )
@@ -99,12 +89,10 @@ def assignments_calendar(request: Request, session: SessionDep, user: CurrentUse
     responses={**NOT_FOUND, **CONFLICT},
 )
 def confirm_assignment(
-    session: SessionDep, user: CurrentUser, assignment_id: IdPath
+    session: SessionDep, user: CurrentUser, assignment: OwnAssignment
 ) -> MyAssignment:
     """Accept an assignment."""
-    person = require_member(user)
-    assignment = crud.get_own(session=session, person_id=person.id, assignment_id=assignment_id)
-    crud.confirm(session=session, assignment=assignment, actor=user)
+    assignments.confirm(session=session, assignment=assignment, actor=user)
     return MyAssignment.of(assignment)
 
 
@@ -116,13 +104,11 @@ def confirm_assignment(
 def decline_assignment(
     session: SessionDep,
     user: CurrentUser,
-    assignment_id: IdPath,
+    assignment: OwnAssignment,
     data: DeclineCreate | None = None,
 ) -> MyAssignment:
     """Decline an assignment; the coordinator then looks for a replacement."""
-    person = require_member(user)
-    assignment = crud.get_own(session=session, person_id=person.id, assignment_id=assignment_id)
-    crud.decline(
+    assignments.decline(
         session=session, assignment=assignment, actor=user, reason=data.reason if data else ""
     )
     return MyAssignment.of(assignment)
@@ -134,10 +120,8 @@ def decline_assignment(
     responses={**NOT_FOUND, **CONFLICT},
 )
 def log_hours(
-    session: SessionDep, user: CurrentUser, assignment_id: IdPath, data: HoursCreate
+    session: SessionDep, user: CurrentUser, assignment: OwnAssignment, data: HoursCreate
 ) -> MyAssignment:
     """Log the hours served (0 < hours ≤ 24); the assignment is then done."""
-    person = require_member(user)
-    assignment = crud.get_own(session=session, person_id=person.id, assignment_id=assignment_id)
-    crud.log_hours(session=session, assignment=assignment, hours=data.hours, actor=user)
+    assignments.log_hours(session=session, assignment=assignment, hours=data.hours, actor=user)
     return MyAssignment.of(assignment)

@@ -8,7 +8,6 @@ filters by it, to find who is behind on the quarter's minimum.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -17,14 +16,16 @@ from pydantic import BaseModel
 
 from api.schemas.common import Page, Skill
 from api.schemas.people import PersonListed, PersonPublic
-from api.services import people as crud
-from api.web import errors
+from api.services import people as service
+from api.services.errors import Invalid
+from api.services.scope import MAX_ID, grid_scope, grids_of
 from api.web.clock import NowDep
-from api.web.deps import MAX_ID, IdPath, PageDep, SessionDep, grid_ids_for, grids_of, require_reader
+from api.web.deps import PageDep, SessionDep
 from api.web.permissions import ReaderDep
+from api.web.scope import ReadableCommunity, ReadablePerson
 from matcher.domain import PersonKind
+from models.community import monday_of
 from models.person import Person
-from models.user import UserRole
 
 router = APIRouter(tags=["people 人员"])
 
@@ -54,7 +55,7 @@ def list_people(
     session: SessionDep,
     user: ReaderDep,
     now: NowDep,
-    community_id: IdPath,
+    community: ReadableCommunity,
     page: PageDep,
     grid_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     skill: Annotated[Skill | None, Query()] = None,
@@ -65,19 +66,19 @@ def list_people(
     """The community's people (a grid leader: their grids'), filtered, one page at a time,
     each with their services this quarter; ``min_services`` / ``max_services`` find who is
     behind or ahead."""
-    community = require_reader(session, user, community_id)
     if min_services is not None and max_services is not None and min_services > max_services:
-        raise errors.validation_error(
-            ("query", "max_services"),
+        raise Invalid(
             "max_services 不能小于 min_services",
             "max_services must not be below min_services",
+            "max_services",
+            location="query",
         )
     today = now.astimezone(community.zone).date()
-    rows, total = crud.list_people(
+    rows, total = service.list_people(
         session=session,
         user=user,
         community=community,
-        week_start=today - timedelta(days=today.weekday()),
+        week_start=monday_of(today),
         grid_id=grid_id,
         skill=skill,
         kind=kind,
@@ -95,24 +96,23 @@ def list_people(
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic, responses=NOT_FOUND)
-def read_person(session: SessionDep, user: ReaderDep, person_id: IdPath) -> PersonPublic:
+def read_person(person: ReadablePerson) -> PersonPublic:
     """One person, phone masked."""
-    return PersonPublic.of(crud.get_person(session=session, user=user, person_id=person_id))
+    return PersonPublic.of(person)
 
 
 @router.get(
     "/communities/{community_id}/grids", response_model=list[GridPublic], responses=NOT_FOUND
 )
-def list_grids(session: SessionDep, user: ReaderDep, community_id: IdPath) -> list[GridPublic]:
+def list_grids(
+    session: SessionDep, user: ReaderDep, community: ReadableCommunity
+) -> list[GridPublic]:
     """The community's grids with their head count (a grid leader: their own grids)."""
-    require_reader(session, user, community_id)
-    grids = grids_of(session, community_id)
-    if user.role == UserRole.GRID_LEADER:
-        own = grid_ids_for(user)
-        grids = [g for g in grids if g.id in own]
+    own = grid_scope(user)
+    grids = [g for g in grids_of(session, community.id) if own is None or g.id in own]
     counted = session.execute(
         sa.select(Person.grid_id, sa.func.count())
-        .where(Person.community_id == community_id, Person.active.is_(True))
+        .where(Person.community_id == community.id, Person.active.is_(True))
         .group_by(Person.grid_id)
     )
     counts: dict[int | None, int] = {grid_id: n for grid_id, n in counted}

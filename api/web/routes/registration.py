@@ -8,8 +8,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import selectinload
 
 from api.schemas.people import PersonSelf, RegistrationCreate
-from api.services import people as crud
-from api.services.privacy import PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION
+from api.schemas.privacy import PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION
+from api.services import people as service
 from api.web.deps import SessionDep
 from models.community import Community
 
@@ -81,6 +81,6 @@ def register(session: SessionDep, data: RegistrationCreate) -> Registered:
     The grid is the one given, or the grid whose centre is nearest to the home. Consent to
     the current privacy notice is required and recorded with its version and time.
     """
-    account = crud.register(session=session, data=data)
+    account = service.register(session=session, data=data)
     assert account.person is not None
     return Registered(username=account.username, person=PersonSelf.of(account.person))

@@ -9,12 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from api.services import NotFound
 from api.services import reports as service
-from api.web import errors
-from api.web.deps import IdPath, SessionDep, require_coordinator
-from api.web.permissions import ManagerDep
-from models.person import Person
+from api.web.deps import SessionDep
+from api.web.scope import ManagedCommunity, ManagedPerson
 
 router = APIRouter(tags=["reports 报表"])
 
@@ -91,15 +88,13 @@ class ServiceRecordView(BaseModel):
 )
 def month_report(
     session: SessionDep,
-    user: ManagerDep,
-    community_id: IdPath,
+    community: ManagedCommunity,
     year: Year,
     month: Annotated[int, Path(ge=1, le=12)],
 ) -> MonthReportView:
     """Demand filled (heads), wishes fulfilled, hours per person and per grid, for one month."""
-    require_coordinator(session, user, community_id)
     report = service.month_report(
-        session=session, community_id=community_id, year=year, month=month
+        session=session, community_id=community.id, year=year, month=month
     )
     return MonthReportView(
         community_id=report.community_id,
@@ -127,22 +122,12 @@ def month_report(
 )
 def service_record(
     session: SessionDep,
-    user: ManagerDep,
-    person_id: IdPath,
+    person: ManagedPerson,
     year: Year,
     quarter: Annotated[int, Path(ge=1, le=4)],
 ) -> ServiceRecordView:
     """服务登记卡: a member's done services in a quarter, per month, for their work unit."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise errors.NotFound()
-    require_coordinator(session, user, person.community_id)
-    try:
-        card = service.service_record(
-            session=session, person_id=person_id, year=year, quarter=quarter
-        )
-    except NotFound:
-        raise errors.NotFound() from None
+    card = service.service_record(session=session, person_id=person.id, year=year, quarter=quarter)
     return ServiceRecordView(
         person_id=card.person_id,
         name=card.name,

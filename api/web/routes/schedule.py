@@ -7,20 +7,25 @@ scope answers 404. No schema here carries a phone or an address: people appear b
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, selectinload
 
 from api.schemas.common import RefId, ShortText, Strict
 from api.services import scheduling as service
-from api.services.problem import shift_title, week_minute
-from api.web import errors
-from api.web.deps import IdPath, SessionDep, require_coordinator
+from api.services.problem import demand_title
+from api.web.deps import IdPath, SessionDep, WeekStart
 from api.web.permissions import ManagerDep
+from api.web.scope import (
+    ManagedAssignment,
+    ManagedCommunity,
+    ManagedOverride,
+    ManagedRun,
+)
 from matcher.domain import DemandKind
 from models.post import Shift
 from models.schedule import (
@@ -39,30 +44,6 @@ router = APIRouter(tags=["schedule 排班"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or out of scope"}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "conflicts with the run's state"}}
 MAX_TIME_LIMIT_S = 120
-
-
-#: weeks Tongxin plans: wide enough for any real calendar, narrow enough that date arithmetic
-#: on a week (its Sunday, its quarter) never leaves Python's calendar
-FIRST_WEEK, LAST_WEEK = date(2000, 1, 3), date(2199, 12, 30)
-
-
-def monday(week_start: date) -> date:
-    if not FIRST_WEEK <= week_start <= LAST_WEEK:
-        raise errors.validation_error(
-            ("path", "week_start"),
-            f"周一须在 {FIRST_WEEK} 到 {LAST_WEEK} 之间",
-            f"the Monday must lie between {FIRST_WEEK} and {LAST_WEEK}",
-        )
-    if week_start.weekday() != 0:
-        raise errors.validation_error(
-            ("path", "week_start"),
-            f"一周须从周一开始，{week_start} 不是周一",
-            f"a week starts on a Monday; {week_start} is not one",
-        )
-    return week_start
-
-
-WeekPath = Annotated[date, Path(description="the Monday of the week, e.g. 2026-03-02")]
 
 
 # schemas -------------------------------------------------------------------------------------
@@ -203,26 +184,6 @@ class CandidateView(BaseModel):
 # views ---------------------------------------------------------------------------------------
 
 
-def demand_title(row: Assignment | Override) -> str:
-    if row.demand_kind == DemandKind.WISH and row.wish is not None:
-        return row.wish.title
-    if row.demand_kind == DemandKind.SHIFT and row.shift is not None:
-        return _shift_title(row.shift)
-    if row.activity is not None:
-        return row.activity.name
-    return ""
-
-
-def _shift_title(shift: Shift) -> str:
-    community = shift.post.community
-    monday_of = shift.day - timedelta(days=shift.day.weekday())
-    return shift_title(
-        shift.post,
-        week_minute(community, monday_of, shift.starts_at),
-        week_minute(community, monday_of, shift.ends_at),
-    )
-
-
 def load_run(session: Session, run_id: int) -> ScheduleRun:
     run = session.scalars(
         sa.select(ScheduleRun)
@@ -236,8 +197,7 @@ def load_run(session: Session, run_id: int) -> ScheduleRun:
             )
         )
     ).one_or_none()
-    if run is None:
-        raise errors.NotFound()
+    assert run is not None  # in scope: ``ManagedRun`` found it
     return run
 
 
@@ -268,14 +228,6 @@ def run_view(session: Session, run: ScheduleRun) -> RunView:
     )
 
 
-def _assignment_in_scope(session: Session, user: Any, assignment_id: int) -> Assignment:
-    assignment = session.get(Assignment, assignment_id)
-    if assignment is None:
-        raise errors.NotFound()
-    require_coordinator(session, user, assignment.run.community_id)
-    return assignment
-
-
 # routes --------------------------------------------------------------------------------------
 
 
@@ -289,24 +241,22 @@ def solve(
     request: Request,
     session: SessionDep,
     user: ManagerDep,
-    community_id: IdPath,
-    week_start: WeekPath,
+    community: ManagedCommunity,
+    week_start: WeekStart,
     time_limit_s: Annotated[float, Query(ge=1, le=MAX_TIME_LIMIT_S)] = (
         service.DEFAULT_TIME_LIMIT_S
     ),
 ) -> SolveAccepted:
     """Solve the week into a draft in the background, keeping the overrides and staying close
     to the current draft (else the published plan). Poll ``GET /runs/{id}``."""
-    require_coordinator(session, user, community_id)
-    with errors.service_answers("body"):
-        run = service.start_solve_in_background(
-            session=session,
-            community_id=community_id,
-            week_start=monday(week_start),
-            actor=user,
-            session_factory=request.app.state.session_factory,
-            time_limit_s=time_limit_s,
-        )
+    run = service.start_solve_in_background(
+        session=session,
+        community_id=community.id,
+        week_start=week_start,
+        actor=user,
+        session_factory=request.app.state.session_factory,
+        time_limit_s=time_limit_s,
+    )
     return SolveAccepted(
         run_id=run.id,
         status=run.status,
@@ -316,12 +266,10 @@ def solve(
 
 
 @router.get("/runs/{run_id}", response_model=RunView, responses=NOT_FOUND)
-def read_run(session: SessionDep, user: ManagerDep, run_id: IdPath) -> RunView:
+def read_run(session: SessionDep, run: ManagedRun) -> RunView:
     """A run: status and progress, the solver's figures, assignments with reasons, gaps, and
     the week's overrides in force."""
-    run = load_run(session, run_id)
-    require_coordinator(session, user, run.community_id)
-    return run_view(session, run)
+    return run_view(session, load_run(session, run.id))
 
 
 @router.post(
@@ -333,49 +281,40 @@ def read_run(session: SessionDep, user: ManagerDep, run_id: IdPath) -> RunView:
 def create_override(
     session: SessionDep,
     user: ManagerDep,
-    community_id: IdPath,
-    week_start: WeekPath,
+    community: ManagedCommunity,
+    week_start: WeekStart,
     body: OverrideCreate,
 ) -> OverrideView:
     """Pin, forbid, assign or unassign one person on one demand of the week."""
-    require_coordinator(session, user, community_id)
-    with errors.service_answers("body"):
-        override = service.add_override(
-            session=session,
-            community_id=community_id,
-            week_start=monday(week_start),
-            kind=body.kind,
-            person_id=body.person_id,
-            demand_kind=body.demand_kind,
-            demand_id=body.demand_id,
-            author=user,
-            reason=body.reason,
-        )
+    override = service.add_override(
+        session=session,
+        community_id=community.id,
+        week_start=week_start,
+        kind=body.kind,
+        person_id=body.person_id,
+        demand_kind=body.demand_kind,
+        demand_id=body.demand_id,
+        author=user,
+        reason=body.reason,
+    )
     return OverrideView.of(override)
 
 
 @router.delete("/overrides/{override_id}", response_model=OverrideView, responses=NOT_FOUND)
-def withdraw_override(session: SessionDep, user: ManagerDep, override_id: IdPath) -> OverrideView:
+def withdraw_override(
+    session: SessionDep, user: ManagerDep, override: ManagedOverride
+) -> OverrideView:
     """Withdraw an override (it stays on record, inactive)."""
-    override = session.get(Override, override_id)
-    if override is None:
-        raise errors.NotFound()
-    require_coordinator(session, user, override.community_id)
-    with errors.service_answers("body"):
-        service.remove_override(session=session, override_id=override_id, author=user)
+    service.remove_override(session=session, override_id=override.id, author=user)
     return OverrideView.of(override)
 
 
 @router.post("/runs/{run_id}/publish", response_model=RunView, responses={**NOT_FOUND, **CONFLICT})
-def publish(session: SessionDep, user: ManagerDep, run_id: IdPath) -> RunView:
+def publish(session: SessionDep, user: ManagerDep, run: ManagedRun) -> RunView:
     """Publish a draft; the week's published plan is superseded in the same transaction.
     409 if someone else published or replaced it first."""
-    run = session.get(ScheduleRun, run_id)
-    if run is None:
-        raise errors.NotFound()
-    require_coordinator(session, user, run.community_id)
-    with errors.service_answers("body"):
-        service.publish(session=session, run_id=run_id, actor=user)
+    run_id = run.id
+    service.publish(session=session, run_id=run_id, actor=user)
     session.expire_all()
     return run_view(session, load_run(session, run_id))
 
@@ -387,15 +326,12 @@ def publish(session: SessionDep, user: ManagerDep, run_id: IdPath) -> RunView:
 )
 def list_replacements(
     session: SessionDep,
-    user: ManagerDep,
-    assignment_id: IdPath,
+    assignment: ManagedAssignment,
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[CandidateView]:
     """Who could take over, best first: eligible, free then, under their caps, ranked as the
     matcher scores a choice (distance, load, quarter, preference, continuity)."""
-    _assignment_in_scope(session, user, assignment_id)
-    with errors.service_answers("body"):
-        found = service.replacements(session=session, assignment_id=assignment_id, limit=limit)
+    found = service.replacements(session=session, assignment_id=assignment.id, limit=limit)
     return [
         CandidateView(
             person_id=c.person_id,
@@ -419,14 +355,12 @@ def list_replacements(
     responses={**NOT_FOUND, **CONFLICT},
 )
 def accept(
-    session: SessionDep, user: ManagerDep, assignment_id: IdPath, person_id: IdPath
+    session: SessionDep, user: ManagerDep, assignment: ManagedAssignment, person_id: IdPath
 ) -> AssignmentView:
     """Give a declined assignment to one of its replacements (kept as a manual assignment)."""
-    _assignment_in_scope(session, user, assignment_id)
-    with errors.service_answers("path"):
-        taken = service.accept_replacement(
-            session=session, assignment_id=assignment_id, person_id=person_id, actor=user
-        )
+    taken = service.accept_replacement(
+        session=session, assignment_id=assignment.id, person_id=person_id, actor=user
+    )
     session.flush()
     session.refresh(taken)
     return AssignmentView.of(taken)

@@ -17,9 +17,11 @@ from api.schemas.wishes import (
     WishUpdate,
     WishWithContact,
 )
-from api.services import wishes as crud
-from api.web.deps import MAX_ID, IdPath, PageDep, SessionDep, require_coordinator, require_reader
+from api.services import wishes as service
+from api.services.scope import MAX_ID, coordinates
+from api.web.deps import PageDep, SessionDep
 from api.web.permissions import ManagerDep, ReaderDep
+from api.web.scope import ManagedCommunity, ManagedWish, ReadableCommunity, ReadableWish
 from models.user import UserAccount
 from models.wish import Wish, WishStatus
 
@@ -31,7 +33,8 @@ WishView = WishWithContact | WishPublic
 
 
 def view(user: UserAccount, wish: Wish) -> WishWithContact | WishPublic:
-    return WishWithContact.of(wish) if crud.sees_contact(user, wish) else WishPublic.of(wish)
+    # only a coordinator of the wish's own community sees where and whom to visit
+    return WishWithContact.of(wish) if coordinates(user, wish.community_id) else WishPublic.of(wish)
 
 
 @router.get(
@@ -40,17 +43,16 @@ def view(user: UserAccount, wish: Wish) -> WishWithContact | WishPublic:
 def list_wishes(
     session: SessionDep,
     user: ReaderDep,
-    community_id: IdPath,
+    community: ReadableCommunity,
     page: PageDep,
     status: WishStatus | None = None,
     grid_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Page[WishPublic]:
     """The community's wishes (a grid leader: their grids'), earliest deadline first."""
-    require_reader(session, user, community_id)
-    rows, total = crud.list_wishes(
+    rows, total = service.list_wishes(
         session=session,
         user=user,
-        community_id=community_id,
+        community_id=community.id,
         status=status,
         grid_id=grid_id,
         limit=page.limit,
@@ -68,35 +70,25 @@ def list_wishes(
     responses=NOT_FOUND,
 )
 def create_wish(
-    session: SessionDep, user: ManagerDep, community_id: IdPath, data: WishCreate
+    session: SessionDep, user: ManagerDep, community: ManagedCommunity, data: WishCreate
 ) -> WishWithContact | WishPublic:
     """Record a wish met at the door (status ``recorded``)."""
-    community = require_coordinator(session, user, community_id)
-    wish = crud.create_wish(session=session, community=community, data=data, actor=user)
+    wish = service.create_wish(session=session, community=community, data=data, actor=user)
     return view(user, wish)
 
 
 @router.get("/wishes/{wish_id}", response_model=WishView, responses=NOT_FOUND)
-def read_wish(
-    session: SessionDep, user: ReaderDep, wish_id: IdPath
-) -> WishWithContact | WishPublic:
+def read_wish(user: ReaderDep, wish: ReadableWish) -> WishWithContact | WishPublic:
     """One wish; with the household's contact for a coordinator of its community."""
-    return view(user, crud.get_wish(session=session, user=user, wish_id=wish_id))
-
-
-def _writable(session: SessionDep, user: UserAccount, wish_id: int) -> Wish:
-    wish = crud.get_wish(session=session, user=user, wish_id=wish_id)
-    require_coordinator(session, user, wish.community_id)
-    return wish
+    return view(user, wish)
 
 
 @router.patch("/wishes/{wish_id}", response_model=WishView, responses={**NOT_FOUND, **CONFLICT})
 def update_wish(
-    session: SessionDep, user: ManagerDep, wish_id: IdPath, data: WishUpdate
+    session: SessionDep, user: ManagerDep, wish: ManagedWish, data: WishUpdate
 ) -> WishWithContact | WishPublic:
     """Correct a wish that is not yet done."""
-    wish = _writable(session, user, wish_id)
-    crud.update_wish(session=session, wish=wish, data=data, actor=user)
+    service.update_wish(session=session, wish=wish, data=data, actor=user)
     return view(user, wish)
 
 
@@ -104,11 +96,10 @@ def update_wish(
     "/wishes/{wish_id}/advance", response_model=WishView, responses={**NOT_FOUND, **CONFLICT}
 )
 def advance_wish(
-    session: SessionDep, user: ManagerDep, wish_id: IdPath, data: WishAdvance
+    session: SessionDep, user: ManagerDep, wish: ManagedWish, data: WishAdvance
 ) -> WishWithContact | WishPublic:
     """Move the wish on: recorded → verified → open → assigned → done → followed_up."""
-    wish = _writable(session, user, wish_id)
-    crud.advance_wish(session=session, wish=wish, to=data.status, actor=user)
+    service.advance_wish(session=session, wish=wish, to=data.status, actor=user)
     return view(user, wish)
 
 
@@ -119,9 +110,8 @@ def advance_wish(
     responses={**NOT_FOUND, **CONFLICT},
 )
 def follow_up(
-    session: SessionDep, user: ManagerDep, wish_id: IdPath, data: FollowUpCreate
+    session: SessionDep, user: ManagerDep, wish: ManagedWish, data: FollowUpCreate
 ) -> WishWithContact | WishPublic:
     """回访: record the resident's rating (1–5) of a done wish; the first visit closes it."""
-    wish = _writable(session, user, wish_id)
-    crud.follow_up(session=session, wish=wish, data=data, actor=user)
+    service.follow_up(session=session, wish=wish, data=data, actor=user)
     return view(user, wish)
