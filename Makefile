@@ -32,6 +32,7 @@ test: $(STAMP) browser
 e2e: $(STAMP) browser
 	$(BIN)/python -m pytest tests/e2e
 
+# mypy checks the packages pyproject.toml names under [tool.mypy], tests/ among them
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

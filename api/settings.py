@@ -1,8 +1,9 @@
 """Settings of the HTTP API, read from ``TONGXIN_*`` environment variables.
 
 ``TONGXIN_SECRET_KEY`` signs login tokens here and, in ``models.crypto``, derives the key that
-encrypts private fields; outside development and tests the published development secret is
-refused, as ``models.crypto`` refuses it, so a server never starts with a key everybody knows.
+encrypts private fields; outside development and tests it is required, and a secret that was
+ever published is refused everywhere, so a server never starts with a key anybody else knows.
+In development it defaults to the machine's own secret (``models.crypto.local_secret``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.crypto import DEVELOPMENT_ENVS, DEVELOPMENT_SECRET, MIN_SECRET_LENGTH
+from models import crypto
+from models.crypto import DEVELOPMENT_ENVS, MIN_SECRET_LENGTH
 from models.db import DEFAULT_DATABASE_URL
 
 
@@ -21,7 +23,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TONGXIN_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    secret_key: str = DEVELOPMENT_SECRET
+    #: empty in development: the machine's own secret (``models.crypto.local_secret``)
+    secret_key: str = ""
     env: str = "development"
     #: lifetime of a login token
     access_token_minutes: int = 30
@@ -29,9 +32,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     #: the largest ``limit`` a list accepts
     max_page_size: int = 100
-    #: failed logins allowed per username and client address within the window
+    #: failed logins allowed per username within the window, and per client address (which
+    #: may try several usernames, as people behind one office router do)
     login_attempts: int = 5
+    login_attempts_per_address: int = 20
     login_window_seconds: int = 300
+
+    # load: what one web process takes on at once
+    #: requests served at the same time by one web process (threads), each with its own
+    #: database connection: the PostgreSQL pool holds this many
+    web_threads: int = 20
+    #: requests waiting beyond these are refused at once with 503 and ``Retry-After``
+    max_waiting_requests: int = 1000
+    #: how long a request waits for a database connection or SQLite's write lock before
+    #: it is answered 503 with ``Retry-After``
+    db_wait_seconds: float = 20.0
 
     # notifications (api/worker/notify.py): where the scheduler's messages go
     #: ``log`` (the default), ``webhook`` or ``smtp``
@@ -84,15 +99,20 @@ class Settings(BaseSettings):
         return [address.strip() for address in self.smtp_to.split(",") if address.strip()]
 
     @model_validator(mode="after")
-    def _refuse_development_secret(self) -> Self:
+    def _secret_of_this_deployment(self) -> Self:
         self.env = self.env.strip().lower() or "development"
-        if self.env in DEVELOPMENT_ENVS:
-            return self
-        if self.secret_key == DEVELOPMENT_SECRET or not self.secret_key:
+        if self.secret_key in crypto.PUBLISHED_SECRETS:
             raise ValueError(
-                f"TONGXIN_ENV={self.env} 时必须设置自己的 TONGXIN_SECRET_KEY，不能用公开的开发密钥 "
-                f"(TONGXIN_SECRET_KEY must be set to a private value when TONGXIN_ENV={self.env}; "
-                "the development secret is public)"
+                "TONGXIN_SECRET_KEY 是公开过的密钥，请设置新的值 "
+                "(TONGXIN_SECRET_KEY was published; set a new value)"
+            )
+        if self.env in DEVELOPMENT_ENVS:
+            self.secret_key = self.secret_key or crypto.local_secret()
+            return self
+        if not self.secret_key:
+            raise ValueError(
+                f"TONGXIN_ENV={self.env} 时必须设置自己的 TONGXIN_SECRET_KEY "
+                f"(TONGXIN_SECRET_KEY must be set to a private value when TONGXIN_ENV={self.env})"
             )
         if len(self.secret_key) < MIN_SECRET_LENGTH:
             raise ValueError(

@@ -57,7 +57,7 @@ def measure(
         seconds, objectives, bounds, statuses = [], [], [], []
         for _ in range(repeat):
             built = build_model(c, pairs)
-            add_hint(built, hint)
+            add_hint(built, c, hint)
             solver = cp_model.CpSolver()
             for key, value in params.items():
                 setattr(solver.parameters, key, value)

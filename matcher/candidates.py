@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher import rules
+from matcher import rules, timing
 from matcher.domain import (
     MINUTES_PER_DAY,
     WEEK_MINUTES,
@@ -28,7 +28,6 @@ from matcher.domain import (
 
 SLOTS_PER_WEEK = WEEK_MINUTES // rules.SLOT_MINUTES
 METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
-WISH_START_LIMIT = 6  # start options per (person, wish); enough to dodge the person's other tasks
 
 
 @dataclass(slots=True)
@@ -46,6 +45,7 @@ class Candidates:
     person_index: dict[str, int]
     demand_index: dict[str, int]
     warnings: list[Reason] = field(default_factory=list)
+    _segments: dict[tuple[int, int], list[rules.Segment]] = field(default_factory=dict)
     _starts: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     _walks: dict[tuple[int, int], int] = field(default_factory=dict)
 
@@ -63,39 +63,63 @@ class Candidates:
             )
         return self._walks[key]
 
+    def walk_matrix(self, demands: np.ndarray) -> np.ndarray:
+        """``walk`` between each two of these demands (0 from one to itself)."""
+        places, index = np.unique(demands, return_inverse=True)
+        walks = np.zeros((len(places), len(places)), dtype=np.int64)
+        for i, j in itertools.combinations(range(len(places)), 2):
+            walks[i, j] = walks[j, i] = self.walk(int(places[i]), int(places[j]))
+        return walks[index[:, None], index[None, :]]
+
     def __len__(self) -> int:
         return len(self.person)
 
-    def starts(self, p: int, d: int) -> list[int]:
-        """Start minutes a person could take a demand at (one for fixed-time demands)."""
+    def segments(self, p: int, d: int) -> list[rules.Segment]:
+        """Where a person could do a wish: each day's free stretch inside its window and the
+        visiting hours (a fixed-time demand has one segment, its own time)."""
         demand = self.problem.demands[d]
         if not demand.flexible:
-            return [demand.window.start]
+            window = demand.window
+            return [rules.Segment(window.start, window.end, (window.start, window.end))]
         key = (p, d)
-        if key not in self._starts:
-            found = rules.free_starts(
-                self.free_slots[p],
+        if key not in self._segments:
+            runs = self.pool.free_runs
+            found = rules.free_segments(
+                runs.starts[p],
+                runs.ends[p],
                 demand.window.start,
                 demand.window.end,
                 demand.duration,
-                WISH_START_LIMIT,
                 self.problem.settings.visit_hours,
             )
-            self._starts[key] = found or fallback_starts(demand, self.problem.settings.visit_hours)
-        return self._starts[key]
+            self._segments[key] = found or fallback_segments(
+                demand, self.problem.settings.visit_hours
+            )
+        return self._segments[key]
+
+    def starts(self, p: int, d: int) -> list[int]:
+        """Every start a valid week may need for this pair (``timing.sufficient_starts``): the
+        start of each segment and, chained, the end of each task the person (or a fellow helper
+        of a group wish) could do before it plus the walk. A search over these misses no week."""
+        demand = self.problem.demands[d]
+        if not demand.flexible:
+            return [demand.window.start]
+        if not self._starts:
+            self._starts.update(timing.sufficient_starts(self))
+        return self._starts.get((p, d)) or [s.start for s in self.segments(p, d)]
 
 
-def fallback_starts(demand: Demand, visit_hours: tuple[int, int]) -> list[int]:
-    """For a pinned wish outside the person's stated free time: the start of each day's
-    visiting hours, or the start of the wish's window if none is long enough."""
-    starts = [
-        start
-        for start, end in rules.visiting_windows(
-            demand.window.start, demand.window.end, visit_hours
-        )
-        if end - start >= demand.duration
-    ]
-    return starts[:WISH_START_LIMIT] or [demand.window.start]
+def fallback_segments(demand: Demand, visit_hours: tuple[int, int]) -> list[rules.Segment]:
+    """For a pinned wish outside the person's stated free time: each day's visiting hours, or
+    the start of the wish's window if none is long enough."""
+    span = rules.slot_span(demand.duration)
+    segments = []
+    for start, end in rules.visiting_windows(demand.window.start, demand.window.end, visit_hours):
+        first = rules.on_grid(start)
+        if end - first >= span:
+            segments.append(rules.Segment(first, end, (first, end)))
+    start = demand.window.start
+    return segments or [rules.Segment(start, start + span, (start, start + span))]
 
 
 def free_time(problem: Problem) -> np.ndarray:

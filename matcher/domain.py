@@ -183,6 +183,9 @@ class Demand:
     radius_m: float | None = None
     #: all heads or none (a group claim of a wish); fixed demands take partial staff
     all_or_nothing: bool = False
+    #: a wish whose helpers may come at different times; otherwise a wish with several heads
+    #: is one visit, all its helpers at one start (moving a wardrobe takes them at once)
+    separate_visits: bool = False
     household: str = ""
     #: beneficiary situations or responsible unit, for explanations
     note: str = ""
@@ -194,6 +197,11 @@ class Demand:
     @property
     def headcount(self) -> int:
         return sum(r.max_count for r in self.roles)
+
+    @property
+    def together(self) -> bool:
+        """Its helpers share one start time (a fixed-time demand's share its time anyway)."""
+        return self.flexible and self.headcount > 1 and not self.separate_visits
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,6 @@ def busy_reason(
 ) -> Reason:
     """Everyone who passes the rules is taken: say by what."""
     demand = c.problem.demands[d]
-    role = demand.roles[r]
     at_cap = elsewhere = hours = free = here = 0
     for p in eligible:
         person = c.problem.people[int(p)]
@@ -127,10 +126,19 @@ def busy_reason(
         else:
             free += 1
     n = len(eligible)
-    if demand.all_or_nothing and filled == 0:
+    if demand.together and filled == 0:
+        most = table.most_at_once(d, [int(p) for p in eligible])
+        if most < demand.headcount:
+            return Reason(
+                zh=f"需要{demand.headcount}人同一时间上门，任何时候最多只有{most}人能同时到场（共{n}人符合条件）",
+                en=f"needs {demand.headcount} people at one time; at most {most} can come at once ({n} eligible)",
+            )
+    elif demand.all_or_nothing and filled == 0:
+        apart = "（可分开上门）" if demand.separate_visits else ""
         return Reason(
-            zh=f"需要{role.max_count}人同时参加，能安排的符合条件人员不足（共{n}人符合条件）",
-            en=f"needs {role.max_count} people together; too few eligible people are free ({n} eligible)",
+            zh=f"需要{demand.headcount}人{apart}，能安排的符合条件人员不足（共{n}人符合条件）",
+            en=f"needs {demand.headcount} people{' (separate visits)' if apart else ''}; "
+            f"too few eligible people are free ({n} eligible)",
         )
     if free and not (at_cap or hours or elsewhere):
         return Reason(
@@ -160,22 +168,8 @@ def busy_reason(
 
 
 def busy_then(c: Candidates, table: Timetable, p: int, d: int) -> bool:
-    demand = c.problem.demands[d]
-    starts = c.starts(p, d) if demand.flexible else [demand.window.start]
-    for start in starts:
-        end = start + demand.duration
-        if not any(
-            rules.tasks_overlap(
-                start,
-                end,
-                b.start,
-                b.start + c.problem.demands[int(c.demand[b.pair])].duration,
-                c.walk(d, int(c.demand[b.pair])),
-            )
-            for b in table.by_person.get(p, [])
-        ):
-            return False
-    return True
+    """The person's other tasks leave no time for this demand, walks counted."""
+    return table.clear_start(p, d) is None
 
 
 def explain_gaps(c: Candidates, table: Timetable) -> list[Gap]:
@@ -206,7 +200,24 @@ def explain_booking(c: Candidates, table: Timetable, b: Booking) -> tuple[Reason
     """Why this person: the rules they meet and the goals the choice serves."""
     tasks = len(table.by_person.get(int(c.person[b.pair]), []))
     pinned = [Reason(zh="协调员指定", en="pinned by the coordinator")] if c.pinned[b.pair] else []
-    return (*pinned, *why_this_person(c, b.pair, tasks))
+    return (*pinned, *why_this_person(c, b.pair, tasks), *with_others(c, table, b))
+
+
+def with_others(c: Candidates, table: Timetable, b: Booking) -> list[Reason]:
+    """A group wish that comes at once: how many come with this person."""
+    d = int(c.demand[b.pair])
+    if not c.problem.demands[d].together:
+        return []
+    others = sum(table.role_count.get((d, r), 0) for r in range(len(c.problem.demands[d].roles)))
+    others -= 1
+    if others <= 0:
+        return []
+    return [
+        Reason(
+            zh=f"与另外{others}人同一时间上门",
+            en=f"comes with {others} other{'s' if others > 1 else ''} at the same time",
+        )
+    ]
 
 
 def why_this_person(c: Candidates, pair: int, tasks: int) -> list[Reason]:

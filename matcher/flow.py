@@ -29,6 +29,9 @@ ROLE_STRIDE = 1024  # roles per demand, for packing (demand, role) into one inte
 PIN_BONUS = 10_000_000  # large enough that a pin always flows, small enough for cost scaling
 LAGRANGIAN_ROUNDS = 30  # a fixed count keeps answers the same from run to run
 PRICE_SCALE = 8  # Lagrangian prices are whole multiples of 1/8 point
+#: the first step's share of Polyak's: the valid week's value, the step's target, lies below
+#: the best bound, so a whole step overshoots (on fenghuang it then never improves)
+FIRST_STEP = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +354,7 @@ def lagrangian_bound(
     cuts: list[np.ndarray] = []  # pair indices of "at most one of these two tasks"
     cut_price: list[float] = []
     known: set[tuple[int, int, int]] = set()
-    best, answers, current, theta = first, [], first, 1.0
+    best, answers, current, theta = first, [], first, FIRST_STEP
     for _ in range(LAGRANGIAN_ROUNDS):
         chosen = np.zeros(len(c), dtype=bool)
         chosen[current.chosen] = True

@@ -1,9 +1,10 @@
 """Greedy scheduling: the coordinator's by-hand baseline, and the repair of a relaxed answer.
 
 ``greedy_schedule`` is what a coordinator does with a spreadsheet: demands first come first
-served, each head to the nearest eligible person who is still free. It is the measuring stick
-in the benchmark. ``repair`` turns the flow's relaxed answer (which may book one person twice at
-once) into a valid week, then fills what it freed.
+served, each head to the nearest eligible person who is still free, a group wish to the nearest
+who can all come at one time. It is the measuring stick in the benchmark. ``repair`` turns the
+flow's relaxed answer (which may book one person twice at once) into a valid week, then fills
+what it freed.
 """
 
 from __future__ import annotations
@@ -29,19 +30,29 @@ def pairs_by_role(c: Candidates) -> dict[tuple[int, int], np.ndarray]:
 def book_pins(c: Candidates, table: Timetable) -> None:
     for i in np.flatnonzero(c.pinned):
         start = table.first_fitting_start(int(i))
-        # a pin holds even past a cap: the coordinator decided, and check_locks caught conflicts
-        table.book(
-            int(i), start if start is not None else c.starts(int(c.person[i]), int(c.demand[i]))[0]
-        )
+        if start is None:
+            # a pin holds even past a cap: the coordinator decided, and check_locks caught
+            # conflicts
+            start = c.segments(int(c.person[i]), int(c.demand[i]))[0].start
+        table.book(int(i), start)
 
 
 def greedy_schedule(c: Candidates) -> list[Booking]:
-    """First come, first served; each head to the nearest eligible person still free."""
+    """First come, first served; each head to the nearest eligible person still free (a group
+    wish's heads all at one start)."""
     table = Timetable(c)
     book_pins(c, table)
     by_role = pairs_by_role(c)
     for d in range(len(c.problem.demands)):
         demand = c.problem.demands[d]
+        if demand.together:
+            # one visit: the nearest helpers who can all come at one time
+            nearest = sorted(
+                (int(i) for r in range(len(demand.roles)) for i in by_role.get((d, r), ())),
+                key=lambda i: (c.distance_m[i], i),
+            )
+            table.try_book_together(d, nearest)
+            continue
         for r, role in enumerate(demand.roles):
             for pair in by_role.get((d, r), ()):
                 if table.role_count.get((d, r), 0) >= role.max_count:
@@ -77,8 +88,18 @@ def repair(c: Candidates, relaxed: np.ndarray) -> list[Booking]:
             i,
         ),
     )
+    # a group wish's relaxed helpers are booked together, in the place of the first of them
+    helpers: dict[int, list[int]] = {}
     for pair in ordered:
-        table.try_book(pair)
+        if demands[int(c.demand[pair])].together:
+            helpers.setdefault(int(c.demand[pair]), []).append(pair)
+    by_role = pairs_by_role(c)
+    for pair in ordered:
+        d = int(c.demand[pair])
+        if d not in helpers:
+            table.try_book(pair)
+        elif helpers[d][0] == pair and not table.try_book_together(d, helpers[d]):
+            fill_together(c, table, d, by_role)  # they cannot meet: the best who can
     table.drop_incomplete_group_wishes()
     fill(c, table)
     return table.bookings()
@@ -91,6 +112,9 @@ def fill(c: Candidates, table: Timetable) -> None:
     roles = sorted(by_role, key=lambda k: (-demands[k[0]].priority, k))
     for d, r in roles:
         role = demands[d].roles[r]
+        if demands[d].together and table.meeting_of(d) is None:
+            fill_together(c, table, d, by_role)
+            continue
         while table.role_count.get((d, r), 0) < role.max_count:
             options = [int(i) for i in by_role[(d, r)] if (int(c.person[i]), d) not in table.taken]
             ranked = sorted(options, key=lambda i: (-pair_value(c, i, table), i))
@@ -99,3 +123,19 @@ def fill(c: Candidates, table: Timetable) -> None:
             if not any(table.try_book(i) for i in ranked[:50]):
                 break
     table.drop_incomplete_group_wishes()
+
+
+def fill_together(
+    c: Candidates, table: Timetable, d: int, by_role: dict[tuple[int, int], np.ndarray]
+) -> None:
+    """A group wish nobody is on yet: the best helpers who can all come at one time."""
+    demand = c.problem.demands[d]
+    options = [
+        int(i)
+        for r in range(len(demand.roles))
+        for i in by_role.get((d, r), ())
+        if (int(c.person[i]), d) not in table.taken
+    ]
+    worth = {i: pair_value(c, i, table) for i in options}
+    ranked = sorted((i for i in options if worth[i] > 0), key=lambda i: (-worth[i], i))
+    table.try_book_together(d, ranked[:50])

@@ -1,10 +1,18 @@
-"""The exact CP-SAT model: every hard rule, including those a flow cannot hold.
+"""The CP-SAT model: every hard rule, including those a flow cannot hold.
 
-Data first (the candidate pairs and their start options), then variables, then constraints,
-then the objective. One boolean per (pair, start option). One helper per rule: ``add_*`` adds a
-hard rule, ``*_terms`` returns a soft goal's objective terms as (variables, coefficients).
-The objective is the same sum of points as timetable.evaluate, term by term, so the solver's
-answer and the report agree.
+Data first (the candidate pairs and where each could lie), then variables, then constraints,
+then the objective. One boolean per (pair, segment): a fixed-time demand has one segment, its
+own time; a wish one per day's free stretch of the person where it fits (``rules.Segment``).
+The minutes inside a stretch are left to ``timing``, so the model is a relaxation of the week
+that start times do not restrict: a person's tasks in one stretch must fit in its length with
+a walk between each (``add_stretch_packing``), and two tasks that cannot both fit may not be
+taken together (``add_pairs_that_cannot_meet``). What the model then picks almost always fits;
+where it does not, ``add_cut`` says "not all of these together" and the model is solved again.
+So CP-SAT's bound holds for every week the rules allow, whatever the start times.
+
+One helper per rule: ``add_*`` adds a hard rule, ``*_terms`` returns a soft goal's objective
+terms as (variables, coefficients). The objective is the same sum of points as
+timetable.evaluate, term by term, so the solver's answer and the report agree.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher import rules
+from matcher import rules, timing
 from matcher.candidates import Candidates
 from matcher.domain import Person, Role
 from matcher.timetable import Booking
@@ -23,10 +31,23 @@ from matcher.timetable import Booking
 
 @dataclass(slots=True)
 class Option:
+    """The pair taken in this segment (a fixed-time demand's segment is its own time)."""
+
     pair: int
-    start: int
-    end: int
+    segment: rules.Segment
     var: cp_model.IntVar
+
+    @property
+    def start(self) -> int:
+        return self.segment.start
+
+    @property
+    def end(self) -> int:
+        return self.segment.end
+
+    @property
+    def task(self) -> timing.Task:
+        return timing.Task(self.pair, self.segment)
 
 
 @dataclass(slots=True)
@@ -38,6 +59,19 @@ class ScheduleModel:
     load_steps: list[tuple[list[cp_model.IntVar], list[Option]]]
     essential_heads: list[tuple[cp_model.IntVar, int, list[Option]]]
     groups: list[tuple[cp_model.IntVar, list[Option]]]
+    meetings: list[Meeting]
+    by_task: dict[timing.Task, Option]
+    cuts: int = 0
+
+
+@dataclass(slots=True)
+class Meeting:
+    """When a group wish's helpers meet: one boolean per span of starts (first and last start
+    on the grid) inside which every helper's segment either holds every start or none."""
+
+    demand: int
+    spans: list[tuple[int, int]]
+    chosen: list[cp_model.IntVar]
 
 
 Terms = tuple[list[cp_model.IntVar], list[int]]
@@ -55,7 +89,7 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         terms[goal][0].extend(new[0])
         terms[goal][1].extend(new[1])
 
-    # variables: one boolean per (pair, start option)
+    # variables: one boolean per (pair, segment)
     options = add_options(model, c, pairs)
     by_role, by_person_demand, by_person = group_options(c, options)
 
@@ -68,10 +102,18 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         add_max_staff(model, demands[d].roles[r], opts)
         add_terms("coverage", coverage_terms(model, c, d, r, opts, essential_heads))
     groups = add_group_wishes(model, c, by_role)
+    meetings = [
+        add_one_start_for_the_group(model, c, d, heads, staffed)
+        for d, heads, staffed in group_heads(c, by_role, groups)
+    ]
     load_steps: list[tuple[list[cp_model.IntVar], list[Option]]] = []
     for p, opts in sorted(by_person.items()):
-        add_no_overlap(model, c, opts)
-        add_weekly_hours_cap(model, people[p], opts)
+        fixed = [o for o in opts if not demands[int(c.demand[o.pair])].flexible]
+        flexible = [o for o in opts if demands[int(c.demand[o.pair])].flexible]
+        add_no_overlap(model, c, fixed)
+        add_stretch_packing(model, c, fixed, flexible)
+        add_pairs_that_cannot_meet(model, c, fixed, flexible)
+        add_weekly_hours_cap(model, c, people[p], opts)
         load = add_weekly_task_cap(model, c, p, opts)
         load_steps.append((load, opts))
         add_terms("fairness", fairness_terms(c, load))
@@ -95,6 +137,8 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         load_steps=load_steps,
         essential_heads=essential_heads,
         groups=groups,
+        meetings=meetings,
+        by_task={o.task: o for o in options},
     )
 
 
@@ -102,15 +146,51 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
 
 
 def add_options(model: cp_model.CpModel, c: Candidates, pairs: np.ndarray) -> list[Option]:
-    """One boolean per pair and start time the person could take the demand at."""
+    """One boolean per pair and segment the person could take the demand in; for a group wish
+    that comes at once, per pair and span of starts (``meeting_spans``) inside a segment."""
     demands = c.problem.demands
+    helpers: dict[int, list[int]] = {}
+    for pair in map(int, pairs):
+        if demands[int(c.demand[pair])].together:
+            helpers.setdefault(int(c.demand[pair]), []).append(pair)
+    spans = {d: meeting_spans(c, d, its) for d, its in helpers.items()}
     options: list[Option] = []
     for pair in sorted(map(int, pairs)):
         p, d = int(c.person[pair]), int(c.demand[pair])
-        for start in c.starts(p, d):
-            var = model.new_bool_var(f"x{pair}_{start}")
-            options.append(Option(pair, start, start + demands[d].duration, var))
+        for segment in c.segments(p, d):
+            if d in spans:
+                duration = demands[d].duration
+                pieces = [segment.within(low, high, duration) for low, high in spans[d]]
+            else:
+                pieces = [segment]
+            for piece in pieces:
+                if piece is not None:
+                    var = model.new_bool_var(f"x{pair}_{piece.start}")
+                    options.append(Option(pair, piece, var))
     return options
+
+
+def meeting_spans(c: Candidates, d: int, pairs: list[int]) -> list[tuple[int, int]]:
+    """The spans of starts (first, last) a group wish's helpers could meet in.
+
+    They cut the week at the first and just past the last start of every helper's segment, so
+    a segment holds all of a span or none of it; spans that too few helpers hold are left out.
+    """
+    demand = c.problem.demands[d]
+    step = rules.SLOT_MINUTES
+    ranges = [
+        (int(c.person[pair]), segment.start, segment.latest_start(demand.duration))
+        for pair in pairs
+        for segment in c.segments(int(c.person[pair]), d)
+    ]
+    cuts = sorted({first for _, first, _ in ranges} | {last + step for _, _, last in ranges})
+    need = demand.headcount if demand.all_or_nothing else 1
+    spans = []
+    for low, high in itertools.pairwise(cuts):
+        people = {p for p, first, last in ranges if first <= low and high - step <= last}
+        if len(people) >= need:
+            spans.append((low, high - step))
+    return spans
 
 
 def group_options(
@@ -173,10 +253,54 @@ def add_group_wishes(
     return groups
 
 
-def add_weekly_hours_cap(model: cp_model.CpModel, person: Person, opts: list[Option]) -> None:
+def group_heads(
+    c: Candidates,
+    by_role: dict[tuple[int, int], list[Option]],
+    groups: list[tuple[cp_model.IntVar, list[Option]]],
+) -> list[tuple[int, list[Option], cp_model.IntVar | None]]:
+    """Each group wish that comes at once: its helpers' options and its all-or-nothing boolean."""
+    staffed = {int(c.demand[heads[0].pair]): var for var, heads in groups}
+    out = []
+    for d, demand in enumerate(c.problem.demands):
+        heads = [o for r in range(len(demand.roles)) for o in by_role.get((d, r), [])]
+        if demand.together and heads:
+            out.append((d, heads, staffed.get(d)))
+    return out
+
+
+def add_one_start_for_the_group(
+    model: cp_model.CpModel,
+    c: Candidates,
+    d: int,
+    heads: list[Option],
+    staffed: cp_model.IntVar | None,
+) -> Meeting:
+    """A group wish's helpers all come at one start: the group picks one span of starts
+    (``meeting_spans``; each helper's option lies in one), and a helper is taken only in the
+    chosen span. Helpers in one span share every start in it; helpers who share a start share
+    the span around it."""
+    demand = c.problem.demands[d]
+    spans: dict[int, int] = {}  # first start → last start
+    for o in heads:
+        last = o.segment.latest_start(demand.duration)
+        spans[o.segment.start] = max(spans.get(o.segment.start, last), last)
+    chosen = {first: model.new_bool_var(f"m{d}_{first}") for first in sorted(spans)}
+    if staffed is not None:
+        model.add(sum(chosen.values()) == staffed)
+    else:
+        model.add_at_most_one(chosen.values())
+    for o in heads:
+        model.add_implication(o.var, chosen[o.segment.start])
+    return Meeting(d, sorted(spans.items()), list(chosen.values()))
+
+
+def add_weekly_hours_cap(
+    model: cp_model.CpModel, c: Candidates, person: Person, opts: list[Option]
+) -> None:
     """A person's tasks fit their weekly hours (no constraint where every option would fit)."""
     cap = round(person.weekly_hours_cap * 60)
-    minutes = [(o.var, o.end - o.start) for o in opts]
+    demands = c.problem.demands
+    minutes = [(o.var, demands[int(c.demand[o.pair])].duration) for o in opts]
     if sum(m for _, m in minutes) > cap:
         model.add(sum(v * m for v, m in minutes) <= cap)
 
@@ -196,10 +320,10 @@ def add_weekly_task_cap(
 
 
 def add_no_overlap(model: cp_model.CpModel, c: Candidates, opts: list[Option]) -> None:
-    """No two tasks of one person overlap, counting the walk from one place to the next.
+    """No two fixed-time tasks of one person overlap, counting the walk from one to the next.
 
-    Options that overlap in time form cliques (at most one of each); options that do not
-    overlap but leave too little time to walk between them are excluded pairwise.
+    Tasks that overlap in time form cliques (at most one of each); tasks that do not overlap
+    but leave too little time to walk between them are excluded pairwise.
     """
     ordered = sorted(opts, key=lambda o: (o.start, o.end, o.pair))
     active: list[Option] = []
@@ -227,6 +351,47 @@ def add_no_overlap(model: cp_model.CpModel, c: Candidates, opts: list[Option]) -
                 and rules.tasks_overlap(a.start, a.end, b.start, b.end, c.walk(da, db))
             ):
                 model.add_bool_or([a.var.Not(), b.var.Not()])
+
+
+def add_stretch_packing(
+    model: cp_model.CpModel, c: Candidates, fixed: list[Option], flexible: list[Option]
+) -> None:
+    """A person's tasks in one free stretch fit in it, with a walk between each two.
+
+    The n tasks that touch a stretch are disjoint and n - 1 walks lie between them inside it,
+    each at least the shortest walk between any two of them: so the minutes they spend in the
+    stretch, plus that walk per task, are at most its length plus one walk.
+    """
+    demands = c.problem.demands
+    stretches = sorted({o.segment.stretch for o in flexible})
+    for low, high in stretches:
+        inside = [
+            o for o in flexible if low <= o.segment.stretch[0] and o.segment.stretch[1] <= high
+        ]
+        touching = [o for o in fixed if o.start < high and o.end > low]
+        places = sorted({int(c.demand[o.pair]) for o in inside + touching})
+        if len(places) < 2:
+            continue
+        walk = min(c.walk(a, b) for a, b in itertools.combinations(places, 2))
+        terms = [(o.var, demands[int(c.demand[o.pair])].duration + walk) for o in inside]
+        terms += [(o.var, min(high, o.end) - max(low, o.start) + walk) for o in touching]
+        if sum(k for _, k in terms) > high - low + walk:
+            model.add(sum(v * k for v, k in terms) <= high - low + walk)
+
+
+def add_pairs_that_cannot_meet(
+    model: cp_model.CpModel, c: Candidates, fixed: list[Option], flexible: list[Option]
+) -> None:
+    """A wish in a segment and another task of the person that cannot both fit there, walk
+    included, are not taken together (``timing.cannot_meet``; two fixed-time tasks are
+    ``add_no_overlap``'s)."""
+    if not flexible:
+        return
+    opts = fixed + flexible
+    apart = timing.cannot_meet(c, [o.task for o in opts])
+    apart[: len(fixed), : len(fixed)] = False
+    for i, j in zip(*np.nonzero(np.triu(apart, 1)), strict=True):
+        model.add_bool_or([opts[i].var.Not(), opts[j].var.Not()])
 
 
 # soft ---------------------------------------------------------------------------------------
@@ -323,24 +488,55 @@ def stability_terms(c: Candidates, options: list[Option]) -> Terms:
     )
 
 
-def bookings_from(solver: cp_model.CpSolver, built: ScheduleModel) -> list[Booking]:
-    return sorted(
-        (Booking(o.pair, o.start) for o in built.options if solver.boolean_value(o.var)),
-        key=lambda b: b.pair,
-    )
+def chosen_tasks(solver: cp_model.CpSolver, built: ScheduleModel) -> list[timing.Task]:
+    """The pairs the solver took, each in its segment; ``timing`` gives them their minutes."""
+    return [o.task for o in built.options if solver.boolean_value(o.var)]
 
 
-def add_hint(built: ScheduleModel, bookings: list[Booking]) -> None:
+def add_cut(built: ScheduleModel, tasks: list[timing.Task]) -> None:
+    """These tasks (of one person, or of people on one group wish) cannot all fit
+    (``timing.smallest_unfit``): not all of them together."""
+    variables = [built.by_task[t].var for t in tasks if t in built.by_task]
+    if len(variables) == len(tasks) >= 2:
+        built.model.add(sum(variables) <= len(variables) - 1)
+        built.cuts += 1
+
+
+def hinted_options(built: ScheduleModel, c: Candidates, bookings: list[Booking]) -> set[int]:
+    """The options (by position) that hold a valid week's bookings."""
+    by_pair: dict[int, list[int]] = {}
+    for i, o in enumerate(built.options):
+        by_pair.setdefault(o.pair, []).append(i)
+    demands = c.problem.demands
+    chosen: set[int] = set()
+    for b in bookings:
+        duration = demands[int(c.demand[b.pair])].duration
+        for i in by_pair.get(b.pair, []):
+            segment = built.options[i].segment
+            if segment.start == b.start or segment.holds(b.start, duration):
+                chosen.add(i)
+                break
+    return chosen
+
+
+def add_hint(built: ScheduleModel, c: Candidates, bookings: list[Booking]) -> None:
     """Hint a whole valid week, helper variables included, so CP-SAT starts from it at once."""
-    chosen = {(b.pair, b.start) for b in bookings}
+    chosen = hinted_options(built, c, bookings)
+    taken = {id(built.options[i]) for i in chosen}
+    built.model.clear_hints()
     hint = built.model.add_hint
     for o in built.options:
-        hint(o.var, (o.pair, o.start) in chosen)
+        hint(o.var, id(o) in taken)
     for load, opts in built.load_steps:
-        count = sum((o.pair, o.start) in chosen for o in opts)
+        count = sum(id(o) in taken for o in opts)
         for k, var in enumerate(load):
             hint(var, k < count)
     for var, cap, opts in built.essential_heads:
-        hint(var, min(cap, sum((o.pair, o.start) in chosen for o in opts)))
+        hint(var, min(cap, sum(id(o) in taken for o in opts)))
     for var, opts in built.groups:
-        hint(var, any((o.pair, o.start) in chosen for o in opts))
+        hint(var, any(id(o) in taken for o in opts))
+    starts = {int(c.demand[b.pair]): b.start for b in bookings}
+    for meeting in built.meetings:
+        start = starts.get(meeting.demand)
+        for (low, high), var in zip(meeting.spans, meeting.chosen, strict=True):
+            hint(var, start is not None and low <= start <= high)

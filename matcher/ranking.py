@@ -3,7 +3,8 @@
 Used to find a stand-in after a decline and to offer a coordinator candidates for an open
 seat. Only people every hard rule allows are ranked: the pairwise rules table
 (``rules.PAIR_RULES``, through the candidate pairs), then the week as it stands (``Timetable``):
-the weekly caps and no clash, walk included, with the tasks each person already has. The score
+the weekly caps and no clash, walk included, with the tasks each person already has, and for a
+group wish some helpers are already on, its start: the others come then too. The score
 is what the choice adds to the objective: the pair's walk and bonuses, less the next task's
 fairness cost (``timetable.marginal_load``).
 """
@@ -89,6 +90,8 @@ def rank_candidates(
                 on_demand.add(person_id)
                 if task.role == role:
                     on_role.add(person_id)
+                # a group wish under way: whoever joins comes when the others do
+                table.meet_at(d, task.start)
                 if keep_assigned:
                     continue  # measured without the task they would be ranked for
             if p is not None:

@@ -163,46 +163,69 @@ def over_weekly_tasks(tasks: int, person: Person) -> bool:
     return tasks > person.weekly_task_cap
 
 
-def free_starts(
-    free_slots: np.ndarray,
+def on_grid(minute: int) -> int:
+    """The first start on the 5-minute grid at or after ``minute``."""
+    return -(-minute // SLOT_MINUTES) * SLOT_MINUTES
+
+
+def slot_span(duration: int) -> int:
+    """Minutes of free time a task of ``duration`` takes: whole 5-minute slots."""
+    return on_grid(duration)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Where a person may do a wish on one day: any start on the 5-minute grid from ``start``
+    on, with the task's slots ending by ``end``. It lies in one *stretch* of the person's free
+    time (a free run cut to that day's visiting hours); tasks in one stretch share its minutes.
+    """
+
+    start: int
+    end: int
+    stretch: tuple[int, int]
+
+    def latest_start(self, duration: int) -> int:
+        return self.end - slot_span(duration)
+
+    def holds(self, start: int, duration: int) -> bool:
+        """Whether a task of ``duration`` may start at ``start`` here."""
+        return self.start <= start <= self.latest_start(duration) and start % SLOT_MINUTES == 0
+
+    def within(self, first: int, last: int, duration: int) -> Segment | None:
+        """The part of this segment whose starts lie from ``first`` to ``last``, if any."""
+        start, latest = max(self.start, first), min(self.latest_start(duration), last)
+        if start > latest:
+            return None
+        return Segment(start, latest + slot_span(duration), self.stretch)
+
+
+def free_segments(
+    run_starts: np.ndarray,
+    run_ends: np.ndarray,
     window_start: int,
     window_end: int,
     duration: int,
-    limit: int,
     visit_hours: tuple[int, int] = (0, MINUTES_PER_DAY),
-) -> list[int]:
-    """Start minutes (on the 5-minute grid) where a person is free for ``duration``.
-
-    Returns at most ``limit`` starts, earliest first: the start of each free stretch, then
-    back-to-back starts inside it, so that two wishes can share one evening.
-    """
-    starts: list[int] = []
+) -> list[Segment]:
+    """Every segment where a person with these free runs (in 5-minute slots) could do a task of
+    ``duration`` inside the window and the visiting hours, earliest first. A start is free when
+    every slot the task touches is free, so any start on the grid inside a segment is."""
+    need = slot_span(duration) // SLOT_MINUTES
+    opens, closes = visit_hours
+    segments: list[Segment] = []
     for start, end in visiting_windows(window_start, window_end, visit_hours):
-        starts += free_starts_in(free_slots, start, end, duration, limit - len(starts))
-    return starts
-
-
-def free_starts_in(
-    free_slots: np.ndarray, window_start: int, window_end: int, duration: int, limit: int
-) -> list[int]:
-    need = -(-duration // SLOT_MINUTES)
-    first = max(0, -(-window_start // SLOT_MINUTES))
-    last = min(len(free_slots), window_end // SLOT_MINUTES)
-    starts: list[int] = []
-    slot = first
-    while slot + need <= last and len(starts) < limit:
-        if not free_slots[slot]:
-            slot += 1
-            continue
-        run_end = slot
-        while run_end < last and free_slots[run_end]:
-            run_end += 1
-        s = slot
-        while s + need <= run_end and len(starts) < limit:
-            starts.append(s * SLOT_MINUTES)
-            s += need
-        slot = run_end
-    return starts
+        base = start // MINUTES_PER_DAY * MINUTES_PER_DAY
+        day_first, day_last = -(-(base + opens) // SLOT_MINUTES), (base + closes) // SLOT_MINUTES
+        first, last = -(-start // SLOT_MINUTES), end // SLOT_MINUTES
+        for run_start, run_end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+            lo, hi = max(run_start, first), min(run_end, last)
+            if hi - lo >= need:
+                stretch = (
+                    max(run_start, day_first) * SLOT_MINUTES,
+                    min(run_end, day_last) * SLOT_MINUTES,
+                )
+                segments.append(Segment(lo * SLOT_MINUTES, hi * SLOT_MINUTES, stretch))
+    return segments
 
 
 # the pairwise hard rules, as one table -----------------------------------------------------

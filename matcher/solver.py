@@ -6,7 +6,10 @@
 4. If the repaired week is below the bound, CP-SAT (one worker, linearization level 2, hinted
    with the repaired week) improves it on all pairs — or, on a large week, on the pairs that
    matter: the flow's, the repaired week's, pins, the published week, and each role's best few.
-5. The bound reported is the flow's, or CP-SAT's where it saw every pair: always proven.
+   The model picks who does what and in which free stretch; timing.py gives the minutes, and
+   tasks that do not fit are cut off and the model solved again.
+5. The bound reported is the flow's, or CP-SAT's where it saw every pair: always proven, for
+   any start times the rules allow.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher import explain, rules
+from matcher import explain, rules, timing
 from matcher.candidates import Candidates, build_candidates
 from matcher.domain import Assignment, Problem, Solution
 from matcher.flow import build_flow, lagrangian_bound, solve_flow
 from matcher.greedy import greedy_schedule, repair
-from matcher.model import add_hint, bookings_from, build_model
+from matcher.model import ScheduleModel, add_cut, add_hint, build_model, chosen_tasks
 from matcher.timetable import Booking, Timetable, evaluate
 
 #: above this many candidate pairs the CP-SAT model keeps only the pairs that matter
@@ -31,6 +34,12 @@ FULL_MODEL_PAIRS = 40_000
 #: pairs kept per role when pruning, beyond those already used
 PRUNED_PER_HEAD = 4
 PRUNED_MIN = 6
+#: a small week's first round: the pairs in use and each role's best 1 per head (at least
+#: PRUNED_MIN), when that is at most this share of its pairs, in at most this share of the time
+#: left; it finds CP-SAT a good week to start the whole model from (docs/benchmarks.md)
+WARM_START_PER_HEAD = 1
+WARM_START_PAIRS = 0.5
+WARM_START_TIME = 0.25
 #: past this many pairs a CP-SAT model builds too slowly to pay off (plain CP-SAT on all of
 #: fenghuang's 131,843 pairs finds nothing in 30 s: docs/benchmarks.md)
 MAX_MODEL_PAIRS = 40_000
@@ -131,10 +140,12 @@ def solve(problem: Problem) -> Solution:
                 best, best_value = candidate, value
     bound = flow.bound
     method = "flow"
-    per_head = PRUNED_PER_HEAD
+    # a small week gets a quick round on the pairs that matter, then every pair; a large one
+    # gets neighbourhoods that grow while CP-SAT keeps proving each one optimal
+    small = len(c) <= FULL_MODEL_PAIRS
+    per_head = WARM_START_PER_HEAD if small else PRUNED_PER_HEAD
     last_round = 0.0
-    # widen the neighbourhood while CP-SAT keeps proving each one optimal and time remains; a
-    # round costs its build too, which the CP-SAT time limit does not see, so start one only
+    # a round costs its build too, which the CP-SAT time limit does not see, so start one only
     # when there is clearly time for it
     while best_value < bound and deadline - time.perf_counter() > max(
         MIN_CP_SAT_SECONDS, 3 * last_round
@@ -142,19 +153,26 @@ def solve(problem: Problem) -> Solution:
         round_started = time.perf_counter()
         method = "flow+cp-sat"
         used = np.union1d(flow.chosen, np.array([b.pair for b in best], dtype=np.int64))
-        full = len(c) <= FULL_MODEL_PAIRS
-        pairs = np.arange(len(c)) if full else pruned_pairs(c, used, per_head)
+        pairs = np.arange(len(c))
+        if not small or per_head == WARM_START_PER_HEAD:
+            pruned = pruned_pairs(c, used, per_head)
+            if not small or len(pruned) <= WARM_START_PAIRS * len(c):
+                pairs = pruned
         full = len(pairs) == len(c)
-        outcome = improve_by_parts(c, best, flow.chosen, pairs, deadline)
+        until = deadline
+        if small and not full:
+            until = round_started + WARM_START_TIME * (deadline - round_started)
+        outcome = improve_by_parts(c, best, flow.chosen, pairs, until)
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
         stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
+        stats["cuts"] = int(stats.get("cuts", 0)) + outcome.cuts
         value = sum(evaluate(c, outcome.bookings).values())
         if value > best_value:
             best, best_value = outcome.bookings, value
         if full:
             bound = min(bound, outcome.bound)
-        if full or not outcome.proved or len(pairs) > MAX_MODEL_PAIRS:
+        if full or (not small and (not outcome.proved or len(pairs) > MAX_MODEL_PAIRS)):
             break
         last_round = time.perf_counter() - round_started
         per_head *= 2
@@ -171,6 +189,8 @@ class Improvement:
     parts: int
     solved: int
     seconds: float
+    #: sets of tasks the model picked that did not fit, cut off (see solve_and_time)
+    cuts: int = 0
 
 
 def parts_of(c: Candidates, pairs: np.ndarray) -> np.ndarray:
@@ -216,7 +236,7 @@ def improve_by_parts(
         (int(k) for k in parts if ceiling[k] > value[k]), key=lambda k: (value[k] - ceiling[k], k)
     )
     bound = sum(max(value[k], ceiling[k]) for k in parts)
-    proved, solved = True, 0
+    proved, solved, cuts = True, 0, 0
     missing = sum(ceiling[k] - value[k] for k in short)
     for k in short:
         remaining = deadline - time.perf_counter()
@@ -231,18 +251,14 @@ def improve_by_parts(
             proved = False
             continue
         built = build_model(c, part)
-        add_hint(built, mine.get(k, []))
-        solver = cp_sat_parameters(c.problem, min(share, deadline - time.perf_counter()))
-        status = solver.solve(built.model)
+        add_hint(built, c, mine.get(k, []))
         solved += 1
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = bookings_from(solver, built)
-            found_value = sum(evaluate(c, found).values())
-            if found_value > value[k]:
-                mine[k], value[k] = found, found_value
-            part_bound = math.floor(solver.best_objective_bound + 1e-6)
-            bound += min(part_bound, ceiling[k]) - ceiling[k]
-        proved &= status == cp_model.OPTIMAL
+        outcome = solve_and_time(c, built, min(deadline, time.perf_counter() + share))
+        cuts += built.cuts
+        if outcome.value > value[k]:
+            mine[k], value[k] = outcome.bookings, outcome.value
+        bound += min(outcome.bound, ceiling[k]) - ceiling[k]
+        proved &= outcome.proved
     return Improvement(
         bookings=sorted((b for bs in mine.values() for b in bs), key=lambda b: b.pair),
         bound=max(bound, sum(value.values())),
@@ -250,7 +266,54 @@ def improve_by_parts(
         parts=len(parts),
         solved=solved,
         seconds=time.perf_counter() - started,
+        cuts=cuts,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    bookings: list[Booking]
+    value: int
+    bound: int  # CP-SAT's proven bound over the model's pairs (very large if none)
+    proved: bool  # the bookings are the best the model's pairs allow
+    rounds: int
+
+
+def solve_and_time(c: Candidates, built: ScheduleModel, until: float) -> Timed:
+    """Solve the model, give the chosen tasks their minutes, and while some person's tasks do
+    not fit, cut that set off and solve again. Every round's bound is proven (a cut removes only
+    what no valid week holds); the best valid week found is kept."""
+    best: list[Booking] = []
+    best_value = -(10**18)
+    bound = 10**18
+    rounds = 0
+    while (left := until - time.perf_counter()) > 0.05 or rounds == 0:
+        solver = cp_sat_parameters(c.problem, left)
+        status = solver.solve(built.model)
+        rounds += 1
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        bound = min(bound, math.floor(solver.best_objective_bound + 1e-6))
+        starts, unfit = timing.time_week(c, chosen_tasks(solver, built))
+        week = valid_week(c, starts)
+        value = sum(evaluate(c, week).values())
+        if value > best_value:
+            best, best_value = week, value
+        if not unfit:
+            return Timed(best, best_value, bound, status == cp_model.OPTIMAL, rounds)
+        for tasks in unfit:
+            add_cut(built, tasks)
+        add_hint(built, c, best)
+    return Timed(best, best_value, bound, False, rounds)
+
+
+def valid_week(c: Candidates, starts: dict[int, int]) -> list[Booking]:
+    """The timed bookings, less any group wish left short of heads by a task that did not fit."""
+    table = Timetable(c)
+    for pair, start in sorted(starts.items()):
+        table.book(pair, start)
+    table.drop_incomplete_group_wishes()
+    return table.bookings()
 
 
 def solve_greedy(problem: Problem) -> Solution:
@@ -280,7 +343,9 @@ def solve_plain_cp_sat(problem: Problem) -> Solution:
         0.05, problem.settings.time_limit_s - (time.perf_counter() - started)
     )
     status = solver.solve(built.model)
-    found = bookings_from(solver, built) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else []
+    found: list[Booking] = []
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = valid_week(c, timing.time_week(c, chosen_tasks(solver, built))[0])
     if status == cp_model.UNKNOWN:
         # nothing proven: fall back to "every head filled, every bonus earned"
         bound = trivial_bound(c)

@@ -29,7 +29,7 @@ from models.schedule import (
     ScheduleRun,
     publish_run,
 )
-from models.user import UserAccount, UserRole
+from models.user import LoginFailure, UserAccount, UserRole
 from models.wish import FollowUp, Wish, WishSkill, WishStatus, WishTransitionError
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "Grid",
     "Household",
     "HouseholdSituation",
+    "LoginFailure",
     "Notification",
     "NotificationStatus",
     "Override",

@@ -5,9 +5,11 @@ HMAC-SHA256, from the ``cryptography`` package): a copy of the database file, a 
 careless ``SELECT`` shows only ciphertext. The key is derived with HKDF-SHA256 from the secret
 in ``TONGXIN_SECRET_KEY``.
 
-Without a secret, development and tests use a fixed, published development key, so that a
-fresh checkout runs at once; any other ``TONGXIN_ENV`` (``production``, ``staging`` …) refuses
-to start rather than "encrypt" with a key everybody knows.
+Without a secret, development and tests make a random one the first time it is needed and
+keep it in a file only its owner may read (``TONGXIN_SECRET_FILE``, by default
+``tongxin.db.secret`` beside the default SQLite database ``tongxin.db``), so that a fresh checkout runs at once and no key is
+ever published; any other ``TONGXIN_ENV`` (``production``, ``staging`` …) refuses to start
+without ``TONGXIN_SECRET_KEY``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import secrets
+import time
 from functools import cache
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -25,11 +30,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 SECRET_ENV = "TONGXIN_SECRET_KEY"
+SECRET_FILE_ENV = "TONGXIN_SECRET_FILE"
 ENV_ENV = "TONGXIN_ENV"
-#: environments that may run on the published development key
+#: environments that may run on a secret made on this machine, kept in a file
 DEVELOPMENT_ENVS = frozenset({"development", "test"})
-#: the development secret; public, so it protects nothing
-DEVELOPMENT_SECRET = "tongxin-development-secret-do-not-use-in-production"
+#: secrets that were once published (early versions shipped a fixed development secret):
+#: refused everywhere, since anyone can sign tokens or decrypt fields with them
+PUBLISHED_SECRETS = frozenset({"tongxin-development-secret-do-not-use-in-production"})
 MIN_SECRET_LENGTH = 32
 _HKDF_SALT = b"tongxin"
 _HKDF_INFO = b"tongxin field encryption v1"
@@ -58,21 +65,18 @@ def secret() -> str:
     """
     value = os.environ.get(SECRET_ENV, "")
     env = environment()
+    if value in PUBLISHED_SECRETS:
+        raise SecretKeyError(
+            f"不能使用公开过的密钥，请为 {SECRET_ENV} 设置新的值 "
+            f"(a secret that was published cannot be used; set a new {SECRET_ENV})"
+        )
     if env in DEVELOPMENT_ENVS:
-        if not value:
-            _warn_development_key()
-            return DEVELOPMENT_SECRET
-        return value
+        return value or local_secret()
     if not value:
         raise SecretKeyError(
             f"{ENV_ENV}={env} 时必须设置 {SECRET_ENV}，否则无法加密电话、身份证号和地址 "
             f"({SECRET_ENV} must be set when {ENV_ENV}={env}: phones, ID numbers and "
             "addresses are encrypted with it)"
-        )
-    if value == DEVELOPMENT_SECRET:
-        raise SecretKeyError(
-            f"{ENV_ENV}={env} 时不能使用公开的开发密钥 "
-            f"(the published development secret cannot be used when {ENV_ENV}={env})"
         )
     if len(value) < MIN_SECRET_LENGTH:
         raise SecretKeyError(
@@ -82,13 +86,52 @@ def secret() -> str:
     return value
 
 
+#: beside the default SQLite database, in the working directory: every process started there
+#: (the server, the scheduler, ``tongxin load``, tests with databases of their own) shares it
+DEFAULT_SECRET_FILE = "tongxin.db.secret"
+
+
+def secret_file() -> Path:
+    """Where development keeps its secret: ``TONGXIN_SECRET_FILE``, else
+    ``DEFAULT_SECRET_FILE``."""
+    return Path(os.environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
+
+
+def local_secret() -> str:
+    """This machine's development secret: read from ``secret_file()``, made the first time
+    (random, readable by its owner only; two processes starting at once agree on one)."""
+    return _local_secret_at(secret_file())
+
+
 @cache
-def _warn_development_key() -> None:
+def _local_secret_at(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        text = ""
+    if text:
+        return text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # another process made it just now: wait for it to be written
+        for _ in range(100):
+            if text := path.read_text(encoding="utf-8").strip():
+                return text
+            time.sleep(0.01)
+        raise SecretKeyError(f"{path} 为空 ({path} is empty)") from None
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secrets.token_urlsafe(48) + "\n")
     log.warning(
-        "使用公开的开发密钥加密隐私字段 (encrypting private fields with the published "
-        "development key; set %s outside development)",
+        "未设置 %s：已生成本机开发密钥，保存在 %s (no %s: made a development secret for this "
+        "machine, kept in %s)",
         SECRET_ENV,
+        path,
+        SECRET_ENV,
+        path,
     )
+    return path.read_text(encoding="utf-8").strip()
 
 
 @cache

@@ -38,6 +38,14 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
 
 
+def pool_options(url: str | None, connections: int, wait_seconds: float) -> dict[str, Any]:
+    """Engine options for ``connections`` threads each holding a connection, waiting at most
+    ``wait_seconds`` for one (PostgreSQL's pool) or for SQLite's write lock."""
+    if make_url(database_url(url)).get_backend_name() == "postgresql":
+        return {"pool_size": connections, "max_overflow": 0, "pool_timeout": wait_seconds}
+    return {"connect_args": {"timeout": wait_seconds}}
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (see ``database_url``), set up for its database.
 
@@ -50,11 +58,14 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(resolved, **kwargs)
     if backend == "sqlite":
-        _configure_sqlite(engine)
+        timeout_s = kwargs.get("connect_args", {}).get("timeout")
+        _configure_sqlite(
+            engine, int(timeout_s * 1000) if timeout_s is not None else SQLITE_BUSY_TIMEOUT_MS
+        )
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     """Foreign keys on, write-ahead log, and real transactions.
 
     The ``sqlite3`` driver of Python < 3.12 neither starts a transaction before a SELECT nor
@@ -69,7 +80,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -57,6 +57,9 @@ class Person(Timestamped, Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: false once the person has left; their history stays
     active: Mapped[bool] = mapped_column(default=True)
+    #: registered on their own and not yet approved by a coordinator (报到审核): never
+    #: scheduled, and a claimed party membership is not yet believed
+    pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     external_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     community: Mapped[Community] = relationship()

@@ -2,13 +2,18 @@
 
 A run is one solve of one community's week. Its life::
 
-    solving ──▶ draft ──publish──▶ published ──(a newer run is published)──▶ superseded
-       │          │  └──(a newer draft replaces it)──▶ superseded
-       └──────────┴──▶ failed   (the solve could not run; ``failure_reason`` says why)
+    queued ──▶ solving ──▶ draft ──publish──▶ published ──(a newer run is published)──▶ superseded
+      │           │          │  └──(a newer draft replaces it)──▶ superseded
+      └───────────┴──────────┴──▶ failed   (the solve could not run; ``failure_reason`` says why)
 
-Two partial unique indexes hold, on SQLite and PostgreSQL alike: at most one **published** run
-and at most one **draft** per (community, week). Two coordinators publishing at once cannot
-both succeed; the second gets an ``IntegrityError`` and nothing of theirs is written.
+A coordinator's solve is written ``queued``; a worker process claims it (``worker``) and makes it
+``solving``, and renews ``lease_until`` while it works. A ``solving`` run whose lease has passed
+was left by a worker that stopped, and is failed (``api.services.scheduling``).
+
+Partial unique indexes hold, on SQLite and PostgreSQL alike: at most one **published** run,
+at most one **draft**, and at most one run **queued or solving** per (community, week). Two
+coordinators publishing (or solving) at once cannot both succeed; the second gets an
+``IntegrityError`` and nothing of theirs is written.
 
 An assignment or override points at exactly one demand: a wish, a shift or an activity. Each
 kind has its own nullable foreign key and a CHECK keeps exactly the one named by
@@ -36,7 +41,8 @@ if TYPE_CHECKING:
 
 
 class RunStatus(StrEnum):
-    SOLVING = "solving"  # the matcher is working on it; ``progress`` says how far
+    QUEUED = "queued"  # waiting for a worker process to take it up
+    SOLVING = "solving"  # a worker is solving it; ``progress`` says how far
     DRAFT = "draft"
     PUBLISHED = "published"
     SUPERSEDED = "superseded"
@@ -44,6 +50,7 @@ class RunStatus(StrEnum):
 
 
 RUN_STATUS_ZH: dict[RunStatus, str] = {
+    RunStatus.QUEUED: "排队中",
     RunStatus.SOLVING: "计算中",
     RunStatus.DRAFT: "草稿",
     RunStatus.PUBLISHED: "已发布",
@@ -52,6 +59,7 @@ RUN_STATUS_ZH: dict[RunStatus, str] = {
 }
 
 RUN_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.SOLVING, RunStatus.FAILED}),
     RunStatus.SOLVING: frozenset({RunStatus.DRAFT, RunStatus.FAILED}),
     RunStatus.DRAFT: frozenset({RunStatus.PUBLISHED, RunStatus.SUPERSEDED, RunStatus.FAILED}),
     RunStatus.PUBLISHED: frozenset({RunStatus.SUPERSEDED}),
@@ -198,8 +206,21 @@ class ScheduleRun(Timestamped, Base):
             postgresql_where=sa.text("status = 'draft'"),
             sqlite_where=sa.text("status = 'draft'"),
         ),
+        # one solve of a week at a time: two coordinators asking at once get one run
+        sa.Index(
+            "uq_schedule_run_live",
+            "community_id",
+            "week_start",
+            unique=True,
+            postgresql_where=sa.text("status IN ('queued', 'solving')"),
+            sqlite_where=sa.text("status IN ('queued', 'solving')"),
+        ),
         sa.Index(None, "community_id", "week_start"),
+        # the solve queue: the oldest queued run, the solving runs whose lease has passed
+        sa.Index(None, "status", "lease_until"),
         check("failure_reason IS NOT NULL OR status <> 'failed'", "failure_has_reason"),
+        check("lease_until IS NOT NULL OR status <> 'solving'", "solving_has_lease"),
+        check("time_limit_s IS NULL OR time_limit_s > 0", "time_limit_s"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,6 +244,16 @@ class ScheduleRun(Timestamped, Base):
     warnings: Mapped[list[Any] | None] = mapped_column(JSONType, default=list)
     #: how far a solve has got, 0 to 1, for a client polling a ``solving`` run
     progress: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    #: what the solve was asked for: the matcher's time limit, and the run it stays close to
+    time_limit_s: Mapped[float | None]
+    previous_run_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("schedule_run.id", ondelete="SET NULL")
+    )
+    #: the worker process solving the run (host/pid), once one has claimed it
+    worker: Mapped[str | None] = mapped_column(sa.String(200))
+    #: the worker renews this while it solves; a ``solving`` run past it was left by a worker
+    #: that stopped
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failure_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")

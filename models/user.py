@@ -93,3 +93,19 @@ class UserAccount(Timestamped, Base):
     def __repr__(self) -> str:
         # never the hash
         return f"UserAccount(id={self.id!r}, username={self.username!r}, role={self.role!r})"
+
+
+class LoginFailure(Base):
+    """A failed login: counted per username and per client address over a window, in the
+    database, so every web process of a deployment sees the same count."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_username_at", "username", "at"),
+        sa.Index("ix_login_failure_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -654,6 +654,7 @@ def _wish(item: Json, week: _Week) -> Demand | None:
         priority=float(item.get("priority", wish_priority(situations))),
         radius_m=item.get("radius_m"),
         all_or_nothing=headcount > 1,
+        separate_visits=bool(item.get("separate_visits", False)),
         household=item["beneficiary"]["id"],
         note="、".join(SITUATIONS_ZH[s] for s in situations),
     )

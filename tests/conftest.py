@@ -1,23 +1,17 @@
-"""Shared test fixtures. Object factories live in ``tests/factories.py``."""
+"""Shared test fixtures. Object factories live in ``tests/support/factories.py``."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from factories import (
+from matcher.domain import PersonKind, Problem
+from tests.support.factories import (
     make_activity,
     make_person,
     make_problem,
     make_shift,
     make_wish,
 )
-
-from matcher.domain import PersonKind, Problem
 
 
 @pytest.fixture

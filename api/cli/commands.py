@@ -24,6 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: Exit code for a scenario that cannot be used (bad file, conflicting locks).
 EXIT_BAD_INPUT = 2
+#: on stopping, how long the solves under way may take to end; one cut short is failed by
+#: another worker once its lease passes
+STOP_WAIT_S = 5.0
 
 app = typer.Typer(
     name="tongxin",
@@ -347,32 +350,89 @@ def serve(
     reload: Annotated[
         bool, typer.Option(help="代码改动后自动重启（开发用） Restart on code changes")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="网页进程数，多于 1 个须用 PostgreSQL "
+            "Web processes; more than one needs PostgreSQL",
+        ),
+    ] = 1,
+    embedded_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--embedded-worker/--no-embedded-worker",
+            help="在本进程内计算排队的排班；默认取 TONGXIN_EMBEDDED_WORKER，开发时开启，"
+            "正式部署时关闭（由 tongxin scheduler 计算） "
+            "Solve queued runs in this process; default TONGXIN_EMBEDDED_WORKER, on in "
+            "development, off in production (where `tongxin scheduler` solves them)",
+            show_default=False,
+        ),
+    ] = None,
     migrate: Annotated[
         bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
     ] = True,
 ) -> None:
     """启动 HTTP 接口与网页（/console/、/m/，文档在 /docs）。 Start the API and the pages."""
     import uvicorn
+    from sqlalchemy.engine import make_url
 
-    from api.settings import Settings
+    from api.worker.solve_queue import QueueSettings
 
     try:
-        settings = Settings()
+        settings = QueueSettings()
     except ValueError as exc:
         _fail(str(exc))
+    if workers > 1 and make_url(settings.database_url).get_backend_name() == "sqlite":
+        _fail(
+            "SQLite 数据库只能用一个网页进程：请去掉 --workers，"
+            "或把 TONGXIN_DATABASE_URL 设为 PostgreSQL 数据库 "
+            "(a SQLite database takes one web process only: drop --workers, or set "
+            "TONGXIN_DATABASE_URL to a PostgreSQL database)"
+        )
+    if workers > 1 and reload:
+        _fail("--reload 与 --workers 不能同时用 (--reload and --workers do not go together)")
+    if embedded_worker is None:
+        embedded_worker = bool(settings.embedded_worker)
     if migrate:
         from models.db import upgrade
 
         upgrade(settings.database_url)
     base = f"http://{host}:{port}"
+    solves = (
+        "在本进程内计算 in this process"
+        if embedded_worker
+        else "由 tongxin scheduler 进程计算 by the `tongxin scheduler` process"
+    )
     _err_console().print(
         f"同心 Tongxin ({settings.database_url})\n"
         f"  协调人工作台 console: {base}/console/\n"
         f"  志愿者手机页 volunteers: {base}/m/\n"
-        f"  接口文档 API docs: {base}/docs",
+        f"  接口文档 API docs: {base}/docs\n"
+        f"  网页进程 web processes: {workers} · 排班 solves: {solves}",
         markup=False,
     )
-    uvicorn.run("api.web.app:create_app", factory=True, host=host, port=port, reload=reload)
+    worker = None
+    if embedded_worker:
+        from api.worker.scheduler import session_factory_for
+        from api.worker.solve_queue import SolveWorker
+
+        worker = SolveWorker(
+            session_factory=session_factory_for(settings.database_url), lease=settings.solve_lease
+        )
+        worker.start()
+    try:
+        uvicorn.run(
+            "api.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            workers=workers,
+        )
+    finally:
+        if worker is not None:
+            worker.stop(timeout=STOP_WAIT_S)
 
 
 @app.command("load")
@@ -403,6 +463,7 @@ def load(
     from api.services.security import hash_password
     from api.settings import Settings
     from models import UserAccount, UserRole
+    from models.crypto import DEVELOPMENT_ENVS
     from models.db import make_engine, make_session_factory, session_scope, upgrade
     from models.seed import (
         SeedError,
@@ -438,6 +499,14 @@ def load(
             )
         except SeedError as exc:
             console.print(f"已在库中，未重复导入 Already loaded: {exc}", markup=False)
+            return
+        if settings.env not in DEVELOPMENT_ENVS:
+            # a real deployment gets no account with a password printed in its log
+            console.print(
+                f"TONGXIN_ENV={settings.env}：不建演示账号 "
+                f"(TONGXIN_ENV={settings.env}: no demo accounts outside development)",
+                markup=False,
+            )
             return
         known = session.scalar(select(UserAccount).where(UserAccount.username == username))
         if known is None:
@@ -490,21 +559,29 @@ def scheduler(
             "With --once: run as at this moment, e.g. 2026-03-06T20:00+08:00"
         ),
     ] = None,
+    solvers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="同时计算的排班数（每个占一个处理器核） Runs solved at once (one core each)",
+        ),
+    ] = 2,
     migrate: Annotated[
         bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
     ] = True,
 ) -> None:
-    """启动定时任务进程（与 serve 分开运行）。 Run the scheduled jobs, beside `tongxin serve`."""
+    """启动定时任务与排班计算进程（与 serve 分开运行）。 Run the scheduled jobs and the queued
+    solves, beside `tongxin serve`."""
     import logging
     from datetime import datetime
 
-    from api.settings import Settings
     from api.worker import notify
     from api.worker.scheduler import build_scheduler, run_once, session_factory_for
+    from api.worker.solve_queue import QueueSettings, SolveWorker
     from models.community import DEFAULT_ZONE
 
     try:
-        settings = Settings()
+        settings = QueueSettings()
     except ValueError as exc:
         _fail(str(exc))
     if now is not None and not once:
@@ -523,21 +600,31 @@ def scheduler(
         upgrade(settings.database_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     console = _err_console()
+    factory = session_factory_for(settings.database_url)
     if once:
         done = run_once(
-            session_factory=session_factory_for(settings.database_url),
+            session_factory=factory,
             now=moment,
             channels=notify.channels_from(settings),
+            lease=settings.solve_lease,
         )
         console.print(
-            f"草稿 drafts {len(done['drafts'])} · 升级 escalated {done['escalated']} · "
-            f"提醒 reminded {done['reminded']} · 催办 chased {done['chased']} · "
-            f"发送 delivered {done['delivered']}",
+            f"草稿 drafts {len(done['drafts'])} · 排队的排班 queued solves {len(done['solved'])} · "
+            f"升级 escalated {done['escalated']} · 提醒 reminded {done['reminded']} · "
+            f"催办 chased {done['chased']} · 发送 delivered {done['delivered']}",
             markup=False,
         )
         return
-    console.print(f"同心 Tongxin scheduler ({settings.database_url})", markup=False)
-    build_scheduler(settings, blocking=True).start()
+    console.print(
+        f"同心 Tongxin scheduler ({settings.database_url}) · 同时计算 solving at once: {solvers}",
+        markup=False,
+    )
+    worker = SolveWorker(session_factory=factory, lease=settings.solve_lease, solvers=solvers)
+    worker.start()
+    try:
+        build_scheduler(settings, blocking=True).start()
+    finally:
+        worker.stop(timeout=STOP_WAIT_S)
 
 
 if __name__ == "__main__":

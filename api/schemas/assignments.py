@@ -10,13 +10,15 @@ from api.schemas.common import Strict, UTCTime
 from matcher.domain import DemandKind
 from models.schedule import Assignment, AssignmentStatus
 
-#: assignments still to be served: the assignee needs the household's address for these
-OPEN_STATUSES = frozenset({AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED})
+#: the only status in which the assignee sees the household's address and phone: they said
+#: they will come, and have not yet served (a proposal may still be declined)
+SEES_CONTACT = AssignmentStatus.CONFIRMED
 
 
 class BeneficiaryContact(BaseModel):
     """Private: the household's name, address and phone. Only for the assignee of its wish
-    while the assignment is open, and for the coordinators of its community."""
+    once they confirmed and until the service is done, and for the coordinators of its
+    community."""
 
     name: str
     address: str | None
@@ -36,7 +38,7 @@ class MyAssignment(BaseModel):
     starts_at: UTCTime
     ends_at: UTCTime
     hours_served: float | None
-    #: the household to visit, on an open wish assignment only
+    #: the household to visit, on a confirmed wish assignment not yet done
     beneficiary: BeneficiaryContact | None
 
     @classmethod
@@ -45,7 +47,7 @@ class MyAssignment(BaseModel):
         if assignment.wish is not None:
             wish = assignment.wish
             title = wish.title
-            if assignment.status in OPEN_STATUSES:
+            if assignment.status == SEES_CONTACT:
                 household = wish.household
                 contact = BeneficiaryContact(
                     name=household.name, address=household.address, phone=household.phone

@@ -7,7 +7,14 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from api.schemas.common import (
     Latitude,
@@ -23,6 +30,7 @@ from api.schemas.common import (
     fail,
     minutes,
 )
+from api.schemas.passwords import check_password
 from api.schemas.privacy import PRIVACY_NOTICE_VERSION
 from matcher.domain import PersonKind
 from models.person import Availability, Person
@@ -62,7 +70,8 @@ Username = Annotated[
     StringConstraints(strip_whitespace=True, min_length=3, max_length=64),
     AfterValidator(_username),
 ]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+#: length only here; ``RegistrationCreate`` checks the rest (``api.schemas.passwords``)
+Password = Annotated[str, StringConstraints(max_length=128)]
 Windows = Annotated[list[TimeWindow], Field(max_length=42), AfterValidator(_no_overlap)]
 HoursCap = Annotated[float, Field(ge=0, le=40, allow_inf_nan=False)]
 TaskCap = Annotated[int, Field(ge=0, le=21)]
@@ -119,6 +128,18 @@ class RegistrationCreate(Strict):
     phone: Phone | None = None
     consent: Consent
 
+    @field_validator("password")
+    @classmethod
+    def _strong_password(cls, password: str, info: ValidationInfo) -> str:
+        return check_password(password, str(info.data.get("username", "")))
+
+
+class Approval(Strict):
+    """报到审核: approve a registration; ``party_member`` confirms a claimed party membership
+    (left false, the person serves as a volunteer)."""
+
+    party_member: bool = False
+
 
 class AvailabilityUpdate(Strict):
     """The weekly free times, replacing the old ones; dates one cannot serve, likewise."""
@@ -153,6 +174,8 @@ class PersonPublic(BaseModel):
     weekly_task_cap: int
     phone_masked: str
     active: bool
+    #: registered, waiting for a coordinator's approval (报到审核): not scheduled until then
+    pending: bool
 
     @classmethod
     def of(cls, person: Person) -> PersonPublic:
@@ -211,6 +234,7 @@ def _person_fields(person: Person) -> dict[str, Any]:
         "weekly_task_cap": person.weekly_task_cap,
         "phone_masked": person.masked_phone,
         "active": person.active,
+        "pending": person.pending,
     }
 
 

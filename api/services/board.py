@@ -45,7 +45,13 @@ from api.services.problem import (
     matcher_demand_id,
     moment_of,
 )
-from api.services.scheduling import current_run, get_run, rank_candidates, week_run
+from api.services.scheduling import (
+    LIVE_RUN_STATUSES,
+    current_run,
+    get_run,
+    rank_candidates,
+    week_run,
+)
 from matcher.domain import SKILLS, Demand, DemandKind, Role
 from models.calendar import Activity
 from models.community import Community, Grid
@@ -79,7 +85,8 @@ def _grid_of(demand: Demand) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class WeekRuns:
-    """The week's live runs: at most one draft, one published, and the newest solving."""
+    """The week's live runs: at most one draft, one published, and the newest queued or
+    solving."""
 
     draft: ScheduleRun | None
     published: ScheduleRun | None
@@ -92,16 +99,24 @@ class WeekRuns:
 
 
 def week_runs(*, session: Session, community_id: int, week_start: date) -> WeekRuns:
-    """The week's draft, published and solving runs."""
+    """The week's draft, published and queued or solving runs."""
 
     def of(status: RunStatus) -> ScheduleRun | None:
         return week_run(
             session=session, community_id=community_id, week_start=week_start, status=status
         )
 
-    return WeekRuns(
-        draft=of(RunStatus.DRAFT), published=of(RunStatus.PUBLISHED), solving=of(RunStatus.SOLVING)
-    )
+    solving = session.scalars(
+        sa.select(ScheduleRun)
+        .where(
+            ScheduleRun.community_id == community_id,
+            ScheduleRun.week_start == week_start,
+            ScheduleRun.status.in_(LIVE_RUN_STATUSES),
+        )
+        .order_by(ScheduleRun.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return WeekRuns(draft=of(RunStatus.DRAFT), published=of(RunStatus.PUBLISHED), solving=solving)
 
 
 def _assignments_of(session: Session, run: ScheduleRun | None) -> list[Assignment]:

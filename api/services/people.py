@@ -14,9 +14,10 @@ from api.services.changes import check_grid
 from api.services.errors import Conflict, Invalid
 from api.services.problem import services_this_quarter
 from api.services.scope import grids_of, readable_people
-from api.services.security import hash_password
+from api.services.security import hash_password, verify_password
 from matcher import rules
 from matcher.domain import PersonKind
+from models import audit
 from models.community import Community, Grid
 from models.person import Availability, Person, PersonSkill
 from models.user import UserAccount, UserRole
@@ -46,7 +47,14 @@ def _windows(windows: Sequence[TimeWindow]) -> list[Availability]:
 
 
 def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
-    """Create a member's person and account; 422 for an unknown community or grid, 409 for a taken username."""
+    """Create a member's person, pending a coordinator's approval (报到审核), and their account.
+
+    422 for an unknown community or grid; 409 for a username taken by someone else. Sending
+    the same registration again (a retry after a time-out) answers with the account it made.
+    """
+    # hashed before the first query: on SQLite a writing request holds the write lock from
+    # its first statement, and hashing is the slow part
+    password_hash = hash_password(data.password)
     community = session.get(Community, data.community_id)
     if community is None:
         raise Invalid("没有这个社区", "No such community", "community_id")
@@ -55,9 +63,11 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
     else:
         grid = nearest_grid(grids_of(session, community.id), data.home.lat, data.home.lng)
     taken = session.scalar(
-        sa.select(UserAccount.id).where(UserAccount.username == data.username.lower())
+        sa.select(UserAccount).where(UserAccount.username == data.username.lower())
     )
     if taken is not None:
+        if _same_registration(taken, data):
+            return taken
         raise Conflict("用户名已被使用", "That username is taken")
 
     person = Person(
@@ -76,15 +86,90 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
     person.skills = set(data.skills)
     person.preferred_categories = set(data.service_categories)
     person.give_consent(data.consent.version)
+    person.pending = True
     account = UserAccount(
         username=data.username,
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         role=UserRole.MEMBER,
         person=person,
     )
     session.add(account)
     session.flush()  # a username taken meanwhile fails here, inside the request
     return account
+
+
+def _same_registration(account: UserAccount, data: RegistrationCreate) -> bool:
+    """The account was made by this very registration, sent before: same person, same
+    community, same password (so nobody learns anything by guessing a taken username)."""
+    person = account.person
+    return (
+        person is not None
+        and person.community_id == data.community_id
+        and person.name == data.name
+        and person.phone == data.phone
+        and verify_password(data.password, account.password_hash)
+    )
+
+
+def pending_people(*, session: Session, community_id: int) -> list[Person]:
+    """Those who registered with the community and wait for a coordinator, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(Person)
+            .where(
+                Person.community_id == community_id,
+                Person.pending.is_(True),
+                Person.active.is_(True),
+            )
+            .order_by(Person.created_at, Person.id)
+        )
+    )
+
+
+def approve(
+    *, session: Session, person: Person, party_member: bool | None, actor: UserAccount
+) -> Person:
+    """A coordinator approves a registration (报到审核): the person may now be scheduled.
+
+    A claimed party membership stands only if ``party_member`` confirms it; ``False`` (or a
+    volunteer's registration) makes the person a volunteer.
+    """
+    if not person.pending:
+        raise Conflict("这位人员已通过审核", "This person is already approved")
+    before = audit.snapshot(person)
+    person.pending = False
+    if person.kind == PersonKind.PARTY_MEMBER and not party_member:
+        person.kind = PersonKind.VOLUNTEER
+    audit.record(
+        session,
+        action="person.approve",
+        row=person,
+        actor=actor,
+        community_id=person.community_id,
+        before=before,
+    )
+    return person
+
+
+def reject(*, session: Session, person: Person, actor: UserAccount) -> Person:
+    """A coordinator turns a registration down: the person and their account are closed."""
+    if not person.pending:
+        raise Conflict("这位人员已通过审核，不能再驳回", "This person is approved already")
+    before = audit.snapshot(person)
+    person.active = False
+    for account in session.scalars(
+        sa.select(UserAccount).where(UserAccount.person_id == person.id)
+    ):
+        account.active = False
+    audit.record(
+        session,
+        action="person.reject",
+        row=person,
+        actor=actor,
+        community_id=person.community_id,
+        before=before,
+    )
+    return person
 
 
 def set_availability(

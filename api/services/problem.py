@@ -178,7 +178,12 @@ def build_problem(
 def _people(session: Session, community: Community, week_start: date) -> tuple[Person, ...]:
     rows = session.scalars(
         sa.select(PersonRow)
-        .where(PersonRow.community_id == community.id, PersonRow.active.is_(True))
+        .where(
+            PersonRow.community_id == community.id,
+            PersonRow.active.is_(True),
+            # a registration a coordinator has not approved is never scheduled
+            PersonRow.pending.is_(False),
+        )
         .options(
             selectinload(PersonRow.availability),
             selectinload(PersonRow.skill_rows),

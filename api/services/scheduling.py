@@ -3,37 +3,46 @@ after a member declines.
 
 The life of a week::
 
-    solve_week ──▶ run "solving" (committed at once, so a client can poll it)
-                     ├──▶ "draft"  (the week's previous draft, if any, is superseded)
-                     └──▶ "failed" (a crash or contradictory overrides; the reason is kept)
+    queue_solve ──▶ run "queued" (committed at once, so a client can poll it)
+                      └──▶ a worker claims it: "solving", its lease renewed while it works
+                             ├──▶ "draft"  (the week's previous draft, if any, is superseded)
+                             └──▶ "failed" (a crash, contradictory overrides, or the worker
+                                            stopped and its lease ran out; the reason is kept)
     add_override / remove_override ──▶ re_solve ──▶ a new draft, close to the old one
     publish ──▶ the draft is published, the week's published run superseded, in one transaction
     decline ──▶ replacements (ranked, with reasons) ──▶ accept_replacement
 
-``solve_week``, ``re_solve`` and ``publish`` commit (a run must be visible while it is being
-solved, and a failure must be recorded even though the solve's own work is rolled back). The
-other functions only flush: the caller's unit of work commits them.
+The web app only queues a solve (``queue_solve``): the run row carries what it asks for (the
+time limit, the run to stay close to), and a worker process (``api.worker.solve_queue``, in
+``tongxin scheduler``) claims it (``claim_run``) and solves it (``run_solve``). The run carries
+``status`` and ``progress`` (0 → 0.1 data read → 0.9 solved → 1), so a client polls
+``GET /runs/{id}``. While it solves, the worker renews the run's ``lease_until``; a ``solving``
+run whose lease has passed was left by a worker that stopped, and is failed with its reason by
+the next solve of that week or by any worker (``fail_lapsed_runs``), so the week can be solved
+again at once. ``solve_week``, ``re_solve`` and ``wait_for_solve`` solve in the calling process
+(the weekly draft job, the command line, tests).
 
-Long solves run in the background (``start_solve_in_background``): a small thread pool inside
-the API process. The run row carries ``status`` and ``progress`` (0 → 0.1 data read → 0.9
-solved → 1), so a client polls ``GET /runs/{id}``. A run left ``solving`` by a process that
-stopped is marked failed by the next solve of that week once it is older than
-``ABANDONED_AFTER``. A separate worker process would be the next step for a city-wide load.
+``queue_solve``, ``solve_week``, ``re_solve`` and ``publish`` commit (a run must be visible
+while it is being solved, and a failure must be recorded even though the solve's own work is
+rolled back). The other functions only flush: the caller's unit of work commits them.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+import time
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from types import TracebackType
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -58,6 +67,7 @@ from models import audit
 from models.base import utcnow
 from models.calendar import Activity
 from models.community import Community
+from models.db import WRITE_LOCK_AT_BEGIN
 from models.person import Person
 from models.post import Post, Shift, check_monday
 from models.schedule import (
@@ -76,12 +86,17 @@ from models.wish import Wish, WishStatus
 log = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT_S = 10.0
-#: a run still "solving" after this long was left by a process that stopped
-ABANDONED_AFTER = timedelta(minutes=30)
+#: how long a worker's claim on a run holds unless renewed (``TONGXIN_SOLVE_LEASE_SECONDS``);
+#: a ``solving`` run past its lease was left by a worker that stopped
+DEFAULT_LEASE = timedelta(seconds=60)
 PROGRESS_READ = 0.1
 PROGRESS_SOLVED = 0.9
-#: background solves at once; CP-SAT uses one core per solve (docs/matcher.md)
-BACKGROUND_WORKERS = 2
+#: a week with a run in one of these is being solved; another solve of it waits its turn
+LIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.SOLVING)
+INTERRUPTED = (
+    "计算中断：负责计算的后台程序已停止，本次排班未完成，可以重新排班",
+    "the solve was interrupted: the background process doing it stopped; solve the week again",
+)
 
 #: errors a write based on a stale read raises when another transaction got there first
 RACE_ERRORS = (StaleDataError, IntegrityError, OperationalError)
@@ -170,87 +185,347 @@ def current_run(*, session: Session, community_id: int, week_start: date) -> Sch
 # solving -------------------------------------------------------------------------------------
 
 
-def start_run(
-    *, session: Session, community_id: int, week_start: date, actor: UserAccount | None
-) -> ScheduleRun:
-    """Write a ``solving`` run for the week and commit it, so that it can be polled."""
-    check_monday(week_start)
-    get_community(session, community_id)
-    running = session.scalars(
-        sa.select(ScheduleRun).where(
+def worker_name() -> str:
+    """This process as a run's ``worker``: host and process id."""
+    return f"{socket.gethostname()}/{os.getpid()}"[:200]
+
+
+def _write_lock_first(session: Session) -> None:
+    """Begin the session's next transaction holding SQLite's write lock (nothing inside a
+    transaction, nothing on PostgreSQL).
+
+    Lease renewals write beside every solve, and on SQLite a transaction that has read may not
+    write once another has committed since it began; holding the lock from the start, it waits
+    its turn instead, whatever session factory the caller has.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_LOCK_AT_BEGIN: True})
+
+
+def fail_lapsed_runs(
+    *,
+    session: Session,
+    community_id: int | None = None,
+    week_start: date | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """Fail the ``solving`` runs (of one week, if given) whose lease has passed: their worker
+    stopped. Flushes; the ids of the runs failed.
+
+    Each is a conditional UPDATE (still solving, lease still passed), so a worker that renews
+    its lease at the same moment keeps its run, and two processes fail a run once.
+    """
+    _write_lock_first(session)
+    now = now or utcnow()
+    lapsed = sa.and_(ScheduleRun.status == RunStatus.SOLVING, ScheduleRun.lease_until < now)
+    query = sa.select(ScheduleRun.id).where(lapsed).order_by(ScheduleRun.id)
+    if community_id is not None:
+        query = query.where(ScheduleRun.community_id == community_id)
+    if week_start is not None:
+        query = query.where(ScheduleRun.week_start == week_start)
+    failed = []
+    for run_id in session.scalars(query).all():
+        done = session.execute(
+            sa.update(ScheduleRun)
+            .where(ScheduleRun.id == run_id, lapsed)
+            .values(
+                status=RunStatus.FAILED,
+                failure_reason=_text(*INTERRUPTED),
+                progress=1.0,
+                version=ScheduleRun.version + 1,
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        if done.rowcount == 1:  # type: ignore[attr-defined]
+            log.warning("run %s failed: its worker stopped renewing its lease", run_id)
+            failed.append(run_id)
+    return failed
+
+
+def lease_passed(run: ScheduleRun, now: datetime | None = None) -> bool:
+    """Whether ``run`` is solving past its lease: its worker stopped."""
+    return (
+        run.status == RunStatus.SOLVING
+        and run.lease_until is not None
+        and run.lease_until < (now or utcnow())
+    )
+
+
+def _check_week_free(session: Session, community_id: int, week_start: date) -> None:
+    """Refuse while another solve of the week is queued or solving; fail the week's runs whose
+    worker stopped (their lease has passed), so that the week can be solved again at once."""
+    now = utcnow()
+    live = session.scalars(
+        sa.select(ScheduleRun)
+        .where(
             ScheduleRun.community_id == community_id,
             ScheduleRun.week_start == week_start,
-            ScheduleRun.status == RunStatus.SOLVING,
+            ScheduleRun.status.in_(LIVE_RUN_STATUSES),
         )
+        .order_by(ScheduleRun.id)
     ).all()
-    for other in running:
-        if utcnow() - other.created_at < ABANDONED_AFTER:
-            raise Conflict(
-                f"本周排班正在计算中（排班 {other.id}），请稍候",
-                f"this week is already being solved (run {other.id}); wait for it",
+    failed = set()
+    if any(lease_passed(run, now) for run in live):
+        # a worker renewing its lease at this very moment keeps its run, and the week
+        failed = set(
+            fail_lapsed_runs(
+                session=session, community_id=community_id, week_start=week_start, now=now
             )
-        other.advance(RunStatus.FAILED)
-        other.failure_reason = _text("计算中断，未能完成", "the solve was interrupted")
+        )
+    busy = [run for run in live if run.id not in failed]
+    if not busy:
+        return
+    if busy[0].status == RunStatus.QUEUED:
+        raise Conflict(
+            f"本周排班已在排队等待计算（排班 {busy[0].id}），请稍候；"
+            "如果一直没有开始，请联系管理员检查排班后台程序",
+            f"this week is already waiting to be solved (run {busy[0].id}); if it does not "
+            "start, ask the administrator to check the scheduler process",
+        )
+    raise Conflict(
+        f"本周排班正在计算中（排班 {busy[0].id}），请稍候",
+        f"this week is already being solved (run {busy[0].id}); wait for it",
+    )
+
+
+def _new_run(
+    session: Session,
+    *,
+    community_id: int,
+    week_start: date,
+    actor: UserAccount | None,
+    previous_run_id: int | None,
+    time_limit_s: float,
+    lease: timedelta | None,
+) -> ScheduleRun:
+    """A run of the week, committed: claimed by this process for ``lease``, else queued."""
+    check_monday(week_start)
+    get_community(session, community_id)
+    _check_week_free(session, community_id, week_start)
     run = ScheduleRun(
         community_id=community_id,
         week_start=week_start,
-        status=RunStatus.SOLVING,
+        status=RunStatus.QUEUED if lease is None else RunStatus.SOLVING,
         progress=0.0,
         created_by_id=_actor_id(actor),
+        previous_run_id=previous_run_id,
+        time_limit_s=time_limit_s,
     )
+    if lease is not None:
+        run.worker = worker_name()
+        run.lease_until = utcnow() + lease
     session.add(run)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # another solve of the week was written a moment ago (``uq_schedule_run_live``)
+        session.rollback()
+        _check_week_free(session, community_id, week_start)
+        raise
     return run
 
 
-def run_solve(
+def queue_solve(
     *,
     session: Session,
-    run_id: int,
-    previous_run_id: int | None = None,
+    community_id: int,
+    week_start: date,
+    actor: UserAccount | None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> ScheduleRun:
-    """Solve a ``solving`` run; it ends as the week's draft, or failed with its reason."""
+    """Queue a solve of the week for a worker process and commit it, so that it can be polled.
+
+    It will stay close to the week's draft, else its published run, like ``re_solve``.
+    """
+    previous = current_run(session=session, community_id=community_id, week_start=week_start)
+    return _new_run(
+        session,
+        community_id=community_id,
+        week_start=week_start,
+        actor=actor,
+        previous_run_id=previous.id if previous is not None else None,
+        time_limit_s=time_limit_s,
+        lease=None,
+    )
+
+
+def start_run(
+    *,
+    session: Session,
+    community_id: int,
+    week_start: date,
+    actor: UserAccount | None,
+    previous_run_id: int | None = None,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    lease: timedelta = DEFAULT_LEASE,
+) -> ScheduleRun:
+    """Write a ``solving`` run for the week, claimed by this process, and commit it, so that
+    it can be polled; ``run_solve`` solves it here."""
+    return _new_run(
+        session,
+        community_id=community_id,
+        week_start=week_start,
+        actor=actor,
+        previous_run_id=previous_run_id,
+        time_limit_s=time_limit_s,
+        lease=lease,
+    )
+
+
+def claim_run(
+    *, session: Session, run_id: int | None = None, lease: timedelta = DEFAULT_LEASE
+) -> ScheduleRun | None:
+    """Claim a queued run for this process (``run_id``, else the oldest) and commit; None if
+    there is none left, or ``run_id`` was taken by another worker first.
+
+    On PostgreSQL the run is read ``FOR UPDATE SKIP LOCKED``, so workers claiming at once take
+    different runs; on either database the claim is a conditional UPDATE (still queued), so a
+    run is claimed once.
+    """
+    query = (
+        sa.select(ScheduleRun.id)
+        .where(ScheduleRun.status == RunStatus.QUEUED)
+        .order_by(ScheduleRun.id)
+        .limit(1)
+    )
+    if run_id is not None:
+        query = query.where(ScheduleRun.id == run_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    while True:
+        _write_lock_first(session)
+        found = session.scalar(query)
+        if found is None:
+            session.rollback()
+            return None
+        claimed = session.execute(
+            sa.update(ScheduleRun)
+            .where(ScheduleRun.id == found, ScheduleRun.status == RunStatus.QUEUED)
+            .values(
+                status=RunStatus.SOLVING,
+                worker=worker_name(),
+                lease_until=utcnow() + lease,
+                version=ScheduleRun.version + 1,
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        run = session.get(ScheduleRun, found, populate_existing=True)
+        session.commit()
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            return run
+        if run_id is not None:
+            return None
+        # another worker took it between the read and the claim: the next one, then
+
+
+class _LeaseKeeper:
+    """Renews a solving run's lease from a thread of its own, every third of the lease, for as
+    long as this process works on it (the matcher holds the solve for seconds to minutes).
+
+    The renewal touches ``lease_until`` only, not the run's version, so it never makes the
+    solve's own writes stale; it stops renewing once the run is no longer this worker's.
+    """
+
+    def __init__(self, engine: Engine, run_id: int, worker: str | None, lease: timedelta):
+        self.engine = engine
+        self.run_id = run_id
+        self.worker = worker
+        self.lease = lease
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(
+            target=self._renew_until_stopped, name=f"tongxin-lease-{run_id}", daemon=True
+        )
+
+    def __enter__(self) -> _LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _renew_until_stopped(self) -> None:
+        every_s = max(self.lease.total_seconds() / 3, 0.05)
+        while not self.stopped.wait(every_s):
+            try:
+                if not self.renew():
+                    return
+            except SQLAlchemyError as error:
+                # the next renewal may get through; the lease allows two to fail
+                log.warning("run %s: could not renew its lease: %s", self.run_id, error)
+
+    def renew(self) -> bool:
+        ours = [ScheduleRun.id == self.run_id, ScheduleRun.status == RunStatus.SOLVING]
+        if self.worker is not None:
+            ours.append(ScheduleRun.worker == self.worker)
+        with self.engine.begin() as connection:
+            done = connection.execute(
+                sa.update(ScheduleRun).where(*ours).values(lease_until=utcnow() + self.lease)
+            )
+        return bool(done.rowcount == 1)
+
+
+def run_solve(*, session: Session, run_id: int, lease: timedelta = DEFAULT_LEASE) -> ScheduleRun:
+    """Solve a ``solving`` run this process claimed, with the time limit and the previous run
+    it asked for; it ends as the week's draft, or failed with its reason.
+
+    The run's lease is renewed while it solves, and with each progress write. It commits what
+    the session holds first: its transactions begin holding SQLite's write lock.
+    """
+    session.commit()
+    _write_lock_first(session)
     run = get_run(session=session, run_id=run_id)
-    try:
-        problem, refs = build_problem(
-            session=session,
-            community_id=run.community_id,
-            week_start=run.week_start,
-            previous_run_id=previous_run_id,
-            time_limit_s=time_limit_s,
-        )
-        run.progress = PROGRESS_READ
-        session.commit()
-        solution = matcher.solve(problem)
-        run.progress = PROGRESS_SOLVED
-        _replace_draft(session, run)
-        store_solution(session=session, run=run, solution=solution, refs=refs)
-        run.progress = 1.0
-        session.commit()
-    except LockConflict as conflict:
-        return _fail(
-            session,
-            run_id,
-            "锁定互相矛盾：" + "；".join(r.zh for r in conflict.reasons),
-            "overrides contradict each other: " + "; ".join(r.en for r in conflict.reasons),
-        )
-    except RACE_ERRORS as error:
-        log.warning("run %s lost a race: %s", run_id, error)
-        return _fail(
-            session,
-            run_id,
-            "同一周的另一次计算刚刚完成，本次结果未保存",
-            "another solve of the same week finished at the same moment; this one was not kept",
-        )
-    except Exception as error:
-        log.exception("run %s failed", run_id)
-        return _fail(
-            session,
-            run_id,
-            f"计算失败：{type(error).__name__}: {error}",
-            f"the solve failed: {type(error).__name__}: {error}",
-        )
+    if run.status != RunStatus.SOLVING:
+        log.warning("run %s is %s, not solving; left as it is", run_id, run.status)
+        return run
+    with _LeaseKeeper(_engine_of(session), run_id, run.worker, lease):
+        try:
+            problem, refs = build_problem(
+                session=session,
+                community_id=run.community_id,
+                week_start=run.week_start,
+                previous_run_id=run.previous_run_id,
+                time_limit_s=run.time_limit_s or DEFAULT_TIME_LIMIT_S,
+            )
+            run.progress = PROGRESS_READ
+            run.lease_until = utcnow() + lease
+            session.commit()
+            solution = matcher.solve(problem)
+            _write_lock_first(session)
+            run.progress = PROGRESS_SOLVED
+            run.lease_until = utcnow() + lease
+            _replace_draft(session, run)
+            store_solution(session=session, run=run, solution=solution, refs=refs)
+            run.progress = 1.0
+            session.commit()
+        except LockConflict as conflict:
+            return _fail(
+                session,
+                run_id,
+                "锁定互相矛盾：" + "；".join(r.zh for r in conflict.reasons),
+                "overrides contradict each other: " + "; ".join(r.en for r in conflict.reasons),
+            )
+        except RACE_ERRORS as error:
+            log.warning("run %s lost a race: %s", run_id, error)
+            return _fail(
+                session,
+                run_id,
+                "同一周的另一次计算刚刚完成，本次结果未保存",
+                "another solve of the same week finished at the same moment; this one was not kept",
+            )
+        except Exception as error:
+            log.exception("run %s failed", run_id)
+            return _fail(
+                session,
+                run_id,
+                f"计算失败：{type(error).__name__}: {error}",
+                f"the solve failed: {type(error).__name__}: {error}",
+            )
     return run
 
 
@@ -275,14 +550,25 @@ def _replace_draft(session: Session, run: ScheduleRun) -> None:
 
 
 def _fail(session: Session, run_id: int, zh: str, en: str) -> ScheduleRun:
-    """Undo the solve's own writes and record the run as failed, with the reason."""
+    """Undo the solve's own writes and record the run as failed, with the reason.
+
+    A run that is no longer solving was settled meanwhile (its lease ran out and another
+    process failed it): it stays as it is.
+    """
     session.rollback()
+    _write_lock_first(session)
     run = get_run(session=session, run_id=run_id)
     session.refresh(run)
+    if run.status != RunStatus.SOLVING:
+        return run
     run.advance(RunStatus.FAILED)
     run.failure_reason = _text(zh, en)
     run.progress = 1.0
-    session.commit()
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        session.refresh(run)
     return run
 
 
@@ -294,12 +580,20 @@ def solve_week(
     actor: UserAccount | None,
     previous_run_id: int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> ScheduleRun:
-    """Solve a community's week into its draft (or a failed run); the published run stays."""
-    run = start_run(session=session, community_id=community_id, week_start=week_start, actor=actor)
-    return run_solve(
-        session=session, run_id=run.id, previous_run_id=previous_run_id, time_limit_s=time_limit_s
+    """Solve a community's week into its draft (or a failed run) in this process; the
+    published run stays."""
+    run = start_run(
+        session=session,
+        community_id=community_id,
+        week_start=week_start,
+        actor=actor,
+        previous_run_id=previous_run_id,
+        time_limit_s=time_limit_s,
+        lease=lease,
     )
+    return run_solve(session=session, run_id=run.id, lease=lease)
 
 
 def re_solve(
@@ -322,59 +616,48 @@ def re_solve(
     )
 
 
-_executor: ThreadPoolExecutor | None = None
-_futures: dict[int, Future[Any]] = {}
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(BACKGROUND_WORKERS, thread_name_prefix="tongxin-solve")
-    return _executor
-
-
 def _engine_of(session: Session) -> Engine:
     bind = session.get_bind()
     return bind if isinstance(bind, Engine) else bind.engine
 
 
-def start_solve_in_background(
+def wait_for_solve(
+    run_id: int,
     *,
-    session: Session,
-    community_id: int,
-    week_start: date,
-    actor: UserAccount | None,
-    session_factory: sessionmaker[Session] | None = None,
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    session_factory: sessionmaker[Session],
+    timeout: float | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    poll_s: float = 0.2,
 ) -> ScheduleRun:
-    """Write a ``solving`` run now and solve it in a worker thread; poll the run for progress.
+    """The run once it has ended: solved here and now if it is still queued (the command line
+    and the tests need no worker process so), else waited for while a worker solves it.
 
-    Stays close to the week's draft, else its published run, like ``re_solve``.
+    A run whose worker stopped is failed once its lease has passed. ``TimeoutError`` if a
+    worker's solve has not ended after ``timeout`` seconds.
     """
-    previous = current_run(session=session, community_id=community_id, week_start=week_start)
-    previous_id = previous.id if previous is not None else None
-    run = start_run(session=session, community_id=community_id, week_start=week_start, actor=actor)
-    factory = session_factory or sessionmaker(bind=_engine_of(session), expire_on_commit=False)
-    run_id = run.id
-
-    def work() -> None:
-        with factory() as worker_session:
-            run_solve(
-                session=worker_session,
-                run_id=run_id,
-                previous_run_id=previous_id,
-                time_limit_s=time_limit_s,
-            )
-
-    _futures[run_id] = _pool().submit(work)
-    return run
-
-
-def wait_for_solve(run_id: int, timeout: float | None = None) -> None:
-    """Block until a background solve of this process ends (the CLI and tests use it)."""
-    future = _futures.pop(run_id, None)
-    if future is not None:
-        future.result(timeout=timeout)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with session_factory() as session:
+        while True:
+            run = session.get(ScheduleRun, run_id, populate_existing=True)
+            # end the read before claiming or waiting: on SQLite a writer waits for it
+            session.commit()
+            if run is None:
+                raise NotFound(f"没有编号为 {run_id} 的排班", f"no schedule run {run_id}")
+            if run.status not in LIVE_RUN_STATUSES:
+                return run
+            if run.status == RunStatus.QUEUED:
+                if claim_run(session=session, run_id=run_id, lease=lease) is not None:
+                    return run_solve(session=session, run_id=run_id, lease=lease)
+                # else a worker took it meanwhile: wait for that worker
+            elif lease_passed(run):
+                fail_lapsed_runs(
+                    session=session, community_id=run.community_id, week_start=run.week_start
+                )
+                session.commit()
+                continue
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"run {run_id} is still {run.status} after {timeout} s")
+            time.sleep(poll_s)
 
 
 # overrides -----------------------------------------------------------------------------------

@@ -5,24 +5,26 @@
   derived from ``TONGXIN_SECRET_KEY`` for this purpose only, so it is not the field key.
 - Logging in with an unknown username costs the same as with a wrong password: the password is
   checked against a dummy hash, so response times do not reveal which usernames exist.
-- Failed logins are counted per username and client address in a sliding window; past the
-  limit the answer is 429 with ``Retry-After`` until the oldest failure leaves the window.
+- Failed logins are counted per username and per client address in a sliding window, in the
+  database (``LoginThrottle``); past a limit the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from math import ceil
+from typing import Any
 
 import jwt
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from models.user import LoginFailure
 
 ALGORITHM = "HS256"
 
@@ -77,50 +79,46 @@ def read_access_token(token: str, *, secret_key: str) -> int | None:
     return user_id if 0 < user_id < 2**31 else None
 
 
-class LoginLimiter:
-    """Failed logins per key in a sliding window, in memory (one per server process).
+class LoginThrottle:
+    """Failed logins in a sliding window, per username and per client address, counted in the
+    database so that every web process of a deployment counts the same; past either limit the
+    answer is 429 with ``Retry-After`` until the oldest failure that counts leaves the window.
 
-    Several worker processes each keep their own count, so the effective limit is
-    ``attempts`` × workers; a shared store would be needed to make it exact.
+    The address limit is higher: many people may share one office or campus address, but one
+    address trying username after username is stopped all the same.
     """
 
-    #: keys kept at most; the stalest are forgotten first when an attack sprays many names
-    MAX_KEYS = 100_000
+    def __init__(self, *, per_username: int, per_address: int, window_seconds: float):
+        self.per_username = per_username
+        self.per_address = per_address
+        self.window = timedelta(seconds=window_seconds)
 
-    def __init__(
-        self, attempts: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
-    ):
-        self.attempts = attempts
-        self.window = window_seconds
-        self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def _wait(self, session: Session, column: Any, value: str, limit: int, now: datetime) -> int:
+        recent = (
+            sa.select(LoginFailure.at)
+            .where(column == value, LoginFailure.at > now - self.window)
+            .order_by(LoginFailure.at.desc())
+            .limit(limit)
+        )
+        times = list(session.scalars(recent))
+        if len(times) < limit:
+            return 0
+        # the limit-th most recent failure must leave the window before another try
+        return max(1, ceil((times[-1] + self.window - now).total_seconds()))
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    def retry_after(self, session: Session, *, username: str, address: str, now: datetime) -> int:
+        """Seconds to wait before this username, or anyone from this address, may try again."""
+        return max(
+            self._wait(session, LoginFailure.username, username, self.per_username, now),
+            self._wait(session, LoginFailure.address, address, self.per_address, now),
+        )
 
-    def retry_after(self, key: str) -> int:
-        """Seconds to wait before ``key`` may try again; 0 if it may now."""
-        with self._lock:
-            now = self.clock()
-            failures = self._recent(key, now)
-            if len(failures) < self.attempts:
-                return 0
-            return max(1, int(failures[0] + self.window - now + 0.999))
+    def failed(self, session: Session, *, username: str, address: str, now: datetime) -> None:
+        """Count a failure (and forget those that left the window)."""
+        session.execute(sa.delete(LoginFailure).where(LoginFailure.at <= now - self.window))
+        session.add(LoginFailure(username=username[:64], address=address[:64], at=now))
+        session.flush()
 
-    def failed(self, key: str) -> None:
-        with self._lock:
-            now = self.clock()
-            failures = self._recent(key, now)
-            failures.append(now)
-            self._failures.pop(key, None)
-            self._failures[key] = failures  # most recent last, for pruning
-            while len(self._failures) > self.MAX_KEYS:
-                self._failures.pop(next(iter(self._failures)))
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def succeeded(self, session: Session, *, username: str) -> None:
+        """A right password clears the username's failures (the address keeps its count)."""
+        session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))

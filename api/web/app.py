@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 import api.web.routes
-from api.services.security import LoginLimiter
+from api.services.security import LoginThrottle
 from api.settings import Settings
 from api.web import errors, pages
-from models.db import make_engine, make_session_factory
+from models.db import make_engine, make_session_factory, pool_options
 
 API_PREFIX = "/api/v1"
 
@@ -41,7 +44,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     Making the engine opens no connection; the first request does.
     """
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # each request thread holds one database connection: as many threads as the pool has
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="同心 Tongxin",
         description=(
             "社区服务排班：报到、微心愿、服务岗位、主题服务月、排班。"
@@ -52,11 +63,21 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine or make_engine(
+        settings.database_url,
+        **pool_options(settings.database_url, settings.web_threads, settings.db_wait_seconds),
+    )
+    # a request that may write takes SQLite's write lock at BEGIN; one that only reads never does
     app.state.session_factory = make_session_factory(app.state.engine, write_lock_at_begin=True)
-    app.state.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
+    app.state.read_session_factory = make_session_factory(app.state.engine)
+    app.state.login_throttle = LoginThrottle(
+        per_username=settings.login_attempts,
+        per_address=settings.login_attempts_per_address,
+        window_seconds=settings.login_window_seconds,
+    )
     errors.install(app)
     app.add_middleware(errors.BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(errors.WaitingLimit, max_waiting=settings.max_waiting_requests)
     for module in route_modules():
         app.include_router(module.router, prefix=API_PREFIX)
     # the browser pages (/console/, /m/, /static) call the API above; see docs/pages.md

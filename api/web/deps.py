@@ -31,9 +31,18 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+#: methods that only read: their sessions never take SQLite's write lock
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed if the handler succeeds, rolled back if it raises."""
-    session: Session = request.app.state.session_factory()
+    """One session per request: committed if the handler succeeds, rolled back if it raises.
+
+    A request that may write (POST, PUT, PATCH, DELETE) begins with SQLite's write lock, so
+    writers wait their turn instead of failing; a request that only reads never takes it."""
+    state = request.app.state
+    factory = state.read_session_factory if request.method in READING else state.session_factory
+    session: Session = factory()
     try:
         yield session
         session.commit()

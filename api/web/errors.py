@@ -16,7 +16,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -232,6 +233,35 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(exc.status_code, detail, dict(exc.headers) if exc.headers else None)
 
 
+BUSY = {
+    "zh": "现在使用的人很多，请稍后再试",
+    "en": "Many people are using Tongxin right now; try again in a moment",
+}
+#: seconds a client is asked to wait when the server is busy
+RETRY_AFTER_S = 2
+#: what the databases say when a write waited too long for a lock (SQLite) or a
+#: transaction lost a race it can retry (PostgreSQL)
+BUSY_ERRORS = ("database is locked", "deadlock detected", "could not serialize", "lock timeout")
+
+
+def busy(lang: str) -> JSONResponse:
+    """503 with ``Retry-After``: nothing was written; the same request may simply be sent
+    again."""
+    return _json(503, BUSY[lang], {"Retry-After": str(RETRY_AFTER_S)})
+
+
+async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("no database connection in time: %s", exc)
+    return busy(request_language(request))
+
+
+async def _on_operational_error(request: Request, exc: Exception) -> JSONResponse:
+    if any(text in str(exc).lower() for text in BUSY_ERRORS):
+        log.warning("database busy: %s", exc)
+        return busy(request_language(request))
+    raise exc
+
+
 async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     # a constraint the validation did not foresee (or a race): refuse, never a 500
     log.info("integrity error answered with 409: %s", exc)
@@ -243,6 +273,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(PoolTimeout, _on_pool_timeout)
+    app.add_exception_handler(OperationalError, _on_operational_error)
 
 
 # body size -----------------------------------------------------------------------------------
@@ -300,3 +332,28 @@ class BodySizeLimit:
         except BodyTooLarge:
             if not started:
                 await _json(413, BODY_TOO_LARGE[lang])(scope, receive, send)
+
+
+class WaitingLimit:
+    """Refuse requests with 503 and ``Retry-After`` at once while ``max_waiting`` are already
+    in the process, rather than let every one of them wait into a time-out."""
+
+    def __init__(self, app: ASGIApp, max_waiting: int):
+        self.app = app
+        self.max_waiting = max_waiting
+        self.in_process = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.in_process >= self.max_waiting:
+            headers = dict(scope.get("headers") or [])
+            lang = language(headers.get(b"accept-language", b"").decode("latin-1"))
+            await busy(lang)(scope, receive, send)
+            return
+        self.in_process += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_process -= 1

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.services.errors import Conflict
 from api.services.problem import demand_ref_id
 from api.services.scheduling import (
-    ABANDONED_AFTER,
+    DEFAULT_LEASE,
     DEFAULT_TIME_LIMIT_S,
+    LIVE_RUN_STATUSES,
+    lease_passed,
     publish,
     replacements,
     run_solve,
@@ -31,7 +33,6 @@ from api.services.scheduling import (
 from api.worker import notify
 from models import audit
 from models.audit import AuditLog
-from models.base import utcnow
 from models.calendar import generate_activities
 from models.community import DEFAULT_ZONE, Community, monday_of
 from models.post import generate_shifts
@@ -149,7 +150,7 @@ def _week_runs(session: Session, community_id: int, week_start: date) -> list[Sc
             .where(
                 ScheduleRun.community_id == community_id,
                 ScheduleRun.week_start == week_start,
-                ScheduleRun.status.in_((RunStatus.SOLVING, RunStatus.DRAFT, RunStatus.PUBLISHED)),
+                ScheduleRun.status.in_((*LIVE_RUN_STATUSES, RunStatus.DRAFT, RunStatus.PUBLISHED)),
             )
             .execution_options(populate_existing=True)
         )
@@ -162,14 +163,17 @@ def draft_next_week(
     community_id: int,
     now: datetime,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> DraftOutcome:
     """Draft the community's next week, once; publish it, or tell the coordinators to review.
 
     The community row is locked (``FOR UPDATE`` on PostgreSQL) while the week is checked and
     its ``solving`` run written, so of two schedulers the second waits, then finds the run and
-    does nothing. A week that has a draft, a published run or a live solve is left alone; a
-    failed week is tried again. A crash in the solve leaves a failed run with its reason and
-    the published plan as it was (``run_solve``).
+    does nothing. The job solves the run itself (it runs in the worker process), renewing the
+    run's lease. A week that has a draft, a published run or a queued or live solve is left
+    alone; a failed week is tried again, and so is a week whose solve lost its worker (its lease
+    ran out). A crash in the solve leaves a failed run with its reason and the published plan
+    as it was (``run_solve``).
     """
     _require_aware(now)
     with session_factory() as session:
@@ -178,21 +182,25 @@ def draft_next_week(
         ).one()
         week_start = next_week_start(now, community.zone)
         for run in _week_runs(session, community_id, week_start):
-            # the abandonment clock is the real one, as in ``start_run``
-            stale = run.status == RunStatus.SOLVING and utcnow() - run.created_at >= ABANDONED_AFTER
-            if not stale:
+            # the lease runs on the real clock, as in ``start_run``; ``now`` is the timetable's
+            if not lease_passed(run):
                 session.rollback()
                 return DraftOutcome(community_id, week_start, None, None, run.status.value)
         generate_shifts(session, community_id, week_start)
         generate_activities(session, community_id, week_start)
         try:
             run = start_run(  # commits: the lock is released once the solving run is visible
-                session=session, community_id=community_id, week_start=week_start, actor=None
+                session=session,
+                community_id=community_id,
+                week_start=week_start,
+                actor=None,
+                time_limit_s=time_limit_s,
+                lease=lease,
             )
         except Conflict:
             session.rollback()
             return DraftOutcome(community_id, week_start, None, None, RunStatus.SOLVING.value)
-        run = run_solve(session=session, run_id=run.id, time_limit_s=time_limit_s)
+        run = run_solve(session=session, run_id=run.id, lease=lease)
         payload = {
             "community_id": community_id,
             "community": community.name,

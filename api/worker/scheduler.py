@@ -16,13 +16,16 @@ idempotent, held by the database.
 | ``chase`` | hourly, at :05 | ``chase_unconfirmed`` |
 | ``escalate`` | daily 08:00 | ``escalate_wishes`` |
 | ``deliver`` | every minute | ``deliver`` the outbox |
+
+Beside the timetable, the process solves the runs coordinators queued (``solve_queue``), in
+threads of its own; ``tongxin scheduler`` starts them.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -35,8 +38,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.services.scheduling import DEFAULT_LEASE
 from api.settings import Settings
 from api.worker import jobs, notify
+from api.worker.solve_queue import QueueSettings, SolveWorker
 from models.community import DEFAULT_TIMEZONE, DEFAULT_ZONE, Community
 from models.db import make_engine, make_session_factory
 
@@ -65,7 +70,10 @@ def _now() -> datetime:
 
 def run_draft(database_url: str, community_id: int) -> None:
     outcome = jobs.draft_next_week(
-        session_factory=session_factory_for(database_url), community_id=community_id, now=_now()
+        session_factory=session_factory_for(database_url),
+        community_id=community_id,
+        now=_now(),
+        lease=QueueSettings().solve_lease,
     )
     log.info("draft %s", outcome)
 
@@ -182,8 +190,10 @@ def run_once(
     now: datetime,
     time_limit_s: float | None = None,
     channels: dict[str, notify.Channel] | None = None,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> dict[str, Any]:
-    """Every job that is due at ``now``, once, in order; what each did.
+    """Every job that is due at ``now``, once, in order, then the solve queue until it is
+    empty; what each did.
 
     Drafting is due for the communities whose weekly time this week has passed; it does nothing
     for a week that already has its draft. The other jobs are always due.
@@ -193,11 +203,16 @@ def run_once(
     for community_id in jobs.due_communities(session_factory=session_factory, now=now):
         done["drafts"].append(
             jobs.draft_next_week(
-                session_factory=session_factory, community_id=community_id, now=now, **extra
+                session_factory=session_factory,
+                community_id=community_id,
+                now=now,
+                lease=lease,
+                **extra,
             )
         )
     done["escalated"] = jobs.escalate_wishes(session_factory=session_factory, now=now)
     done["reminded"] = jobs.remind_tomorrow(session_factory=session_factory, now=now)
     done["chased"] = jobs.chase_unconfirmed(session_factory=session_factory, now=now)
+    done["solved"] = SolveWorker(session_factory=session_factory, lease=lease).drain()
     done["delivered"] = jobs.deliver(session_factory=session_factory, now=now, channels=channels)
     return done

@@ -1,7 +1,7 @@
 """Fixtures for the HTTP API: a fresh database per test, a client bound to it, accounts.
 
 Every test runs on a fresh SQLite file, and also on a fresh PostgreSQL schema when
-``TONGXIN_TEST_POSTGRES_URL`` is set (see ``tests/models/isolated_databases.py``). The API
+``TONGXIN_TEST_POSTGRES_URL`` is set (see ``tests/support/isolated_databases.py``). The API
 commits, so databases are made new for each test rather than rolled back.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -20,12 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "models"))
-
-from http_world import PASSWORD, World
-from http_world import build as build_world
-from isolated_databases import Backend, backends
-
 from api.services.security import create_access_token, hash_password
 from api.settings import Settings
 from api.web.app import create_app
@@ -33,6 +26,9 @@ from matcher.domain import PersonKind
 from models import Community, Grid, Person, Street, UserAccount, UserRole
 from models.db import create_all, make_session_factory
 from models.seed import import_scenario
+from tests.support.http_world import PASSWORD, World
+from tests.support.http_world import build as build_world
+from tests.support.isolated_databases import Backend, backends
 
 REPO = Path(__file__).resolve().parents[2]
 #: the password of every account ``make_user`` makes

@@ -82,10 +82,6 @@ def _write(path: Path, data: dict[str, Any]) -> Path:
     return path
 
 
-def _needs(module: str) -> None:
-    pytest.importorskip(module, reason=f"{module} is not there yet")
-
-
 # --- help ---------------------------------------------------------------------------------
 
 
@@ -131,7 +127,6 @@ def test_help_does_not_import_the_solver() -> None:
 
 
 def test_bad_scenario_exits_2_with_a_message(tmp_path: Path) -> None:
-    _needs("scenarios.load")
     bad = dict(TINY_SCENARIO)
     bad["people"] = [{**TINY_SCENARIO["people"][0], "kind": "robot"}]
     path = _write(tmp_path / "bad.json", bad)
@@ -143,7 +138,6 @@ def test_bad_scenario_exits_2_with_a_message(tmp_path: Path) -> None:
 
 
 def test_unparsable_scenario_exits_2(tmp_path: Path) -> None:
-    _needs("scenarios.load")
     path = tmp_path / "broken.json"
     path.write_text("{ not json", encoding="utf-8")
     result = runner.invoke(app, ["solve", str(path)])
@@ -152,7 +146,6 @@ def test_unparsable_scenario_exits_2(tmp_path: Path) -> None:
 
 
 def test_missing_scenario_file_exits_2(tmp_path: Path) -> None:
-    _needs("scenarios.load")
     result = runner.invoke(app, ["solve", str(tmp_path / "nowhere.json")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
@@ -160,8 +153,6 @@ def test_missing_scenario_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_conflicting_pins_exit_2_with_reasons(tmp_path: Path) -> None:
-    _needs("scenarios.load")
-    _needs("matcher.solver")
     data = dict(TINY_SCENARIO)
     data["activities"] = [
         {
@@ -186,8 +177,6 @@ def test_conflicting_pins_exit_2_with_reasons(tmp_path: Path) -> None:
 
 
 def test_generate_writes_a_loadable_file(tmp_path: Path) -> None:
-    _needs("scenarios.generate")
-    _needs("scenarios.load")
     from scenarios.load import load_scenario
 
     out = tmp_path / "gen" / "community.json"
@@ -204,8 +193,6 @@ def test_generate_writes_a_loadable_file(tmp_path: Path) -> None:
 
 
 def test_generate_takes_a_name(tmp_path: Path) -> None:
-    _needs("scenarios.generate")
-    _needs("scenarios.load")
     out = tmp_path / "named.json"
     result = runner.invoke(
         app, ["scenario", "generate", "--seed", "1", "-o", str(out), "--name", "示例社区"]
@@ -253,7 +240,6 @@ def test_bench_passes_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_solve_overrides_time_limit_and_seed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _needs("scenarios.load")
     from matcher.domain import Problem, Solution
 
     seen: list[Problem] = []
@@ -289,8 +275,6 @@ def _solve_json(path: Path, *extra: str) -> dict[str, Any]:
 
 
 def test_solve_json_end_to_end(tmp_path: Path) -> None:
-    _needs("scenarios.load")
-    _needs("matcher.solver")
     out = _solve_json(_write(tmp_path / "tiny.json", TINY_SCENARIO), "--time-limit", "5")
     assert out["status"] in ("optimal", "feasible")
     by_demand = {a["demand"]["id"]: a for a in out["assignments"]}
@@ -308,22 +292,11 @@ def test_solve_json_end_to_end(tmp_path: Path) -> None:
 
 
 def test_solve_greedy_json_end_to_end(tmp_path: Path) -> None:
-    _needs("scenarios.load")
-    import importlib
-
-    if not any(
-        hasattr(importlib.import_module(m), "solve_greedy")
-        for m in ("matcher.greedy", "matcher.solver")
-        if importlib.util.find_spec(m) is not None
-    ):
-        pytest.skip("solve_greedy is not there yet")
     out = _solve_json(_write(tmp_path / "tiny.json", TINY_SCENARIO), "--greedy")
     assert {a["demand"]["id"] for a in out["assignments"]} >= {"w1"}
 
 
 def test_solve_prints_tables(tmp_path: Path) -> None:
-    _needs("scenarios.load")
-    _needs("matcher.solver")
     result = runner.invoke(app, ["solve", str(_write(tmp_path / "tiny.json", TINY_SCENARIO))])
     assert result.exit_code == 0, result.output
     assert "小小社区" in result.output
@@ -335,8 +308,6 @@ def test_solve_prints_tables(tmp_path: Path) -> None:
 
 
 def test_solve_reports_a_gap_with_its_reason(tmp_path: Path) -> None:
-    _needs("scenarios.load")
-    _needs("matcher.solver")
     data = dict(TINY_SCENARIO)
     data["wishes"] = [
         {**TINY_SCENARIO["wishes"][0], "id": "w2", "title": "辅导功课", "category": "辅导功课"}
@@ -350,9 +321,6 @@ def test_solve_reports_a_gap_with_its_reason(tmp_path: Path) -> None:
 
 def test_bundled_scenario_json_keeps_contact_details_private() -> None:
     path = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
-    if not path.exists():
-        pytest.skip("the bundled 红光 scenario is not there yet")
-    _needs("matcher.solver")
     secrets: set[str] = set()
 
     def collect(value: Any) -> None:
@@ -488,3 +456,25 @@ def test_scheduler_once_at_a_given_moment_drafts_that_week(
         ("2026-03-07", "关爱空巢老人上门服务", "hg"),
         ("2026-03-08", "巾帼志愿清洁家园", "hg"),
     ]
+
+
+def test_load_makes_no_demo_accounts_outside_development(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from models import Community, UserAccount
+    from models.db import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 'production.db'}"
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", url)
+    monkeypatch.setenv("TONGXIN_ENV", "production")
+    monkeypatch.setenv("TONGXIN_SECRET_KEY", "a-private-secret-kept-in-the-vault-0123456789")
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
+    loaded = runner.invoke(app, ["load", str(scenario)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "no demo accounts outside development" in loaded.output
+    assert "tongxin-demo" not in loaded.output
+    with make_session_factory(make_engine(url))() as session:
+        assert session.scalar(select(func.count()).select_from(Community)) == 1
+        assert session.scalar(select(func.count()).select_from(UserAccount)) == 0

@@ -17,12 +17,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from http_world import LAT, LNG, WEEK, World
 from sqlalchemy.orm import Session
 
 from api.services.board import HOME_CELL_M, home_cells
 from api.services.problem import build_problem
-from api.services.scheduling import wait_for_solve
 from api.web import clock
 from matcher.domain import PersonKind
 from models import (
@@ -38,6 +36,8 @@ from models import (
     UserRole,
 )
 from models.person import Availability
+from tests.support.http_world import LAT, LNG, WEEK, World
+from tests.support.solve_queue import solve_queued
 
 API = "/api/v1"
 MONDAY = WEEK.isoformat()
@@ -52,7 +52,7 @@ def _solve(client: TestClient, base: str, headers: dict[str, str]) -> dict[str, 
     started = client.post(f"{base}/weeks/{MONDAY}/solve", params=QUICK, headers=headers)
     assert started.status_code == 202, started.text
     run_id = started.json()["run_id"]
-    wait_for_solve(run_id, timeout=60)
+    solve_queued(client, run_id)
     run: dict[str, Any] = client.get(f"{API}/runs/{run_id}", headers=headers).json()
     assert run["status"] == "draft", run
     return run

@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from http_world import LAT, LNG, WEEK, World
 from sqlalchemy.orm import Session
 
 from api.services.dashboard import check_until, gini, last_mondays, last_months
@@ -22,6 +21,7 @@ from api.services.errors import Invalid
 from api.web import clock
 from matcher.domain import PersonKind
 from models import Assignment, AssignmentStatus, Person, Wish, WishStatus
+from tests.support.http_world import LAT, LNG, WEEK, World
 
 API = "/api/v1"
 Headers = Callable[[str], dict[str, str]]

@@ -17,11 +17,11 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 from sqlalchemy.orm import Session
 
 from api.services.exports import SCHEDULE_HEADERS, SERVICE_RECORD_HEADERS, neutralise
 from models import Assignment, AssignmentStatus, Community, Person, Post, Wish
+from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 
 API = "/api/v1"
 WEEK = "2026-03-02"

@@ -1,8 +1,6 @@
 """Who may do what: every role × every object route, in scope and out of it.
 
-Expected answers: ``ok`` (2xx; or 409 where the role got past the checks and the object's
-state refused), 404 out of scope (the same as an unknown id), 403 for a role that may never use
-the route, 401 without a token.
+The matrix of routes and answers is ``tests/support/authorization.py``.
 """
 
 from __future__ import annotations
@@ -12,147 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from http_world import World
 
-ROLES = ("street_admin", "coordinator_a", "coordinator_b", "grid_leader_a", "member_a", "anonymous")
-OK = "ok"
-
-
-def _expect(sa: Any, ca: Any, cb: Any, gl: Any, m: Any) -> dict[str, Any]:
-    return dict(zip(ROLES, (sa, ca, cb, gl, m, 401), strict=True))
-
-
-# who manages an object of community A, B or C (street_admin: A and B are in their street)
-MANAGE_A = _expect(OK, OK, 404, 403, 403)
-MANAGE_B = _expect(OK, 404, OK, 403, 403)
-MANAGE_C = _expect(404, 404, 404, 403, 403)
-# who reads people and wishes: grid leaders too, in their grid (A1) only
-READ_A1 = _expect(OK, OK, 404, OK, 403)
-READ_A2 = _expect(OK, OK, 404, 404, 403)
-READ_B = _expect(OK, 404, OK, 404, 403)
-READ_C = _expect(404, 404, 404, 404, 403)
-MEMBER_OWN = _expect(403, 403, 403, 403, OK)
-MEMBER_NOT_OWN = _expect(403, 403, 403, 403, 404)
-ANYONE = _expect(OK, OK, OK, OK, OK)
-#: routes without login: every caller gets the same answer, a token or none
-PUBLIC = dict.fromkeys(ROLES, OK)
-#: a body the route refuses as it stands: reached by everyone, refused alike (422)
-PUBLIC_REFUSED = dict.fromkeys(ROLES, 422)
-
-WISH = {
-    "title": "辅导功课",
-    "category": "辅导功课",
-    "earliest": "2026-03-02",
-    "deadline": "2026-03-06",
-    "lat": 24.289,
-    "lng": 116.122,
-    "beneficiary": {"name": "王小明", "address": "幸福里1号", "phone": "13500000000"},
-}
-POST = {"name": "治安巡逻", "lat": 24.289, "lng": 116.122}
-ACTIVITY = {
-    "name": "义诊",
-    "day": "2026-03-12",
-    "start": "09:00",
-    "end": "11:00",
-    "lat": 24.2,
-    "lng": 116.1,
-}
-RECURRING = {k: v for k, v in ACTIVITY.items() if k != "day"} | {"day_rule": "service_day"}
-TEMPLATE = {"weekday": 6, "start": "19:00", "end": "21:00"}
-MONTH = "calendar/2026/3"
-WEEK_A = "/communities/{community_a}/weeks/2026-03-02"
-
-# (method, path with {names} of world ids, body, expectations)
-CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
-    ("GET", "/me", None, ANYONE),
-    ("PUT", "/me/availability", {"availability": []}, MEMBER_OWN),
-    ("GET", "/me/assignments", None, MEMBER_OWN),
-    ("GET", "/me/assignments.ics", None, MEMBER_OWN),
-    ("POST", "/me/assignments/{assignment_own}/confirm", None, MEMBER_OWN),
-    ("POST", "/me/assignments/{assignment_other}/confirm", None, MEMBER_NOT_OWN),
-    ("POST", "/me/assignments/{assignment_draft}/confirm", None, MEMBER_NOT_OWN),
-    ("POST", "/me/assignments/{assignment_other}/decline", None, MEMBER_NOT_OWN),
-    ("POST", "/me/assignments/{assignment_other}/hours", {"hours": 2}, MEMBER_NOT_OWN),
-    ("POST", "/me/assignments/{assignment_own}/hours", {"hours": 1}, MEMBER_OWN),
-    ("GET", "/communities/{community_a}/people", None, READ_A1),
-    ("GET", "/communities/{community_b}/people", None, READ_B),
-    ("GET", "/communities/{community_c}/people", None, READ_C),
-    ("GET", "/people/{person_a1}", None, READ_A1),
-    ("GET", "/people/{person_a2}", None, READ_A2),
-    ("GET", "/people/{person_b1}", None, READ_B),
-    ("GET", "/people/{person_c1}", None, READ_C),
-    ("GET", "/communities/{community_a}/grids", None, READ_A1),
-    ("GET", "/communities/{community_c}/grids", None, READ_C),
-    ("GET", "/communities/{community_a}/wishes", None, READ_A1),
-    ("GET", "/communities/{community_c}/wishes", None, READ_C),
-    ("POST", "/communities/{community_a}/wishes", WISH, MANAGE_A),
-    ("POST", "/communities/{community_b}/wishes", WISH, MANAGE_B),
-    ("POST", "/communities/{community_c}/wishes", WISH, MANAGE_C),
-    ("GET", "/wishes/{wish_a1}", None, READ_A1),
-    ("GET", "/wishes/{wish_a2}", None, READ_A2),
-    ("GET", "/wishes/{wish_b1}", None, READ_B),
-    ("GET", "/wishes/{wish_c1}", None, READ_C),
-    ("PATCH", "/wishes/{wish_a1}", {"title": "换水龙头"}, MANAGE_A),
-    ("PATCH", "/wishes/{wish_c1}", {"title": "换水龙头"}, MANAGE_C),
-    ("POST", "/wishes/{wish_a1}/advance", {"status": "verified"}, MANAGE_A),
-    ("POST", "/wishes/{wish_b1}/advance", {"status": "verified"}, MANAGE_B),
-    ("POST", "/wishes/{wish_c1}/advance", {"status": "verified"}, MANAGE_C),
-    ("POST", "/wishes/{wish_a1}/follow-up", {"rating": 5}, MANAGE_A),
-    ("POST", "/wishes/{wish_c1}/follow-up", {"rating": 5}, MANAGE_C),
-    ("GET", "/communities/{community_a}/posts", None, MANAGE_A),
-    ("GET", "/communities/{community_c}/posts", None, MANAGE_C),
-    ("POST", "/communities/{community_a}/posts", POST, MANAGE_A),
-    ("POST", "/communities/{community_c}/posts", POST, MANAGE_C),
-    ("GET", "/posts/{post_a}", None, MANAGE_A),
-    ("GET", "/posts/{post_b}", None, MANAGE_B),
-    ("GET", "/posts/{post_c}", None, MANAGE_C),
-    ("PATCH", "/posts/{post_a}", {"min_staff": 1}, MANAGE_A),
-    ("PATCH", "/posts/{post_c}", {"min_staff": 1}, MANAGE_C),
-    ("POST", "/posts/{post_a}/templates", TEMPLATE, MANAGE_A),
-    ("POST", "/posts/{post_c}/templates", TEMPLATE, MANAGE_C),
-    ("GET", "/communities/{community_a}/" + MONTH, None, MANAGE_A),
-    ("GET", "/communities/{community_c}/" + MONTH, None, MANAGE_C),
-    ("PUT", "/communities/{community_a}/" + MONTH, {"theme": "学雷锋志愿服务月"}, MANAGE_A),
-    ("PUT", "/communities/{community_c}/" + MONTH, {"theme": "学雷锋志愿服务月"}, MANAGE_C),
-    ("POST", "/communities/{community_a}/" + MONTH + "/activities", ACTIVITY, MANAGE_A),
-    ("POST", "/communities/{community_c}/" + MONTH + "/activities", ACTIVITY, MANAGE_C),
-    ("GET", "/activities/{activity_a}", None, MANAGE_A),
-    ("GET", "/activities/{activity_b}", None, MANAGE_B),
-    ("GET", "/activities/{activity_c}", None, MANAGE_C),
-    ("GET", "/communities/{community_a}/yearly-calendar", None, MANAGE_A),
-    ("GET", "/communities/{community_c}/yearly-calendar", None, MANAGE_C),
-    ("PUT", "/communities/{community_a}/yearly-calendar/months/3", {"theme": "学雷锋"}, MANAGE_A),
-    ("PUT", "/communities/{community_c}/yearly-calendar/months/3", {"theme": "学雷锋"}, MANAGE_C),
-    ("POST", "/communities/{community_a}/yearly-calendar/activities", RECURRING, MANAGE_A),
-    ("POST", "/communities/{community_c}/yearly-calendar/activities", RECURRING, MANAGE_C),
-    ("DELETE", "/recurring-activities/{recurring_b}", None, MANAGE_B),
-    ("DELETE", "/recurring-activities/{recurring_c}", None, MANAGE_C),
-    # the console's week, map and dashboard: readers, grid leaders within their grids
-    ("GET", WEEK_A, None, READ_A1),
-    ("GET", "/communities/{community_c}/weeks/2026-03-02", None, READ_C),
-    ("GET", WEEK_A + "/demands/activity/{activity_a}/candidates", None, READ_A2),
-    ("GET", "/runs/{run_a}/moves", None, READ_A1),
-    ("GET", "/communities/{community_a}/map", None, READ_A1),
-    ("GET", "/communities/{community_c}/map", None, READ_C),
-    ("GET", "/communities/{community_a}/dashboard", None, READ_A1),
-    ("GET", "/communities/{community_c}/dashboard", None, READ_C),
-    ("GET", WEEK_A + "/schedule.xlsx", None, READ_A1),
-    ("GET", WEEK_A + "/schedule.csv", None, READ_A1),
-    ("GET", "/communities/{community_c}/weeks/2026-03-02/schedule.csv", None, READ_C),
-    ("GET", "/communities/{community_a}/service-records/2026/q1.xlsx", None, READ_A1),
-    ("GET", "/communities/{community_a}/service-records/2026/q1.csv", None, READ_A1),
-    ("GET", "/communities/{community_c}/service-records/2026/q1.csv", None, READ_C),
-    # the roster: the template, and an import without a file (refused once in scope)
-    ("GET", "/communities/{community_a}/roster/template.xlsx", None, MANAGE_A),
-    ("GET", "/communities/{community_c}/roster/template.xlsx", None, MANAGE_C),
-    ("POST", "/communities/{community_a}/roster/import", None, _expect(422, 422, 404, 403, 403)),
-    ("POST", "/communities/{community_c}/roster/import", None, _expect(404, 404, 404, 403, 403)),
-    # without login
-    ("GET", "/privacy-notice", None, PUBLIC),
-    ("GET", "/communities", None, PUBLIC),
-    ("POST", "/registrations", {}, PUBLIC_REFUSED),
-    ("POST", "/auth/token", None, PUBLIC_REFUSED),
-]
+from models.crypto import PUBLISHED_SECRETS
+from tests.api.conftest import TEST_SETTINGS
+from tests.support.authorization import CASES, OK, ROLES
+from tests.support.http_world import World
 
 
 def _outcome(status: int) -> Any:
@@ -210,10 +72,13 @@ def test_expired_or_forged_tokens_answer_401(client: TestClient, world: World) -
 
     for token in (
         create_access_token(world.users["coordinator_a"].id, secret_key="another key", minutes=5),
-        create_access_token(
-            world.users["coordinator_a"].id,
-            secret_key="tongxin-development-secret-do-not-use-in-production",
-            minutes=-1,
+        # signed with the secret an early version published: this deployment's is its own
+        *(
+            create_access_token(world.users["coordinator_a"].id, secret_key=key, minutes=5)
+            for key in PUBLISHED_SECRETS
+        ),
+        create_access_token(  # expired
+            world.users["coordinator_a"].id, secret_key=TEST_SETTINGS.secret_key, minutes=-1
         ),
         "not-a-jwt",
     ):

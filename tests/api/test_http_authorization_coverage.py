@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-import test_http_authorization as matrix
-import test_http_authorization_scheduling as scheduling_matrix
-
 from api.settings import Settings
 from api.web.app import API_PREFIX, create_app
+from tests.support import authorization as matrix
+from tests.support import authorization_scheduling as scheduling_matrix
 
 
 def _pattern(route_path: str) -> re.Pattern[str]:

@@ -1,254 +1,42 @@
 """Who may schedule and read reports: every role × every scheduling and report route, in
 scope and out of it, and each of these routes' answers to bad input.
 
-The test world (``http_world.py``) gets a street admin of 北山街道 (``street_admin_north``, whose
-only community is C), a published run of C, an override in A and in C, and a declined
-assignment in A and in C with someone free to take it over. A route that changes state gets
-fresh objects for every role (a new draft to publish, a new declined assignment to hand on),
-so each role's answer is the designed one: 202, 201 or 200 in scope; 404 out of scope, the
-same as an unknown id; 403 for a role that may never use the route, whatever the id; 401
-without a token.
+The matrix of routes and answers, and the objects it adds to the test world (``Plans``), are
+``tests/support/authorization_scheduling.py``.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from http_world import LAT, LNG, WEEK, World
 from sqlalchemy.orm import Session
 
-from api.services.scheduling import add_override, decline, wait_for_solve
-from matcher.domain import DemandKind, PersonKind
-from models import (
-    Activity,
-    Assignment,
-    Community,
-    Override,
-    Person,
-    RunStatus,
-    ScheduleRun,
-    UserAccount,
-    UserRole,
+from models import Assignment, Override, RunStatus, ScheduleRun
+from tests.support.authorization_scheduling import (
+    API,
+    CASES,
+    MONDAY,
+    OVERRIDES,
+    QUICK,
+    ROLES,
+    SOLVE,
+    UNKNOWN_ID,
+    Case,
+    Plans,
+    pin,
 )
-from models.person import Availability
-
-API = "/api/v1"
-MONDAY = WEEK.isoformat()
-ROLES = (
-    "street_admin",
-    "street_admin_north",
-    "coordinator_a",
-    "coordinator_b",
-    "grid_leader_a",
-    "member_a",
-    "anonymous",
-)
-#: which communities each manager reaches (A and B are in 江南街道, C in 北山街道)
-REACH = {
-    "street_admin": {"a", "b"},
-    "street_admin_north": {"c"},
-    "coordinator_a": {"a"},
-    "coordinator_b": {"b"},
-}
-UNKNOWN_ID = 999_999
-
-
-def managers(community: str, ok: int) -> dict[str, int]:
-    """``ok`` for those who manage ``community``, 404 for other managers, 403 for grid
-    leaders and members (they may never schedule), 401 without a token."""
-    expected = {role: ok if community in reach else 404 for role, reach in REACH.items()}
-    return {**expected, "grid_leader_a": 403, "member_a": 403, "anonymous": 401}
-
-
-#: an unknown id: 404 to every manager, and still 403 or 401 to everyone else
-UNKNOWN = managers("nowhere", 0)
-
-
-class Plans:
-    """Scheduling objects of the test world, and fresh ones made on demand."""
-
-    def __init__(self, db: Session, world: World):
-        self.db = db
-        self.world = world
-        self._weeks = itertools.count(10)
-        self._people = itertools.count(1)
-        north = db.get(Community, world["community_c"])
-        assert north is not None
-        admin = UserAccount(
-            username="street_admin_north",
-            password_hash=world.users["street_admin"].password_hash,
-            role=UserRole.STREET_ADMIN,
-            street=north.street,
-        )
-        db.add(admin)
-        world.users["street_admin_north"] = admin
-        # C's published plan for the week, as A has one in the world
-        past = datetime(2026, 3, 5, 1, 0, tzinfo=UTC)
-        run_c = ScheduleRun(community=north, week_start=WEEK, status=RunStatus.PUBLISHED)
-        served = Assignment(
-            run=run_c,
-            person_id=world["person_c1"],
-            starts_at=past,
-            ends_at=past + timedelta(hours=2),
-        )
-        served.demand = db.get(Activity, world["activity_c"])
-        db.add_all([run_c, served])
-        db.flush()
-        world.ids["run_c"] = run_c.id
-        for key in ("a", "c"):
-            override = add_override(
-                session=db,
-                community_id=world[f"community_{key}"],
-                week_start=WEEK,
-                kind="pin",
-                person_id=world[f"person_{key}1"],
-                demand_kind=DemandKind.ACTIVITY,
-                demand_id=world[f"activity_{key}"],
-                author=None,
-                reason="熟悉流程",
-            )
-            db.flush()
-            world.ids[f"override_{key}"] = override.id
-        db.commit()
-        for key in ("a", "c"):
-            made = self.declined(key)
-            world.ids[f"declined_{key}"] = made[f"new_declined_{key}"]
-            world.ids[f"stand_in_{key}"] = made[f"new_stand_in_{key}"]
-
-    def _published_run(self, key: str) -> int:
-        run_id = self.db.scalar(
-            sa.select(ScheduleRun.id).where(
-                ScheduleRun.community_id == self.world[f"community_{key}"],
-                ScheduleRun.week_start == WEEK,
-                ScheduleRun.status == RunStatus.PUBLISHED,
-            )
-        )
-        assert run_id is not None
-        return run_id
-
-    def _person(self, key: str, free_on: int | None = None) -> Person:
-        person = Person(
-            community_id=self.world[f"community_{key}"],
-            grid_id=self.world[f"grid_{key}1"],
-            name=f"志愿者{next(self._people)}",
-            kind=PersonKind.VOLUNTEER,
-            home_lat=LAT,
-            home_lng=LNG,
-        )
-        if free_on is not None:
-            person.availability = [Availability(weekday=free_on, start_minute=0, end_minute=1440)]
-        self.db.add(person)
-        return person
-
-    def draft(self, key: str) -> dict[str, int]:
-        """A new draft run of community ``key`` (its own week), ready to be published."""
-        self.db.rollback()
-        week = WEEK + timedelta(weeks=next(self._weeks))
-        run = ScheduleRun(
-            community_id=self.world[f"community_{key}"], week_start=week, status=RunStatus.DRAFT
-        )
-        self.db.add(run)
-        self.db.commit()
-        return {f"new_draft_{key}": run.id}
-
-    def declined(self, key: str) -> dict[str, int]:
-        """A newly declined assignment of the week's published run of ``key`` (its activity on
-        Thursday), and a new person free all Thursday who may take it over."""
-        self.db.rollback()
-        activity = self.db.get(Activity, self.world[f"activity_{key}"])
-        assert activity is not None
-        taken = Assignment(
-            run_id=self._published_run(key),
-            person=self._person(key),
-            starts_at=activity.starts_at,
-            ends_at=activity.ends_at,
-        )
-        taken.demand = activity
-        stand_in = self._person(key, free_on=activity.day.weekday())
-        self.db.add(taken)
-        self.db.flush()
-        decline(session=self.db, assignment_id=taken.id, actor=None)
-        self.db.commit()
-        return {f"new_declined_{key}": taken.id, f"new_stand_in_{key}": stand_in.id}
+from tests.support.http_world import World
+from tests.support.solve_queue import solve_queued
 
 
 @pytest.fixture
 def plans(db: Session, world: World) -> Plans:
     return Plans(db, world)
-
-
-def _pin(key: str) -> dict[str, Any]:
-    return {
-        "kind": "pin",
-        "person_id": f"{{person_{key}1}}",
-        "demand_kind": "activity",
-        "demand_id": f"{{activity_{key}}}",
-        "reason": "熟悉流程",
-    }
-
-
-@dataclass(frozen=True)
-class Case:
-    method: str
-    path: str
-    expected: dict[str, int]
-    body: dict[str, Any] | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    #: fresh objects for each role's attempt, their ids named in ``path``
-    fresh: Callable[[Plans], dict[str, int]] | None = None
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-QUICK = {"time_limit_s": 1}
-SOLVE = "/communities/{community_%s}/weeks/" + MONDAY + "/solve"
-OVERRIDES = "/communities/{community_%s}/weeks/" + MONDAY + "/overrides"
-ACCEPT = "/assignments/{new_declined_%s}/replacements/{new_stand_in_%s}/accept"
-PUBLISH = "/runs/{new_draft_%s}/publish"
-
-CASES = [
-    Case("POST", SOLVE % "a", managers("a", 202), params=QUICK),
-    Case("POST", SOLVE % "b", managers("b", 202), params=QUICK),
-    Case("POST", SOLVE % "c", managers("c", 202), params=QUICK),
-    Case("POST", f"/communities/{UNKNOWN_ID}/weeks/{MONDAY}/solve", UNKNOWN, params=QUICK),
-    Case("GET", "/runs/{run_a}", managers("a", 200)),
-    Case("GET", "/runs/{run_c}", managers("c", 200)),
-    Case("GET", f"/runs/{UNKNOWN_ID}", UNKNOWN),
-    Case("POST", OVERRIDES % "a", managers("a", 201), body=_pin("a")),
-    Case("POST", OVERRIDES % "c", managers("c", 201), body=_pin("c")),
-    Case("POST", f"/communities/{UNKNOWN_ID}/weeks/{MONDAY}/overrides", UNKNOWN, body=_pin("a")),
-    Case("DELETE", "/overrides/{override_a}", managers("a", 200)),
-    Case("DELETE", "/overrides/{override_c}", managers("c", 200)),
-    Case("DELETE", f"/overrides/{UNKNOWN_ID}", UNKNOWN),
-    Case("POST", PUBLISH % "a", managers("a", 200), fresh=lambda p: p.draft("a")),
-    Case("POST", PUBLISH % "b", managers("b", 200), fresh=lambda p: p.draft("b")),
-    Case("POST", PUBLISH % "c", managers("c", 200), fresh=lambda p: p.draft("c")),
-    Case("POST", f"/runs/{UNKNOWN_ID}/publish", UNKNOWN),
-    Case("GET", "/assignments/{declined_a}/replacements", managers("a", 200)),
-    Case("GET", "/assignments/{declined_c}/replacements", managers("c", 200)),
-    Case("GET", f"/assignments/{UNKNOWN_ID}/replacements", UNKNOWN),
-    Case("POST", ACCEPT % ("a", "a"), managers("a", 201), fresh=lambda p: p.declined("a")),
-    Case("POST", ACCEPT % ("c", "c"), managers("c", 201), fresh=lambda p: p.declined("c")),
-    Case("POST", f"/assignments/{UNKNOWN_ID}/replacements/{{stand_in_a}}/accept", UNKNOWN),
-    Case("GET", "/communities/{community_a}/reports/2026/3", managers("a", 200)),
-    Case("GET", "/communities/{community_b}/reports/2026/3", managers("b", 200)),
-    Case("GET", "/communities/{community_c}/reports/2026/3", managers("c", 200)),
-    Case("GET", f"/communities/{UNKNOWN_ID}/reports/2026/3", UNKNOWN),
-    Case("GET", "/people/{person_a1}/service-record/2026/q1", managers("a", 200)),
-    Case("GET", "/people/{person_b1}/service-record/2026/q1", managers("b", 200)),
-    Case("GET", "/people/{person_c1}/service-record/2026/q1", managers("c", 200)),
-    Case("GET", f"/people/{UNKNOWN_ID}/service-record/2026/q1", UNKNOWN),
-]
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
@@ -283,7 +71,7 @@ def test_scheduling_role_matrix(
             assert response.headers["www-authenticate"] == "Bearer"
         if response.status_code == 202:
             run_id = response.json()["run_id"]
-            wait_for_solve(run_id, timeout=60)
+            solve_queued(client, run_id)
             run = client.get(f"{API}/runs/{run_id}", headers=as_role(role)).json()
             assert run["status"] == "draft", run
     assert got == case.expected
@@ -331,7 +119,7 @@ def test_out_of_scope_answers_as_an_unknown_id(
                     method,
                     API + path.format(**world.ids),
                     params=QUICK if path.endswith("/solve") else None,
-                    json=_fill(_pin("c"), world.ids) if path.endswith("/overrides") else None,
+                    json=_fill(pin("c"), world.ids) if path.endswith("/overrides") else None,
                     headers=headers,
                 )
                 for path in (hidden_path, unknown_path)
@@ -380,7 +168,7 @@ def test_refused_requests_write_nothing(
     before = _counts(db, world["community_c"])
     writes = [
         ("POST", SOLVE % "c", None),
-        ("POST", OVERRIDES % "c", _fill(_pin("c"), world.ids)),
+        ("POST", OVERRIDES % "c", _fill(pin("c"), world.ids)),
         ("DELETE", "/overrides/{override_c}", None),
         ("POST", f"/runs/{draft}/publish", None),
         ("POST", "/assignments/{declined_c}/replacements/{stand_in_c}/accept", None),
@@ -404,11 +192,11 @@ def test_refused_requests_write_nothing(
 
 
 def _override(**changes: Any) -> dict[str, Any]:
-    return {**_pin("a"), **changes}
+    return {**pin("a"), **changes}
 
 
 def _without(name: str) -> dict[str, Any]:
-    return {key: value for key, value in _pin("a").items() if key != name}
+    return {key: value for key, value in pin("a").items() if key != name}
 
 
 #: (method, path, query, body, the field the 422 names); coordinator_a, in scope throughout
@@ -430,7 +218,7 @@ BAD_INPUT: dict[str, list[tuple[str, str, dict[str, Any] | None, Any, str]]] = {
         ("GET", "/runs/latest", None, None, "run_id"),
     ],
     "override": [
-        ("POST", OVERRIDES.replace(MONDAY, "2026-03-03") % "a", None, _pin("a"), "week_start"),
+        ("POST", OVERRIDES.replace(MONDAY, "2026-03-03") % "a", None, pin("a"), "week_start"),
         ("POST", OVERRIDES % "a", None, _override(kind="promote"), "kind"),
         ("POST", OVERRIDES % "a", None, _override(demand_kind="meeting"), "demand_kind"),
         ("POST", OVERRIDES % "a", None, _override(person_id="{person_c1}"), "person_id"),
@@ -439,14 +227,14 @@ BAD_INPUT: dict[str, list[tuple[str, str, dict[str, Any] | None, Any, str]]] = {
         ("POST", OVERRIDES % "a", None, _override(demand_id="{activity_c}"), "demand_id"),
         ("POST", OVERRIDES % "a", None, _override(demand_id="abc"), "demand_id"),
         # activity_a is on Thursday 5 March, not in the week of 9 March
-        ("POST", OVERRIDES.replace(MONDAY, "2026-03-09") % "a", None, _pin("a"), "demand_id"),
+        ("POST", OVERRIDES.replace(MONDAY, "2026-03-09") % "a", None, pin("a"), "demand_id"),
         ("POST", OVERRIDES % "a", None, _override(reason="长" * 201), "reason"),
         ("POST", OVERRIDES % "a", None, _override(reason="a\x00b"), "reason"),
         ("POST", OVERRIDES % "a", None, _override(author_id=1), "author_id"),
         ("POST", OVERRIDES % "a", None, _override(person_id=None), "person_id"),
         ("POST", OVERRIDES % "a", None, _without("demand_kind"), "demand_kind"),
         ("POST", OVERRIDES % "a", None, None, "body"),
-        ("POST", OVERRIDES % "a", None, [_pin("a")], "body"),
+        ("POST", OVERRIDES % "a", None, [pin("a")], "body"),
     ],
     "withdraw": [
         ("DELETE", "/overrides/0", None, None, "override_id"),
@@ -647,7 +435,7 @@ def test_override_for_the_last_week_of_the_calendar_is_a_422(
     with TestClient(app, raise_server_exceptions=False) as quiet:
         response = quiet.post(
             API + (OVERRIDES.replace(MONDAY, "9999-12-27") % "a").format(**world.ids),
-            json=_fill(_pin("a"), world.ids),
+            json=_fill(pin("a"), world.ids),
             headers=as_role("coordinator_a"),
         )
     assert response.status_code == 422, response.text

@@ -7,21 +7,16 @@ next write on SQLite, race the previous request's commit.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-
-from live_server import DEMO_PASSWORD, DEMO_USERNAME, LiveServer, load_demo, serve
-
 from models.db import make_engine
+from tests.support.live_server import DEMO_PASSWORD, DEMO_USERNAME, LiveServer, load_demo, serve
 
 #: long enough that a response sent before the commit is read before the row is there
 SLOW_COMMIT_S = 0.5

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditLog, Community
+from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
 
 Headers = Callable[[str], dict[str, str]]
 API = "/api/v1"

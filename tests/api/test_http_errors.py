@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 
 from api.services.errors import (
     Conflict,
@@ -23,7 +22,8 @@ from api.settings import Settings
 from api.web import errors
 from api.web.app import create_app
 from api.web.errors import language
-from models.crypto import DEVELOPMENT_SECRET
+from models.crypto import PUBLISHED_SECRETS
+from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -159,15 +159,20 @@ def test_no_private_value_in_any_public_answer(
             assert not mobile.search(text), (role, path)
 
 
-def test_settings_refuse_the_development_secret_outside_development() -> None:
+def test_settings_refuse_a_missing_or_published_secret() -> None:
     with pytest.raises(ValueError, match="TONGXIN_SECRET_KEY"):
         Settings(env="production")
-    with pytest.raises(ValueError, match="TONGXIN_SECRET_KEY"):
-        Settings(env="production", secret_key=DEVELOPMENT_SECRET)
+    for env in ("production", "development"):
+        for published in PUBLISHED_SECRETS:
+            with pytest.raises(ValueError, match="TONGXIN_SECRET_KEY"):
+                Settings(env=env, secret_key=published)
     with pytest.raises(ValueError, match="too short"):
         Settings(env="staging", secret_key="short")
     assert Settings(env="production", secret_key="k" * 40).env == "production"
-    assert Settings(env="test").secret_key == DEVELOPMENT_SECRET
+    # development: this machine's own secret, the same each time, never a published one
+    made = Settings(env="test").secret_key
+    assert made == Settings(env="development").secret_key
+    assert len(made) >= 32 and made not in PUBLISHED_SECRETS
 
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

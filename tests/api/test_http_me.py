@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
+from sqlalchemy.orm import Session
 
 from api.services.ics import fold
+from models import Assignment, AssignmentStatus
+from models.base import utcnow
+from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -53,12 +57,23 @@ def test_assignments_come_from_published_runs_only(
     assert response.status_code == 200
     items = response.json()
     assert [a["id"] for a in items] == [world["assignment_own"]]
-    # the assignee sees whom to visit
-    assert items[0]["beneficiary"] == {
+    # proposed only: the household's address and phone wait for the assignee's yes
+    assert items[0]["beneficiary"] is None
+    assert HOUSEHOLD_ADDRESS not in response.text
+    url = f"/api/v1/me/assignments/{world['assignment_own']}"
+    client.post(f"{url}/confirm", headers=as_role("member_a"))
+    confirmed = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()
+    # the assignee who said yes sees whom to visit
+    assert confirmed[0]["beneficiary"] == {
         "name": "李秀英",
         "address": HOUSEHOLD_ADDRESS,
         "phone": HOUSEHOLD_PHONE,
     }
+    # and no longer once the service is done
+    client.post(f"{url}/hours", json={"hours": 1}, headers=as_role("member_a"))
+    done = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()
+    assert done[0]["status"] == "done"
+    assert done[0]["beneficiary"] is None
     none = client.get("/api/v1/me/assignments?week_start=2026-03-09", headers=as_role("member_a"))
     assert none.json() == []
 
@@ -82,12 +97,19 @@ def test_confirm_decline_and_the_contact_goes(
         f"{base}/hours", json={"hours": 1}, headers={**headers, "Accept-Language": "en"}
     )
     assert english.status_code == 409
-    assert english.json()["detail"] == "The assignment is declined; hours cannot be logged"
+    assert english.json()["detail"] == (
+        "The assignment is declined; hours are logged on a confirmed task"
+    )
 
 
 def test_log_hours(client: TestClient, world: World, as_role: Headers) -> None:
     headers = as_role("member_a")
     url = f"/api/v1/me/assignments/{world['assignment_own']}/hours"
+    # only on a task the member confirmed
+    unconfirmed = client.post(url, json={"hours": 1}, headers=headers)
+    assert unconfirmed.status_code == 409
+    assert "确认接单" in unconfirmed.json()["detail"]
+    client.post(f"/api/v1/me/assignments/{world['assignment_own']}/confirm", headers=headers)
     for hours in (0, -1, 24.5, "many"):
         response = client.post(url, json={"hours": hours}, headers=headers)
         assert response.status_code == 422
@@ -98,6 +120,32 @@ def test_log_hours(client: TestClient, world: World, as_role: Headers) -> None:
     assert done.json()["hours_served"] == 1.5
     corrected = client.post(url, json={"hours": 2}, headers=headers)
     assert corrected.json()["hours_served"] == 2
+    # the task is an hour long: at most an hour more, unless the coordinator records it
+    too_long = client.post(url, json={"hours": 8}, headers=headers)
+    assert too_long.status_code == 422
+    assert "最多可登记 2 小时" in too_long.json()["detail"][0]["msg"]
+    vouched = client.post(
+        f"/api/v1/assignments/{world['assignment_own']}/hours",
+        json={"hours": 8},
+        headers=as_role("coordinator_a"),
+    )
+    assert vouched.status_code == 200, vouched.text
+    assert vouched.json()["hours_served"] == 8
+
+
+def test_hours_wait_for_the_task_to_begin(
+    client: TestClient, world: World, as_role: Headers, db: Session
+) -> None:
+    assignment = db.get(Assignment, world["assignment_own"])
+    assert assignment is not None
+    assignment.starts_at = utcnow() + timedelta(days=1)
+    assignment.ends_at = assignment.starts_at + timedelta(hours=1)
+    assignment.status = AssignmentStatus.CONFIRMED
+    db.commit()
+    url = f"/api/v1/me/assignments/{world['assignment_own']}/hours"
+    early = client.post(url, json={"hours": 1}, headers=as_role("member_a"))
+    assert early.status_code == 409
+    assert "尚未开始" in early.json()["detail"]
 
 
 def test_calendar_feed(client: TestClient, world: World, as_role: Headers) -> None:

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from http_world import PASSWORD, World
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.schemas.privacy import PRIVACY_NOTICE_VERSION
-from api.services.security import LoginLimiter
-from models import Community, Person, UserAccount
+from api.services.security import LoginThrottle
+from api.web.app import create_app
+from models import Community, LoginFailure, Person, UserAccount
+from tests.api.conftest import TEST_SETTINGS
+from tests.support.http_world import PASSWORD, World
 
 
 def registration(world: World, **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "username": "ZhangWei",
-        "password": "长城长城长城长城",
+        "password": "守望相助共建家园",
         "name": "张伟",
         "kind": "party_member",
         "community_id": world["community_a"],
@@ -59,7 +63,7 @@ def test_register_then_log_in(client: TestClient, world: World, db: Session) -> 
     assert account.password_hash.startswith("$argon2id$")
 
     token = client.post(
-        "/api/v1/auth/token", data={"username": "ZHANGWEI", "password": "长城长城长城长城"}
+        "/api/v1/auth/token", data={"username": "ZHANGWEI", "password": "守望相助共建家园"}
     )
     assert token.status_code == 200, token.text
     assert token.json()["token_type"] == "bearer"
@@ -79,7 +83,8 @@ def test_register_with_a_grid(client: TestClient, world: World) -> None:
 
 def test_duplicate_username_is_409(client: TestClient, world: World) -> None:
     assert client.post("/api/v1/registrations", json=registration(world)).status_code == 201
-    again = client.post("/api/v1/registrations", json=registration(world, username="zhangWEI"))
+    someone_else = registration(world, username="zhangWEI", name="张薇", phone="139 0000 2222")
+    again = client.post("/api/v1/registrations", json=someone_else)
     assert again.status_code == 409
     assert again.json()["detail"] == "用户名已被使用"
 
@@ -202,19 +207,31 @@ def test_login_is_rate_limited(client: TestClient, world: World) -> None:
     assert other.status_code == 200
 
 
-def test_limiter_window_slides() -> None:
-    now = [0.0]
-    limiter = LoginLimiter(attempts=2, window_seconds=60, clock=lambda: now[0])
-    limiter.failed("k")
-    now[0] = 30
-    limiter.failed("k")
-    assert limiter.retry_after("k") == 30
-    now[0] = 61
-    assert limiter.retry_after("k") == 0
-    limiter.failed("k")
-    assert limiter.retry_after("k") == 29  # until the failure at 30 leaves the window
-    limiter.succeeded("k")
-    assert limiter.retry_after("k") == 0
+def test_throttle_window_slides(db: Session) -> None:
+    throttle = LoginThrottle(per_username=2, per_address=3, window_seconds=60)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def at(seconds: int) -> datetime:
+        return start + timedelta(seconds=seconds)
+
+    def wait(username: str, address: str, seconds: int) -> int:
+        return throttle.retry_after(db, username=username, address=address, now=at(seconds))
+
+    throttle.failed(db, username="k", address="10.0.0.1", now=at(0))
+    throttle.failed(db, username="k", address="10.0.0.1", now=at(30))
+    assert wait("k", "10.0.0.9", 30) == 30  # per username: until the failure at 0 has left
+    assert wait("other", "10.0.0.9", 30) == 0
+    assert wait("k", "10.0.0.9", 61) == 0
+    throttle.failed(db, username="k", address="10.0.0.1", now=at(61))
+    assert wait("k", "10.0.0.9", 61) == 29  # until the failure at 30 leaves the window
+    # the address has 3 failures in the window, whatever the username
+    throttle.failed(db, username="k2", address="10.0.0.1", now=at(62))
+    assert wait("someone-else", "10.0.0.1", 62) == 28
+    throttle.succeeded(db, username="k")
+    assert wait("k", "10.0.0.9", 62) == 0
+    # a right password forgets that username's failures, in the address's count too; the
+    # other usernames' failures from the address still count
+    assert db.scalars(select(LoginFailure.username)).all() == ["k2"]
 
 
 def test_public_listing_and_privacy_notice(client: TestClient, world: World) -> None:
@@ -239,3 +256,137 @@ def test_listing_tells_each_community_its_time_zone(
         "路东社区": "Asia/Urumqi",
         "凤凰社区": "Asia/Shanghai",
     }
+
+
+def test_an_address_trying_many_usernames_is_stopped(client: TestClient, world: World) -> None:
+    for n in range(20):
+        wrong = client.post("/api/v1/auth/token", data={"username": f"guess{n}", "password": "x"})
+        assert wrong.status_code == 401
+    # a username never tried before, with the right password: the address is stopped
+    blocked = client.post(
+        "/api/v1/auth/token", data={"username": "street_admin", "password": PASSWORD}
+    )
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
+
+
+def test_a_forwarded_for_header_does_not_reset_the_count(client: TestClient, world: World) -> None:
+    for n in range(5):
+        client.post(
+            "/api/v1/auth/token",
+            data={"username": "member_a", "password": "wrong"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        )
+    again = client.post(
+        "/api/v1/auth/token",
+        data={"username": "member_a", "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )
+    assert again.status_code == 429
+
+
+def test_every_web_process_counts_the_same_failures(
+    client: TestClient, world: World, db_engine: Engine
+) -> None:
+    for _ in range(5):
+        client.post("/api/v1/auth/token", data={"username": "member_a", "password": "wrong"})
+    # a second web process of the same deployment (another app on the same database)
+    with TestClient(create_app(TEST_SETTINGS, engine=db_engine)) as other_process:
+        refused = other_process.post(
+            "/api/v1/auth/token", data={"username": "member_a", "password": PASSWORD}
+        )
+    assert refused.status_code == 429
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_control_character_in_the_login_form_is_422(
+    client: TestClient, world: World, field: str
+) -> None:
+    form = {"username": "member_a", "password": PASSWORD, field: "member\x00a"}
+    response = client.post("/api/v1/auth/token", data=form)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("password", "zh"),
+    [
+        ("12345678", "太常见"),
+        ("password", "太常见"),
+        ("        ", "不能全是空格"),
+        ("zhangwei", "不能与用户名相同"),
+        ("ZhangWei", "不能与用户名相同"),
+        ("aaaaaaaaaa", "太常见"),
+        ("abc\x00defgh", "控制字符"),
+    ],
+)
+def test_weak_passwords_are_refused(
+    client: TestClient, world: World, password: str, zh: str
+) -> None:
+    response = client.post("/api/v1/registrations", json=registration(world, password=password))
+    assert response.status_code == 422
+    (error,) = [e for e in response.json()["detail"] if e["field"] == "password"]
+    assert zh in error["msg"]
+
+
+def test_sending_the_same_registration_again_makes_no_second_account(
+    client: TestClient, world: World, db: Session
+) -> None:
+    first = client.post("/api/v1/registrations", json=registration(world))
+    retry = client.post("/api/v1/registrations", json=registration(world))
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    accounts = db.scalars(select(UserAccount).where(UserAccount.username == "zhangwei")).all()
+    assert len(accounts) == 1
+    # the same username with another password is someone else
+    other = client.post(
+        "/api/v1/registrations", json=registration(world, password="另一个人的新密码")
+    )
+    assert other.status_code == 409
+
+
+def test_a_registration_waits_for_the_coordinator(
+    client: TestClient, world: World, db: Session, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    registered = client.post("/api/v1/registrations", json=registration(world)).json()["person"]
+    assert registered["pending"] is True
+    coordinator = as_role("coordinator_a")
+    waiting = client.get(
+        f"/api/v1/communities/{world['community_a']}/registrations", headers=coordinator
+    )
+    assert [p["id"] for p in waiting.json()] == [registered["id"]]
+    # a claimed party membership stands only when the coordinator confirms it
+    approved = client.post(
+        f"/api/v1/people/{registered['id']}/approve", json={}, headers=coordinator
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["pending"] is False
+    assert approved.json()["kind"] == "volunteer"
+    again = client.post(f"/api/v1/people/{registered['id']}/approve", json={}, headers=coordinator)
+    assert again.status_code == 409
+    assert (
+        client.get(
+            f"/api/v1/communities/{world['community_a']}/registrations", headers=coordinator
+        ).json()
+        == []
+    )
+
+
+def test_a_confirmed_party_member_and_a_rejected_registration(
+    client: TestClient, world: World, db: Session, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    coordinator = as_role("coordinator_a")
+    member = client.post("/api/v1/registrations", json=registration(world)).json()["person"]
+    confirmed = client.post(
+        f"/api/v1/people/{member['id']}/approve", json={"party_member": True}, headers=coordinator
+    )
+    assert confirmed.json()["kind"] == "party_member"
+    body = registration(world, username="LiNa", name="李娜", phone="139 0000 1111")
+    stranger = client.post("/api/v1/registrations", json=body).json()["person"]
+    rejected = client.post(f"/api/v1/people/{stranger['id']}/reject", headers=coordinator)
+    assert rejected.status_code == 200
+    assert rejected.json()["active"] is False
+    login = client.post(
+        "/api/v1/auth/token", data={"username": "lina", "password": "守望相助共建家园"}
+    )
+    assert login.status_code == 401

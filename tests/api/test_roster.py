@@ -16,7 +16,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from http_world import LAT, LNG, PHONES, World
 from sqlalchemy.orm import Session
 
 from api.services import roster
@@ -25,6 +24,7 @@ from matcher.domain import PersonKind
 from models import Person
 from models.audit import AuditLog
 from models.crypto import decrypt, mask_phone
+from tests.support.http_world import LAT, LNG, PHONES, World
 
 API = "/api/v1"
 Headers = Callable[[str], dict[str, str]]
@@ -426,7 +426,7 @@ def test_a_phone_two_people_share_is_not_guessed(
     assert twin is not None
     twin.phone = PHONES["person_a1"]
     db.commit()
-    row = {"name": "党员a1", "phone": PHONES["person_a1"], "kind": "党员"}
+    row: dict[str, Any] = {"name": "党员a1", "phone": PHONES["person_a1"], "kind": "党员"}
     row |= {"home_lat": LAT, "home_lng": LNG}
     content = _filled(client, as_role("coordinator_a"), community_id, [row])
 

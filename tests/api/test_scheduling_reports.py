@@ -6,16 +6,11 @@ activity needing 3, two published weeks and a draft that must not count.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
-from isolated_databases import Backend, backends
 
 from api.services.errors import Invalid
 from api.services.reports import NO_GRID, month_report, service_record
@@ -38,6 +33,7 @@ from models import (
     WishStatus,
 )
 from models.db import create_all, make_session_factory
+from tests.support.isolated_databases import Backend, backends
 
 LAT, LNG = 24.289, 116.122
 

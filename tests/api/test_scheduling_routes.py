@@ -7,8 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from api.services.scheduling import decline, wait_for_solve
+from api.services.scheduling import decline
 from models import Community, UserRole
+from tests.support.solve_queue import solve_queued
 
 API = "/api/v1"
 WEEK = "2026-03-02"
@@ -25,7 +26,7 @@ def test_solve_override_publish_replace_and_report(
     assert started.status_code == 202, started.text
     run_id = started.json()["run_id"]
     assert started.json()["poll"] == f"{API}/runs/{run_id}"
-    wait_for_solve(run_id, timeout=60)
+    solve_queued(client, run_id)
 
     run = client.get(f"{API}/runs/{run_id}", headers=coordinator).json()
     assert run["status"] == "draft" and run["progress"] == 1.0
@@ -50,7 +51,7 @@ def test_solve_override_publish_replace_and_report(
     again = client.post(f"{base}/weeks/{WEEK}/solve", params=QUICK, headers=coordinator)
     assert again.status_code == 202
     second_id = again.json()["run_id"]
-    wait_for_solve(second_id, timeout=60)
+    solve_queued(client, second_id)
     second = client.get(f"{API}/runs/{second_id}", headers=coordinator).json()
     assert second["status"] == "draft"
     assert not any(

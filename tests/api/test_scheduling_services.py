@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
-from isolated_databases import Backend, backends
 
 import matcher
 from api.services.errors import Conflict
@@ -31,11 +26,12 @@ from api.services.scheduling import (
     add_override,
     decline,
     publish,
+    queue_solve,
     re_solve,
     replacements,
     solve_week,
-    start_solve_in_background,
     wait_for_solve,
+    worker_name,
 )
 from matcher.domain import DemandKind
 from models import (
@@ -53,6 +49,7 @@ from models import (
 from models.db import create_all, make_session_factory
 from models.seed import import_scenario
 from scenarios.generate import generate
+from tests.support.isolated_databases import Backend, backends
 
 WEEK = date(2026, 3, 2)
 SECONDS = 2.0
@@ -375,30 +372,40 @@ def test_two_coordinators_publish_the_same_week_at_once(
         assert len(forbids) == 2
 
 
-def test_a_background_solve_can_be_polled_to_its_draft(
+def test_a_queued_solve_is_solved_with_what_it_asked_for(
     factory: sessionmaker[Session], session: Session, community: Community, coordinator: UserAccount
 ) -> None:
-    run = start_solve_in_background(
+    first = solve_week(
         session=session,
         community_id=community.id,
         week_start=WEEK,
         actor=coordinator,
-        session_factory=factory,
         time_limit_s=SECONDS,
     )
-    assert run.status == RunStatus.SOLVING
-    with pytest.raises(Conflict):
-        solve_week(
-            session=session,
-            community_id=community.id,
-            week_start=WEEK,
-            actor=coordinator,
-            time_limit_s=SECONDS,
-        )
-    wait_for_solve(run.id, timeout=60)
+    run = queue_solve(
+        session=session,
+        community_id=community.id,
+        week_start=WEEK,
+        actor=coordinator,
+        time_limit_s=SECONDS,
+    )
+    assert (run.status, run.progress, run.worker) == (RunStatus.QUEUED, 0.0, None)
+    assert (run.time_limit_s, run.previous_run_id) == (SECONDS, first.id)
+    for again in (solve_week, queue_solve):
+        with pytest.raises(Conflict) as refused:
+            again(
+                session=session,
+                community_id=community.id,
+                week_start=WEEK,
+                actor=coordinator,
+                time_limit_s=SECONDS,
+            )
+        assert "排队" in refused.value.zh
+    polled = wait_for_solve(run.id, session_factory=factory, timeout=60)
+    assert polled.status == RunStatus.DRAFT, polled.failure_reason
+    assert (polled.progress, polled.worker) == (1.0, worker_name())
     with factory() as fresh:
-        polled = fresh.get(ScheduleRun, run.id)
-        assert polled is not None
-        assert polled.status == RunStatus.DRAFT, polled.failure_reason
-        assert polled.progress == 1.0
-        assert polled.assignments
+        assert fresh.get(ScheduleRun, run.id).assignments  # type: ignore[union-attr]
+        assert fresh.get(ScheduleRun, first.id).status == RunStatus.SUPERSEDED  # type: ignore[union-attr]
+    # a run that has ended is answered as it is
+    assert wait_for_solve(run.id, session_factory=factory).status == RunStatus.DRAFT

@@ -9,17 +9,20 @@ Chromium is never downloaded: the tests use ``/usr/bin/chromium`` from the syste
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from chromium import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SKIP_REASON, browser_missing
-from live_server import LiveServer, load_demo, serve
+from tests.support.chromium import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    SKIP_REASON,
+    browser_missing,
+)
+from tests.support.live_server import LiveServer, load_demo, serve
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +35,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     """Chromium from the system, headless."""
+    # a skip for a missing program, never for a missing package: playwright is a dev
+    # dependency, but Chromium comes from the system's packages and is never downloaded
     if browser_missing():
         pytest.skip(SKIP_REASON)
-    playwright_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed"
-    )
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )

@@ -26,14 +26,15 @@ from typing import Any
 
 import openpyxl
 import pytest
-from chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing
-from live_server import DEMO_COORDINATOR, DEMO_PASSWORD, DEMO_USERNAME, LiveServer
+from playwright.sync_api import expect
 
+from tests.support.chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing
+from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, DEMO_USERNAME, LiveServer
+
+# a skip for a missing program, never for a missing package: playwright is a dev dependency,
+# but Chromium comes from the system's packages and is never downloaded
 if browser_missing():
     pytest.skip(SKIP_REASON, allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-expect = playwright_api.expect
 
 WEEK = "2026-03-02"
 SATURDAY = "2026-03-07"
@@ -172,6 +173,8 @@ def test_volunteer_registers_logs_in_and_sets_free_times(phone: Any, screenshots
     expect(page.locator("[data-page=assignments] h1")).to_have_text("我的任务")
     expect(page.locator(".greeting")).to_contain_text(VOLUNTEER["name"])
     expect(page.locator("[data-page=assignments] .notice")).to_contain_text("暂时没有")
+    # 报到审核: the page says why no task comes yet
+    expect(page.locator("[data-test=pending]")).to_contain_text("社区正在审核你的报到")
     shot(page, screenshots, "m-assignments-none")
 
     page.locator(".tab-bar .tab", has_text="空闲时间").click()
@@ -236,7 +239,18 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     desk: Any, screenshots: Path, story: Story
 ) -> None:
     page = desk
-    log_in_console(page, f"board?week={WEEK}")
+    # 报到审核 first: the registration waits for the coordinator, who confirms the membership
+    log_in_console(page, "people")
+    waiting = page.locator("[data-test=registrations]")
+    expect(waiting).to_be_visible()
+    applicant = waiting.locator(".registration", has_text=VOLUNTEER["name"])
+    expect(applicant).to_contain_text("自报在职党员")
+    shot(page, screenshots, "console-registrations")
+    applicant.locator("[data-test=approve-member]").click()
+    expect(page.locator(".toast").last).to_contain_text(f"已通过：{VOLUNTEER['name']}")
+    expect(waiting).to_be_hidden()
+
+    page.goto(f"/console/#/board?week={WEEK}")
     shot(page, screenshots, "console-login")
     expect(page.locator("[data-page=board]")).to_be_visible()
     expect(page.locator("[data-test=week]")).to_have_value(WEEK)

@@ -1,28 +1,24 @@
 """Fixtures for the scheduled jobs: a fresh database per test with the demo community.
 
 Every test runs on a fresh SQLite file, and also on a fresh PostgreSQL schema when
-``TONGXIN_TEST_POSTGRES_URL`` is set (see ``tests/models/isolated_databases.py``). The jobs
+``TONGXIN_TEST_POSTGRES_URL`` is set (see ``tests/support/isolated_databases.py``). The jobs
 commit, so databases are made new for each test rather than rolled back.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "models"))
-
-from isolated_databases import Backend, backends
-from jobs_helpers import World
-
 from models import UserAccount, UserRole
 from models.db import create_all, make_session_factory
 from models.seed import import_scenario
 from scenarios.load import load_scenario_data
+from tests.support.isolated_databases import Backend, backends
+from tests.support.jobs_helpers import World
 
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
 

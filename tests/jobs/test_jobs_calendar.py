@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from jobs_helpers import TIME_LIMIT_S, World, local, runs
 
 from api.worker import jobs
 from matcher.domain import PersonKind
@@ -21,6 +20,7 @@ from models import (
     generate_activities,
 )
 from models.seed import STANDARD_THEMES, add_standard_year
+from tests.support.jobs_helpers import TIME_LIMIT_S, World, local, runs
 
 MARCH_FRIDAYS = [local(2026, 2, 27, 20), local(2026, 3, 6, 20), local(2026, 3, 13, 20)]
 MARCH_MONDAYS = [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16)]
@@ -65,7 +65,9 @@ def rule(**fields: object) -> RecurringActivity:
         ({"day_rule": DayRule.WEEKDAY, "weekday": 5, "month": 3}, date(2026, 4, 4), None, False),
     ],
 )
-def test_day_rules(fields: dict[str, object], day: date, service_day: int | None, falls: bool):
+def test_day_rules(
+    fields: dict[str, object], day: date, service_day: int | None, falls: bool
+) -> None:
     assert rule(**fields).falls_on(day, service_day) is falls
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from jobs_helpers import World, local, notifications
 
 from api.settings import Settings
 from api.worker import notify
 from models import NotificationStatus
+from tests.support.jobs_helpers import World, local, notifications
 
 
 class Hook:
@@ -166,4 +166,6 @@ def test_smtp_delivery_reaches_the_office(world: World, mailbox: tuple[Mailbox, 
     assert sorted(recipients) == ["office@community.example", "secretary@community.example"]
     mail = message_from_bytes(content)
     assert str(make_header(decode_header(mail["Subject"]))) == notify.SUBJECTS["reminder"]
-    assert "person:7" in mail.get_payload(decode=True).decode()
+    body = mail.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    assert "person:7" in body.decode()

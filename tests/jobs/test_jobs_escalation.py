@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from jobs_helpers import World, local, notifications
 
 from api.worker import jobs
 from models import Wish, WishStatus
 from models.community import DEFAULT_ZONE
+from tests.support.jobs_helpers import World, local, notifications
 
 
 def test_the_target_level_follows_the_days_left() -> None:
@@ -40,6 +40,7 @@ def test_a_late_wish_escalates_one_level_on_each_expected_day(world: World) -> N
             jobs.escalate_wishes(session_factory=world.factory, now=day)
         with world.factory() as session:
             for entry in jobs.escalations(session, watched_id):
+                assert entry.after is not None
                 went_up.setdefault(entry.at.astimezone(DEFAULT_ZONE).date(), entry.after["level"])
         day += timedelta(days=1)
 

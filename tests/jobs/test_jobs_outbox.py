@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from jobs_helpers import World, local, notifications
 
 from api.worker import notify
 from models import Notification, NotificationStatus
 from models.db import make_engine, make_session_factory
+from tests.support.jobs_helpers import World, local, notifications
 
 
 class Flaky:

@@ -14,9 +14,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from jobs_helpers import World, database_url, notifications, runs, scheduler_process
 
 from models import RunStatus
+from tests.support.jobs_helpers import World, database_url, notifications, runs, scheduler_process
 
 FRIDAY_EVENING = "2026-02-27T20:30:00+08:00"
 #: long enough that both processes reach the check inside it when nothing holds them apart
@@ -25,6 +25,8 @@ HOLD_S = 1.5
 
 @pytest.fixture
 def postgres_world(world: World) -> World:
+    # a skip by database, never by a missing package: two processes are kept apart by
+    # PostgreSQL's row locks, and the fixtures run every test on SQLite too, which has none
     if world.backend != "postgresql":
         pytest.skip("SQLite has no row locks; two schedulers share a PostgreSQL database")
     return world

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
-from jobs_helpers import TIME_LIMIT_S, World, local, runs
 from typer.testing import CliRunner
 
 from api.cli.commands import app
@@ -17,6 +16,7 @@ from api.settings import Settings
 from api.worker import jobs
 from api.worker.scheduler import MISFIRE_GRACE_S, build_scheduler, run_once
 from models import RunStatus
+from tests.support.jobs_helpers import TIME_LIMIT_S, World, local, runs
 
 
 def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) -> None:
@@ -84,6 +84,8 @@ def test_run_once_does_what_is_due_and_nothing_twice(world: World) -> None:
 
 
 def test_two_schedulers_draft_one_week_once(world: World) -> None:
+    # a skip by database, never by a missing package: the race is held by PostgreSQL's row
+    # locks, and the fixtures run every test on SQLite too, which has none
     if world.backend != "postgresql":
         pytest.skip("SQLite has no row locks; the race is held on PostgreSQL")
     barrier = threading.Barrier(2)

@@ -7,12 +7,19 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from jobs_helpers import TIME_LIMIT_S, World, local, notifications, runs, set_auto_publish
 
 import matcher
 from api.worker import jobs
 from models import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 from models.community import DEFAULT_ZONE
+from tests.support.jobs_helpers import (
+    TIME_LIMIT_S,
+    World,
+    local,
+    notifications,
+    runs,
+    set_auto_publish,
+)
 
 FRIDAYS = [
     local(2026, 2, 27, 20),

@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import replace
+from pathlib import Path
 
-import pytest
-from factories import make_person, make_problem, make_shift, make_wish, near
-from test_bundled import broken_rules
+from distributed import Client, LocalCluster
 from typer.testing import CliRunner
 
 from matcher import solve
 from matcher.city import SERIAL, solve_city
 from matcher.domain import Locks, PersonKind, Problem, Settings, Solution
 from matcher.split import split_problem
+from tests.support.factories import make_person, make_problem, make_shift, make_wish, near
+from tests.support.hard_rules import broken_rules
 
 #: communities 1.5 km apart on a 2 × 2 block: within walking distance only near their edges
 CORNERS = {"c1": (0, 0), "c2": (1500, 0), "c3": (0, 1500), "c4": (1500, 1500)}
@@ -67,7 +68,7 @@ def every_open_head_explained(problem: Problem, solution: Solution) -> bool:
     )
 
 
-def test_split_and_merge_give_a_valid_explained_week():
+def test_split_and_merge_give_a_valid_explained_week() -> None:
     problem = four_communities()
     parts = split_problem(problem, part_people=6)
     assert len(parts) == 4 and all(len(p.communities) == 1 for p in parts)
@@ -93,7 +94,7 @@ def border_week() -> Problem:
     return make_problem([local, lawyer, neighbour], [wish, post])
 
 
-def test_border_pass_serves_a_demand_only_a_neighbour_can():
+def test_border_pass_serves_a_demand_only_a_neighbour_can() -> None:
     problem = border_week()
     assert len(split_problem(problem, part_people=1)) == 2
     served = solve_city(problem, client=SERIAL, part_people=1)
@@ -106,7 +107,7 @@ def test_border_pass_serves_a_demand_only_a_neighbour_can():
     assert "法律援助" in reason.zh and "legal aid" in reason.en
 
 
-def test_border_pass_respects_what_the_neighbour_already_does():
+def test_border_pass_respects_what_the_neighbour_already_does() -> None:
     problem = border_week()
     lawyer = replace(problem.people[1], weekly_task_cap=1)
     busy = make_shift("c2-desk", location=near(1000), community="c2", skills=("法律援助",))
@@ -121,7 +122,7 @@ def test_border_pass_respects_what_the_neighbour_already_does():
     assert "每周任务上限" in reason.zh  # seen across the line: the lawyer is at the cap
 
 
-def test_locks_and_pins_survive_the_split():
+def test_locks_and_pins_survive_the_split() -> None:
     problem = four_communities()
     unpinned = solve_city(problem, client=SERIAL, part_people=6)
     # someone from c3 who is not on c1's first post, pinned there; c1's own pick forbidden
@@ -140,15 +141,14 @@ def test_locks_and_pins_survive_the_split():
     assert broken_rules(pinned, week) == []
 
 
-def test_serial_and_dask_give_the_same_week():
-    distributed = pytest.importorskip("distributed")
+def test_serial_and_dask_give_the_same_week() -> None:
     problem = four_communities()
     serial = solve_city(problem, client=SERIAL, part_people=6)
     with (
-        distributed.LocalCluster(
+        LocalCluster(
             n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
         ) as cluster,
-        distributed.Client(cluster) as client,
+        Client(cluster) as client,
     ):
         on_dask = solve_city(problem, client=client, part_people=6)
     assert on_dask.stats["runner"] == "dask"
@@ -157,7 +157,7 @@ def test_serial_and_dask_give_the_same_week():
     assert on_dask.bound == serial.bound
 
 
-def test_cli_solve_split(tmp_path):
+def test_cli_solve_split(tmp_path: Path) -> None:
     from api.cli.commands import app
     from scenarios.generate import generate, write_scenario
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from factories import (
+
+from matcher import solve
+from matcher.domain import LockConflict, Locks, PersonKind, Settings, Solution, WeeklyWindow
+from tests.support.factories import (
     make_person,
     make_problem,
     make_shift,
@@ -14,15 +17,12 @@ from factories import (
     wm,
 )
 
-from matcher import solve
-from matcher.domain import LockConflict, Locks, PersonKind, Settings, WeeklyWindow
 
-
-def who(solution, demand_id: str) -> list[str]:
+def who(solution: Solution, demand_id: str) -> list[str]:
     return sorted(a.person_id for a in solution.assignments if a.demand_id == demand_id)
 
 
-def test_missing_required_skill():
+def test_missing_required_skill() -> None:
     near_no_skill = make_person("near", skills=("助老",), home=near(0))
     far_skilled = make_person("far", skills=("水电维修",), home=near(900))
     wish = make_wish("w1", skills=("水电维修",), location=near(100))
@@ -32,7 +32,7 @@ def test_missing_required_skill():
     assert who(solve(make_problem([near_no_skill, far_skilled], [anyone])), "w1") == ["near"]
 
 
-def test_availability_windows():
+def test_availability_windows() -> None:
     saturday_morning = make_shift("s1", weekday=5, start="09:00", end="11:00")
     evenings_only = tuple(WeeklyWindow(d, 18 * 60, 22 * 60) for d in range(7))
     near_busy = make_person("near", home=near(0), availability=evenings_only)
@@ -42,7 +42,7 @@ def test_availability_windows():
     assert who(solve(make_problem([near_busy, far_free], [evening])), "s1") == ["near"]
 
 
-def test_unavailable_dates():
+def test_unavailable_dates() -> None:
     shift = make_shift("s1", weekday=5)
     problem = make_problem(
         [make_person("near", home=near(0)), make_person("far", home=near(800))], [shift]
@@ -53,7 +53,7 @@ def test_unavailable_dates():
     assert who(solve(replace(problem, people=(away, problem.people[1]))), "s1") == ["far"]
 
 
-def test_no_two_tasks_overlap():
+def test_no_two_tasks_overlap() -> None:
     person = make_person("p1")
     a = make_shift("a", start="09:00", end="11:00")
     b = make_shift("b", start="10:00", end="12:00")
@@ -63,7 +63,7 @@ def test_no_two_tasks_overlap():
     assert len(solve(make_problem([person], [a, later])).assignments) == 2
 
 
-def test_walk_between_tasks_counts():
+def test_walk_between_tasks_counts() -> None:
     person = make_person("p1", home=near(0))
     a = make_shift("a", start="09:00", end="10:00", location=near(-500))
     b_far = make_shift(
@@ -74,7 +74,7 @@ def test_walk_between_tasks_counts():
     assert len(solve(make_problem([person], [a, b_same_place])).assignments) == 2
 
 
-def test_weekly_hours_cap():
+def test_weekly_hours_cap() -> None:
     person = make_person("p1", skills=("水电维修",), weekly_hours_cap=2.0)
     wishes = [
         make_wish("w1", duration=90, household="h1"),
@@ -85,14 +85,14 @@ def test_weekly_hours_cap():
     assert len(solve(make_problem([roomy], wishes)).assignments) == 2
 
 
-def test_weekly_task_cap():
+def test_weekly_task_cap() -> None:
     person = make_person("p1", weekly_task_cap=1)
     shifts = [make_shift("a", weekday=5), make_shift("b", weekday=6)]
     assert len(solve(make_problem([person], shifts)).assignments) == 1
     assert len(solve(make_problem([replace(person, weekly_task_cap=2)], shifts)).assignments) == 2
 
 
-def test_service_radius():
+def test_service_radius() -> None:
     far = make_person("far", home=near(1500))
     shift = make_shift("s1", location=near(0))
     solution = solve(make_problem([far], [shift]))
@@ -102,7 +102,7 @@ def test_service_radius():
     assert who(solve(make_problem([far], [wider])), "s1") == ["far"]
 
 
-def test_party_members_only_post():
+def test_party_members_only_post() -> None:
     volunteer = make_person("vol", kind=PersonKind.VOLUNTEER, home=near(0))
     member = make_person("mem", kind=PersonKind.PARTY_MEMBER, home=near(900))
     post = make_shift("s1", party_members_only=True)
@@ -113,7 +113,7 @@ def test_party_members_only_post():
     assert "党员" in only_volunteers.gaps[0].reason.zh
 
 
-def test_max_staff():
+def test_max_staff() -> None:
     people = [make_person(f"p{i}", home=near(100 * i)) for i in range(4)]
     post = make_shift("s1", min_count=1, max_count=2)
     assert len(solve(make_problem(people, [post])).assignments) == 2
@@ -121,7 +121,7 @@ def test_max_staff():
     assert len(solve(make_problem(people, [bigger])).assignments) == 3
 
 
-def test_pin_holds_even_when_another_is_better():
+def test_pin_holds_even_when_another_is_better() -> None:
     near_person, far_person = make_person("near", home=near(0)), make_person("far", home=near(900))
     shift = make_shift("s1")
     assert who(solve(make_problem([near_person, far_person], [shift])), "s1") == ["near"]
@@ -133,7 +133,7 @@ def test_pin_holds_even_when_another_is_better():
     assert solution.assignments[0].pinned
 
 
-def test_pin_of_an_ineligible_person_holds_with_a_warning():
+def test_pin_of_an_ineligible_person_holds_with_a_warning() -> None:
     unskilled = make_person("p1", skills=())
     wish = make_wish("w1", skills=("法律援助",))
     assert solve(make_problem([unskilled], [wish])).assignments == ()
@@ -142,7 +142,7 @@ def test_pin_of_an_ineligible_person_holds_with_a_warning():
     assert pinned.warnings
 
 
-def test_forbid():
+def test_forbid() -> None:
     near_person, far_person = make_person("near", home=near(0)), make_person("far", home=near(900))
     shift = make_shift("s1")
     forbidden = make_problem(
@@ -151,7 +151,7 @@ def test_forbid():
     assert who(solve(forbidden), "s1") == ["far"]
 
 
-def test_group_wish_needs_all_heads_or_none():
+def test_group_wish_needs_all_heads_or_none() -> None:
     helper = make_person("p1", skills=("助老",))
     group = make_wish("w1", skills=("助老",), min_count=2)
     solution = solve(make_problem([helper], [group]))
@@ -161,7 +161,7 @@ def test_group_wish_needs_all_heads_or_none():
     assert who(solve(make_problem([helper, two], [group])), "w1") == ["p1", "p2"]
 
 
-def test_contradictory_locks_are_refused_with_reasons():
+def test_contradictory_locks_are_refused_with_reasons() -> None:
     person = make_person("p1")
     a = make_shift("a", start="09:00", end="11:00")
     b = make_shift("b", start="10:00", end="12:00")
@@ -181,7 +181,7 @@ def test_contradictory_locks_are_refused_with_reasons():
         solve(make_problem([person], [a], locks=Locks(pinned=frozenset({("ghost", "a")}))))
 
 
-def test_wish_time_is_chosen_inside_the_deadline_and_free_time():
+def test_wish_time_is_chosen_inside_the_deadline_and_free_time() -> None:
     person = make_person("p1", skills=("水电维修",))
     wish = make_wish("w1", first_day=2, last_day=3, duration=60)  # Wednesday or Thursday
     solution = solve(make_problem([person], [wish], settings=Settings(time_limit_s=2)))
@@ -190,7 +190,7 @@ def test_wish_time_is_chosen_inside_the_deadline_and_free_time():
     assert a.start % 1440 >= 18 * 60  # weekday evenings only
 
 
-def test_house_calls_only_in_visiting_hours():
+def test_house_calls_only_in_visiting_hours() -> None:
     late = tuple(WeeklyWindow(d, 20 * 60, 22 * 60) for d in range(7))
     night_owl = make_person("p1", skills=("水电维修",), availability=late)
     wish = make_wish("w1")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from factories import make_person, make_problem, make_shift, near
-from weeks import random_week
 
 from matcher import explain, rules, solve
 from matcher.candidates import build_candidates
 from matcher.domain import Demand, Person, Reason, Role
 from matcher.ranking import rank_candidates
 from matcher.split import could_take
+from tests.support.factories import make_person, make_problem, make_shift, near
+from tests.support.weeks import random_week
 
 
 def other_grid(person: Person, demand: Demand, role: Role) -> bool:
@@ -42,7 +42,7 @@ def same_grid_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rules, "RULE_BY_KEY", {rule.key: rule for rule in table})
 
 
-def test_the_funnel_asks_in_the_tables_order():
+def test_the_funnel_asks_in_the_tables_order() -> None:
     post = make_shift("s1", skills=("助老",), party_members_only=True)
     problem = make_problem([make_person("p1")], [post])
     steps, left = explain.funnel(build_candidates(problem), 0, 0)
@@ -50,7 +50,7 @@ def test_the_funnel_asks_in_the_tables_order():
     assert steps[0] == ("skill", 0) and left.size == 0
 
 
-def test_a_new_row_binds_in_every_consumer(same_grid_rule: None):
+def test_a_new_row_binds_in_every_consumer(same_grid_rule: None) -> None:
     here = make_person("here", home=near(300), grid="g1")
     next_door = make_person("next_door", home=near(0), grid="g2")
     post = make_shift("s1", grid="g1")
@@ -75,7 +75,7 @@ def test_a_new_row_binds_in_every_consumer(same_grid_rule: None):
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_a_rows_one_person_form_agrees_with_its_array_form(seed: int):
+def test_a_rows_one_person_form_agrees_with_its_array_form(seed: int) -> None:
     problem = random_week(seed, people=8, demands=8)
     pool = build_candidates(problem).pool
     everyone = np.arange(len(problem.people))

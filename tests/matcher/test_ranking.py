@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from typing import Any
 
 import pytest
-from factories import (
+
+from matcher import solve
+from matcher.domain import Locks, PersonKind, Problem, WeeklyWindow
+from matcher.ranking import Booked, RankedCandidate, rank_candidates
+from tests.support.factories import (
     make_assignment,
     make_person,
     make_problem,
@@ -17,15 +22,11 @@ from factories import (
     near,
     wm,
 )
-from test_bundled import broken_rules
-from weeks import random_week
-
-from matcher import solve
-from matcher.domain import Locks, PersonKind, Problem, WeeklyWindow
-from matcher.ranking import Booked, RankedCandidate, rank_candidates
+from tests.support.hard_rules import broken_rules
+from tests.support.weeks import random_week
 
 #: no quarter bonus, so that scores show walks and load alone
-DONE_FOR_THE_QUARTER = {"services_this_quarter": 3}
+DONE_FOR_THE_QUARTER: dict[str, Any] = {"services_this_quarter": 3}
 
 
 def ranking(
@@ -53,7 +54,7 @@ def elsewhere(weekday: int = 0, start: str = "19:00", end: str = "20:00") -> Boo
     return Booked(wm(weekday, start), wm(weekday, end))
 
 
-def test_nearer_first_and_a_further_task_costs_more():
+def test_nearer_first_and_a_further_task_costs_more() -> None:
     near_one = make_person("near", home=near(0), **DONE_FOR_THE_QUARTER)
     far_one = make_person("far", home=near(300), **DONE_FOR_THE_QUARTER)
     problem = make_problem([far_one, near_one], [make_shift("s1")])
@@ -67,7 +68,7 @@ def test_nearer_first_and_a_further_task_costs_more():
     assert (busy[1].tasks_this_week, busy[1].minutes_this_week) == (1, 60)
 
 
-def test_members_behind_on_their_quarter_first():
+def test_members_behind_on_their_quarter_first() -> None:
     behind = make_person("behind", home=near(300), services_this_quarter=0)
     done = make_person("done", home=near(0), **DONE_FOR_THE_QUARTER)
     first = ranking(make_problem([done, behind], [make_shift("s1")]))[0]
@@ -76,12 +77,12 @@ def test_members_behind_on_their_quarter_first():
     assert any("本季度" in r.zh for r in first.reasons)
 
 
-def test_ties_go_to_the_person_listed_first():
+def test_ties_go_to_the_person_listed_first() -> None:
     people = [make_person(f"p{i}", home=near(0), **DONE_FOR_THE_QUARTER) for i in (2, 1, 3)]
     assert who(make_problem(people, [make_shift("s1")])) == ["p2", "p1", "p3"]
 
 
-def test_missing_required_skill():
+def test_missing_required_skill() -> None:
     plumber = make_person("plumber", skills=("水电维修",))
     carer = make_person("carer", skills=("助老",))
     problem = make_problem([carer, plumber], [make_wish("w1", skills=("水电维修",))])
@@ -91,7 +92,7 @@ def test_missing_required_skill():
     assert ranked[-1].reasons[-1].en == "free at that time"
 
 
-def test_party_members_only():
+def test_party_members_only() -> None:
     member = make_person("member", kind=PersonKind.PARTY_MEMBER, home=near(300))
     volunteer = make_person("volunteer", kind=PersonKind.VOLUNTEER, home=near(0))
     post = make_shift("s1", party_members_only=True)
@@ -102,7 +103,7 @@ def test_party_members_only():
     }
 
 
-def test_walking_radius():
+def test_walking_radius() -> None:
     close = make_person("close", home=near(1000))
     far = make_person("far", home=near(1500))
     assert who(make_problem([close, far], [make_shift("s1")])) == ["close"]
@@ -110,7 +111,7 @@ def test_walking_radius():
     assert who(make_problem([close, far], [narrow])) == []
 
 
-def test_free_time_and_unavailable_dates():
+def test_free_time_and_unavailable_dates() -> None:
     evenings = tuple(WeeklyWindow(d, 18 * 60, 22 * 60) for d in range(7))
     evening_person = make_person("evenings", availability=evenings)
     anytime = make_person("anytime")
@@ -127,7 +128,7 @@ def test_free_time_and_unavailable_dates():
     assert who(make_problem([evening_person, away], [morning])) == []
 
 
-def test_forbids_hold_and_pins_do_not_let_anyone_through():
+def test_forbids_hold_and_pins_do_not_let_anyone_through() -> None:
     a, b = make_person("a", home=near(0)), make_person("b", skills=(), home=near(100))
     post = make_shift("s1")
     forbid = Locks(forbidden=frozenset({("a", "s1"), ("gone", "s1")}))  # "gone" left the roster
@@ -137,7 +138,7 @@ def test_forbids_hold_and_pins_do_not_let_anyone_through():
     assert who(make_problem([a, b], [wish], locks=pinned), "w1") == []
 
 
-def test_weekly_task_cap():
+def test_weekly_task_cap() -> None:
     capped = make_person("capped", home=near(0), weekly_task_cap=1)
     other = make_person("other", home=near(500))
     problem = make_problem([capped, other], [make_shift("s1")])
@@ -145,7 +146,7 @@ def test_weekly_task_cap():
     assert who(problem, booked={"capped": [elsewhere()]}) == ["other"]
 
 
-def test_weekly_hours_cap():
+def test_weekly_hours_cap() -> None:
     capped = make_person("capped", home=near(0), weekly_hours_cap=2.5)
     other = make_person("other", home=near(500))
     problem = make_problem([capped, other], [make_shift("s1")])  # two hours
@@ -153,7 +154,7 @@ def test_weekly_hours_cap():
     assert who(problem, booked={"capped": [elsewhere(end="19:45")]}) == ["other"]
 
 
-def test_a_clash_counts_the_walk_between_the_places():
+def test_a_clash_counts_the_walk_between_the_places() -> None:
     person = make_person("p1", home=near(0))
     post = make_shift("s1", start="09:00", end="11:00", location=near(500))
     before_far = make_shift("a", start="07:00", end="08:55", location=near(-500))
@@ -171,17 +172,24 @@ def test_a_clash_counts_the_walk_between_the_places():
     assert who(problem, booked={"p1": [overlapping]}) == []
 
 
-def test_a_wish_starts_after_what_the_person_already_does():
+def test_a_wish_starts_after_what_the_person_already_does() -> None:
     plumber = make_person("plumber", skills=("水电维修",))
     wish = make_wish("w1", first_day=5, last_day=5, duration=60, location=near(0))
     problem = make_problem([plumber], [wish])
     assert ranking(problem, "w1")[0].start == wm(5, "08:00")
     morning = Booked(wm(5, "08:00"), wm(5, "09:30"))
     found = ranking(problem, "w1", booked={"plumber": [morning]})[0]
-    assert (found.start, found.end) == (wm(5, "10:00"), wm(5, "11:00"))
+    # right after it: no walk is counted from a task outside the problem
+    assert (found.start, found.end) == (wm(5, "09:30"), wm(5, "10:30"))
+    # from a task of the problem 500 m away, after the 7-minute walk, on the 5-minute grid
+    hall = make_shift("hall", weekday=5, start="08:00", end="09:30", location=near(-500))
+    problem = make_problem([plumber], [wish, hall])
+    there = Booked(wm(5, "08:00"), wm(5, "09:30"), "hall", 0)
+    found = ranking(problem, "w1", booked={"plumber": [there]})[0]
+    assert (found.start, found.end) == (wm(5, "09:40"), wm(5, "10:40"))
 
 
-def test_people_already_on_the_demand():
+def test_people_already_on_the_demand() -> None:
     roles = (make_role(max_count=2), make_role(("助老",)))
     post = make_shift("s1", roles=roles)
     on_it = make_person("on_it", home=near(0), skills=("助老",), **DONE_FOR_THE_QUARTER)
@@ -200,14 +208,14 @@ def test_people_already_on_the_demand():
     assert (kept[0].start, kept[0].end) == (wm(5, "09:00"), wm(5, "11:00"))
 
 
-def test_a_full_seat_still_gets_stand_ins():
+def test_a_full_seat_still_gets_stand_ins() -> None:
     post = make_shift("s1", min_count=1, max_count=1)
     on_it, spare = make_person("on_it"), make_person("spare")
     booked = {"on_it": [Booked(wm(5, "09:00"), wm(5, "11:00"), "s1", 0)]}
     assert who(make_problem([on_it, spare], [post]), booked=booked) == ["spare"]
 
 
-def test_an_unknown_seat_is_refused():
+def test_an_unknown_seat_is_refused() -> None:
     problem = make_problem([make_person("p1")], [make_shift("s1")])
     with pytest.raises(ValueError, match="no demand"):
         ranking(problem, "nope")
@@ -215,7 +223,7 @@ def test_an_unknown_seat_is_refused():
         ranking(problem, "s1", role=1)
 
 
-def test_every_ranked_candidate_keeps_every_hard_rule():
+def test_every_ranked_candidate_keeps_every_hard_rule() -> None:
     checked = 0
     for seed in range(12):
         problem = random_week(seed, people=6, demands=6)

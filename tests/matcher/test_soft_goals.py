@@ -4,22 +4,22 @@ the answer."""
 from __future__ import annotations
 
 from dataclasses import replace
-
-from factories import make_person, make_problem, make_shift, make_wish, near
+from typing import Any
 
 from matcher import solve
-from matcher.domain import Locks, Settings, Weights
+from matcher.domain import Locks, Settings, Solution, Weights
+from tests.support.factories import make_person, make_problem, make_shift, make_wish, near
 
 
-def who(solution, demand_id: str) -> list[str]:
+def who(solution: Solution, demand_id: str) -> list[str]:
     return sorted(a.person_id for a in solution.assignments if a.demand_id == demand_id)
 
 
-def settings(**weights: float) -> Settings:
+def settings(**weights: Any) -> Settings:
     return Settings(time_limit_s=5, weights=replace(Weights(), **weights))
 
 
-def test_most_valuable_demand_is_filled_first():
+def test_most_valuable_demand_is_filled_first() -> None:
     person = make_person("p1", skills=("助老",))
     low = make_wish("low", skills=("助老",), priority=1.0, household="h1", first_day=5, last_day=5)
     high = make_wish(
@@ -31,7 +31,7 @@ def test_most_valuable_demand_is_filled_first():
     assert who(solve(make_problem([busy], flipped)), "low") == ["p1"]
 
 
-def test_posts_get_their_minimum_staff_before_extra_staff():
+def test_posts_get_their_minimum_staff_before_extra_staff() -> None:
     people = [make_person(f"p{i}", home=near(10 * i), weekly_task_cap=1) for i in range(2)]
     near_post = make_shift("near", weekday=5, min_count=1, max_count=2, location=near(0))
     far_post = make_shift("far", weekday=6, min_count=1, max_count=2, location=near(1000))
@@ -44,7 +44,7 @@ def test_posts_get_their_minimum_staff_before_extra_staff():
     assert len(who(flat, "near")) == 2
 
 
-def test_fairness_spreads_work_over_the_pool():
+def test_fairness_spreads_work_over_the_pool() -> None:
     close = make_person("close", home=near(0), services_this_quarter=5)
     further = make_person("further", home=near(200), services_this_quarter=5)
     shifts = [make_shift("a", weekday=5), make_shift("b", weekday=6)]
@@ -54,7 +54,7 @@ def test_fairness_spreads_work_over_the_pool():
     assert sorted(a.person_id for a in unfair.assignments) == ["close", "close"]
 
 
-def test_members_behind_on_their_quarter_come_first():
+def test_members_behind_on_their_quarter_come_first() -> None:
     ahead = make_person("ahead", home=near(0), services_this_quarter=5)
     behind = make_person("behind", home=near(300), services_this_quarter=0)
     shift = make_shift("s1")
@@ -63,13 +63,13 @@ def test_members_behind_on_their_quarter_come_first():
     assert who(solve(make_problem([ahead, caught_up], [shift])), "s1") == ["ahead"]
 
 
-def test_short_walks():
+def test_short_walks() -> None:
     a, b = make_person("a", home=near(800)), make_person("b", home=near(-100))
     assert who(solve(make_problem([a, b], [make_shift("s1", location=near(0))])), "s1") == ["b"]
     assert who(solve(make_problem([a, b], [make_shift("s1", location=near(700))])), "s1") == ["a"]
 
 
-def test_stated_preferences():
+def test_stated_preferences() -> None:
     plain = make_person("plain", skills=("助老",), home=near(0))
     keen = make_person(
         "keen", skills=("助老",), home=near(150), preferred_categories=frozenset({"助老"})
@@ -81,7 +81,7 @@ def test_stated_preferences():
     ) == ["plain"]
 
 
-def test_continuity_with_a_household_served_before():
+def test_continuity_with_a_household_served_before() -> None:
     stranger = make_person("stranger", skills=("助老",), home=near(0))
     regular = make_person(
         "regular", skills=("助老",), home=near(300), served_households=frozenset({"h7"})
@@ -92,7 +92,7 @@ def test_continuity_with_a_household_served_before():
     assert who(solve(make_problem([stranger, regular], [other_household])), "w1") == ["stranger"]
 
 
-def test_stability_keeps_the_published_assignment():
+def test_stability_keeps_the_published_assignment() -> None:
     published = make_person("published", home=near(700))
     newcomer = make_person("newcomer", home=near(0))
     shift = make_shift("s1")
@@ -103,7 +103,7 @@ def test_stability_keeps_the_published_assignment():
     assert who(solve(replace(kept, locks=Locks())), "s1") == ["newcomer"]
 
 
-def test_breakdown_adds_up_to_the_objective():
+def test_breakdown_adds_up_to_the_objective() -> None:
     people = [make_person(f"p{i}", skills=("助老",), home=near(100 * i)) for i in range(3)]
     demands = [make_wish("w1", skills=("助老",)), make_shift("s1", min_count=1, max_count=3)]
     solution = solve(make_problem(people, demands))

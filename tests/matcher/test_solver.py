@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from factories import make_person, make_problem, make_shift, make_wish, near
-from weeks import brute_force_best, random_week, shifted
 
 from matcher import solve, solve_greedy
-from matcher.domain import Settings, WeeklyWindow
+from matcher.domain import Settings, Solution, WeeklyWindow
+from tests.support.factories import make_person, make_problem, make_shift, make_wish, near
+from tests.support.weeks import brute_force_best, random_week, shifted
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_optimal_on_small_weeks_and_bound_is_honest(seed: int):
+def test_optimal_on_small_weeks_and_bound_is_honest(seed: int) -> None:
     problem = random_week(seed)
     expected = brute_force_best(problem)
     solution = solve(problem)
@@ -24,14 +24,14 @@ def test_optimal_on_small_weeks_and_bound_is_honest(seed: int):
     assert solve_greedy(problem).objective <= expected
 
 
-def test_same_input_and_seed_give_the_same_answer():
+def test_same_input_and_seed_give_the_same_answer() -> None:
     problem = random_week(3, people=12, demands=14)
     first, second = solve(problem), solve(problem)
     assert first.assignments == second.assignments
     assert first.gaps == second.gaps
 
 
-def test_over_demanded_week_gives_a_partial_schedule_with_reasons():
+def test_over_demanded_week_gives_a_partial_schedule_with_reasons() -> None:
     people = [make_person("p1", skills=("助老",), weekly_task_cap=2)]
     demands = [make_wish(f"w{i}", skills=("助老",), household=f"h{i}") for i in range(5)]
     demands += [make_shift("legal", skills=("法律援助",)), make_shift("far", location=near(5000))]
@@ -46,19 +46,19 @@ def test_over_demanded_week_gives_a_partial_schedule_with_reasons():
     assert len(wish_gaps) == 3 and all("每周任务上限" in r.zh for r in wish_gaps)
 
 
-def test_impossible_week_with_nobody():
+def test_impossible_week_with_nobody() -> None:
     solution = solve(make_problem([], [make_shift("s1")]))
     assert solution.assignments == ()
     assert solution.gaps[0].essential_missing == 1
     assert solution.status == "optimal"
 
 
-def test_empty_week():
+def test_empty_week() -> None:
     solution = solve(make_problem([make_person("p1")], []))
     assert solution.status == "empty" and solution.assignments == () and solution.gaps == ()
 
 
-def test_gap_reason_names_skill_radius_and_time():
+def test_gap_reason_names_skill_radius_and_time() -> None:
     person = make_person(
         "p1", skills=("法律援助",), availability=(WeeklyWindow(2, 9 * 60, 12 * 60),)
     )
@@ -68,14 +68,14 @@ def test_gap_reason_names_skill_radius_and_time():
     assert "Wednesday 19:00–21:00" in gap.reason.en
 
 
-def test_every_assignment_says_why():
+def test_every_assignment_says_why() -> None:
     solution = solve(random_week(5, people=6, demands=6))
     assert solution.assignments
     for a in solution.assignments:
         assert any("公里" in r.zh for r in a.reasons)
 
 
-def test_time_limit_holds_on_a_hard_week():
+def test_time_limit_holds_on_a_hard_week() -> None:
     # a wish-heavy week whose CP-SAT model alone takes about 2 s to build in Python
     problem = random_week(7, people=150, demands=220)
     solution = solve(replace(problem, settings=Settings(time_limit_s=1.0)))
@@ -84,7 +84,7 @@ def test_time_limit_holds_on_a_hard_week():
 
 
 @pytest.mark.parametrize("seed", [8, 13, 20])  # weeks where the repaired flow answer falls short
-def test_separate_neighbourhoods_are_solved_as_parts(seed: int):
+def test_separate_neighbourhoods_are_solved_as_parts(seed: int) -> None:
     one = random_week(seed, people=3, demands=4)
     expected = brute_force_best(one)
     other = shifted(one, "-b", 30)
@@ -95,7 +95,7 @@ def test_separate_neighbourhoods_are_solved_as_parts(seed: int):
     assert solution.stats["model_parts"] == 2 and solution.stats["parts_solved"] == 2
 
 
-def test_determinism_through_cp_sat():
+def test_determinism_through_cp_sat() -> None:
     problem = random_week(8, people=3, demands=4)
     other = shifted(problem, "-b", 30)
     both = replace(
@@ -106,13 +106,13 @@ def test_determinism_through_cp_sat():
     assert all(r.assignments == runs[0].assignments for r in runs)
 
 
-def moved(before, after) -> int:
+def moved(before: Solution, after: Solution) -> int:
     old = {(a.person_id, a.demand_id) for a in before.assignments}
     new = {(a.person_id, a.demand_id) for a in after.assignments}
     return len(old - new)
 
 
-def test_re_solve_after_one_change_moves_few_others():
+def test_re_solve_after_one_change_moves_few_others() -> None:
     from scenarios.generate import generate
     from scenarios.load import parse_scenario
 

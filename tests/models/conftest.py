@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from isolated_databases import Backend, backends
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from models.db import create_all
+from tests.support.isolated_databases import Backend, backends
 
 
 @pytest.fixture(scope="session", params=backends())

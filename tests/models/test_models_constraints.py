@@ -7,17 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from rows import (
-    WEEK_START,
-    add_activity,
-    add_assignment,
-    add_community,
-    add_person,
-    add_post,
-    add_run,
-    add_shift,
-    add_wish,
-)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,6 +28,17 @@ from models import (
 )
 from models.post import week_shifts
 from models.schedule import StatusError
+from tests.support.rows import (
+    WEEK_START,
+    add_activity,
+    add_assignment,
+    add_community,
+    add_person,
+    add_post,
+    add_run,
+    add_shift,
+    add_wish,
+)
 
 
 def rejected(session: Session, change: Callable[[], object]) -> None:

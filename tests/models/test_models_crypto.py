@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
-from rows import add_community, add_household, add_person
 from sqlalchemy.orm import Session
 
 from models import Person, crypto
@@ -17,6 +19,7 @@ from models.crypto import (
     mask_id_number,
     mask_phone,
 )
+from tests.support.rows import add_community, add_household, add_person
 
 PHONE = "13812345678"
 ID_NUMBER = "110101199003071234"
@@ -78,13 +81,14 @@ def test_production_without_a_key_refuses(monkeypatch: pytest.MonkeyPatch) -> No
         make_engine("sqlite://")
 
 
-def test_production_refuses_the_development_secret_and_short_ones(
+def test_production_refuses_a_published_secret_and_short_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(crypto.ENV_ENV, "production")
-    monkeypatch.setenv(crypto.SECRET_ENV, crypto.DEVELOPMENT_SECRET)
-    with pytest.raises(SecretKeyError, match="published development secret"):
-        crypto.require_key()
+    for published in crypto.PUBLISHED_SECRETS:
+        monkeypatch.setenv(crypto.SECRET_ENV, published)
+        with pytest.raises(SecretKeyError, match="published"):
+            crypto.require_key()
     monkeypatch.setenv(crypto.SECRET_ENV, "short")
     with pytest.raises(SecretKeyError, match="too short"):
         crypto.require_key()
@@ -93,12 +97,33 @@ def test_production_refuses_the_development_secret_and_short_ones(
     assert decrypt(encrypt(PHONE)) == PHONE
 
 
-def test_development_uses_the_published_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_development_makes_a_secret_of_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv(crypto.ENV_ENV, raising=False)
     monkeypatch.delenv(crypto.SECRET_ENV, raising=False)
-    assert crypto.secret() == crypto.DEVELOPMENT_SECRET
+    monkeypatch.setenv(crypto.SECRET_FILE_ENV, str(tmp_path / "one" / "tongxin.db.secret"))
+    made = crypto.secret()
+    kept = tmp_path / "one" / "tongxin.db.secret"
+    assert kept.read_text().strip() == made
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # its owner's only
+    assert len(made) >= 32 and made not in crypto.PUBLISHED_SECRETS
     monkeypatch.setenv(crypto.ENV_ENV, "test")
-    assert crypto.secret() == crypto.DEVELOPMENT_SECRET
+    assert crypto.secret() == made  # the same secret every time: data stays readable
+    # another machine (another file) makes another secret
+    monkeypatch.setenv(crypto.SECRET_FILE_ENV, str(tmp_path / "two.secret"))
+    assert crypto.secret() != made
+
+
+def test_the_secret_file_lies_beside_the_default_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(crypto.SECRET_FILE_ENV, raising=False)
+    # whichever database a process opens, processes started in one place share one secret
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", "sqlite:////srv/tongxin/data.db")
+    assert str(crypto.secret_file()) == "tongxin.db.secret"
+    monkeypatch.setenv(crypto.SECRET_FILE_ENV, "/srv/tongxin/secret")
+    assert str(crypto.secret_file()) == "/srv/tongxin/secret"
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from isolated_databases import Backend
 
 from models import Base
 from models.db import alembic_config, upgrade
+from tests.support.isolated_databases import Backend
 
 
 def schema(engine: sa.Engine) -> dict[str, dict[str, Any]]:

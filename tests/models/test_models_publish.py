@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from isolated_databases import Backend
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Community, RunStatus, ScheduleRun, Street, publish_run
 from models.db import create_all
+from tests.support.isolated_databases import Backend
 
 WEEK = date(2026, 3, 2)
 

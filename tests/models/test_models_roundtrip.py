@@ -6,18 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from rows import (
-    WEEK_START,
-    add_activity,
-    add_assignment,
-    add_community,
-    add_grid,
-    add_person,
-    add_post,
-    add_run,
-    add_shift,
-    add_wish,
-)
 from sqlalchemy.orm import Session
 
 from matcher.domain import DemandKind, PersonKind
@@ -44,6 +32,18 @@ from models import (
     WishStatus,
 )
 from models.audit import record
+from tests.support.rows import (
+    WEEK_START,
+    add_activity,
+    add_assignment,
+    add_community,
+    add_grid,
+    add_person,
+    add_post,
+    add_run,
+    add_shift,
+    add_wish,
+)
 
 CONSENTED = datetime(2026, 2, 1, 8, 30, tzinfo=UTC)
 

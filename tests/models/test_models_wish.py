@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from rows import add_community, add_wish
 from sqlalchemy.orm import Session
 
 from models import Wish, WishStatus, WishTransitionError
 from models.wish import WISH_TRANSITIONS
+from tests.support.rows import add_community, add_wish
 
 LIFE = ["recorded", "verified", "open", "assigned", "done", "followed_up"]
 

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-from typing import Any
-
 from matcher.domain import MINUTES_PER_DAY, SKILLS
 from scenarios import parse_scenario
 from scenarios.load import scenario_schema
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
-
-
-def docs_text() -> str:
-    return DOCS.read_text(encoding="utf-8")
-
-
-def minimal_example() -> dict[str, Any]:
-    block = re.search(r"```json\n(.*?)\n```", docs_text(), re.DOTALL)
-    assert block, "docs/scenarios.md has no json example"
-    example: dict[str, Any] = json.loads(block.group(1))
-    return example
+from tests.support.scenario_docs import docs_text, minimal_example
 
 
 def test_minimal_example_loads_as_described() -> None:

@@ -9,11 +9,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_scenario_docs import minimal_example
 
 from matcher import solve
 from matcher.domain import LockConflict
 from scenarios.load import ScenarioError, parse_scenario
+from tests.support.scenario_docs import minimal_example
 
 ODD_VALUES = st.one_of(
     st.none(),
@@ -74,7 +74,9 @@ def mangle(data: dict[str, Any], path: tuple[Any, ...], action: str, value: Any)
         max_size=3,
     )
 )
-def test_mangled_files_load_or_explain_and_what_loads_solves(edits):
+def test_mangled_files_load_or_explain_and_what_loads_solves(
+    edits: list[tuple[tuple[Any, ...], str, Any]],
+) -> None:
     data: dict[str, Any] = BASE
     for path, action, value in edits:
         try:

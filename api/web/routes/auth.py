@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from api.services.errors import Invalid, NotAuthenticated, TooManyRequests
 from api.services.security import (
-    LoginLimiter,
+    LoginThrottle,
     create_access_token,
     hash_password,
     needs_rehash,
     verify_password,
 )
 from api.web.deps import SessionDep, SettingsDep
-from api.web.errors import NotAuthenticated, TooManyRequests
 from models.base import utcnow
 from models.user import UserAccount
 
@@ -43,10 +43,14 @@ def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
     """Exchange a username and password for a bearer token (form fields, as OAuth2 says)."""
-    limiter: LoginLimiter = request.app.state.login_limiter
-    username = form.username.strip().lower()
-    key = f"{username}|{request.client.host if request.client else ''}"
-    wait = limiter.retry_after(key)
+    for field, value in (("username", form.username), ("password", form.password)):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise Invalid("不能包含控制字符", "Must not contain control characters", field)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    username = form.username.strip().lower()[:64]
+    address = request.client.host if request.client else ""
+    now = utcnow()
+    wait = throttle.retry_after(session, username=username, address=address, now=now)
     if wait:
         raise TooManyRequests(**{"Retry-After": str(wait)})
 
@@ -58,11 +62,13 @@ def login(
     # the hash is checked even for an unknown user, so timing does not reveal who exists
     ok = verify_password(form.password, user.password_hash if user else None)
     if user is None or not ok or not user.active:
-        limiter.failed(key)
+        # kept although the request is refused: nothing else of it was written
+        throttle.failed(session, username=username, address=address, now=now)
+        session.commit()
         raise NotAuthenticated(
             "用户名或密码错误", "Wrong username or password", **{"WWW-Authenticate": "Bearer"}
         )
-    limiter.succeeded(key)
+    throttle.succeeded(session, username=username)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(form.password)
     user.last_login_at = utcnow()

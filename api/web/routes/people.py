@@ -15,14 +15,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.schemas.common import Page, Skill
-from api.schemas.people import PersonListed, PersonPublic
+from api.schemas.people import Approval, PersonListed, PersonPublic
 from api.services import people as service
 from api.services.errors import Invalid
 from api.services.scope import MAX_ID, grid_scope, grids_of
 from api.web.clock import NowDep
 from api.web.deps import PageDep, SessionDep
-from api.web.permissions import ReaderDep
-from api.web.scope import ReadableCommunity, ReadablePerson
+from api.web.permissions import ManagerDep, ReaderDep
+from api.web.scope import ManagedCommunity, ManagedPerson, ReadableCommunity, ReadablePerson
 from matcher.domain import PersonKind
 from models.community import monday_of
 from models.person import Person
@@ -98,6 +98,45 @@ def list_people(
 @router.get("/people/{person_id}", response_model=PersonPublic, responses=NOT_FOUND)
 def read_person(person: ReadablePerson) -> PersonPublic:
     """One person, phone masked."""
+    return PersonPublic.of(person)
+
+
+@router.get(
+    "/communities/{community_id}/registrations",
+    response_model=list[PersonPublic],
+    responses=NOT_FOUND,
+)
+def list_registrations(session: SessionDep, community: ManagedCommunity) -> list[PersonPublic]:
+    """报到审核: who registered with the community and waits for approval, oldest first."""
+    return [
+        PersonPublic.of(p)
+        for p in service.pending_people(session=session, community_id=community.id)
+    ]
+
+
+@router.post(
+    "/people/{person_id}/approve",
+    response_model=PersonPublic,
+    responses={**NOT_FOUND, 409: {"description": "approved already"}},
+)
+def approve_registration(
+    session: SessionDep, user: ManagerDep, person: ManagedPerson, data: Approval
+) -> PersonPublic:
+    """Approve a registration; ``party_member: true`` confirms a claimed party membership."""
+    service.approve(session=session, person=person, party_member=data.party_member, actor=user)
+    return PersonPublic.of(person)
+
+
+@router.post(
+    "/people/{person_id}/reject",
+    response_model=PersonPublic,
+    responses={**NOT_FOUND, 409: {"description": "approved already"}},
+)
+def reject_registration(
+    session: SessionDep, user: ManagerDep, person: ManagedPerson
+) -> PersonPublic:
+    """Turn a registration down: the person and their account are closed."""
+    service.reject(session=session, person=person, actor=user)
     return PersonPublic.of(person)
 
 

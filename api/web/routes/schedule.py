@@ -1,4 +1,4 @@
-"""排班 Scheduling: solve a community's week (in the background), read a run, override it,
+"""排班 Scheduling: solve a community's week (queued for the worker process), read a run, override it,
 publish it, and find a replacement after a decline.
 
 Coordinators of the community and street admins of its street only; anything outside their
@@ -247,14 +247,15 @@ def solve(
         service.DEFAULT_TIME_LIMIT_S
     ),
 ) -> SolveAccepted:
-    """Solve the week into a draft in the background, keeping the overrides and staying close
-    to the current draft (else the published plan). Poll ``GET /runs/{id}``."""
-    run = service.start_solve_in_background(
+    """Queue a solve of the week for the worker process, which solves it into a draft,
+    keeping the overrides and staying close to the current draft (else the published plan).
+    Poll ``GET /runs/{id}``: ``queued``, ``solving`` with its progress, then ``draft`` or
+    ``failed``."""
+    run = service.queue_solve(
         session=session,
         community_id=community.id,
         week_start=week_start,
         actor=user,
-        session_factory=request.app.state.session_factory,
         time_limit_s=time_limit_s,
     )
     return SolveAccepted(

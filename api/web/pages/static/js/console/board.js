@@ -404,7 +404,7 @@ export function render(ctx) {
     solveButton.disabled = true;
     publishButton.disabled = true;
     progress.dataset.run = String(runId);
-    showProgress(0, t("board.solving"));
+    showProgress(0, t("board.queued"));
     let run;
     for (;;) {
       try {
@@ -414,8 +414,9 @@ export function render(ctx) {
         mount(progress, h("div", { class: "error" }, error.message));
         return;
       }
-      if (run.status !== "solving") break;
-      showProgress(run.progress, t("board.solving"));
+      // queued until the worker process takes it up, then solving with its progress
+      if (run.status !== "queued" && run.status !== "solving") break;
+      showProgress(run.progress, t(run.status === "queued" ? "board.queued" : "board.solving"));
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       if (!root.isConnected) return; // the coordinator went to another page
     }

@@ -1,10 +1,11 @@
-// 人员 People: the community's members and volunteers with filters (grid, skill, kind, services
+// 人员 People: registrations waiting for approval (报到审核); the community's members and
+// volunteers with filters (grid, skill, kind, services
 // this quarter); importing a roster from Excel (a template to download, a check before
 // writing, and every bad row listed with its reason — a roster with a bad row imports
 // nothing); and exports of the week's schedule and the quarter's service records.
 
 import { api, download } from "../api.js";
-import { h, mount, pager, select } from "../dom.js";
+import { h, mount, pager, select, toast } from "../dom.js";
 import { SKILL_NAMES, lang, skillLabel, t } from "../i18n.js";
 import { mondayOf, today } from "../format.js";
 import { storedWeek } from "./board.js";
@@ -36,11 +37,12 @@ export function render(ctx) {
     h("button", { type: "submit" }, t("common.filter")),
   );
 
+  const waiting = registrationsCard(cid, () => load());
   mount(
     root,
     h("div", { class: "toolbar" }, h("h1", {}, t("nav.people"), h("span", { class: "muted" }, ` · ${ctx.community.name}`))),
     h("div", { class: "people-layout" },
-      h("div", { class: "card stack" }, filters, list),
+      h("div", { class: "stack" }, waiting, h("div", { class: "card stack" }, filters, list)),
       h("div", { class: "people-side" }, rosterCard(cid, () => load()), exportCard(cid)),
     ),
   );
@@ -103,6 +105,62 @@ export function render(ctx) {
       load();
     });
   return root;
+}
+
+/** 报到审核: who registered and waits; approve (confirming a claimed party membership, or as a
+ * volunteer) or turn down. Hidden while nobody waits. */
+function registrationsCard(cid, reload) {
+  const card = h("div", { class: "card stack registrations", "data-test": "registrations", hidden: true });
+
+  async function answer(person, path, json, done) {
+    try {
+      await api(`/people/${person.id}/${path}`, { method: "POST", json });
+      toast(t(done, { name: person.name }));
+      load();
+      reload();
+    } catch (error) {
+      toast(error.message, { bad: true });
+    }
+  }
+
+  function row(person) {
+    const claimed = person.kind === "party_member";
+    return h("li", { class: "registration", "data-person": person.id },
+      h("div", {},
+        h("strong", {}, person.name), " ",
+        h("span", { class: "muted" }, t(claimed ? "registrations.claimsMember" : "kind.volunteer")),
+        h("div", { class: "muted" }, [person.work_unit, person.skills.map(skillLabel).join("、"), person.phone_masked].filter(Boolean).join(" · ")),
+      ),
+      h("div", { class: "actions" },
+        claimed
+          ? h("button", { type: "button", class: "primary", "data-test": "approve-member", onclick: () => answer(person, "approve", { party_member: true }, "registrations.approved") }, t("registrations.approveMember"))
+          : null,
+        h("button", { type: "button", class: claimed ? null : "primary", "data-test": "approve-volunteer", onclick: () => answer(person, "approve", { party_member: false }, "registrations.approved") }, t("registrations.approveVolunteer")),
+        h("button", { type: "button", class: "danger", "data-test": "reject", onclick: () => answer(person, "reject", undefined, "registrations.rejected") }, t("registrations.reject")),
+      ),
+    );
+  }
+
+  async function load() {
+    let people;
+    try {
+      people = await api(`/communities/${cid}/registrations`);
+    } catch (error) {
+      card.hidden = false;
+      mount(card, h("div", { class: "error" }, error.message));
+      return;
+    }
+    card.hidden = people.length === 0;
+    mount(
+      card,
+      h("h2", {}, t("registrations.title"), h("span", { class: "muted" }, ` · ${t("common.total", { n: people.length })}`)),
+      h("p", { class: "muted" }, t("registrations.why")),
+      h("ul", { class: "registration-list" }, people.map(row)),
+    );
+  }
+
+  load();
+  return card;
 }
 
 /** The one-line summary of a refused roster (the 422's ``detail``), without the field name. */

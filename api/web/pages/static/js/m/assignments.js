@@ -102,7 +102,9 @@ function card(row, reload) {
               h("a", { class: "button small", href: `tel:${row.beneficiary.phone}` }, t("assignments.call")))
           : null,
       )
-    : null;
+    : row.demand_kind === "wish" && row.status === "proposed"
+      ? h("div", { class: "contact hint", "data-test": "contact-after-confirm" }, t("assignments.contactAfterConfirm"))
+      : null;
   return h(
     "li",
     { class: `card assignment ${row.status}`, "data-assignment": row.id },

@@ -109,7 +109,11 @@ async function show(route) {
   mount(
     app,
     topBar(),
-    h("main", {}, h("p", { class: "greeting muted" }, t("m.hello", { name: me.person ? me.person.name : me.username })), SIGNED_IN[name].render()),
+    h("main", {},
+      h("p", { class: "greeting muted" }, t("m.hello", { name: me.person ? me.person.name : me.username })),
+      // 报到审核: until the community approves, nobody is scheduled; say so on every page
+      me.person && me.person.pending ? h("p", { class: "notice pending", "data-test": "pending" }, t("m.pending")) : null,
+      SIGNED_IN[name].render()),
     tabBar(name),
   );
 }

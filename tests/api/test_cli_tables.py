@@ -1,4 +1,5 @@
-"""The report: JSON for ``--json`` and the rich tables, on hand-built solutions."""
+"""The terminal tables of ``api/cli/tables.py``: JSON for ``--json`` and the rich tables, on
+hand-built solutions."""
 
 from __future__ import annotations
 
@@ -7,17 +8,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from factories import (
-    make_activity,
-    make_assignment,
-    make_gap,
-    make_person,
-    make_problem,
-    make_shift,
-    make_solution,
-    make_wish,
-    wm,
-)
 from rich.cells import cell_len
 from rich.console import Console
 
@@ -31,6 +21,17 @@ from api.cli.tables import (
     total_fill,
 )
 from matcher.domain import Problem, Reason, Solution
+from tests.support.factories import (
+    make_activity,
+    make_assignment,
+    make_gap,
+    make_person,
+    make_problem,
+    make_shift,
+    make_solution,
+    make_wish,
+    wm,
+)
 
 PRIVATE_WORDS = ("address", "phone", "tel", "mobile", "地址", "电话", "手机")
 

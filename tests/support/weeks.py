@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from factories import make_person, make_problem, make_shift, make_wish, near
-
 from matcher.candidates import build_candidates
-from matcher.domain import PersonKind, Problem, Settings, WeeklyWindow
+from matcher.domain import Location, PersonKind, Problem, Settings, WeeklyWindow
 from matcher.timetable import Timetable, evaluate
+from tests.support.factories import make_person, make_problem, make_shift, make_wish, near
 
 
 def random_week(seed: int, people: int = 3, demands: int = 4) -> Problem:
@@ -100,7 +99,7 @@ def shifted(problem: Problem, tag: str, km_north: float) -> Problem:
     """The same week again, in a community km_north away, with its own ids."""
     move = km_north * 1000 / 111_320
 
-    def place(loc):
+    def place(loc: Location) -> Location:
         return replace(loc, lat=loc.lat + move)
 
     people = tuple(replace(p, id=p.id + tag, home=place(p.home)) for p in problem.people)

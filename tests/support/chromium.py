@@ -1,14 +1,14 @@
 """Where the browser tests find Chromium, how they start it, and the screens they use.
 
-Kept out of ``conftest.py`` so that test modules import them by name: two test folders each
-have a ``conftest``, and importing from it picks whichever was loaded first.
+Kept out of ``tests/e2e/conftest.py`` because test modules import them, and a ``conftest`` is
+for fixtures, not for importing from.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from live_server import REPO
+from tests.support.live_server import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

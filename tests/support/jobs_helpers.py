@@ -17,9 +17,9 @@ from models.community import DEFAULT_ZONE
 TIME_LIMIT_S = 1.0
 
 
-def local(*args: int) -> datetime:
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A moment on the community's wall clock (Asia/Shanghai)."""
-    return datetime(*args, tzinfo=DEFAULT_ZONE)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=DEFAULT_ZONE)
 
 
 @dataclass
@@ -74,6 +74,7 @@ def scheduler_process(url: str, now: str, barrier: Any, results: Any, hold_s: fl
     the week empty. Module-level, so a spawned process can import it.
     """
     import time
+    from unittest.mock import patch
 
     from sqlalchemy.orm import Session
 
@@ -90,7 +91,7 @@ def scheduler_process(url: str, now: str, barrier: Any, results: Any, hold_s: fl
             time.sleep(hold_s)
         commit(session)
 
-    Session.commit = slowly  # type: ignore[method-assign]
+    patch.object(Session, "commit", slowly).start()  # for the rest of this process
     engine = make_engine(url)
     factory = make_session_factory(engine)
     try:

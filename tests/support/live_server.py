@@ -1,5 +1,6 @@
 """The real app on a real port, for the browser tests: a temporary SQLite file loaded with the
-demo community exactly as ``tongxin load`` loads it, served by uvicorn in a background thread.
+demo community exactly as ``tongxin load`` loads it, served by uvicorn in a background thread,
+with the solve queue's worker in threads beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import uvicorn
 from api.cli.commands import load as load_command
 from api.settings import Settings
 from api.web.app import create_app
+from api.worker.solve_queue import SolveWorker
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SCENARIO = REPO / "scenarios" / "hongguang.json"
@@ -64,8 +66,11 @@ def load_demo(database_url: str) -> None:
 
 @contextlib.contextmanager
 def serve(database_url: str, *, start_timeout_s: float = 20.0) -> Iterator[LiveServer]:
-    """Serve the app on a free port until the block ends."""
+    """Serve the app on a free port until the block ends, with a worker solving the runs it
+    queues, as ``tongxin serve`` has in development."""
     app = create_app(Settings(env="test", database_url=database_url))
+    worker = SolveWorker(session_factory=app.state.session_factory, poll_s=0.2)
+    worker.start()
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -82,4 +87,5 @@ def serve(database_url: str, *, start_timeout_s: float = 20.0) -> Iterator[LiveS
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        worker.stop(timeout=10)
         app.state.engine.dispose()
