@@ -8,10 +8,11 @@ In development it defaults to the machine's own secret (``models.crypto.local_se
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models import crypto
@@ -47,6 +48,14 @@ class Settings(BaseSettings):
     #: how long a request waits for a database connection or SQLite's write lock before
     #: it is answered 503 with ``Retry-After``
     db_wait_seconds: float = 20.0
+
+    # the solve queue (api/worker/solve_queue.py)
+    #: a worker renews the lease of the run it solves every third of this; a run whose lease
+    #: has passed is failed, and its week can be solved again
+    solve_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    #: whether ``tongxin serve`` solves queued runs itself; unset, it does in development and
+    #: tests only (a deployment runs ``tongxin scheduler`` beside the web processes)
+    embedded_worker: bool | None = None
 
     # notifications (api/worker/notify.py): where the scheduler's messages go
     #: ``log`` (the default), ``webhook`` or ``smtp``
@@ -93,6 +102,16 @@ class Settings(BaseSettings):
                 f"(TONGXIN_NOTIFY_CHANNEL={self.notify_channel} needs {', '.join(missing)})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _embedded_worker_by_default_in_development(self) -> Self:
+        if self.embedded_worker is None:
+            self.embedded_worker = self.env.strip().lower() in DEVELOPMENT_ENVS
+        return self
+
+    @property
+    def solve_lease(self) -> timedelta:
+        return timedelta(seconds=self.solve_lease_seconds)
 
     @property
     def smtp_recipients(self) -> list[str]:

@@ -377,10 +377,10 @@ def serve(
     import uvicorn
     from sqlalchemy.engine import make_url
 
-    from api.worker.solve_queue import QueueSettings
+    from api.settings import Settings
 
     try:
-        settings = QueueSettings()
+        settings = Settings()
     except ValueError as exc:
         _fail(str(exc))
     if workers > 1 and make_url(settings.database_url).get_backend_name() == "sqlite":
@@ -575,13 +575,14 @@ def scheduler(
     import logging
     from datetime import datetime
 
+    from api.settings import Settings
     from api.worker import notify
     from api.worker.scheduler import build_scheduler, run_once, session_factory_for
-    from api.worker.solve_queue import QueueSettings, SolveWorker
+    from api.worker.solve_queue import SolveWorker
     from models.community import DEFAULT_ZONE
 
     try:
-        settings = QueueSettings()
+        settings = Settings()
     except ValueError as exc:
         _fail(str(exc))
     if now is not None and not once:

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.services.scheduling import DEFAULT_LEASE
 from api.settings import Settings
 from api.worker import jobs, notify
-from api.worker.solve_queue import QueueSettings, SolveWorker
+from api.worker.solve_queue import SolveWorker
 from models.community import DEFAULT_TIMEZONE, DEFAULT_ZONE, Community
 from models.db import make_engine, make_session_factory
 
@@ -73,7 +73,7 @@ def run_draft(database_url: str, community_id: int) -> None:
         session_factory=session_factory_for(database_url),
         community_id=community_id,
         now=_now(),
-        lease=QueueSettings().solve_lease,
+        lease=Settings().solve_lease,
     )
     log.info("draft %s", outcome)
 

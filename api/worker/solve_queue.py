@@ -17,14 +17,10 @@ import logging
 import threading
 import time
 from datetime import timedelta
-from typing import Self
 
-from pydantic import Field, model_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.services.scheduling import DEFAULT_LEASE, claim_run, fail_lapsed_runs, run_solve
-from api.settings import Settings
-from models.crypto import DEVELOPMENT_ENVS
 
 log = logging.getLogger(__name__)
 
@@ -32,27 +28,6 @@ log = logging.getLogger(__name__)
 SOLVERS = 2
 #: how often an idle worker looks at the queue
 POLL_S = 1.0
-
-
-class QueueSettings(Settings):
-    """The settings, and the solve queue's own (``TONGXIN_*`` as well)."""
-
-    #: a worker renews the lease of the run it solves every third of this; a run whose lease
-    #: has passed is failed, and its week can be solved again
-    solve_lease_seconds: float = Field(default=DEFAULT_LEASE.total_seconds(), gt=0, le=3600)
-    #: whether ``tongxin serve`` solves queued runs itself; unset, it does in development and
-    #: tests only (a deployment runs ``tongxin scheduler`` beside the web processes)
-    embedded_worker: bool | None = None
-
-    @model_validator(mode="after")
-    def _embedded_by_default_in_development(self) -> Self:
-        if self.embedded_worker is None:
-            self.embedded_worker = self.env in DEVELOPMENT_ENVS
-        return self
-
-    @property
-    def solve_lease(self) -> timedelta:
-        return timedelta(seconds=self.solve_lease_seconds)
 
 
 class SolveWorker:

@@ -29,8 +29,9 @@ from api.services.scheduling import (
     run_solve,
     solve_week,
 )
+from api.settings import Settings
 from api.worker import jobs
-from api.worker.solve_queue import QueueSettings, SolveWorker
+from api.worker.solve_queue import SolveWorker
 from matcher.domain import Problem, Solution
 from models import Assignment, RunStatus, ScheduleRun
 from models.base import utcnow
@@ -222,14 +223,14 @@ def test_the_weekly_draft_leaves_a_live_solve_and_takes_over_a_lapsed_one(world:
 def test_settings_of_the_queue(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TONGXIN_EMBEDDED_WORKER", raising=False)
     monkeypatch.delenv("TONGXIN_SOLVE_LEASE_SECONDS", raising=False)
-    development = QueueSettings(env="test")
+    development = Settings(env="test")
     assert development.embedded_worker is True
     assert development.solve_lease == timedelta(seconds=60)
-    production = QueueSettings(env="production", secret_key="a-private-key-" + "7f3a9c" * 8)
+    production = Settings(env="production", secret_key="a-private-key-" + "7f3a9c" * 8)
     assert production.embedded_worker is False
     monkeypatch.setenv("TONGXIN_EMBEDDED_WORKER", "false")
     monkeypatch.setenv("TONGXIN_SOLVE_LEASE_SECONDS", "15")
-    chosen = QueueSettings(env="test")
+    chosen = Settings(env="test")
     assert (chosen.embedded_worker, chosen.solve_lease) == (False, timedelta(seconds=15))
 
 
