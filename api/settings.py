@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     login_attempts_per_address: int = 20
     login_window_seconds: int = 300
 
+    #: comma-separated addresses of the reverse proxies whose ``X-Forwarded-For`` is believed
+    #: (e.g. ``127.0.0.1`` behind a local nginx); empty: none, the connection's address counts
+    forwarded_allow_ips: str = ""
+
     # load: what one web process takes on at once
     #: requests served at the same time by one web process (threads), each with its own
     #: database connection: the PostgreSQL pool holds this many

@@ -464,7 +464,8 @@ def log_summary(lines: Sequence[str], limit: int = 12) -> list[str]:
     counts: Counter[str] = Counter()
     for line in lines:
         if not LOG_NOISE.match(line):
-            text = re.sub(r"\b\d+\b", "N", line.strip())
+            # times, ports and ids vary; small numbers (pool sizes, limits) are kept
+            text = re.sub(r"\d{4,}|\d+\.\d{3,}", "N", line.strip())
             counts[text[:220]] += 1
     return [f"{n} × {text}" for text, n in counts.most_common(limit)]
 

@@ -429,6 +429,10 @@ def serve(
             port=port,
             reload=reload,
             workers=workers,
+            # X-Forwarded-For is believed only from the proxies named in the settings (none by
+            # default): a client cannot choose the address its failed logins are counted under
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
         )
     finally:
         if worker is not None:
