@@ -2,18 +2,19 @@
 
 For each database: a fresh database loaded with ``tongxin load scenarios/hongguang.json``, the
 real server (``tongxin serve``) started on loopback, then bounded bursts of HTTP clients, one
-task each, all started together. After each burst the database itself is read to find where the
-answers and the rows disagree:
+task each, all started together once the server answers a plain request within 0.5 s. After
+each burst the database itself is read to find where the answers and the rows disagree:
 
 - *accepted but missing*: answered 2xx, yet not in the database (a lost write);
 - *written but refused*: in the database, yet its final answer was not 2xx (a phantom row).
 
 Reads have neither, by definition. A 503 with ``Retry-After`` is sent again after that many
 seconds, at most 5 times (*retried* counts the resends); every other answer is final, and a
-request without an answer within 30 s is a time-out. p50 / p95 are over the final answers'
-latency, retries and their waits included; requests/s is answers over the burst's wall time.
-The clients run on the same machine as the server: compare rows with each other, not with
-another day's table.
+request without an answer within 30 s is a time-out (a broken connection is counted with them;
+the notes under the table tell them apart). p50 / p95 are over the final answers' latency,
+retries and their waits included; requests/s is answers over the burst's wall time. The
+clients run on the same machine as the server: compare rows with each other, not with another
+day's table. Results and what they showed: ``docs/benchmarks.md``.
 
     python -m bench.load [--database sqlite|postgresql|both] [--workers N]
                          [--scenario NAME ...] [--clients-scale F]
@@ -191,7 +192,7 @@ class Report:
 def _seconds(value: float | None) -> str:
     if value is None:
         return "–"
-    return "> 30" if math.isinf(value) else f"{value:.2f}"
+    return f"> {REQUEST_TIMEOUT_S:g}" if math.isinf(value) else f"{value:.2f}"
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -228,6 +229,9 @@ def _detail(body: Any) -> str:
 
 
 # requests ------------------------------------------------------------------------------------
+
+#: one client's part in a burst: its request (and resends) on the burst's client
+Job = Callable[[httpx.AsyncClient], Awaitable[Answer]]
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -295,7 +299,7 @@ async def settle(base_url: str) -> float | None:
 
 async def burst(
     base_url: str,
-    jobs: Sequence[Callable[[httpx.AsyncClient], Awaitable[Answer]]],
+    jobs: Sequence[Job],
     notes: list[str],
     name: str,
 ) -> tuple[list[Answer], float]:
@@ -312,17 +316,13 @@ async def burst(
         return list(answers), time.perf_counter() - started
 
 
-async def bounded(
-    base_url: str, jobs: Sequence[Callable[[httpx.AsyncClient], Awaitable[Answer]]]
-) -> list[Answer]:
+async def bounded(base_url: str, jobs: Sequence[Job]) -> list[Answer]:
     """Run jobs ``SETUP_CONCURRENCY`` at a time (set-up work, not measured). Once that many
     in a row got no 2xx the server is stuck: the jobs not yet started are left unsent."""
     gate = asyncio.Semaphore(SETUP_CONCURRENCY)
     failed_in_a_row = 0
 
-    async def one(
-        client: httpx.AsyncClient, job: Callable[[httpx.AsyncClient], Awaitable[Answer]]
-    ) -> Answer:
+    async def one(client: httpx.AsyncClient, job: Job) -> Answer:
         nonlocal failed_in_a_row
         async with gate:
             if failed_in_a_row >= SETUP_CONCURRENCY:
@@ -604,7 +604,7 @@ async def registrations(world: World, report: Report, sizes: Sequence[int]) -> N
         report.rows.append(row)
 
 
-def _register_job(body: dict[str, Any]) -> Callable[[httpx.AsyncClient], Awaitable[Answer]]:
+def _register_job(body: dict[str, Any]) -> Job:
     async def job(client: httpx.AsyncClient) -> Answer:
         return await send(
             client,
@@ -666,16 +666,14 @@ async def members_with_tokens(world: World, report: Report, needed: int) -> list
     return [m for m in world.members[:needed] if m.token]
 
 
-def _login_job(username: str, password: str) -> Callable[[httpx.AsyncClient], Awaitable[Answer]]:
+def _login_job(username: str, password: str) -> Job:
     async def job(client: httpx.AsyncClient) -> Answer:
         return await login(client, username, password, "login")
 
     return job
 
 
-def _get_job(
-    url: str, label: str, headers: dict[str, str]
-) -> Callable[[httpx.AsyncClient], Awaitable[Answer]]:
+def _get_job(url: str, label: str, headers: dict[str, str]) -> Job:
     async def job(client: httpx.AsyncClient) -> Answer:
         return await send(client, "GET", url, label=label, headers=headers)
 
@@ -686,9 +684,7 @@ def _bearer(member: Member) -> dict[str, str]:
     return {"Authorization": f"Bearer {member.token}"}
 
 
-def readers(
-    members: Sequence[Member], clients: int, label: str
-) -> list[Callable[[httpx.AsyncClient], Awaitable[Answer]]]:
+def readers(members: Sequence[Member], clients: int, label: str) -> list[Job]:
     """``clients`` reads of ``GET /me``, each member once (round again if there are fewer)."""
     return [
         _get_job(f"{API}/me", label, _bearer(members[i % len(members)])) for i in range(clients)
@@ -840,9 +836,7 @@ async def overrides(world: World, report: Report, clients: int, publishers: int)
         report.rows.append(published)
 
 
-def _override_job(
-    world: World, body: dict[str, Any]
-) -> Callable[[httpx.AsyncClient], Awaitable[Answer]]:
+def _override_job(world: World, body: dict[str, Any]) -> Job:
     async def job(client: httpx.AsyncClient) -> Answer:
         return await send(
             client,
@@ -857,7 +851,7 @@ def _override_job(
     return job
 
 
-def _publish_job(world: World, run_id: int) -> Callable[[httpx.AsyncClient], Awaitable[Answer]]:
+def _publish_job(world: World, run_id: int) -> Job:
     async def job(client: httpx.AsyncClient) -> Answer:
         return await send(
             client,
