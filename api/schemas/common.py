@@ -35,9 +35,15 @@ def fail(kind: str, zh: str, en: str) -> PydanticCustomError:
     return PydanticCustomError(f"tongxin_{kind}", "{error}", {"error": f"{zh} | {en}"})
 
 
+def has_control_characters(value: str, allowed: str = "") -> bool:
+    """Whether ``value`` holds a control character other than those ``allowed`` (NUL above
+    all: PostgreSQL refuses it in text)."""
+    return any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in value)
+
+
 def _printable(value: str) -> str:
-    # control characters (NUL above all: PostgreSQL refuses it in text) never get stored
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+    # control characters never get stored; free text may keep its tabs and line breaks
+    if has_control_characters(value, allowed="\t\n\r"):
         raise fail("control_character", "含有不可见的控制字符", "Contains control characters")
     return value
 

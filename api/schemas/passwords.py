@@ -3,7 +3,7 @@ username, and not one of the passwords people try first."""
 
 from __future__ import annotations
 
-from api.schemas.common import fail
+from api.schemas.common import fail, has_control_characters
 
 MIN_LENGTH = 8
 
@@ -69,13 +69,9 @@ COMMON = frozenset(
 )
 
 
-def _control(text: str) -> bool:
-    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
-
-
 def check_password(password: str, username: str = "") -> str:
     """The password if it may be used; else a validation error saying why, in both languages."""
-    if _control(password):
+    if has_control_characters(password):
         raise fail(
             "password", "密码不能包含控制字符", "The password must not contain control characters"
         )

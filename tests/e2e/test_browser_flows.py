@@ -334,6 +334,8 @@ def test_volunteer_sees_and_confirms_the_assignment(
     expect(card).to_have_count(1)
     expect(card.locator("[data-test=status]")).to_have_text("待确认")
     expect(card.locator(".when")).to_contain_text("周六")
+    # approved by the coordinator meanwhile: the page no longer says the review is pending
+    expect(page.locator("[data-test=pending]")).to_have_count(0)
     shot(page, screenshots, "m-assignments")
 
     card.locator("[data-test=confirm]").click()

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -26,14 +26,14 @@ from api.services.errors import Conflict
 from api.services.scheduling import INTERRUPTED, queue_solve
 from api.services.security import hash_password
 from api.worker.solve_queue import SolveWorker
-from models import RunStatus, ScheduleRun, UserAccount, crypto
+from models import RunStatus, UserAccount, crypto
 from models.calendar import generate_activities
 from models.post import generate_shifts
-from tests.support.jobs_helpers import TIME_LIMIT_S, World, database_url, runs
+from tests.support.jobs_helpers import World, database_url, runs
 from tests.support.live_server import free_port
 from tests.support.solve_processes import draining_worker, slow_solver
+from tests.support.solve_queue import MONDAY, queue, run_of
 
-MONDAY = date(2026, 3, 2)
 LEASE_S = 2.0
 #: a queued run per week, from the demo's week on
 WEEKS = [MONDAY + timedelta(weeks=n) for n in range(6)]
@@ -45,24 +45,6 @@ def postgres_world(world: World) -> World:
     if world.backend != "postgresql":
         pytest.skip("several processes share a queue on PostgreSQL; SQLite takes one web process")
     return world
-
-
-def queue(world: World, week_start: date = MONDAY) -> int:
-    with world.factory() as session:
-        return queue_solve(
-            session=session,
-            community_id=world.community_id,
-            week_start=week_start,
-            actor=None,
-            time_limit_s=TIME_LIMIT_S,
-        ).id
-
-
-def status_of(world: World, run_id: int) -> ScheduleRun:
-    with world.factory() as session:
-        run = session.get(ScheduleRun, run_id)
-        assert run is not None
-        return run
 
 
 def wait_until(condition: object, timeout_s: float, what: str) -> None:
@@ -81,10 +63,10 @@ def test_a_worker_killed_mid_solve_has_its_run_failed_within_the_lease(world: Wo
     )
     process.start()
     try:
-        wait_until(lambda: status_of(world, run_id).progress > 0, 60, "the worker reads the week")
+        wait_until(lambda: run_of(world, run_id).progress > 0, 60, "the worker reads the week")
         # it solves for longer than its lease, renewing it: the week stays busy
         time.sleep(1.5 * LEASE_S)
-        assert status_of(world, run_id).status == RunStatus.SOLVING
+        assert run_of(world, run_id).status == RunStatus.SOLVING
         with world.factory() as session, pytest.raises(Conflict):
             queue_solve(
                 session=session, community_id=world.community_id, week_start=MONDAY, actor=None
@@ -99,16 +81,16 @@ def test_a_worker_killed_mid_solve_has_its_run_failed_within_the_lease(world: Wo
     # another worker's look at the queue fails the run once its lease has passed
     watcher = SolveWorker(session_factory=world.factory)
     wait_until(
-        lambda: watcher.work_once() is None and status_of(world, run_id).status == RunStatus.FAILED,
+        lambda: watcher.work_once() is None and run_of(world, run_id).status == RunStatus.FAILED,
         LEASE_S + 1.0,
         "the run of the killed worker is failed",
     )
     assert time.monotonic() - killed_at <= LEASE_S + 1.0
-    assert status_of(world, run_id).failure_reason == f"{INTERRUPTED[0]} ({INTERRUPTED[1]})"
+    assert run_of(world, run_id).failure_reason == f"{INTERRUPTED[0]} ({INTERRUPTED[1]})"
     # and the week can be solved again at once
     again = queue(world)
     assert watcher.drain() == [again]
-    assert status_of(world, again).status == RunStatus.DRAFT
+    assert run_of(world, again).status == RunStatus.DRAFT
 
 
 def test_two_worker_processes_share_the_queue_and_solve_each_run_once(

@@ -37,30 +37,12 @@ from models import Assignment, RunStatus, ScheduleRun
 from models.base import utcnow
 from models.db import make_session_factory
 from tests.support.jobs_helpers import TIME_LIMIT_S, World, local, runs
+from tests.support.solve_queue import MONDAY, queue, run_of
 
-MONDAY = date(2026, 3, 2)
 #: the Friday evening that drafts the week of ``MONDAY``
 FRIDAY = local(2026, 2, 27, 20)
 #: renewed every third of a second; a busy test machine may hold a renewal up a moment
 SHORT_LEASE = timedelta(seconds=1)
-
-
-def queue(world: World, week_start: date = MONDAY, time_limit_s: float = TIME_LIMIT_S) -> int:
-    with world.factory() as session:
-        return queue_solve(
-            session=session,
-            community_id=world.community_id,
-            week_start=week_start,
-            actor=None,
-            time_limit_s=time_limit_s,
-        ).id
-
-
-def get(world: World, run_id: int) -> ScheduleRun:
-    with world.factory() as session:
-        run = session.get(ScheduleRun, run_id)
-        assert run is not None
-        return run
 
 
 def lapse(world: World, run_id: int) -> None:
@@ -101,16 +83,16 @@ def test_the_worker_solves_a_queued_run_with_its_time_limit_and_previous_run(
     worker = SolveWorker(session_factory=world.factory)
     assert worker.work_once() is None  # nothing queued
     first = queue(world, time_limit_s=1.5)
-    assert get(world, first).status == RunStatus.QUEUED
+    assert run_of(world, first).status == RunStatus.QUEUED
     assert worker.work_once() == first
-    draft = get(world, first)
+    draft = run_of(world, first)
     assert (draft.status, draft.progress, draft.previous_run_id) == (RunStatus.DRAFT, 1.0, None)
     assert draft.worker and draft.lease_until is not None
     second = queue(world)
-    assert get(world, second).previous_run_id == first  # a re-solve stays close to the draft
+    assert run_of(world, second).previous_run_id == first  # a re-solve stays close to the draft
     assert worker.drain() == [second]
-    assert get(world, second).status == RunStatus.DRAFT
-    assert get(world, first).status == RunStatus.SUPERSEDED
+    assert run_of(world, second).status == RunStatus.DRAFT
+    assert run_of(world, first).status == RunStatus.SUPERSEDED
     assert [p.settings.time_limit_s for p in problems] == [1.5, TIME_LIMIT_S]
     assert not problems[0].locks.previous and problems[1].locks.previous
 
@@ -137,7 +119,7 @@ def test_a_long_solve_keeps_renewing_its_lease(
             time.sleep(0.02)
     solving.join()
     assert failed == []
-    assert get(world, run_id).status == RunStatus.DRAFT
+    assert run_of(world, run_id).status == RunStatus.DRAFT
 
 
 def test_a_run_whose_worker_stopped_is_failed_and_the_week_solved_again(world: World) -> None:
@@ -149,12 +131,12 @@ def test_a_run_whose_worker_stopped_is_failed_and_the_week_solved_again(world: W
     lapse(world, run_id)
     # any worker's next look at the queue fails it, with the reason
     assert SolveWorker(session_factory=world.factory).work_once() is None
-    failed = get(world, run_id)
+    failed = run_of(world, run_id)
     assert failed.status == RunStatus.FAILED
     assert failed.failure_reason == f"{INTERRUPTED[0]} ({INTERRUPTED[1]})"
     again = queue(world)
     assert SolveWorker(session_factory=world.factory).drain() == [again]
-    assert get(world, again).status == RunStatus.DRAFT
+    assert run_of(world, again).status == RunStatus.DRAFT
 
 
 def test_a_new_solve_of_the_week_fails_the_lapsed_run_itself(world: World) -> None:
@@ -170,7 +152,7 @@ def test_a_new_solve_of_the_week_fails_the_lapsed_run_itself(world: World) -> No
             time_limit_s=TIME_LIMIT_S,
         )
     assert again.status == RunStatus.DRAFT
-    assert get(world, run_id).status == RunStatus.FAILED
+    assert run_of(world, run_id).status == RunStatus.FAILED
 
 
 def test_a_worker_that_lost_its_run_writes_nothing(
@@ -216,7 +198,7 @@ def test_the_weekly_draft_leaves_a_live_solve_and_takes_over_a_lapsed_one(world:
     lapse(world, run_id)
     outcome = draft()
     assert (outcome.week_start, outcome.status) == (MONDAY, RunStatus.DRAFT)
-    assert get(world, run_id).status == RunStatus.FAILED
+    assert run_of(world, run_id).status == RunStatus.FAILED
     assert [r.status for r in runs(world)] == [RunStatus.FAILED, RunStatus.DRAFT]
 
 

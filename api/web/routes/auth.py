@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from api.schemas.common import has_control_characters
 from api.services.errors import Invalid, NotAuthenticated, TooManyRequests
 from api.services.security import (
     LoginThrottle,
@@ -44,7 +45,7 @@ def login(
 ) -> Token:
     """Exchange a username and password for a bearer token (form fields, as OAuth2 says)."""
     for field, value in (("username", form.username), ("password", form.password)):
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        if has_control_characters(value):
             raise Invalid("不能包含控制字符", "Must not contain control characters", field)
     throttle: LoginThrottle = request.app.state.login_throttle
     username = form.username.strip().lower()[:64]

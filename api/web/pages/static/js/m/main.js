@@ -86,7 +86,9 @@ async function show(route) {
     );
     return;
   }
-  if (!me) {
+  // while the registration waits for approval, ask again on every page: the notice goes as
+  // soon as the community has approved, without logging in again
+  if (!me || (me.person && me.person.pending)) {
     try {
       const account = await api("/me");
       setZone(await memberZone(account));
