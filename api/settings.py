@@ -44,11 +44,13 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
 
     # load: what one web process takes on at once
-    #: requests served at the same time by one web process (threads), each with its own
-    #: database connection: the PostgreSQL pool holds this many
-    web_threads: int = 20
+    #: requests inside one web process at the same time, each with one request thread and one
+    #: database connection (the PostgreSQL pool holds this many); the others wait their turn
+    web_threads: int = Field(default=20, ge=1, le=500)
+    #: how long a request waits for its turn before it is answered 503 with ``Retry-After``
+    queue_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     #: requests waiting beyond these are refused at once with 503 and ``Retry-After``
-    max_waiting_requests: int = 1000
+    max_waiting_requests: int = Field(default=1000, ge=0)
     #: how long a request waits for a database connection or SQLite's write lock before
     #: it is answered 503 with ``Retry-After``
     db_wait_seconds: float = 20.0

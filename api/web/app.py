@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # each request thread holds one database connection: as many threads as the pool has
+        # an admitted request holds one thread and one connection: as many of each as may enter
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
 
@@ -77,7 +77,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     errors.install(app)
     app.add_middleware(errors.BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(errors.WaitingLimit, max_waiting=settings.max_waiting_requests)
+    app.add_middleware(
+        errors.Admission,
+        inside=settings.web_threads,
+        max_waiting=settings.max_waiting_requests,
+        wait_seconds=settings.queue_wait_seconds,
+    )
     for module in route_modules():
         app.include_router(module.router, prefix=API_PREFIX)
     # the browser pages (/console/, /m/, /static) call the API above; see docs/pages.md

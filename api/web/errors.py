@@ -9,7 +9,10 @@ same 404 body, so a response never tells whether something exists elsewhere.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -334,26 +337,85 @@ class BodySizeLimit:
                 await _json(413, BODY_TOO_LARGE[lang])(scope, receive, send)
 
 
-class WaitingLimit:
-    """Refuse requests with 503 and ``Retry-After`` at once while ``max_waiting`` are already
-    in the process, rather than let every one of them wait into a time-out."""
+class Admission:
+    """Let at most ``inside`` requests into the application at once; the rest wait their turn
+    in arrival order, and are answered 503 with ``Retry-After`` after ``wait_seconds`` or at
+    once while ``max_waiting`` are already waiting.
 
-    def __init__(self, app: ASGIApp, max_waiting: int):
+    An admitted request uses at most one request thread and one database connection at a
+    time, so with ``inside`` no larger than the threads and the pool, no admitted request
+    ever waits for either: a request holding a connection never waits for a thread held by
+    one waiting for a connection. A refused request has not reached the application, so it
+    wrote nothing and may simply be sent again.
+    """
+
+    def __init__(self, app: ASGIApp, inside: int, max_waiting: int, wait_seconds: float):
         self.app = app
+        self.inside = inside
         self.max_waiting = max_waiting
-        self.in_process = 0
+        self.wait_seconds = wait_seconds
+        self.admitted = 0
+        self.waiting: deque[asyncio.Future[None]] = deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.in_process >= self.max_waiting:
+        if not await self._enter():
             headers = dict(scope.get("headers") or [])
             lang = language(headers.get(b"accept-language", b"").decode("latin-1"))
             await busy(lang)(scope, receive, send)
             return
-        self.in_process += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_process -= 1
+            self._leave()
+
+    async def _enter(self) -> bool:
+        if self.admitted < self.inside and not self.waiting:
+            self.admitted += 1
+            return True
+        if len(self.waiting) >= self.max_waiting:
+            return False
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append(turn)
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), self.wait_seconds)
+            return True
+        except BaseException as error:  # the wait ran out, or the request was cancelled
+            if turn.done() and not turn.cancelled():
+                # the turn came as the wait ended: hand it on
+                self._leave()
+            else:
+                turn.cancel()
+                with contextlib.suppress(ValueError):
+                    self.waiting.remove(turn)
+            if isinstance(error, TimeoutError):
+                return False
+            raise
+
+    def _leave(self) -> None:
+        """Hand the slot to the first request still waiting, or give it back."""
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if turn.done():
+                continue
+            loop = turn.get_loop()
+            if loop is _running_loop():
+                turn.set_result(None)
+            else:  # a waiter on another event loop (tests run apps on several)
+                loop.call_soon_threadsafe(_give_turn, turn)
+            return
+        self.admitted -= 1
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _give_turn(turn: asyncio.Future[None]) -> None:
+    if not turn.done():
+        turn.set_result(None)
