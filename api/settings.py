@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     queue_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     #: requests waiting beyond these are refused at once with 503 and ``Retry-After``
     max_waiting_requests: int = Field(default=1000, ge=0)
+    #: a request that may write commits only if it does so within this many seconds of its
+    #: arrival; later, it is undone and answered 503 with ``Retry-After``, so a client that
+    #: gave up waiting (clients commonly wait 30 s) never finds it done behind its back
+    request_deadline_seconds: float = Field(default=25.0, gt=0, le=3600)
     #: how long a request waits for a database connection or SQLite's write lock before
     #: it is answered 503 with ``Retry-After``
     db_wait_seconds: float = 20.0

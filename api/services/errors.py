@@ -70,6 +70,14 @@ class TooManyRequests(ServiceError):
     en = "Too many attempts; try again later"
 
 
+class Busy(ServiceError):
+    """The server could not do it in time; nothing was written, and the same request may
+    simply be sent again."""
+
+    zh = "现在使用的人很多，请稍后再试"
+    en = "Many people are using Tongxin right now; try again in a moment"
+
+
 class Invalid(ServiceError):
     """A field holds something that does not fit (a grid of another community, a deadline
     before the earliest day …): ``field`` names it, ``location`` says where it was sent."""

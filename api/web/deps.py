@@ -7,6 +7,7 @@ Which objects the caller reaches is ``api.web.scope``; which roles may use a rou
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
@@ -16,10 +17,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from api.services.errors import Invalid, NotAuthenticated
+from api.services.errors import Busy, Invalid, NotAuthenticated
 from api.services.scope import MAX_ID
 from api.services.security import read_access_token
 from api.settings import Settings
+from api.web import errors
 from models.user import UserAccount
 
 
@@ -41,16 +43,26 @@ def get_session(request: Request) -> Iterator[Session]:
     A request that may write (POST, PUT, PATCH, DELETE) begins with SQLite's write lock, so
     writers wait their turn instead of failing; a request that only reads never takes it."""
     state = request.app.state
-    factory = state.read_session_factory if request.method in READING else state.session_factory
+    reading = request.method in READING
+    factory = state.read_session_factory if reading else state.session_factory
     session: Session = factory()
     try:
         yield session
+        if not reading:
+            _before_the_deadline(request, state.settings.request_deadline_seconds)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _before_the_deadline(request: Request, deadline_seconds: float) -> None:
+    """Refuse to commit a write its client has probably stopped waiting for."""
+    arrived = getattr(request.state, errors.ARRIVED, None)
+    if arrived is not None and time.monotonic() - arrived > deadline_seconds:
+        raise Busy(**{"Retry-After": str(errors.RETRY_AFTER_S)})
 
 
 #: ``scope="function"``: the session commits before the response is sent, so a client that

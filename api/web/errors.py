@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.schemas.roster import RosterImportRejected, RosterRowError
 from api.services import roster
 from api.services.errors import (
+    Busy,
     Conflict,
     Forbidden,
     Invalid,
@@ -166,6 +168,7 @@ STATUS: dict[type[ServiceError], int] = {
     Unsupported: 415,
     Invalid: 422,
     TooManyRequests: 429,
+    Busy: 503,
 }
 
 
@@ -236,10 +239,6 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(exc.status_code, detail, dict(exc.headers) if exc.headers else None)
 
 
-BUSY = {
-    "zh": "现在使用的人很多，请稍后再试",
-    "en": "Many people are using Tongxin right now; try again in a moment",
-}
 #: seconds a client is asked to wait when the server is busy
 RETRY_AFTER_S = 2
 #: what the databases say when a write waited too long for a lock (SQLite) or a
@@ -250,7 +249,7 @@ BUSY_ERRORS = ("database is locked", "deadlock detected", "could not serialize",
 def busy(lang: str) -> JSONResponse:
     """503 with ``Retry-After``: nothing was written; the same request may simply be sent
     again."""
-    return _json(503, BUSY[lang], {"Retry-After": str(RETRY_AFTER_S)})
+    return _json(503, Busy().message(lang), {"Retry-After": str(RETRY_AFTER_S)})
 
 
 async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
@@ -337,6 +336,10 @@ class BodySizeLimit:
                 await _json(413, BODY_TOO_LARGE[lang])(scope, receive, send)
 
 
+#: the key in a request's ``state`` that holds its arrival (``time.monotonic()``)
+ARRIVED = "arrived_at"
+
+
 class Admission:
     """Let at most ``inside`` requests into the application at once; the rest wait their turn
     in arrival order, and are answered 503 with ``Retry-After`` after ``wait_seconds`` or at
@@ -361,6 +364,8 @@ class Admission:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # when it arrived, for the deadline of its commit (``api.web.deps.get_session``)
+        scope.setdefault("state", {})[ARRIVED] = time.monotonic()
         if not await self._enter():
             headers = dict(scope.get("headers") or [])
             lang = language(headers.get(b"accept-language", b"").decode("latin-1"))

@@ -12,14 +12,17 @@ import anyio.to_thread
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from api.services.problem import build_problem
 from api.web import errors
-from models import Person
+from api.web.app import create_app
+from models import Person, UserAccount
+from tests.api.conftest import TEST_SETTINGS
+from tests.api.test_http_registration import registration
 from tests.support.http_world import WEEK, World
 
 Headers = Callable[[str], dict[str, str]]
@@ -212,3 +215,20 @@ def test_a_pending_registration_is_never_scheduled(
         session=db, community_id=world["community_a"], week_start=WEEK, previous_run_id=None
     )
     assert f"{person.id}" in {p.id for p in problem.people}
+
+
+def test_a_write_past_its_deadline_is_undone_and_answered_503(
+    world: World, db_engine: Engine, db: Session
+) -> None:
+    """A client that stopped waiting must not find its registration made behind its back."""
+    body = registration(world)
+    late = TEST_SETTINGS.model_copy(update={"request_deadline_seconds": 1e-6})
+    with TestClient(create_app(late, engine=db_engine)) as slow_server:
+        refused = slow_server.post("/api/v1/registrations", json=body)
+        read = slow_server.get("/api/v1/communities")
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"]
+    assert read.status_code == 200  # reads write nothing: no deadline
+    assert db.scalars(select(UserAccount).where(UserAccount.username == "zhangwei")).all() == []
+    with TestClient(create_app(TEST_SETTINGS, engine=db_engine)) as server:
+        assert server.post("/api/v1/registrations", json=body).status_code == 201

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.schemas.privacy import PRIVACY_NOTICE_VERSION
-from api.services.security import LoginThrottle
+from api.services.security import LoginThrottle, needs_rehash, verify_password
 from api.web.app import create_app
 from models import Community, LoginFailure, Person, UserAccount
 from tests.api.conftest import TEST_SETTINGS
@@ -189,6 +190,21 @@ def test_wrong_password_and_unknown_user_answer_alike(client: TestClient, world:
     unknown = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "nope"})
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json() == {"detail": "用户名或密码错误"}
+
+
+def test_a_password_hashed_with_older_parameters_still_logs_in_and_is_redone(
+    client: TestClient, world: World, db: Session
+) -> None:
+    user = db.scalars(select(UserAccount).where(UserAccount.username == "member_a")).one()
+    user.password_hash = PasswordHasher().hash(PASSWORD)  # the library's heavier default
+    db.commit()
+    assert needs_rehash(user.password_hash)
+    login = client.post("/api/v1/auth/token", data={"username": "member_a", "password": PASSWORD})
+    assert login.status_code == 200
+    db.expire_all()
+    redone = db.get(UserAccount, user.id)
+    assert redone is not None and not needs_rehash(redone.password_hash)
+    assert verify_password(PASSWORD, redone.password_hash)
 
 
 def test_login_is_rate_limited(client: TestClient, world: World) -> None:
