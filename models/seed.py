@@ -263,6 +263,7 @@ class _Import:
             earliest=date.fromisoformat(item["earliest"]),
             deadline=date.fromisoformat(item["deadline"]),
             headcount=item.get("headcount", 1),
+            separate_visits=bool(item.get("separate_visits", False)),
             priority=item.get("priority"),
             lat=item["location"]["lat"],
             lng=item["location"]["lng"],

@@ -102,6 +102,9 @@ class Wish(Timestamped, Base):
     deadline: Mapped[date]
     #: helpers needed; above one it is a group claim, all of them or none
     headcount: Mapped[int] = mapped_column(default=1)
+    #: helpers of a group wish may come at different times (two teachers, one lesson each);
+    #: still all of them or none. False: they come together, at one start
+    separate_visits: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: None: computed from the household's situations (``effective_priority``)
     priority: Mapped[float | None]
     lat: Mapped[float]

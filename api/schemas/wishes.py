@@ -51,6 +51,8 @@ class WishCreate(Strict):
     #: 限时办结: the last day it may be done
     deadline: date
     headcount: Headcount = 1
+    #: helpers of a group wish may come at different times; by default they come together
+    separate_visits: bool = False
     #: leave out to derive it from the household's situations
     priority: Priority | None = None
     lat: Latitude
@@ -79,6 +81,7 @@ class WishUpdate(Strict):
     earliest: date | None = None
     deadline: date | None = None
     headcount: Headcount | None = None
+    separate_visits: bool | None = None
     priority: Priority | None = None
     radius_m: Radius | None = None
     grid_id: RefId | None = None
@@ -119,6 +122,7 @@ class WishPublic(BaseModel):
     earliest: date
     deadline: date
     headcount: int
+    separate_visits: bool
     priority: float
     status: WishStatus
     status_changed_at: UTCTime
@@ -169,6 +173,7 @@ def _public_fields(wish: Wish) -> dict[str, Any]:
         "earliest": wish.earliest,
         "deadline": wish.deadline,
         "headcount": wish.headcount,
+        "separate_visits": wish.separate_visits,
         "priority": wish.effective_priority,
         "status": wish.status,
         "status_changed_at": wish.status_changed_at,

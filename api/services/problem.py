@@ -330,6 +330,7 @@ def _wish_demands(
                 priority=wish.effective_priority,
                 radius_m=wish.radius_m,
                 all_or_nothing=wish.headcount > 1,
+                separate_visits=wish.separate_visits,
                 household=str(wish.household_id),
                 note="、".join(SITUATIONS_ZH[s] for s in situations),
             )

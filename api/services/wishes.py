@@ -82,6 +82,7 @@ def create_wish(
         earliest=data.earliest,
         deadline=data.deadline,
         headcount=data.headcount,
+        separate_visits=data.separate_visits,
         priority=data.priority,
         lat=data.lat,
         lng=data.lng,

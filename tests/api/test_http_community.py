@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.services.problem import build_problem
+from matcher.domain import Demand, DemandKind
 from models import AuditLog, Community
-from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
+from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, WEEK, World
 
 Headers = Callable[[str], dict[str, str]]
 API = "/api/v1"
@@ -167,6 +169,34 @@ def test_patch_wish(client: TestClient, world: World, as_role: Headers) -> None:
     late = client.patch(url, json={"earliest": "2026-04-01"}, headers=headers)
     assert late.status_code == 422
     assert late.json()["detail"][0]["field"] == "deadline"
+
+
+def test_a_group_wish_may_allow_separate_visits(
+    client: TestClient, world: World, as_role: Headers, db: Session
+) -> None:
+    """The flag reaches the week the matcher sees: together by default, apart when asked."""
+    url = f"{API}/wishes/{world['wish_a1']}"
+    headers = as_role("coordinator_a")
+
+    def demand() -> Demand:
+        db.expire_all()
+        problem, _ = build_problem(
+            session=db, community_id=world["community_a"], week_start=WEEK, previous_run_id=None
+        )
+        (found,) = [d for d in problem.demands if d.kind is DemandKind.WISH and d.headcount == 2]
+        db.rollback()  # let the next request write
+        return found
+
+    for step in ("verified", "open"):
+        client.post(f"{url}/advance", json={"status": step}, headers=headers)
+    grouped = client.patch(url, json={"headcount": 2}, headers=headers)
+    assert grouped.json()["separate_visits"] is False
+    assert demand().together
+    apart = client.patch(url, json={"separate_visits": True}, headers=headers)
+    assert apart.status_code == 200, apart.text
+    assert apart.json()["separate_visits"] is True
+    assert demand().separate_visits and not demand().together
+    assert client.patch(url, json={"separate_visits": None}, headers=headers).status_code == 422
 
 
 def test_wish_contact_only_for_its_coordinator(

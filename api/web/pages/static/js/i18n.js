@@ -249,6 +249,7 @@ export const MESSAGES = {
   "wishes.new": ["记录心愿", "Record a wish"],
   "wishes.record": ["记录", "Record"],
   "wishes.edit": ["修改心愿", "Edit the wish"],
+  "wishes.separateVisits": ["多人时可分开上门（默认同时到齐）", "Several helpers may come at different times (by default they come together)"],
   "wishes.detail": ["心愿详情", "Wish"],
   "wishes.title": ["心愿", "Wish"],
   "wishes.beneficiary": ["服务对象", "Beneficiary"],

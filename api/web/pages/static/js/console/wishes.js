@@ -203,6 +203,7 @@ export function render(ctx) {
     const earliest = field("earliest", { type: "date", required: true, value: wish ? wish.earliest : today() });
     const deadline = field("deadline", { type: "date", required: true, value: wish ? wish.deadline : addDays(today(), 7) });
     const headcount = field("headcount", { type: "number", min: 1, max: 20, value: wish ? wish.headcount : 1 });
+    const separate = field("separate_visits", { type: "checkbox", checked: wish ? wish.separate_visits : false });
     const grid = select({ name: "grid_id" }, [["", "–"], ...state.grids.map((g) => [g.id, g.name])], wish ? wish.grid_id || "" : state.grid);
     const skills = h("div", { class: "chips" }, SKILL_NAMES.map((skill) =>
       h("label", { class: "chip" }, h("input", { type: "checkbox", value: skill, checked: wish ? wish.skills.includes(skill) : false }), h("span", {}, skillLabel(skill)))));
@@ -241,6 +242,7 @@ export function render(ctx) {
           earliest: earliest.value,
           deadline: deadline.value,
           headcount: Number(headcount.value),
+          separate_visits: separate.checked,
           grid_id: grid.value ? Number(grid.value) : null,
           skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
         };
@@ -283,6 +285,7 @@ export function render(ctx) {
           h("label", {}, t("wishes.headcount"), headcount),
           h("label", {}, t("common.grid"), grid),
         ),
+        h("label", { class: "check" }, separate, h("span", {}, t("wishes.separateVisits"))),
         h("fieldset", {}, h("legend", {}, t("wishes.skills")), skills),
         editing ? null : h("fieldset", {}, h("legend", {}, t("wishes.household")),
           h("label", {}, t("wishes.beneficiary"), person),
