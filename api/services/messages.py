@@ -56,6 +56,7 @@ ROBOTS = (WECOM, DINGTALK)
 DIGEST_AHEAD = timedelta(days=7)
 #: a wish not yet done this many days or fewer before its deadline is at risk
 AT_RISK_DAYS = 2
+AT_RISK_STATUSES = (WishStatus.RECORDED, WishStatus.VERIFIED, WishStatus.OPEN, WishStatus.ASSIGNED)
 #: the tasks whose messages also go by SMS: a member's own, that change their day
 SMS_KINDS = frozenset({"task_assigned", "task_changed", "task_cancelled", "reminder"})
 #: one SMS template parameter is at most this long (the provider's variable limit)
@@ -781,7 +782,7 @@ def digest_items(
             sa.select(Wish)
             .where(
                 Wish.community_id == community.id,
-                Wish.status.in_((WishStatus.OPEN, WishStatus.ASSIGNED)),
+                Wish.status.in_(AT_RISK_STATUSES),
                 Wish.deadline <= day + timedelta(days=AT_RISK_DAYS),
             )
             .order_by(Wish.deadline, Wish.id)
@@ -839,8 +840,9 @@ def digest(*, session: Session, community_id: int, day: date, now: datetime) -> 
         for wish in items.at_risk:
             left_zh, left_en = _days_left(wish.deadline, day)
             d_zh, d_en = day_words(wish.deadline)
-            state_zh = "未安排" if wish.status == WishStatus.OPEN else "已安排未完成"
-            state_en = "not assigned" if wish.status == WishStatus.OPEN else "assigned, not done"
+            assigned = wish.status == WishStatus.ASSIGNED
+            state_zh = "已安排未完成" if assigned else "未安排"
+            state_en = "assigned, not done" if assigned else "not assigned"
             zh.append(f"· {wish.title}：期限{d_zh}，{left_zh}，{state_zh}")
             en.append(f"· {wish.title}: due {d_en}, {left_en}, {state_en}")
             md.append(f'- {wish.title}：期限{d_zh}，<font color="warning">{left_zh}</font>')
