@@ -519,6 +519,28 @@ TASK_ENDINGS = {
 }
 
 
+#: the first SMS parameter starts with these: a template variable is short
+SMS_WORDS = {
+    "task_assigned": "新任务",
+    "task_changed": "任务时间变动",
+    "task_cancelled": "任务取消",
+    "reminder": "明日服务",
+}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SMS_PARAM_MAX else text[: SMS_PARAM_MAX - 1] + "…"
+
+
+def task_name(assignment: Assignment) -> str:
+    """The task's name without its time: the post, the activity or the wish."""
+    if assignment.shift is not None:
+        return assignment.shift.post.name
+    if assignment.activity is not None:
+        return assignment.activity.name
+    return assignment.wish.title if assignment.wish is not None else ""
+
+
 def task_text(session: Session, assignment: Assignment, kind: str) -> tuple[Text, list[str]]:
     """A member's message about one task, and its SMS parameters."""
     community = assignment.run.community
@@ -556,7 +578,10 @@ def task_text(session: Session, assignment: Assignment, kind: str) -> tuple[Text
         body_zh="\n".join(lines_zh),
         body_en="\n".join(lines_en),
     )
-    sms = [f"{subject_zh}：{title}", f"{start.month}月{start.day}日{start:%H:%M}"]
+    sms = [
+        _short(f"{SMS_WORDS.get(kind, subject_zh)}：{task_name(assignment)}"),
+        f"{start.month}月{start.day}日{start:%H:%M}",
+    ]
     return text, sms
 
 
