@@ -64,7 +64,6 @@ SMS_PARAM_MAX = 20
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: where the phone pages open for a member's task
 TASKS_LINK = "#/assignments"
-INBOX_LINK = "#/messages"
 
 
 # events --------------------------------------------------------------------------------------
@@ -160,7 +159,8 @@ class Notice:
     body_en: str
     community_id: int | None = None
     kind: str = "notice"
-    link: str = INBOX_LINK
+    #: where on the phone pages it leads ("#/assignments"), or nowhere
+    link: str = ""
     sms: bool = False
 
 
@@ -207,7 +207,7 @@ class Draft:
     recipients: list[Person | UserAccount]
     text: Text
     community: Community | None
-    link: str = INBOX_LINK
+    link: str = ""
     #: the SMS template's parameters (short, no phone, no address), or None: no SMS
     sms_params: list[str] | None = None
     #: the robot post (Chinese markdown), or None: no robot
