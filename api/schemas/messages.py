@@ -17,7 +17,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def _email(value: str) -> str:
     value = value.strip()
-    if value and not _EMAIL.match(value):
+    if value and (not value.isprintable() or not _EMAIL.match(value)):
         raise fail("email", "电子邮箱格式不对，如 wang@example.com", "Not an e-mail address")
     return value
 

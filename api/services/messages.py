@@ -611,7 +611,8 @@ def task_key(assignment: Assignment) -> str:
 
 
 def _tell_published(session: Session, event: WeekPublished, now: datetime) -> list[Message]:
-    """New tasks, moved tasks and tasks gone, each told to its member once."""
+    """New tasks, moved tasks and tasks gone, each told to its member once per published run
+    (a task dropped, then given back by a later run, is told again)."""
     run = session.get(ScheduleRun, event.run_id)
     if run is None or run.status != RunStatus.PUBLISHED:
         return []
@@ -633,11 +634,14 @@ def _tell_published(session: Session, event: WeekPublished, now: datetime) -> li
         earlier = before.get(pair)
         if earlier is None:
             draft = _task_draft(
-                session, assignment, "task_assigned", f"task_assigned:{task_key(assignment)}"
+                session,
+                assignment,
+                "task_assigned",
+                f"task_assigned:{run.id}:{task_key(assignment)}",
             )
         elif (earlier.starts_at, earlier.ends_at) != (assignment.starts_at, assignment.ends_at):
             draft = _task_draft(
-                session, assignment, "task_changed", f"task_changed:{task_key(assignment)}"
+                session, assignment, "task_changed", f"task_changed:{run.id}:{task_key(assignment)}"
             )
         else:
             continue
@@ -645,7 +649,10 @@ def _tell_published(session: Session, event: WeekPublished, now: datetime) -> li
     for pair, assignment in sorted(before.items(), key=lambda item: item[1].starts_at):
         if pair not in after:
             draft = _task_draft(
-                session, assignment, "task_cancelled", f"task_cancelled:{task_key(assignment)}"
+                session,
+                assignment,
+                "task_cancelled",
+                f"task_cancelled:{run.id}:{task_key(assignment)}",
             )
             written += write(session=session, draft=draft, now=now)
     return written
