@@ -54,6 +54,8 @@ DINGTALK = "dingtalk"
 ROBOTS = (WECOM, DINGTALK)
 #: a digest lists the unconfirmed tasks starting within this time
 DIGEST_AHEAD = timedelta(days=7)
+#: a digest lists at most this many items of a kind, the soonest first, and counts the rest
+DIGEST_MOST = 15
 #: a wish not yet done this many days or fewer before its deadline is at risk
 AT_RISK_DAYS = 2
 AT_RISK_STATUSES = (WishStatus.RECORDED, WishStatus.VERIFIED, WishStatus.OPEN, WishStatus.ASSIGNED)
@@ -541,14 +543,23 @@ def task_name(assignment: Assignment) -> str:
     return assignment.wish.title if assignment.wish is not None else ""
 
 
-def task_text(session: Session, assignment: Assignment, kind: str) -> tuple[Text, list[str]]:
-    """A member's message about one task, and its SMS parameters."""
+def task_text(
+    session: Session,
+    assignment: Assignment,
+    kind: str,
+    *,
+    contact: tuple[str, str] | None = None,
+    mates: list[str] | None = None,
+) -> tuple[Text, list[str]]:
+    """A member's message about one task, and its SMS parameters; ``contact`` and ``mates``
+    when the caller already knows them."""
     community = assignment.run.community
     title = demand_title(assignment)
     when_zh, when_en = when(community, assignment.starts_at, assignment.ends_at)
     place_zh, place_en = place_of(assignment)
-    mates = team_mates(session, assignment)
-    call_zh, call_en = whom_to_call(session, community.id)
+    if mates is None:
+        mates = team_mates(session, assignment)
+    call_zh, call_en = contact or whom_to_call(session, community.id)
     subject_zh, subject_en, first_zh, first_en = TASK_WORDS[kind]
     end_zh, end_en = TASK_ENDINGS[kind]
     person = assignment.person
@@ -592,8 +603,16 @@ def _assignment(session: Session, assignment_id: int) -> Assignment:
     return found
 
 
-def _task_draft(session: Session, assignment: Assignment, kind: str, key: str) -> Draft:
-    text, sms = task_text(session, assignment, kind)
+def _task_draft(
+    session: Session,
+    assignment: Assignment,
+    kind: str,
+    key: str,
+    *,
+    contact: tuple[str, str] | None = None,
+    mates: list[str] | None = None,
+) -> Draft:
+    text, sms = task_text(session, assignment, kind, contact=contact, mates=mates)
     return Draft(
         key=key,
         kind=kind,
@@ -612,7 +631,11 @@ def task_key(assignment: Assignment) -> str:
 
 def _tell_published(session: Session, event: WeekPublished, now: datetime) -> list[Message]:
     """New tasks, moved tasks and tasks gone, each told to its member once per published run
-    (a task dropped, then given back by a later run, is told again)."""
+    (a task dropped, then given back by a later run, is told again).
+
+    A week holds hundreds of tasks: what was already told is looked up at once and not written
+    again, the coordinators' contact is read once and team-mates come from the run in memory.
+    """
     run = session.get(ScheduleRun, event.run_id)
     if run is None or run.status != RunStatus.PUBLISHED:
         return []
@@ -629,33 +652,45 @@ def _tell_published(session: Session, event: WeekPublished, now: datetime) -> li
         }
 
     before, after = seats(old), seats(run)
-    written: list[Message] = []
+    todo: list[tuple[str, Assignment]] = []
     for pair, assignment in sorted(after.items(), key=lambda item: item[1].starts_at):
         earlier = before.get(pair)
         if earlier is None:
-            draft = _task_draft(
-                session,
-                assignment,
-                "task_assigned",
-                f"task_assigned:{run.id}:{task_key(assignment)}",
-            )
+            todo.append(("task_assigned", assignment))
         elif (earlier.starts_at, earlier.ends_at) != (assignment.starts_at, assignment.ends_at):
-            draft = _task_draft(
-                session, assignment, "task_changed", f"task_changed:{run.id}:{task_key(assignment)}"
-            )
-        else:
-            continue
-        written += write(session=session, draft=draft, now=now)
+            todo.append(("task_changed", assignment))
     for pair, assignment in sorted(before.items(), key=lambda item: item[1].starts_at):
         if pair not in after:
-            draft = _task_draft(
-                session,
-                assignment,
-                "task_cancelled",
-                f"task_cancelled:{run.id}:{task_key(assignment)}",
-            )
-            written += write(session=session, draft=draft, now=now)
+            todo.append(("task_cancelled", assignment))
+    keyed = [(kind, f"{kind}:{run.id}:{task_key(a)}", a) for kind, a in todo]
+    told = _existing(session, [f"{key}:person:{a.person_id}"[:255] for _, key, a in keyed])
+    together: dict[tuple[str, datetime], list[Assignment]] = {}
+    for a in run.assignments:
+        if a.status != AssignmentStatus.DECLINED:
+            together.setdefault((demand_ref_id(a), a.starts_at), []).append(a)
+    contact = whom_to_call(session, run.community_id)
+    written = list(told.values())
+    for kind, key, assignment in keyed:
+        if f"{key}:person:{assignment.person_id}"[:255] in told:
+            continue
+        mates = sorted(
+            a.person.name
+            for a in together.get((demand_ref_id(assignment), assignment.starts_at), [])
+            if a.person_id != assignment.person_id
+        )
+        draft = _task_draft(session, assignment, kind, key, contact=contact, mates=mates)
+        written += write(session=session, draft=draft, now=now)
     return written
+
+
+def _existing(session: Session, keys: list[str]) -> dict[str, Message]:
+    """The messages already written under these keys."""
+    found: dict[str, Message] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for message in session.scalars(sa.select(Message).where(Message.dedupe_key.in_(chunk))):
+            found[message.dedupe_key] = message
+    return found
 
 
 # the coordinators ----------------------------------------------------------------------------
@@ -843,6 +878,14 @@ def _days_left(deadline: date, day: date) -> tuple[str, str]:
     return f"还剩{left}天", f"{left} days left"
 
 
+def _more(count: int, zh: list[str], en: list[str], md: list[str]) -> None:
+    """ "……另有 N 项" under a list cut at ``DIGEST_MOST``."""
+    if count > DIGEST_MOST:
+        zh.append(f"……另有{count - DIGEST_MOST}项，请登录同心查看")
+        en.append(f"… and {count - DIGEST_MOST} more in Tongxin")
+        md.append(f"……另有{count - DIGEST_MOST}项，请登录同心查看")
+
+
 def digest(*, session: Session, community_id: int, day: date, now: datetime) -> Draft | None:
     """The coordinators' message of ``day``: None when nothing waits."""
     community = session.get(Community, community_id)
@@ -859,17 +902,18 @@ def digest(*, session: Session, community_id: int, day: date, now: datetime) -> 
         zh.append(f"待确认的服务（{len(items.unconfirmed)}项）：")
         en.append(f"Tasks not yet confirmed ({len(items.unconfirmed)}):")
         md.append(f"**待确认的服务（{len(items.unconfirmed)}项）**")
-        for a in items.unconfirmed:
+        for a in items.unconfirmed[:DIGEST_MOST]:
             w_zh, w_en = when(community, a.starts_at, a.ends_at)
             title = demand_title(a)
             zh.append(f"· {w_zh} {title} — {a.person.name}")
             en.append(f"· {w_en} {title} — {a.person.name}")
             md.append(f"- {w_zh} {title} — {a.person.name}")
+        _more(len(items.unconfirmed), zh, en, md)
     if items.at_risk:
         zh.append(f"临近或超过办结期限的微心愿（{len(items.at_risk)}件）：")
         en.append(f"Wishes near or past their deadline ({len(items.at_risk)}):")
         md.append(f"**临近或超过办结期限的微心愿（{len(items.at_risk)}件）**")
-        for wish in items.at_risk:
+        for wish in items.at_risk[:DIGEST_MOST]:
             left_zh, left_en = _days_left(wish.deadline, day)
             d_zh, d_en = day_words(wish.deadline)
             assigned = wish.status == WishStatus.ASSIGNED
@@ -877,13 +921,19 @@ def digest(*, session: Session, community_id: int, day: date, now: datetime) -> 
             state_en = "assigned, not done" if assigned else "not assigned"
             zh.append(f"· {wish.title}：期限{d_zh}，{left_zh}，{state_zh}")
             en.append(f"· {wish.title}: due {d_en}, {left_en}, {state_en}")
-            md.append(f'- {wish.title}：期限{d_zh}，<font color="warning">{left_zh}</font>')
+            md.append(f"- {wish.title}：期限{d_zh}，**{left_zh}**")
+        _more(len(items.at_risk), zh, en, md)
     if items.registrations:
-        names = "、".join(p.name for p in items.registrations)
+        shown = items.registrations[:DIGEST_MOST]
+        rest = len(items.registrations) - len(shown)
+        names = "、".join(p.name for p in shown) + (
+            f"等{len(items.registrations)}人" if rest else ""
+        )
         zh.append(f"待审核的报到（{len(items.registrations)}人）：{names}")
         en.append(
             f"Registrations to review ({len(items.registrations)}): "
-            + ", ".join(p.name for p in items.registrations)
+            + ", ".join(p.name for p in shown)
+            + (f" and {rest} more" if rest else "")
         )
         md.append(f"**待审核的报到（{len(items.registrations)}人）**：{names}")
     zh.append("请登录同心处理。")

@@ -11,6 +11,7 @@ from api.services import messages
 from api.services.errors import Invalid
 from api.services.scheduling import publish
 from api.worker import jobs
+from matcher.domain import PersonKind
 from models import (
     Assignment,
     AssignmentStatus,
@@ -237,3 +238,25 @@ def test_the_body_is_encrypted_at_rest(place: Place) -> None:
     with place.factory() as session:
         raw = session.execute(sa.text("SELECT body FROM message")).scalars().all()
     assert raw and not any(COORDINATOR_PHONE in body or "王芳" in body for body in raw)
+
+
+def test_a_long_digest_names_the_soonest_and_counts_the_rest(place: Place) -> None:
+    with place.factory() as session:
+        for i in range(messages.DIGEST_MOST + 5):
+            session.add(
+                Person(
+                    community_id=place.community_id,
+                    name=f"报到者{i:02d}",
+                    kind=PersonKind.VOLUNTEER,
+                    home_lat=24.3,
+                    home_lng=116.1,
+                    pending=True,
+                )
+            )
+        session.commit()
+    assert jobs.send_digests(session_factory=place.factory, now=local(2026, 3, 2, 8, 10)) == 1
+    [digest] = inbox(place, "digest")
+    waiting = messages.DIGEST_MOST + 6  # and 赵强
+    assert f"待审核的报到（{waiting}人）：赵强、报到者00" in digest.body
+    assert f"报到者{messages.DIGEST_MOST - 2:02d}等{waiting}人" in digest.body
+    assert f"报到者{messages.DIGEST_MOST - 1:02d}" not in digest.body
