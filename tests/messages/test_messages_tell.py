@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.services import messages
-from api.services.errors import Invalid
+from api.services.errors import Invalid, NotFound
 from api.services.scheduling import publish
 from api.worker import jobs
 from matcher.domain import PersonKind
@@ -260,3 +260,36 @@ def test_a_long_digest_names_the_soonest_and_counts_the_rest(place: Place) -> No
     assert f"待审核的报到（{waiting}人）：赵强、报到者00" in digest.body
     assert f"报到者{messages.DIGEST_MOST - 2:02d}等{waiting}人" in digest.body
     assert f"报到者{messages.DIGEST_MOST - 1:02d}" not in digest.body
+
+
+def test_one_task_events_for_claims_and_declines(place: Place) -> None:
+    """What the claim and decline flows call: one task, told once, with SMS for the member."""
+    publish_draft(place)
+    for _ in range(2):
+        with place.factory() as session:
+            messages.tell(
+                session=session,
+                event=messages.TaskCancelled(assignment_id=place["li_shift"]),
+                now=PUBLISHED_AT,
+            )
+            messages.tell(
+                session=session,
+                event=messages.TaskChanged(
+                    assignment_id=place["wang_shift"], previous_id=place["li_shift"]
+                ),
+                now=PUBLISHED_AT,
+            )
+            session.commit()
+    [cancelled] = inbox(place, "task_cancelled")
+    assert cancelled.person_id == place["li"] and "This task is no longer yours" in cancelled.body
+    [changed] = inbox(place, "task_changed")
+    assert changed.person_id == place["wang"] and "请以此为准" in changed.body
+    sms = [n for n in deliveries(place, "sms") if n.kind in ("task_cancelled", "task_changed")]
+    assert sorted(n.payload["params"][0] for n in sms) == [
+        "任务取消：党员先锋岗",
+        "任务时间变动：党员先锋岗",
+    ]
+    with place.factory() as session, pytest.raises(NotFound):
+        messages.tell(
+            session=session, event=messages.TaskAssigned(assignment_id=999_999), now=PUBLISHED_AT
+        )
