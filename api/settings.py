@@ -12,12 +12,20 @@ from datetime import timedelta
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models import crypto
 from models.crypto import DEVELOPMENT_ENVS, MIN_SECRET_LENGTH
 from models.db import DEFAULT_DATABASE_URL
+
+
+class DingTalkRobot(BaseModel):
+    """A 钉钉 custom robot: the ``access_token`` of its webhook and, when its security setting
+    is 加签 (signing), its ``secret`` (``SEC…``)."""
+
+    access_token: str
+    secret: str = ""
 
 
 class Settings(BaseSettings):
@@ -84,6 +92,27 @@ class Settings(BaseSettings):
     #: comma-separated addresses receiving every message (the community office's mailbox)
     smtp_to: str = ""
 
+    # messages to people (api/services/messages.py); e-mail goes through the SMTP server above
+    #: ``tencent``: SMS through Tencent Cloud SMS ``SendSms``; empty (the default): no SMS
+    sms_provider: Literal["", "tencent"] = ""
+    tencent_sms_secret_id: str = ""
+    tencent_sms_secret_key: str = ""
+    #: the SMS application's ``SmsSdkAppId`` (``1400…``)
+    tencent_sms_app_id: str = ""
+    #: the approved signature (签名), e.g. ``同心社区``
+    tencent_sms_sign_name: str = ""
+    #: the approved template with two parameters, e.g. ``{1}，时间{2}。详情请打开同心查看。``
+    tencent_sms_template_id: str = ""
+    tencent_sms_region: str = "ap-guangzhou"
+    tencent_sms_endpoint: str = "https://sms.tencentcloudapi.com"
+    #: a 企业微信 group robot per community, JSON: ``{"<community id>": "<webhook key>"}``
+    wecom_robots: dict[int, str] = Field(default_factory=dict)
+    wecom_robot_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    #: a 钉钉 custom robot per community, JSON:
+    #: ``{"<community id>": {"access_token": "…", "secret": "SEC…"}}``
+    dingtalk_robots: dict[int, DingTalkRobot] = Field(default_factory=dict)
+    dingtalk_robot_url: str = "https://oapi.dingtalk.com/robot/send"
+
     @model_validator(mode="after")
     def _channel_is_complete(self) -> Self:
         if self.webhook_url:
@@ -110,6 +139,28 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"TONGXIN_NOTIFY_CHANNEL={self.notify_channel} 时须设置 {'、'.join(missing)} "
                 f"(TONGXIN_NOTIFY_CHANNEL={self.notify_channel} needs {', '.join(missing)})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _sms_is_complete(self) -> Self:
+        if self.sms_provider != "tencent":
+            return self
+        missing = [
+            f"TONGXIN_{name.upper()}"
+            for name in (
+                "tencent_sms_secret_id",
+                "tencent_sms_secret_key",
+                "tencent_sms_app_id",
+                "tencent_sms_sign_name",
+                "tencent_sms_template_id",
+            )
+            if not str(getattr(self, name)).strip()
+        ]
+        if missing:
+            raise ValueError(
+                f"TONGXIN_SMS_PROVIDER=tencent 时须设置 {'、'.join(missing)} "
+                f"(TONGXIN_SMS_PROVIDER=tencent needs {', '.join(missing)})"
             )
         return self
 

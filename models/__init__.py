@@ -17,7 +17,7 @@ from models.calendar import (
 )
 from models.community import Community, Grid, Street
 from models.household import Household, HouseholdSituation, Situation
-from models.notification import Notification, NotificationStatus
+from models.notification import Message, Notification, NotificationStatus
 from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
 from models.post import Post, PostSkill, Shift, ShiftTemplate, generate_shifts
 from models.schedule import (
@@ -47,6 +47,7 @@ __all__ = [
     "Household",
     "HouseholdSituation",
     "LoginFailure",
+    "Message",
     "Notification",
     "NotificationStatus",
     "Override",

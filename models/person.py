@@ -52,6 +52,10 @@ class Person(Timestamped, Base):
     weekly_task_cap: Mapped[int] = mapped_column(default=DEFAULT_WEEKLY_TASK_CAP)
     phone: Mapped[str | None] = mapped_column(EncryptedString())
     id_number: Mapped[str | None] = mapped_column(EncryptedString())
+    #: where messages also go by e-mail, if the person gave one
+    email: Mapped[str | None] = mapped_column(EncryptedString())
+    #: the language of their messages: "zh" (the default) or "en"
+    language: Mapped[str] = mapped_column(sa.String(8), default="zh", server_default="zh")
     #: the version of the privacy notice the person agreed to, and when
     consent_version: Mapped[str | None] = mapped_column(sa.String(32))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from models.base import Base, Timestamped, UTCDateTime, check, enum_type
+from models.crypto import EncryptedString
 
 if TYPE_CHECKING:
     from models.community import Community, Grid, Street
@@ -74,6 +75,12 @@ class UserAccount(Timestamped, Base):
         sa.ForeignKey("person.id", ondelete="RESTRICT"), unique=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    #: the name members see when told whom to call ("王书记"); the username if empty
+    display_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    #: the work phone members may call; e-mail for messages; the language of messages
+    phone: Mapped[str | None] = mapped_column(EncryptedString())
+    email: Mapped[str | None] = mapped_column(EncryptedString())
+    language: Mapped[str] = mapped_column(sa.String(8), default="zh", server_default="zh")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     street: Mapped[Street | None] = relationship()

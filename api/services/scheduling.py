@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import matcher
+from api.services import messages
 from api.services.errors import Conflict, Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
@@ -806,8 +807,13 @@ def active_overrides(*, session: Session, community_id: int, week_start: date) -
 # publishing ----------------------------------------------------------------------------------
 
 
-def publish(*, session: Session, run_id: int, actor: UserAccount | None) -> ScheduleRun:
+def publish(
+    *, session: Session, run_id: int, actor: UserAccount | None, now: datetime | None = None
+) -> ScheduleRun:
     """Publish a draft and supersede the week's published run, in one transaction (commits).
+
+    Each member is told, in the same transaction, what is new, moved or gone for them
+    (``messages.WeekPublished``); tasks over by ``now`` are not told.
 
     The run is read ``FOR UPDATE`` (PostgreSQL), so of two coordinators publishing at once the
     second waits, then finds the run no longer a draft and gets a ``Conflict``; on SQLite the
@@ -840,6 +846,11 @@ def publish(*, session: Session, run_id: int, actor: UserAccount | None) -> Sche
             actor=actor,
             community_id=run.community_id,
             before=before,
+        )
+        messages.tell(
+            session=session,
+            event=messages.WeekPublished(run_id=run.id, previous_run_id=old.id if old else None),
+            now=now or utcnow(),
         )
         session.commit()
     except (NotFound, Conflict):

@@ -1,15 +1,17 @@
-"""Scheduled jobs: draft next week, remind, chase answers, escalate late wishes, deliver.
+"""Scheduled jobs: draft next week, remind, chase answers, escalate late wishes, the
+coordinators' daily digest, deliver.
 
 Every job is a plain function of a session factory and ``now`` (timezone-aware), so a test
 controls the clock; ``api.worker.scheduler`` runs them on a timetable in their own process. Each may
 run any number of times: what it writes is held unique by the database (one draft per week, one
-notification per ``dedupe_key``), so running a job twice, or in two processes, does the work once.
+message per event and recipient), so running a job twice, or in two processes, does the work
+once. What a job has to say goes through ``api.services.messages.tell``, which writes it for the
+people it concerns.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
@@ -18,15 +20,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.services import messages
 from api.services.errors import Conflict
-from api.services.problem import demand_ref_id
 from api.services.scheduling import (
     DEFAULT_LEASE,
     DEFAULT_TIME_LIMIT_S,
     LIVE_RUN_STATUSES,
     lease_passed,
     publish,
-    replacements,
     run_solve,
     start_run,
 )
@@ -35,17 +36,15 @@ from models import audit
 from models.audit import AuditLog
 from models.calendar import generate_activities
 from models.community import DEFAULT_ZONE, Community, monday_of
+from models.notification import Notification
 from models.post import generate_shifts
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
-from models.user import UserAccount, UserRole, user_community
 from models.wish import Wish, WishStatus
 
 log = logging.getLogger(__name__)
 
 #: an assignment still unanswered this long before it starts is chased
 CHASE_BEFORE = timedelta(hours=12)
-#: replacements offered with a chase
-CHASE_CANDIDATES = 5
 #: a wish this many days or fewer before its deadline goes up to the community
 NEAR_DEADLINE_DAYS = 2
 #: a wish this many days past its deadline goes up to civil affairs
@@ -96,37 +95,6 @@ def weekly_run_moment(community: Community, now: datetime) -> datetime:
     return community.local_datetime(
         monday_of(today) + timedelta(days=community.weekly_run_weekday), community.weekly_run_minute
     )
-
-
-def _recipients(refs: Iterable[str], fallback: str) -> list[str]:
-    found = sorted(set(refs))
-    return found or [fallback]
-
-
-def coordinators(session: Session, community_id: int) -> list[str]:
-    """Recipient references of the community's active coordinators, else the community."""
-    ids = session.scalars(
-        sa.select(UserAccount.id)
-        .join(user_community, user_community.c.user_id == UserAccount.id)
-        .where(
-            user_community.c.community_id == community_id,
-            UserAccount.role == UserRole.COORDINATOR,
-            UserAccount.active.is_(True),
-        )
-    )
-    return _recipients((f"user:{i}" for i in ids), f"community:{community_id}")
-
-
-def street_admins(session: Session, street_id: int) -> list[str]:
-    """Recipient references of the street's active admins, else the street."""
-    ids = session.scalars(
-        sa.select(UserAccount.id).where(
-            UserAccount.street_id == street_id,
-            UserAccount.role == UserRole.STREET_ADMIN,
-            UserAccount.active.is_(True),
-        )
-    )
-    return _recipients((f"user:{i}" for i in ids), f"street:{street_id}")
 
 
 # drafting ------------------------------------------------------------------------------------
@@ -201,35 +169,13 @@ def draft_next_week(
             session.rollback()
             return DraftOutcome(community_id, week_start, None, None, RunStatus.SOLVING.value)
         run = run_solve(session=session, run_id=run.id, lease=lease)
-        payload = {
-            "community_id": community_id,
-            "community": community.name,
-            "week_start": week_start.isoformat(),
-            "run_id": run.id,
-        }
         if run.status == RunStatus.FAILED:
-            for recipient in coordinators(session, community_id):
-                notify.enqueue(
-                    session=session,
-                    kind="draft_failed",
-                    recipient=recipient,
-                    payload={**payload, "reason": run.failure_reason},
-                    dedupe_key=f"draft_failed:{run.id}:{recipient}",
-                    now=now,
-                )
+            messages.tell(session=session, event=messages.DraftFailed(run_id=run.id), now=now)
             session.commit()
         elif community.auto_publish:
-            run = publish(session=session, run_id=run.id, actor=None)
+            run = publish(session=session, run_id=run.id, actor=None, now=now)
         else:
-            for recipient in coordinators(session, community_id):
-                notify.enqueue(
-                    session=session,
-                    kind="draft_ready",
-                    recipient=recipient,
-                    payload={**payload, "unfilled": len(run.unfilled or [])},
-                    dedupe_key=f"draft_ready:{community_id}:{week_start}:{recipient}",
-                    now=now,
-                )
+            messages.tell(session=session, event=messages.DraftReady(run_id=run.id), now=now)
             session.commit()
         return DraftOutcome(community_id, week_start, run.id, run.status)
 
@@ -265,14 +211,9 @@ def _published_assignments(
     )
 
 
-def _assignment_key(assignment: Assignment) -> str:
-    """The same task for the same person at the same time, whichever run it is in."""
-    return f"{assignment.person_id}:{demand_ref_id(assignment)}:{assignment.starts_at.isoformat()}"
-
-
 def remind_tomorrow(*, session_factory: sessionmaker[Session], now: datetime) -> int:
-    """One reminder per published assignment that starts tomorrow (local); returns how many
-    reminders are in the outbox for tomorrow."""
+    """One reminder per published assignment that starts tomorrow (local), to its member;
+    returns how many assignments are reminded of."""
     _require_aware(now)
     count = 0
     with session_factory() as session, session.begin():
@@ -284,18 +225,9 @@ def remind_tomorrow(*, session_factory: sessionmaker[Session], now: datetime) ->
             ):
                 if assignment.status not in REMINDED_STATUSES:
                     continue
-                notify.enqueue(
+                messages.tell(
                     session=session,
-                    kind="reminder",
-                    recipient=f"person:{assignment.person_id}",
-                    payload={
-                        "assignment_id": assignment.id,
-                        "demand": demand_ref_id(assignment),
-                        "starts_at": assignment.starts_at.isoformat(),
-                        "ends_at": assignment.ends_at.isoformat(),
-                        "status": assignment.status.value,
-                    },
-                    dedupe_key=f"reminder:{_assignment_key(assignment)}",
+                    event=messages.TaskReminder(assignment_id=assignment.id),
                     now=now,
                 )
                 count += 1
@@ -303,58 +235,59 @@ def remind_tomorrow(*, session_factory: sessionmaker[Session], now: datetime) ->
 
 
 def chase_unconfirmed(*, session_factory: sessionmaker[Session], now: datetime) -> int:
-    """Assignments still unanswered 12 hours before they start: the coordinators get the ranked
-    replacements, once per assignment. Returns how many assignments were chased."""
+    """Assignments still unanswered 12 hours before they start: their member is asked once to
+    answer. The coordinators read them in their daily digest, not one message each. Returns how
+    many assignments were chased."""
     _require_aware(now)
     count = 0
     with session_factory() as session, session.begin():
         for community in list(session.scalars(sa.select(Community).order_by(Community.id))):
-            recipients = coordinators(session, community.id)
             for assignment in _published_assignments(session, community, now, now + CHASE_BEFORE):
                 if assignment.status != AssignmentStatus.PROPOSED:
                     continue
-                key = _assignment_key(assignment)
-                known = session.scalar(
-                    sa.select(sa.func.count()).where(
-                        notify.Notification.dedupe_key.in_(
-                            [f"unconfirmed:{key}:{r}" for r in recipients]
-                        )
-                    )
+                if messages.was_told(
+                    session=session,
+                    key=f"unconfirmed:{messages.task_key(assignment)}",
+                    recipient=f"person:{assignment.person_id}",
+                ):
+                    continue
+                messages.tell(
+                    session=session,
+                    event=messages.TaskUnconfirmed(assignment_id=assignment.id),
+                    now=now,
                 )
-                if known == len(recipients):
-                    continue  # ranking the replacements is the costly part; skip it
-                try:
-                    ranked = replacements(
-                        session=session, assignment_id=assignment.id, limit=CHASE_CANDIDATES
-                    )
-                except Conflict:
-                    ranked = []
-                payload = {
-                    "assignment_id": assignment.id,
-                    "person_id": assignment.person_id,
-                    "demand": demand_ref_id(assignment),
-                    "starts_at": assignment.starts_at.isoformat(),
-                    "replacements": [
-                        {
-                            "person_id": c.person_id,
-                            "name": c.name,
-                            "score": c.score,
-                            "reasons": [r.zh for r in c.reasons],
-                        }
-                        for c in ranked
-                    ],
-                }
-                for recipient in recipients:
-                    notify.enqueue(
-                        session=session,
-                        kind="unconfirmed",
-                        recipient=recipient,
-                        payload=payload,
-                        dedupe_key=f"unconfirmed:{key}:{recipient}",
-                        now=now,
-                    )
                 count += 1
     return count
+
+
+def send_digests(*, session_factory: sessionmaker[Session], now: datetime) -> int:
+    """Each community's coordinators get one message for the local day: what is unconfirmed,
+    what is at risk, whom to approve; none when nothing waits. Returns how many communities
+    had one."""
+    _require_aware(now)
+    count = 0
+    with session_factory() as session, session.begin():
+        for community in list(session.scalars(sa.select(Community).order_by(Community.id))):
+            day = now.astimezone(community.zone).date()
+            event = messages.CoordinatorDigest(community_id=community.id, day=day)
+            if messages.tell(session=session, event=event, now=now) or _digest_posted(
+                session, community.id, day
+            ):
+                count += 1
+    return count
+
+
+def _digest_posted(session: Session, community_id: int, day: date) -> bool:
+    """A community without coordinator accounts still has its digest on its robots."""
+    key = f"{messages.WECOM}:digest:{community_id}:{day.isoformat()}"
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.dedupe_key == key)
+        )
+        or 0
+    ) > 0
 
 
 # wish deadlines ------------------------------------------------------------------------------
@@ -448,30 +381,11 @@ def _escalate(
         },
     )
     entry.at = now
-    if level == Level.COMMUNITY:
-        recipients = coordinators(session, community.id)
-    elif level == Level.STREET:
-        recipients = street_admins(session, community.street_id)
-    else:
-        recipients = [f"civil_affairs:street:{community.street_id}"]
-    payload = {
-        "wish_id": wish.id,
-        "title": wish.title,
-        "community": community.name,
-        "deadline": wish.deadline.isoformat(),
-        "status": wish.status.value,
-        "level": LEVEL_NAMES[level],
-        "level_zh": LEVEL_ZH[level],
-    }
-    for recipient in recipients:
-        notify.enqueue(
-            session=session,
-            kind="wish_escalated",
-            recipient=recipient,
-            payload=payload,
-            dedupe_key=f"wish_escalated:{wish.id}:{LEVEL_NAMES[level]}:{recipient}",
-            now=now,
-        )
+    messages.tell(
+        session=session,
+        event=messages.WishEscalated(wish_id=wish.id, level=LEVEL_NAMES[level]),
+        now=now,
+    )
 
 
 def deliver(

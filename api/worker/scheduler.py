@@ -15,6 +15,7 @@ idempotent, held by the database.
 | ``remind`` | daily 18:00 | ``remind_tomorrow`` |
 | ``chase`` | hourly, at :05 | ``chase_unconfirmed`` |
 | ``escalate`` | daily 08:00 | ``escalate_wishes`` |
+| ``digest`` | daily 08:10 | ``send_digests``: the coordinators' one message of the day |
 | ``deliver`` | every minute | ``deliver`` the outbox |
 
 Beside the timetable, the process solves the runs coordinators queued (``solve_queue``), in
@@ -90,6 +91,10 @@ def run_escalate(database_url: str) -> None:
     jobs.escalate_wishes(session_factory=session_factory_for(database_url), now=_now())
 
 
+def run_digest(database_url: str) -> None:
+    jobs.send_digests(session_factory=session_factory_for(database_url), now=_now())
+
+
 def run_deliver(database_url: str) -> None:
     jobs.deliver(
         session_factory=session_factory_for(database_url),
@@ -141,6 +146,8 @@ DAILY: tuple[tuple[str, Callable[..., None], CronTrigger], ...] = (
     ("remind", run_remind, CronTrigger(hour=18, minute=0, timezone=TIMEZONE)),
     ("chase", run_chase, CronTrigger(minute=5, timezone=TIMEZONE)),
     ("escalate", run_escalate, CronTrigger(hour=8, minute=0, timezone=TIMEZONE)),
+    # after the escalation, so the digest lists what went up this morning
+    ("digest", run_digest, CronTrigger(hour=8, minute=10, timezone=TIMEZONE)),
 )
 
 
@@ -213,6 +220,7 @@ def run_once(
     done["escalated"] = jobs.escalate_wishes(session_factory=session_factory, now=now)
     done["reminded"] = jobs.remind_tomorrow(session_factory=session_factory, now=now)
     done["chased"] = jobs.chase_unconfirmed(session_factory=session_factory, now=now)
+    done["digests"] = jobs.send_digests(session_factory=session_factory, now=now)
     done["solved"] = SolveWorker(session_factory=session_factory, lease=lease).drain()
     done["delivered"] = jobs.deliver(session_factory=session_factory, now=now, channels=channels)
     return done

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from api.worker import jobs
 from models import Wish, WishStatus
 from models.community import DEFAULT_ZONE
-from tests.support.jobs_helpers import World, local, notifications
+from tests.support.jobs_helpers import World, inbox, local
 
 
 def test_the_target_level_follows_the_days_left() -> None:
@@ -51,13 +51,14 @@ def test_a_late_wish_escalates_one_level_on_each_expected_day(world: World) -> N
     }
     with world.factory() as session:
         assert jobs.wish_level(session, watched_id) == jobs.Level.CIVIL_AFFAIRS
-    told = notifications(world, "wish_escalated")
-    assert [(n.recipient, n.payload["level"]) for n in told] == [
-        (world.coordinator, "community"),
+    # the coordinators read it in their digest; the street's admins are told at each level
+    told = inbox(world, "wish_escalated")
+    assert [(m.recipient, m.dedupe_key.split(":")[2]) for m in told] == [
         (world.street_admin, "street"),
-        (f"civil_affairs:street:{world.street_id}", "civil_affairs"),
+        (world.street_admin, "civil_affairs"),
     ]
-    assert {n.payload["wish_id"] for n in told} == {watched_id}
+    assert {m.dedupe_key.split(":")[1] for m in told} == {str(watched_id)}
+    assert "上报街道" in told[0].subject and "上报民政" in told[1].subject
 
 
 def test_a_missed_week_catches_up_one_level_a_day(world: World) -> None:

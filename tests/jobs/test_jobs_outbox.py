@@ -158,6 +158,16 @@ def test_gives_up_after_the_last_attempt(world: World) -> None:
             recipient="user:1",
             payload={},
             dedupe_key="k:2",
+            channel="pager",
+            now=start,
+        )
+        # a channel this deployment has left off is skipped at once, never retried
+        notify.enqueue(
+            session=session,
+            kind="k",
+            recipient="person:1",
+            payload={},
+            dedupe_key="k:3",
             channel="sms",
             now=start,
         )
@@ -166,10 +176,12 @@ def test_gives_up_after_the_last_attempt(world: World) -> None:
     for _ in range(notify.MAX_ATTEMPTS + 2):
         notify.deliver_due(session_factory=world.factory, now=moment)
         moment += notify.MAX_BACKOFF
-    [row] = notifications(world)
+    [row, off] = notifications(world)
     assert row.status == NotificationStatus.FAILED
     assert row.attempts == notify.MAX_ATTEMPTS
-    assert "no channel named 'sms'" in (row.last_error or "")
+    assert "no channel named 'pager'" in (row.last_error or "")
+    assert (off.status, off.attempts) == (NotificationStatus.SKIPPED, 0)
+    assert "sms" in (off.last_error or "")
 
 
 def _row() -> Notification:

@@ -43,6 +43,7 @@ def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) ->
             "remind",
             "chase",
             "escalate",
+            "digest",
             "deliver",
             "communities",
             f"draft:{community_id}",
@@ -63,7 +64,7 @@ def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) ->
     again.start(paused=True)
     try:
         assert Counter(job.id for job in again.get_jobs())[f"draft:{community_id}"] == 1
-        assert len(again.get_jobs()) == 6
+        assert len(again.get_jobs()) == 7
     finally:
         again.shutdown(wait=False)
 

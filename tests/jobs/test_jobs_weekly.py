@@ -9,12 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 import matcher
+from api.services import messages
 from api.worker import jobs
 from models import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 from models.community import DEFAULT_ZONE
 from tests.support.jobs_helpers import (
     TIME_LIMIT_S,
     World,
+    inbox,
     local,
     notifications,
     runs,
@@ -68,8 +70,12 @@ def test_a_month_of_fridays_each_week_published_once_and_reminded_once(world: Wo
         assert again.skipped_because == "published"
     weeks = Counter((r.week_start, r.status) for r in runs(world))
     assert weeks == {(monday, RunStatus.PUBLISHED): 1 for monday in MONDAYS}
-    # auto-published: nobody is asked to review
-    assert notifications(world, "draft_ready") == []
+    # auto-published: nobody is asked to review; each member is told each task once
+    assert inbox(world, "draft_ready") == []
+    expected = [a for a in published_assignments(world) if a.status in jobs.REMINDED_STATUSES]
+    assigned = inbox(world, "task_assigned")
+    assert len(assigned) == len(expected) > 0
+    assert {m.recipient for m in assigned} == {f"person:{a.person_id}" for a in expected}
 
     # every evening at 18:00, twice: one reminder per assignment starting the next day
     day = local(2026, 3, 1, 18)
@@ -77,25 +83,29 @@ def test_a_month_of_fridays_each_week_published_once_and_reminded_once(world: Wo
         jobs.remind_tomorrow(session_factory=world.factory, now=day)
         jobs.remind_tomorrow(session_factory=world.factory, now=day + timedelta(minutes=5))
         day += timedelta(days=1)
-    reminders = notifications(world, "reminder")
-    expected = [a for a in published_assignments(world) if a.status in jobs.REMINDED_STATUSES]
-    assert len(reminders) == len(expected) > 0
+    reminders = inbox(world, "reminder")
+    assert len(reminders) == len(expected)
     assert len({r.dedupe_key for r in reminders}) == len(reminders)
     assert {r.recipient for r in reminders} == {f"person:{a.person_id}" for a in expected}
-    # each one was written the evening before its start
+    # each one was written the evening before its start, which it names in local time
     for row in reminders:
-        starts = jobs.datetime.fromisoformat(row.payload["starts_at"]).astimezone(DEFAULT_ZONE)
-        assert row.created_at.astimezone(DEFAULT_ZONE).date() == starts.date() - timedelta(days=1)
+        tomorrow = row.created_at.astimezone(DEFAULT_ZONE).date() + timedelta(days=1)
+        assert f"时间：{tomorrow.month}月{tomorrow.day}日" in row.body
 
 
 def test_a_draft_waits_for_review_and_the_coordinator_is_told_once(world: World) -> None:
     outcome = draft(world, FRIDAYS[0])
     assert outcome.status == RunStatus.DRAFT
     assert draft(world, FRIDAYS[0] + timedelta(hours=1)).skipped_because == "draft"
-    [told] = notifications(world, "draft_ready")
+    [told] = inbox(world, "draft_ready")
     assert told.recipient == world.coordinator
-    assert told.payload["run_id"] == outcome.run_id
-    assert told.payload["week_start"] == "2026-03-02"
+    assert "3月2日起的一周" in told.body and "请审核后发布" in told.body
+    # the community's work-group robots are posted to once, whoever coordinates
+    robots = notifications(world, "draft_ready")
+    assert sorted((n.channel, n.recipient) for n in robots) == [
+        ("dingtalk", f"community:{world.community_id}"),
+        ("wecom", f"community:{world.community_id}"),
+    ]
     assert [r.status for r in runs(world)] == [RunStatus.DRAFT]
 
 
@@ -120,8 +130,8 @@ def test_a_crash_mid_solve_keeps_the_published_week_and_records_a_failed_run(
         published = session.get(ScheduleRun, week1.run_id)
         assert published is not None and published.status == RunStatus.PUBLISHED
     assert sorted((a.id, a.person_id, a.status) for a in published_assignments(world)) == before
-    [told] = notifications(world, "draft_failed")
-    assert "MemoryError" in told.payload["reason"]
+    [told] = inbox(world, "draft_failed")
+    assert "MemoryError" in told.body
 
     # the next run of the job tries the failed week again
     monkeypatch.undo()
@@ -130,7 +140,7 @@ def test_a_crash_mid_solve_keeps_the_published_week_and_records_a_failed_run(
     assert Counter(r.status for r in runs(world)) == {RunStatus.PUBLISHED: 2, RunStatus.FAILED: 1}
 
 
-def test_unconfirmed_assignments_are_chased_once_with_replacements(world: World) -> None:
+def test_unconfirmed_assignments_are_chased_once_by_their_member(world: World) -> None:
     set_auto_publish(world, True)
     draft(world, FRIDAYS[0])
     with world.factory() as session:
@@ -144,18 +154,16 @@ def test_unconfirmed_assignments_are_chased_once_with_replacements(world: World)
         confirmed[0].advance(AssignmentStatus.CONFIRMED)
         session.commit()
         start = first.starts_at
+        confirmed_key = messages.task_key(confirmed[0])
     now = start - timedelta(hours=11)
     assert jobs.chase_unconfirmed(session_factory=world.factory, now=now) >= 1
-    chased = notifications(world, "unconfirmed")
+    chased = inbox(world, "unconfirmed")
     # the hourly job again: those already chased are not chased twice
     assert jobs.chase_unconfirmed(session_factory=world.factory, now=now) == 0
     later = jobs.chase_unconfirmed(session_factory=world.factory, now=now + timedelta(hours=1))
-    assert len(notifications(world, "unconfirmed")) == len(chased) + later
+    assert len(inbox(world, "unconfirmed")) == len(chased) + later
     assert chased
-    assert {c.recipient for c in chased} == {world.coordinator}
-    assert confirmed[0].id not in {c.payload["assignment_id"] for c in chased}
-    for row in chased:
-        moment = jobs.datetime.fromisoformat(row.payload["starts_at"])
-        assert now < moment <= now + jobs.CHASE_BEFORE
-        assert all(c["person_id"] != row.payload["person_id"] for c in row.payload["replacements"])
-    assert any(row.payload["replacements"] for row in chased)
+    # the members are asked; the coordinator is not written one message per task
+    assert all(c.recipient.startswith("person:") for c in chased)
+    assert not any(confirmed_key in c.dedupe_key for c in chased)
+    assert all("还没有确认" in c.body for c in chased)

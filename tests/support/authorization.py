@@ -31,6 +31,9 @@ READ_C = _expect(404, 404, 404, 404, 403)
 MEMBER_OWN = _expect(403, 403, 403, 403, OK)
 MEMBER_NOT_OWN = _expect(403, 403, 403, 403, 404)
 ANYONE = _expect(OK, OK, OK, OK, OK)
+#: one's own inbox message: every other caller finds nothing there
+OWN_MESSAGE_MEMBER = _expect(404, 404, 404, 404, OK)
+OWN_MESSAGE_COORDINATOR_A = _expect(404, OK, 404, 404, 404)
 #: routes without login: every caller gets the same answer, a token or none
 PUBLIC = dict.fromkeys(ROLES, OK)
 #: a body the route refuses as it stands: reached by everyone, refused alike (422)
@@ -62,6 +65,11 @@ WEEK_A = "/communities/{community_a}/weeks/2026-03-02"
 # (method, path with {names} of world ids, body, expectations)
 CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/me", None, ANYONE),
+    ("GET", "/me/messages", None, ANYONE),
+    ("GET", "/me/messages/settings", None, ANYONE),
+    ("PUT", "/me/messages/settings", {"language": "zh"}, ANYONE),
+    ("POST", "/me/messages/{message_member_a}/read", None, OWN_MESSAGE_MEMBER),
+    ("POST", "/me/messages/{message_coordinator_a}/read", None, OWN_MESSAGE_COORDINATOR_A),
     ("PUT", "/me/availability", {"availability": []}, MEMBER_OWN),
     ("GET", "/me/assignments", None, MEMBER_OWN),
     ("GET", "/me/assignments.ics", None, MEMBER_OWN),

@@ -25,6 +25,7 @@ from models import (
     DayRule,
     Grid,
     Household,
+    Message,
     Person,
     Post,
     RecurringActivity,
@@ -219,6 +220,26 @@ def build(session: Session, password_hash: str) -> World:
     account("coordinator_b", UserRole.COORDINATOR, communities=[b])
     account("grid_leader_a", UserRole.GRID_LEADER, grids=[grids["grid_a1"]])
     account("member_a", UserRole.MEMBER, person=people["person_a1"])
+    # a message in the member's inbox and one in coordinator A's
+    inboxes = {
+        "message_member_a": Message(
+            dedupe_key="hello:person_a1",
+            kind="notice",
+            person=people["person_a1"],
+            subject="你好",
+            body="欢迎",
+            link="",
+        ),
+        "message_coordinator_a": Message(
+            dedupe_key="hello:coordinator_a",
+            kind="notice",
+            user=world.users["coordinator_a"],
+            subject="你好",
+            body="欢迎",
+            link="",
+        ),
+    }
+    session.add_all(inboxes.values())
     session.commit()
 
     world.ids.update({"community_a": a.id, "community_b": b.id, "community_c": c.id})
@@ -233,4 +254,5 @@ def build(session: Session, password_hash: str) -> World:
             "run_a": run.id,
         }
     )
+    world.ids.update({key: row.id for key, row in inboxes.items()})
     return world

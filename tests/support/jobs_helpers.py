@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Notification, ScheduleRun
+from models import Message, Notification, ScheduleRun
 from models.community import DEFAULT_ZONE
 
 #: solves in these tests are short; the generated community is small enough
@@ -43,6 +43,15 @@ def notifications(world: World, kind: str | None = None) -> list[Notification]:
         query = sa.select(Notification).order_by(Notification.id)
         if kind is not None:
             query = query.where(Notification.kind == kind)
+        return list(session.scalars(query))
+
+
+def inbox(world: World, kind: str | None = None) -> list[Message]:
+    """The inbox messages written, oldest first."""
+    with world.factory() as session:
+        query = sa.select(Message).order_by(Message.id)
+        if kind is not None:
+            query = query.where(Message.kind == kind)
         return list(session.scalars(query))
 
 

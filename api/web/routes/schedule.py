@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.schemas.common import RefId, ShortText, Strict
 from api.services import scheduling as service
 from api.services.problem import demand_title
+from api.web.clock import NowDep
 from api.web.deps import IdPath, SessionDep, WeekStart
 from api.web.permissions import ManagerDep
 from api.web.scope import (
@@ -311,11 +312,12 @@ def withdraw_override(
 
 
 @router.post("/runs/{run_id}/publish", response_model=RunView, responses={**NOT_FOUND, **CONFLICT})
-def publish(session: SessionDep, user: ManagerDep, run: ManagedRun) -> RunView:
-    """Publish a draft; the week's published plan is superseded in the same transaction.
-    409 if someone else published or replaced it first."""
+def publish(session: SessionDep, user: ManagerDep, run: ManagedRun, now: NowDep) -> RunView:
+    """Publish a draft; the week's published plan is superseded in the same transaction, and
+    each member is told what is new, moved or gone for them. 409 if someone else published or
+    replaced it first."""
     run_id = run.id
-    service.publish(session=session, run_id=run_id, actor=user)
+    service.publish(session=session, run_id=run_id, actor=user, now=now)
     session.expire_all()
     return run_view(session, load_run(session, run_id))
 

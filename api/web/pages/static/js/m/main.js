@@ -1,5 +1,6 @@
-// The volunteer pages (/m/), made for a phone: 报到 registration, log in, my assignments and
-// my free times. Routes: #/login, #/register, #/assignments, #/availability.
+// The volunteer pages (/m/), made for a phone: 报到 registration, log in, my assignments, my
+// messages and my free times. Routes: #/login, #/register, #/assignments, #/messages,
+// #/availability.
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
 import { h, mount } from "../dom.js";
@@ -9,10 +10,11 @@ import { loginForm } from "../login.js";
 import { current, go, start } from "../router.js";
 import * as assignments from "./assignments.js";
 import * as availability from "./availability.js";
+import * as messages from "./messages.js";
 import * as register from "./register.js";
 
 const app = document.getElementById("app");
-const SIGNED_IN = { assignments, availability };
+const SIGNED_IN = { assignments, messages, availability };
 let me = null;
 
 whenUnauthorized(() => {
@@ -33,12 +35,14 @@ function topBar() {
 }
 
 function tabBar(active) {
-  const tab = (name, label) =>
-    h("a", { href: `#/${name}`, class: name === active ? "tab active" : "tab", "aria-current": name === active ? "page" : null }, label);
+  const tab = (name, label, ...extra) =>
+    h("a", { href: `#/${name}`, class: name === active ? "tab active" : "tab", "aria-current": name === active ? "page" : null }, label, ...extra);
   return h(
     "nav",
     { class: "tab-bar", "aria-label": t("m.menu") },
     tab("assignments", t("m.assignments")),
+    // the inbox is every account's: its unread count shows on the tab
+    tab("messages", t("m.messages"), messages.badge()),
     tab("availability", t("m.availability")),
     h(
       "button",
@@ -98,8 +102,9 @@ async function show(route) {
       return;
     }
   }
-  if (me.role !== "member") {
-    // coordinators and admins have the console; these pages are a member's own
+  if (me.role !== "member" && name !== "messages") {
+    // coordinators and admins have the console; these pages are a member's own, but the
+    // inbox is everyone's
     mount(
       app,
       topBar(),
