@@ -7,7 +7,7 @@ the body encrypted. ``notification.message_id``: the e-mail or SMS delivering a 
 an e-mail and a language, so coordinators can be named and called, and anyone written to.
 
 Revision ID: 8e3f1c2a9d47
-Revises: 5c0e7a91b2d4
+Revises: 6e1b9d3f0a27
 Create Date: 2026-12-01 04:10:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8e3f1c2a9d47"
-down_revision: str | Sequence[str] | None = "5c0e7a91b2d4"
+down_revision: str | Sequence[str] | None = "6e1b9d3f0a27"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
