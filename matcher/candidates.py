@@ -17,6 +17,7 @@ import numpy as np
 from matcher import rules, timing
 from matcher.domain import (
     MINUTES_PER_DAY,
+    WALK_METRES_PER_MINUTE,
     WEEK_MINUTES,
     Demand,
     DemandKind,
@@ -62,6 +63,30 @@ class Candidates:
                 float(rules.haversine_m(a.lat, a.lng, b.lat, b.lng))
             )
         return self._walks[key]
+
+    def walks(self, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
+        """``walk`` between each ``d1[i]`` and ``d2[i]``, in array steps; each distinct two
+        places are measured once and remembered, so ``walk`` later gives the same minutes."""
+        n = len(self.problem.demands)
+        low, high = np.minimum(d1, d2).astype(np.int64), np.maximum(d1, d2).astype(np.int64)
+        keys, inverse = np.unique(low * n + high, return_inverse=True)
+        a, b = keys // n, keys % n
+        known = np.array([self._walks.get((int(x), int(y)), -1) for x, y in zip(a, b, strict=True)])
+        new = np.flatnonzero((known < 0) & (a != b))
+        if new.size:
+            lat = np.array([d.location.lat for d in self.problem.demands])
+            lng = np.array([d.location.lng for d in self.problem.demands])
+            metres = rules.haversine_m(lat[a[new]], lng[a[new]], lat[b[new]], lng[b[new]])
+            known[new] = np.ceil(metres / WALK_METRES_PER_MINUTE).astype(np.int64)
+            self._walks.update(
+                zip(
+                    zip(a[new].tolist(), b[new].tolist(), strict=True),
+                    known[new].tolist(),
+                    strict=True,
+                )
+            )
+        known[a == b] = 0
+        return known[inverse].reshape(np.shape(d1))
 
     def walk_matrix(self, demands: np.ndarray) -> np.ndarray:
         """``walk`` between each two of these demands (0 from one to itself)."""
