@@ -188,12 +188,20 @@ def build_candidates(problem: Problem) -> Candidates:
         pins = pinned.get(d, set())
         radius = demand.radius_m if demand.radius_m is not None else settings.radius_m
         # only people living near enough are measured; pinned people always are
-        sub = np.union1d(
-            homes.near(demand.location, radius), np.array(sorted(pins), dtype=np.int64)
-        )
+        sub = homes.near(demand.location, radius)
+        if pins:
+            sub = np.union1d(sub, np.array(sorted(pins), dtype=np.int64))
         if sub.size == 0:
             continue
+        # the cells hold about three times the circle: the other rules see only the circle
         shortlist = rules.Shortlist(pool, demand, sub)
+        near = ~rules.outside_service_radius(shortlist.distances_m, demand, settings)
+        if pins:
+            near |= np.isin(sub, list(pins))
+        sub = sub[near]
+        if sub.size == 0:
+            continue
+        shortlist = rules.Shortlist(pool, demand, sub, shortlist.distances_m[near])
         refused = rules.refused_per_role(shortlist)
         dist = shortlist.distances_m
         for r in range(len(demand.roles)):
@@ -213,8 +221,14 @@ def build_candidates(problem: Problem) -> Candidates:
             cols["d"].append(np.full(chosen.size, d, dtype=np.int32))
             cols["r"].append(np.full(chosen.size, r, dtype=np.int16))
             cols["dist"].append(dist[local])
-            cols["pin"].append(np.isin(chosen, list(pins)))
-            was_previous = np.isin(chosen, list(previous.get(d, ())))
+            cols["pin"].append(
+                np.isin(chosen, list(pins)) if pins else np.zeros(chosen.size, dtype=bool)
+            )
+            was_previous = (
+                np.isin(chosen, list(previous[d]))
+                if d in previous
+                else np.zeros(chosen.size, dtype=bool)
+            )
             cols["prev"].append(was_previous)
             cols["cost"].append(
                 rules.walk_cost(dist[local], weights)

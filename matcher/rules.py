@@ -380,7 +380,10 @@ def refused_for_time(shortlist: Shortlist, role: Role) -> np.ndarray:
 
 
 def refused_by_coordinator(shortlist: Shortlist, role: Role) -> np.ndarray:
-    return np.isin(shortlist.rows, shortlist.pool.forbidden.get(shortlist.demand.id, []))
+    forbidden = shortlist.pool.forbidden.get(shortlist.demand.id)
+    if not forbidden:
+        return np.zeros(shortlist.rows.size, dtype=bool)
+    return np.isin(shortlist.rows, forbidden)
 
 
 #: In the order a coordinator asks: the gap funnel narrows the people in this order.
