@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 from matcher import explain, rules, timing
 from matcher.candidates import Candidates, build_candidates
 from matcher.domain import Assignment, Problem, Solution
-from matcher.flow import build_flow, lagrangian_bound, solve_flow
+from matcher.flow import build_flow, lagrangian_bound
 from matcher.greedy import greedy_schedule, repair
 from matcher.model import ScheduleModel, add_cut, add_hint, build_model, chosen_tasks
 from matcher.timetable import Booking, Timetable, evaluate
@@ -323,9 +323,8 @@ def solve_greedy(problem: Problem) -> Solution:
     if len(c) == 0:
         return finish(c, [], bound=0, started=started, stats={}, method="greedy")
     bookings = greedy_schedule(c)
-    flow = solve_flow(c, load_tiers(c))
     return finish(
-        c, bookings, bound=flow.bound, started=started, stats={"pairs": len(c)}, method="greedy"
+        c, bookings, bound=heads_bound(c), started=started, stats={"pairs": len(c)}, method="greedy"
     )
 
 
@@ -356,6 +355,39 @@ def solve_plain_cp_sat(problem: Problem) -> Solution:
         "cp_sat_status": solver.status_name(status),
     }
     return finish(c, found, bound=bound, started=started, stats=stats, method="cp-sat")
+
+
+def heads_bound(c: Candidates) -> int:
+    """A cheap bound: each role's heads go to its best candidates as if nobody were wanted
+    elsewhere, and everyone who could serve earns the quarter bonus; no load is counted.
+
+    A role's heads in any valid week are worth its head values plus the pairs' own points; the
+    k-th best pair of the role is worth at least the k-th pair of any choice, so the sum of the
+    positive (head value − pair cost) over its best ``max_count`` pairs bounds the role. Load
+    costs nothing or more, and a person earns the quarter bonus once at most. One sort of the
+    pairs, no flow: the greedy baseline's bound.
+    """
+    problem, weights = c.problem, c.problem.settings.weights
+    if len(c) == 0:
+        return 0
+    order = np.lexsort((c.cost, c.role, c.demand))
+    keys = c.demand[order].astype(np.int64) * 1024 + c.role[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
+    sizes = np.diff(np.r_[starts, len(order)])
+    rank = np.arange(len(order)) - np.repeat(starts, sizes)
+    tiers = []
+    for k in keys[starts].tolist():
+        demand = problem.demands[k // 1024]
+        role = demand.roles[k % 1024]
+        tiers.append((role.min_count, role.max_count, *rules.head_values(demand, role, weights)))
+    low, high, essential, extra = np.repeat(np.array(tiers, dtype=np.int64), sizes, axis=0).T
+    head = np.where(rank < low, essential, np.where(rank < high, extra, 0))
+    gain = np.where(rank < high, head - c.cost[order], 0)
+    people = np.unique(c.person)
+    quarter = sum(
+        rules.quarter_behind_bonus(problem.people[int(p)], problem.settings) for p in people
+    )
+    return int(np.maximum(gain, 0).sum()) + quarter
 
 
 def trivial_bound(c: Candidates) -> int:
