@@ -72,7 +72,7 @@ def load_tiers(c: Candidates) -> dict[int, list[int]]:
     return tiers
 
 
-def cp_sat_parameters(problem: Problem, seconds: float) -> cp_model.CpSolver:
+def cp_sat_parameters(problem: Problem, seconds: float, attempt: int = 0) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, problem.settings.workers)
@@ -82,7 +82,8 @@ def cp_sat_parameters(problem: Problem, seconds: float) -> cp_model.CpSolver:
     params.linearization_level = 2
     params.cp_model_probing_level = 0
     params.max_presolve_iterations = 1
-    params.random_seed = problem.settings.seed
+    # a later attempt on the same model searches in another order, from the same best week
+    params.random_seed = problem.settings.seed + attempt
     params.max_time_in_seconds = max(0.05, seconds)
     # the deterministic limit normally stops the search first, so the same input gives the
     # same answer on a busy machine too (the bundled weeks run at 0.15 to 0.24 units per second)
@@ -99,12 +100,10 @@ def pruned_pairs(c: Candidates, keep: np.ndarray, per_head: int) -> np.ndarray:
     keys = c.demand[order].astype(np.int64) * 1024 + c.role[order]
     starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    roles = np.r_[0, np.cumsum([len(d.roles) for d in c.problem.demands])]
     max_count = np.array(
-        [
-            c.problem.demands[int(d)].roles[int(r)].max_count
-            for d, r in zip(c.demand[order], c.role[order], strict=True)
-        ]
-    )
+        [role.max_count for d in c.problem.demands for role in d.roles], dtype=np.int64
+    )[roles[c.demand[order]] + c.role[order]]
     chosen[order[rank < np.maximum(PRUNED_MIN, per_head * max_count)]] = True
     return np.flatnonzero(chosen)
 
@@ -141,10 +140,12 @@ def solve(problem: Problem) -> Solution:
     bound = flow.bound
     method = "flow"
     # a small week gets a quick round on the pairs that matter, then every pair; a large one
-    # gets neighbourhoods that grow while CP-SAT keeps proving each one optimal
+    # gets neighbourhoods that grow, round after round, while time is left and the gap is open
     small = len(c) <= FULL_MODEL_PAIRS
     per_head = WARM_START_PER_HEAD if small else PRUNED_PER_HEAD
     last_round = 0.0
+    attempt = 0
+    widest = len(c)  # per head: no neighbourhood is too wide until one fails to build
     # a round costs its build too, which the CP-SAT time limit does not see, so start one only
     # when there is clearly time for it
     while best_value < bound and deadline - time.perf_counter() > max(
@@ -162,7 +163,7 @@ def solve(problem: Problem) -> Solution:
         until = deadline
         if small and not full:
             until = round_started + WARM_START_TIME * (deadline - round_started)
-        outcome = improve_by_parts(c, best, flow.chosen, pairs, until)
+        outcome = improve_by_parts(c, best, flow.chosen, pairs, until, attempt)
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
         stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
@@ -172,10 +173,30 @@ def solve(problem: Problem) -> Solution:
             best, best_value = outcome.bookings, value
         if full:
             bound = min(bound, outcome.bound)
-        if full or (not small and (not outcome.proved or len(pairs) > MAX_MODEL_PAIRS)):
-            break
         last_round = time.perf_counter() - round_started
-        per_head *= 2
+        if small and not full:
+            per_head *= 2  # the next round has every pair
+            continue
+        if small:
+            if outcome.proved or outcome.solved == 0:
+                break
+            attempt += 1  # every pair again, from the best week, searching in another order
+            continue
+        if outcome.solved == 0 and per_head > PRUNED_PER_HEAD:
+            # too large to build in the time left: back to the last width that was solved
+            per_head //= 2
+            widest = per_head
+            attempt += 1
+        elif outcome.solved == 0:
+            break
+        elif per_head * 2 <= widest and len(pruned_pairs(c, used, per_head * 2)) > len(pairs):
+            # proven or not, a wider neighbourhood may hold a better week
+            per_head *= 2
+        elif outcome.proved:
+            break  # nothing better in the widest neighbourhood this week allows
+        else:
+            attempt += 1  # the same neighbourhood, from the best week, in another order
+    stats["cp_sat_attempts"] = attempt + 1
     return finish(
         c, best, bound=max(bound, best_value), started=started, stats=stats, method=method
     )
@@ -216,7 +237,12 @@ def parts_of(c: Candidates, pairs: np.ndarray) -> np.ndarray:
 
 
 def improve_by_parts(
-    c: Candidates, best: list[Booking], relaxed: np.ndarray, pairs: np.ndarray, deadline: float
+    c: Candidates,
+    best: list[Booking],
+    relaxed: np.ndarray,
+    pairs: np.ndarray,
+    deadline: float,
+    attempt: int = 0,
 ) -> Improvement:
     """Run CP-SAT on each part where the valid week falls short of the relaxed one, most
     promising first, each hinted with its share of the valid week."""
@@ -253,7 +279,7 @@ def improve_by_parts(
         built = build_model(c, part)
         add_hint(built, c, mine.get(k, []))
         solved += 1
-        outcome = solve_and_time(c, built, min(deadline, time.perf_counter() + share))
+        outcome = solve_and_time(c, built, min(deadline, time.perf_counter() + share), attempt)
         cuts += built.cuts
         if outcome.value > value[k]:
             mine[k], value[k] = outcome.bookings, outcome.value
@@ -279,7 +305,7 @@ class Timed:
     rounds: int
 
 
-def solve_and_time(c: Candidates, built: ScheduleModel, until: float) -> Timed:
+def solve_and_time(c: Candidates, built: ScheduleModel, until: float, attempt: int = 0) -> Timed:
     """Solve the model, give the chosen tasks their minutes, and while some person's tasks do
     not fit, cut that set off and solve again. Every round's bound is proven (a cut removes only
     what no valid week holds); the best valid week found is kept."""
@@ -288,7 +314,7 @@ def solve_and_time(c: Candidates, built: ScheduleModel, until: float) -> Timed:
     bound = 10**18
     rounds = 0
     while (left := until - time.perf_counter()) > 0.05 or rounds == 0:
-        solver = cp_sat_parameters(c.problem, left)
+        solver = cp_sat_parameters(c.problem, left, attempt)
         status = solver.solve(built.model)
         rounds += 1
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
