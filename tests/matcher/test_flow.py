@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
 
 from matcher import solver
-from matcher.candidates import build_candidates
-from matcher.flow import build_flow, lagrangian_bound
+from matcher.candidates import Candidates, build_candidates
+from matcher.flow import build_flow, clashes, lagrangian_bound, time_clusters
 from matcher.greedy import repair
 from matcher.solver import heads_bound, load_tiers, solve_greedy, trivial_bound
 from matcher.timetable import evaluate
@@ -69,3 +72,53 @@ def test_the_greedy_baseline_takes_its_bound_without_the_flow(
     week = solve_greedy(problem)
     assert week.bound == max(heads_bound(build_candidates(problem)), week.objective)
     assert week.bound >= brute_force_best(problem)
+
+
+def clusters_by_definition(c: Candidates) -> set[tuple[int, frozenset[int], int]]:
+    """Each person's connected groups of clashing fixed demands that they cannot all do, with
+    the most of each they can do: pair by pair, straight from the definition."""
+    out = set()
+    for p in set(c.person.tolist()):
+        mine = sorted(
+            {int(d) for d in c.demand[c.person == p] if not c.problem.demands[d].flexible}
+        )
+        groups = {d: {d} for d in mine}
+        for a, b in itertools.combinations(mine, 2):
+            if clashes(c, a, b) and groups[a] is not groups[b]:
+                merged = groups[a] | groups[b]
+                for d in merged:
+                    groups[d] = merged
+        for group in {frozenset(g) for g in groups.values() if len(g) > 1}:
+            most = max(
+                len(subset)
+                for k in range(len(group) + 1)
+                for subset in itertools.combinations(sorted(group), k)
+                if not any(clashes(c, a, b) for a, b in itertools.combinations(subset, 2))
+            )
+            if most < len(group):
+                out.add((p, group, most))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_time_clusters_are_the_clashing_groups_one_person_cannot_all_do(seed: int) -> None:
+    c = build_candidates(random_week(seed, people=6, demands=12))
+    cluster, capacity = time_clusters(c)
+    found = set()
+    for key, most in capacity.items():
+        members = np.flatnonzero(cluster == key)
+        (person,) = set(c.person[members].tolist())
+        found.add((person, frozenset(c.demand[members].tolist()), most))
+    assert found == clusters_by_definition(c)
+
+
+def test_time_clusters_bind_somewhere() -> None:
+    assert any(time_clusters(build_candidates(random_week(s, 6, 12)))[1] for s in range(8))
+
+
+def test_walks_in_one_step_are_the_walks_one_by_one() -> None:
+    c = build_candidates(random_week(2, people=4, demands=12))
+    n = len(c.problem.demands)
+    a, b = np.divmod(np.arange(n * n), n)
+    fresh = build_candidates(random_week(2, people=4, demands=12))
+    assert c.walks(a, b).tolist() == [fresh.walk(int(x), int(y)) for x, y in zip(a, b, strict=True)]
