@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -61,7 +62,9 @@ def run_once(week: str, time_limit: float, coverage_only: bool) -> dict[str, Any
         )
     settings = replace(problem.settings, time_limit_s=time_limit, seed=0, weights=weights)
     problem = replace(problem, settings=settings)
+    cpu = time.process_time()
     solution = solve(problem)
+    cpu = time.process_time() - cpu
     starts: dict[str, set[int]] = {}
     for a in solution.assignments:
         starts.setdefault(a.demand_id, set()).add(a.start)
@@ -78,6 +81,7 @@ def run_once(week: str, time_limit: float, coverage_only: bool) -> dict[str, Any
         "gap": solution.gap,
         "coverage": solution.weighted_coverage,
         "seconds": solution.wall_time_s,
+        "cpu": cpu,
         "staffed": len(staffed),
         "together": sum(len(starts[d.id]) == 1 for d in staffed),
         "rounds": solution.stats.get("cp_sat_rounds", 0),
@@ -94,7 +98,7 @@ def row(week: str, limit: float, r: dict[str, Any]) -> str:
     return (
         f"| {week} | {r['people']:,} | {r['pairs']:,} | {r['wishes']} | {r['groups']} | {limit:g} "
         f"| {r['status']} | {r['objective']:,} | {r['bound']:,} | {100 * r['gap']:.2f}% "
-        f"| {r['coverage']:,.1f} | {r['seconds']:.1f} | {r['rounds']} "
+        f"| {r['coverage']:,.1f} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['rounds']} "
         f"| {r['together']}/{r['staffed']} ({100 * together:.0f}%) |"
     )
 
@@ -107,9 +111,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     print(
         "| week | people | pairs | wishes | group wishes | limit s | status | objective "
-        "| proven bound | gap | weighted coverage | wall s | CP-SAT rounds | together |"
+        "| proven bound | gap | weighted coverage | wall s | cpu s | CP-SAT rounds | together |"
     )
-    print("|" + "---|" * 14)
+    print("|" + "---|" * 15)
     for week in args.weeks:
         for limit in args.limits:
             print(row(week, limit, measure(week, limit, args.coverage_only)), flush=True)

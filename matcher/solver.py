@@ -44,6 +44,8 @@ WARM_START_TIME = 0.25
 #: fenghuang's 131,843 pairs finds nothing in 30 s: docs/benchmarks.md)
 MAX_MODEL_PAIRS = 40_000
 MIN_CP_SAT_SECONDS = 0.2
+#: a large week's neighbourhood round gets this share of the time left
+ROUND_SHARE = 0.5
 DETERMINISTIC_PER_SECOND = 0.15
 #: model build time per pair, with a margin so that the time limit holds (the bundled weeks'
 #: models build at 5.7e-5 to 8.9e-5 s per pair)
@@ -146,10 +148,11 @@ def solve(problem: Problem) -> Solution:
     last_round = 0.0
     attempt = 0
     widest = len(c)  # per head: no neighbourhood is too wide until one fails to build
-    # a round costs its build too, which the CP-SAT time limit does not see, so start one only
-    # when there is clearly time for it
+    # a round costs its build too, which the CP-SAT time limit does not see (each part's build
+    # is checked against the time left, improve_by_parts), so start one only when there is time
+    # for a good share of the last one
     while best_value < bound and deadline - time.perf_counter() > max(
-        MIN_CP_SAT_SECONDS, 3 * last_round
+        MIN_CP_SAT_SECONDS, last_round / 2
     ):
         round_started = time.perf_counter()
         method = "flow+cp-sat"
@@ -163,6 +166,12 @@ def solve(problem: Problem) -> Solution:
         until = deadline
         if small and not full:
             until = round_started + WARM_START_TIME * (deadline - round_started)
+        elif not small:
+            # half the time left, so that a round that is not proven leaves time for a wider
+            # one or another attempt from its best week
+            until = round_started + max(
+                MIN_CP_SAT_SECONDS, ROUND_SHARE * (deadline - round_started)
+            )
         outcome = improve_by_parts(c, best, flow.chosen, pairs, until, attempt)
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
