@@ -35,7 +35,7 @@ def test_an_unproven_neighbourhood_round_is_followed_by_another(
     # every week counts as large here, and no round is ever proven: before, the search stopped
     # after the first round; now it widens the neighbourhood or tries again from the best week
     problem = week_with_a_gap()
-    problem = replace(problem, settings=replace(problem.settings, time_limit_s=3.0))
+    problem = replace(problem, settings=replace(problem.settings, time_limit_s=5.0))
     monkeypatch.setattr(solver, "FULL_MODEL_PAIRS", 1)
     rounds: list[tuple[int, int]] = []
     real = solver.improve_by_parts
