@@ -10,11 +10,11 @@ import pytest
 
 from matcher import flow, solver
 from matcher.candidates import Candidates, build_candidates
-from matcher.domain import Problem
+from matcher.domain import Problem, Weights
 from matcher.flow import STALLED_ROUNDS, FlowGraph, FlowResult, build_flow, lagrangian_bound
 from matcher.greedy import repair
-from matcher.solver import load_tiers
-from matcher.timetable import Booking, evaluate
+from matcher.solver import guided_repair, load_tiers
+from matcher.timetable import Booking, Timetable, evaluate, weighted_coverage
 from tests.support.weeks import random_week
 
 
@@ -102,3 +102,29 @@ def test_the_flow_solution_has_no_pair_twice() -> None:
     c = build_candidates(problem)
     chosen = build_flow(c, load_tiers(c)).solve().chosen
     assert len(np.unique(chosen)) == len(chosen)
+
+
+COVERAGE_ONLY = Weights(
+    walk_per_km=0, load_step=0, behind_quarter=0, preference=0, continuity=0, stability=0
+)
+
+
+def test_coverage_only_weights_get_a_week_led_by_short_walks() -> None:
+    # a wish-heavy generated week: with nothing but coverage in the objective the flow's answer
+    # piles far-apart wishes on people whose evenings cannot hold them; the week led by the
+    # usual walk and load costs covers more, scored by coverage alone
+    from bench.wishes import wish_heavy_week
+    from scenarios.load import parse_scenario
+
+    problem = parse_scenario(wish_heavy_week(2), "wish-heavy 2")
+    assert guided_repair(build_candidates(problem)) is None  # the usual weights lead already
+    problem = replace(problem, settings=replace(problem.settings, weights=COVERAGE_ONLY))
+    c = build_candidates(problem)
+    plain = repair(c, build_flow(c, load_tiers(c)).solve().chosen)
+    led = guided_repair(c)
+    assert led is not None
+    table = Timetable(c)
+    for b in sorted(led, key=lambda b: b.start):
+        assert table.fits(b.pair, b.start)
+        table.book(b.pair, b.start)
+    assert weighted_coverage(c, led) > weighted_coverage(c, plain)
