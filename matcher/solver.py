@@ -120,7 +120,9 @@ def pruned_pairs(c: Candidates, keep: np.ndarray, per_head: int) -> np.ndarray:
     chosen = np.zeros(len(c), dtype=bool)
     chosen[keep] = True
     chosen |= c.pinned | c.previous
-    order = np.lexsort((c.cost, c.role, c.demand))
+    # cheapest by the pairs' own points; where walks cost nothing, by the walk all the same
+    # (see guided_repair): a near helper fits an evening more easily
+    order = np.lexsort((c.distance_m, c.cost, c.role, c.demand))
     keys = c.demand[order].astype(np.int64) * 1024 + c.role[order]
     starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
@@ -430,7 +432,9 @@ def heads_bound(c: Candidates) -> int:
     problem, weights = c.problem, c.problem.settings.weights
     if len(c) == 0:
         return 0
-    order = np.lexsort((c.cost, c.role, c.demand))
+    # cheapest by the pairs' own points; where walks cost nothing, by the walk all the same
+    # (see guided_repair): a near helper fits an evening more easily
+    order = np.lexsort((c.distance_m, c.cost, c.role, c.demand))
     keys = c.demand[order].astype(np.int64) * 1024 + c.role[order]
     starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
     sizes = np.diff(np.r_[starts, len(order)])
