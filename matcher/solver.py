@@ -7,7 +7,9 @@
    with the repaired week) improves it on all pairs — or, on a large week, on the pairs that
    matter: the flow's, the repaired week's, pins, the published week, and each role's best few.
    The model picks who does what and in which free stretch; timing.py gives the minutes, and
-   tasks that do not fit are cut off and the model solved again.
+   tasks that do not fit are cut off and the model solved again. Rounds go on while time is
+   left and the gap is open: a wider neighbourhood, or the same one from the best week with
+   another seed.
 5. The bound reported is the flow's, or CP-SAT's where it saw every pair: always proven, for
    any start times the rules allow.
 """
