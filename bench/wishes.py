@@ -33,7 +33,11 @@ def wish_heavy_week(seed: int, separate_visits: bool = False) -> dict[str, Any]:
     """A generated community with three more wishes for each of its own (see the module)."""
     from scenarios.generate import generate
 
-    data = generate(kind="community", seed=seed)
+    return with_more_wishes(generate(kind="community", seed=seed), seed, separate_visits)
+
+
+def with_more_wishes(data: dict[str, Any], seed: int, separate_visits: bool) -> dict[str, Any]:
+    """Three more wishes for each wish of a generated week (see the module)."""
     rng = random.Random(seed)
     monday = date.fromisoformat(data["week_start"])
     wishes = list(data["wishes"])

@@ -17,6 +17,7 @@ import numpy as np
 from matcher import rules, timing
 from matcher.domain import (
     MINUTES_PER_DAY,
+    WALK_METRES_PER_MINUTE,
     WEEK_MINUTES,
     Demand,
     DemandKind,
@@ -62,6 +63,30 @@ class Candidates:
                 float(rules.haversine_m(a.lat, a.lng, b.lat, b.lng))
             )
         return self._walks[key]
+
+    def walks(self, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
+        """``walk`` between each ``d1[i]`` and ``d2[i]``, in array steps; each distinct two
+        places are measured once and remembered, so ``walk`` later gives the same minutes."""
+        n = len(self.problem.demands)
+        low, high = np.minimum(d1, d2).astype(np.int64), np.maximum(d1, d2).astype(np.int64)
+        keys, inverse = np.unique(low * n + high, return_inverse=True)
+        a, b = keys // n, keys % n
+        known = np.array([self._walks.get((int(x), int(y)), -1) for x, y in zip(a, b, strict=True)])
+        new = np.flatnonzero((known < 0) & (a != b))
+        if new.size:
+            lat = np.array([d.location.lat for d in self.problem.demands])
+            lng = np.array([d.location.lng for d in self.problem.demands])
+            metres = rules.haversine_m(lat[a[new]], lng[a[new]], lat[b[new]], lng[b[new]])
+            known[new] = np.ceil(metres / WALK_METRES_PER_MINUTE).astype(np.int64)
+            self._walks.update(
+                zip(
+                    zip(a[new].tolist(), b[new].tolist(), strict=True),
+                    known[new].tolist(),
+                    strict=True,
+                )
+            )
+        known[a == b] = 0
+        return known[inverse].reshape(np.shape(d1))
 
     def walk_matrix(self, demands: np.ndarray) -> np.ndarray:
         """``walk`` between each two of these demands (0 from one to itself)."""
@@ -163,12 +188,20 @@ def build_candidates(problem: Problem) -> Candidates:
         pins = pinned.get(d, set())
         radius = demand.radius_m if demand.radius_m is not None else settings.radius_m
         # only people living near enough are measured; pinned people always are
-        sub = np.union1d(
-            homes.near(demand.location, radius), np.array(sorted(pins), dtype=np.int64)
-        )
+        sub = homes.near(demand.location, radius)
+        if pins:
+            sub = np.union1d(sub, np.array(sorted(pins), dtype=np.int64))
         if sub.size == 0:
             continue
+        # the cells hold about three times the circle: the other rules see only the circle
         shortlist = rules.Shortlist(pool, demand, sub)
+        near = ~rules.outside_service_radius(shortlist.distances_m, demand, settings)
+        if pins:
+            near |= np.isin(sub, list(pins))
+        sub = sub[near]
+        if sub.size == 0:
+            continue
+        shortlist = rules.Shortlist(pool, demand, sub, shortlist.distances_m[near])
         refused = rules.refused_per_role(shortlist)
         dist = shortlist.distances_m
         for r in range(len(demand.roles)):
@@ -188,8 +221,14 @@ def build_candidates(problem: Problem) -> Candidates:
             cols["d"].append(np.full(chosen.size, d, dtype=np.int32))
             cols["r"].append(np.full(chosen.size, r, dtype=np.int16))
             cols["dist"].append(dist[local])
-            cols["pin"].append(np.isin(chosen, list(pins)))
-            was_previous = np.isin(chosen, list(previous.get(d, ())))
+            cols["pin"].append(
+                np.isin(chosen, list(pins)) if pins else np.zeros(chosen.size, dtype=bool)
+            )
+            was_previous = (
+                np.isin(chosen, list(previous[d]))
+                if d in previous
+                else np.zeros(chosen.size, dtype=bool)
+            )
             cols["prev"].append(was_previous)
             cols["cost"].append(
                 rules.walk_cost(dist[local], weights)

@@ -32,6 +32,9 @@ PRICE_SCALE = 8  # Lagrangian prices are whole multiples of 1/8 point
 #: the first step's share of Polyak's: the valid week's value, the step's target, lies below
 #: the best bound, so a whole step overshoots (on fenghuang it then never improves)
 FIRST_STEP = 0.5
+#: pricing stops after this many rounds in a row that did not lower the bound (each halves the
+#: step): later rounds seldom do, and the time is the search's
+STALLED_ROUNDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,44 +72,73 @@ def time_clusters(c: Candidates) -> tuple[np.ndarray, dict[int, int]]:
     Two fixed demands clash for a person when the walk from one to the other does not fit
     between them. A cluster (connected clashes) is kept only where the person cannot do all of
     it; its capacity is the most of it one person can do, so the flow stays a relaxation.
+    The clashes are found in array steps over each person's fixed tasks sorted by start, and
+    the clusters are the connected parts of that graph; many people share the same set of
+    clashing shifts (a grid's patrols), so each set's capacity is worked out once.
     """
     demands = c.problem.demands
-    start = np.array([d.window.start for d in demands], dtype=np.int64)[c.demand]
-    end = np.array([d.window.end for d in demands], dtype=np.int64)[c.demand]
-    fixed = ~np.array([d.flexible for d in demands], dtype=bool)[c.demand]
     cluster = np.full(len(c), -1, dtype=np.int64)
-    idx = np.flatnonzero(fixed)
+    fixed = ~np.array([d.flexible for d in demands], dtype=bool)
+    idx = np.flatnonzero(fixed[c.demand])
     if idx.size == 0:
         return cluster, {}
-    order = idx[np.lexsort((c.demand[idx], start[idx], c.person[idx]))]
-    offset = c.person[order].astype(np.int64) * (4 * 10**6)
-    # a cheap superset first: runs of demands with gaps shorter than the longest possible walk
-    s, e = start[order] + offset, end[order] + offset + c.max_walk
-    running_end = np.maximum.accumulate(e)
-    new = np.ones(order.size, dtype=bool)
-    new[1:] = s[1:] >= running_end[:-1]
+    start = np.array([d.window.start for d in demands], dtype=np.int64)
+    end = np.array([d.window.end for d in demands], dtype=np.int64)
+    # one node per (person, fixed demand), whichever roles the person could fill
+    n_demands = len(demands) + 1
+    key = c.person[idx].astype(np.int64) * n_demands + c.demand[idx]
+    nodes, node_of_pair = np.unique(key, return_inverse=True)
+    person, demand = nodes // n_demands, nodes % n_demands
+    order = np.lexsort((demand, start[demand], person))
+    person, demand = person[order], demand[order]
+    s, e = start[demand], end[demand]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    # a node can clash only with the next ones of the same person starting before its end plus
+    # the longest possible walk: compare each node with the one k places on, for every k needed
+    reach_key = person * (4 * 10**6)
+    last = np.searchsorted(reach_key + s, reach_key + e + c.max_walk, side="left")
+    near_i = [
+        np.flatnonzero(np.arange(len(order)) + k < last)
+        for k in range(1, int((last - np.arange(len(order))).max(initial=1)))
+    ]
+    i = np.concatenate([np.zeros(0, dtype=np.int64), *near_i])
+    j = i + np.concatenate(
+        [np.zeros(0, dtype=np.int64), *(np.full(len(n), k) for k, n in enumerate(near_i, 1))]
+    )
+    walk = c.walks(demand[i], demand[j])
+    clash = (s[i] < e[j] + walk) & (s[j] < e[i] + walk)
+    label = connected_labels(len(order), i[clash], j[clash])
     capacities: dict[int, int] = {}
-    # many people share the same set of shifts (a grid's patrols): work each set out once
-    known: dict[tuple[int, ...], list[tuple[list[int], int]]] = {}
-    for run in np.split(order, np.flatnonzero(new)[1:]):
-        if run.size < 2:
-            continue
-        ids = tuple(
-            sorted({int(d) for d in c.demand[run]}, key=lambda d: (demands[d].window.start, d))
-        )
-        if len(ids) < 2:
-            continue
+    known: dict[tuple[int, ...], int] = {}
+    node_cluster = np.full(len(order), -1, dtype=np.int64)
+    shared = np.flatnonzero(np.bincount(label, minlength=len(order))[label] > 1)
+    by_label = shared[np.argsort(label[shared], kind="stable")]
+    breaks = np.flatnonzero(np.diff(label[by_label])) + 1
+    for group in np.split(by_label, breaks) if by_label.size else []:
+        # nodes are sorted by start within a person, so the group's demands are too
+        ids = tuple(demand[group].tolist())
         if ids not in known:
-            known[ids] = [
-                (group, most)
-                for group in clash_groups(c, list(ids))
-                if (most := most_one_person_can_do(c, group)) < len(group)
-            ]
-        for group, most in known[ids]:
-            key = len(capacities)
-            capacities[key] = most
-            cluster[run[np.isin(c.demand[run], group)]] = key
+            known[ids] = most_one_person_can_do(c, list(ids))
+        if known[ids] < len(ids):
+            key_ = len(capacities)
+            capacities[key_] = known[ids]
+            node_cluster[group] = key_
+    cluster[idx] = node_cluster[rank[node_of_pair]]
     return cluster, capacities
+
+
+def connected_labels(n: int, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """The connected parts of an undirected graph: each node's label is its part's least node."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        low = np.minimum(label[tails], label[heads])
+        before = label.copy()
+        np.minimum.at(label, tails, low)
+        np.minimum.at(label, heads, low)
+        label = label[label]  # jump to the label's label: parts merge in few rounds
+        if np.array_equal(label, before):
+            return label
 
 
 def clashes(c: Candidates, a: int, b: int) -> bool:
@@ -114,28 +146,6 @@ def clashes(c: Candidates, a: int, b: int) -> bool:
     return rules.tasks_overlap(
         da.window.start, da.window.end, db.window.start, db.window.end, c.walk(a, b)
     )
-
-
-def clash_groups(c: Candidates, ids: list[int]) -> list[list[int]]:
-    """Connected groups of the clash graph on the given demands (sorted by start)."""
-    parent = {d: d for d in ids}
-
-    def root(d: int) -> int:
-        while parent[d] != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-
-    for i, a in enumerate(ids):
-        for b in ids[i + 1 :]:
-            if c.problem.demands[b].window.start >= c.problem.demands[a].window.end + c.max_walk:
-                break
-            if clashes(c, a, b):
-                parent[root(a)] = root(b)
-    groups: dict[int, list[int]] = {}
-    for d in ids:
-        groups.setdefault(root(d), []).append(d)
-    return [g for g in groups.values() if len(g) >= 2]
 
 
 EXACT_GROUP = 12  # clash groups up to this size get an exact maximum independent set
@@ -349,12 +359,13 @@ def lagrangian_bound(
     cap = np.array([round(p.weekly_hours_cap * 60) for p in people], dtype=np.int64)
     duration = np.array([d.duration for d in demands], dtype=np.int64)[c.demand]
     flexible = np.array([d.flexible for d in demands], dtype=bool)
-    by_person_demand = pair_lookup(c)
+    by_person_demand = PairLookup(c)
     hour_price = np.zeros(len(people), dtype=np.float64)
     cuts: list[np.ndarray] = []  # pair indices of "at most one of these two tasks"
     cut_price: list[float] = []
     known: set[tuple[int, int, int]] = set()
     best, answers, current, theta = first, [], first, FIRST_STEP
+    stalled = 0
     for _ in range(LAGRANGIAN_ROUNDS):
         chosen = np.zeros(len(c), dtype=bool)
         chosen[current.chosen] = True
@@ -385,29 +396,36 @@ def lagrangian_bound(
         current = graph.solve(penalty, constant, PRICE_SCALE)
         answers.append(current.chosen)
         if current.bound < best.bound:
-            best = current
+            best, stalled = current, 0
         else:
             theta /= 2
+            stalled += 1
+            if stalled >= STALLED_ROUNDS:
+                break  # smaller steps seldom help: the search gets the time
     return best, answers
 
 
-def pair_lookup(c: Candidates) -> dict[tuple[int, int], np.ndarray]:
-    """(person, demand) → the indices of its pairs (one per role the person could fill)."""
-    key = c.person.astype(np.int64) * (len(c.problem.demands) + 1) + c.demand
-    order = np.argsort(key, kind="stable")
-    breaks = np.flatnonzero(np.diff(key[order])) + 1
-    out = {}
-    for chunk in np.split(order, breaks):
-        if chunk.size:
-            out[(int(c.person[chunk[0]]), int(c.demand[chunk[0]]))] = chunk
-    return out
+class PairLookup:
+    """(person, demand) → the indices of its pairs (one per role the person could fill), found
+    by bisection in the pairs sorted by that key, so nothing is built per pair."""
+
+    def __init__(self, c: Candidates):
+        self.stride = len(c.problem.demands) + 1
+        key = c.person.astype(np.int64) * self.stride + c.demand
+        self.order = np.argsort(key, kind="stable")
+        self.keys = key[self.order]
+
+    def __getitem__(self, person_demand: tuple[int, int]) -> np.ndarray:
+        key = person_demand[0] * self.stride + person_demand[1]
+        low, high = np.searchsorted(self.keys, [key, key + 1])
+        return self.order[low:high]
 
 
 def clashing_pairs(
     c: Candidates,
     chosen: np.ndarray,
     flexible: np.ndarray,
-    lookup: dict[tuple[int, int], np.ndarray],
+    lookup: PairLookup,
 ) -> list[tuple[tuple[int, int, int], np.ndarray]]:
     """Fixed-time tasks the relaxed answer gives one person although they clash."""
     mine: dict[int, list[int]] = {}

@@ -36,13 +36,17 @@ EARTH_RADIUS_M = 6_371_000.0
 
 
 def haversine_m(
-    lat1: np.ndarray | float, lng1: np.ndarray | float, lat2: float, lng2: float
+    lat1: np.ndarray | float,
+    lng1: np.ndarray | float,
+    lat2: np.ndarray | float,
+    lng2: np.ndarray | float,
 ) -> np.ndarray:
-    """Great-circle distance in metres (a straight walk; no routing engine needed at 1 km)."""
-    p1, p2 = np.radians(lat1), math.radians(lat2)
+    """Great-circle distance in metres (a straight walk; no routing engine needed at 1 km);
+    either end may be one place or an array of places."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
-    dlmb = math.radians(lng2) - np.radians(lng1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dlmb / 2) ** 2
+    dlmb = np.radians(lng2) - np.radians(lng1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 
@@ -376,7 +380,10 @@ def refused_for_time(shortlist: Shortlist, role: Role) -> np.ndarray:
 
 
 def refused_by_coordinator(shortlist: Shortlist, role: Role) -> np.ndarray:
-    return np.isin(shortlist.rows, shortlist.pool.forbidden.get(shortlist.demand.id, []))
+    forbidden = shortlist.pool.forbidden.get(shortlist.demand.id)
+    if not forbidden:
+        return np.zeros(shortlist.rows.size, dtype=bool)
+    return np.isin(shortlist.rows, forbidden)
 
 
 #: In the order a coordinator asks: the gap funnel narrows the people in this order.

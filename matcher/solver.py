@@ -7,13 +7,16 @@
    with the repaired week) improves it on all pairs — or, on a large week, on the pairs that
    matter: the flow's, the repaired week's, pins, the published week, and each role's best few.
    The model picks who does what and in which free stretch; timing.py gives the minutes, and
-   tasks that do not fit are cut off and the model solved again.
+   tasks that do not fit are cut off and the model solved again. Rounds go on while time is
+   left and the gap is open: a wider neighbourhood, or the same one from the best week with
+   another seed.
 5. The bound reported is the flow's, or CP-SAT's where it saw every pair: always proven, for
    any start times the rules allow.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -23,8 +26,8 @@ from ortools.sat.python import cp_model
 
 from matcher import explain, rules, timing
 from matcher.candidates import Candidates, build_candidates
-from matcher.domain import Assignment, Problem, Solution
-from matcher.flow import build_flow, lagrangian_bound, solve_flow
+from matcher.domain import Assignment, Problem, Solution, Weights
+from matcher.flow import build_flow, lagrangian_bound
 from matcher.greedy import greedy_schedule, repair
 from matcher.model import ScheduleModel, add_cut, add_hint, build_model, chosen_tasks
 from matcher.timetable import Booking, Timetable, evaluate
@@ -44,6 +47,8 @@ WARM_START_TIME = 0.25
 #: fenghuang's 131,843 pairs finds nothing in 30 s: docs/benchmarks.md)
 MAX_MODEL_PAIRS = 40_000
 MIN_CP_SAT_SECONDS = 0.2
+#: a large week's neighbourhood round gets this share of the time left
+ROUND_SHARE = 0.5
 DETERMINISTIC_PER_SECOND = 0.15
 #: model build time per pair, with a margin so that the time limit holds (the bundled weeks'
 #: models build at 5.7e-5 to 8.9e-5 s per pair)
@@ -72,7 +77,28 @@ def load_tiers(c: Candidates) -> dict[int, list[int]]:
     return tiers
 
 
-def cp_sat_parameters(problem: Problem, seconds: float) -> cp_model.CpSolver:
+def guided_repair(c: Candidates) -> list[Booking] | None:
+    """Where the weights give walks and load no cost (coverage only), a second valid week: the
+    flow and the repair led by the default walk and load costs, far below a head's value.
+
+    Nothing then tells the flow which of many equally good answers to give, and the one it
+    gives may pile far-apart wishes on a few people whose evenings cannot hold them with the
+    walks between; short walks and spread-out work are what make a week fit. The week is scored
+    by the real weights; the bound is untouched.
+    """
+    weights = c.problem.settings.weights
+    if weights.walk_per_km or weights.load_step:
+        return None
+    usual = Weights()
+    led = dataclasses.replace(c, cost=c.cost + rules.walk_cost(c.distance_m, usual))
+    tiers = {
+        p: [cost + usual.load_step * k for k, cost in enumerate(steps)]
+        for p, steps in load_tiers(c).items()
+    }
+    return repair(led, build_flow(led, tiers).solve().chosen)
+
+
+def cp_sat_parameters(problem: Problem, seconds: float, attempt: int = 0) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, problem.settings.workers)
@@ -82,7 +108,8 @@ def cp_sat_parameters(problem: Problem, seconds: float) -> cp_model.CpSolver:
     params.linearization_level = 2
     params.cp_model_probing_level = 0
     params.max_presolve_iterations = 1
-    params.random_seed = problem.settings.seed
+    # a later attempt on the same model searches in another order, from the same best week
+    params.random_seed = problem.settings.seed + attempt
     params.max_time_in_seconds = max(0.05, seconds)
     # the deterministic limit normally stops the search first, so the same input gives the
     # same answer on a busy machine too (the bundled weeks run at 0.15 to 0.24 units per second)
@@ -95,16 +122,16 @@ def pruned_pairs(c: Candidates, keep: np.ndarray, per_head: int) -> np.ndarray:
     chosen = np.zeros(len(c), dtype=bool)
     chosen[keep] = True
     chosen |= c.pinned | c.previous
-    order = np.lexsort((c.cost, c.role, c.demand))
+    # cheapest by the pairs' own points; where walks cost nothing, by the walk all the same
+    # (see guided_repair): a near helper fits an evening more easily
+    order = np.lexsort((c.distance_m, c.cost, c.role, c.demand))
     keys = c.demand[order].astype(np.int64) * 1024 + c.role[order]
     starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    roles = np.r_[0, np.cumsum([len(d.roles) for d in c.problem.demands])]
     max_count = np.array(
-        [
-            c.problem.demands[int(d)].roles[int(r)].max_count
-            for d, r in zip(c.demand[order], c.role[order], strict=True)
-        ]
-    )
+        [role.max_count for d in c.problem.demands for role in d.roles], dtype=np.int64
+    )[roles[c.demand[order]] + c.role[order]]
     chosen[order[rank < np.maximum(PRUNED_MIN, per_head * max_count)]] = True
     return np.flatnonzero(chosen)
 
@@ -126,6 +153,9 @@ def solve(problem: Problem) -> Solution:
     stats.update(flow_seconds=round(flow.seconds, 3), flow_arcs=flow.arcs)
     best = repair(c, flow.chosen)
     best_value = sum(evaluate(c, best).values())
+    guided = guided_repair(c)
+    if guided is not None and (value := sum(evaluate(c, guided).values())) > best_value:
+        best, best_value = guided, value
     stats["repaired_objective"] = best_value
     # a small week gets every pair in CP-SAT, whose own bound is then proof enough
     if best_value < flow.bound and len(c) > FULL_MODEL_PAIRS:
@@ -141,14 +171,17 @@ def solve(problem: Problem) -> Solution:
     bound = flow.bound
     method = "flow"
     # a small week gets a quick round on the pairs that matter, then every pair; a large one
-    # gets neighbourhoods that grow while CP-SAT keeps proving each one optimal
+    # gets neighbourhoods that grow, round after round, while time is left and the gap is open
     small = len(c) <= FULL_MODEL_PAIRS
     per_head = WARM_START_PER_HEAD if small else PRUNED_PER_HEAD
     last_round = 0.0
-    # a round costs its build too, which the CP-SAT time limit does not see, so start one only
-    # when there is clearly time for it
+    attempt = 0
+    widest = len(c)  # per head: no neighbourhood is too wide until one fails to build
+    # a round costs its build too, which the CP-SAT time limit does not see (each part's build
+    # is checked against the time left, improve_by_parts), so start one only when there is time
+    # for a good share of the last one
     while best_value < bound and deadline - time.perf_counter() > max(
-        MIN_CP_SAT_SECONDS, 3 * last_round
+        MIN_CP_SAT_SECONDS, last_round / 2
     ):
         round_started = time.perf_counter()
         method = "flow+cp-sat"
@@ -162,7 +195,13 @@ def solve(problem: Problem) -> Solution:
         until = deadline
         if small and not full:
             until = round_started + WARM_START_TIME * (deadline - round_started)
-        outcome = improve_by_parts(c, best, flow.chosen, pairs, until)
+        elif not small:
+            # half the time left, so that a round that is not proven leaves time for a wider
+            # one or another attempt from its best week
+            until = round_started + max(
+                MIN_CP_SAT_SECONDS, ROUND_SHARE * (deadline - round_started)
+            )
+        outcome = improve_by_parts(c, best, flow.chosen, pairs, until, attempt)
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
         stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
@@ -172,10 +211,30 @@ def solve(problem: Problem) -> Solution:
             best, best_value = outcome.bookings, value
         if full:
             bound = min(bound, outcome.bound)
-        if full or (not small and (not outcome.proved or len(pairs) > MAX_MODEL_PAIRS)):
-            break
         last_round = time.perf_counter() - round_started
-        per_head *= 2
+        if small and not full:
+            per_head *= 2  # the next round has every pair
+            continue
+        if small:
+            if outcome.proved or outcome.solved == 0:
+                break
+            attempt += 1  # every pair again, from the best week, searching in another order
+            continue
+        if outcome.solved == 0 and per_head > PRUNED_PER_HEAD:
+            # too large to build in the time left: back to the last width that was solved
+            per_head //= 2
+            widest = per_head
+            attempt += 1
+        elif outcome.solved == 0:
+            break
+        elif per_head * 2 <= widest and len(pruned_pairs(c, used, per_head * 2)) > len(pairs):
+            # proven or not, a wider neighbourhood may hold a better week
+            per_head *= 2
+        elif outcome.proved:
+            break  # nothing better in the widest neighbourhood this week allows
+        else:
+            attempt += 1  # the same neighbourhood, from the best week, in another order
+    stats["cp_sat_attempts"] = attempt + 1
     return finish(
         c, best, bound=max(bound, best_value), started=started, stats=stats, method=method
     )
@@ -216,7 +275,12 @@ def parts_of(c: Candidates, pairs: np.ndarray) -> np.ndarray:
 
 
 def improve_by_parts(
-    c: Candidates, best: list[Booking], relaxed: np.ndarray, pairs: np.ndarray, deadline: float
+    c: Candidates,
+    best: list[Booking],
+    relaxed: np.ndarray,
+    pairs: np.ndarray,
+    deadline: float,
+    attempt: int = 0,
 ) -> Improvement:
     """Run CP-SAT on each part where the valid week falls short of the relaxed one, most
     promising first, each hinted with its share of the valid week."""
@@ -253,7 +317,7 @@ def improve_by_parts(
         built = build_model(c, part)
         add_hint(built, c, mine.get(k, []))
         solved += 1
-        outcome = solve_and_time(c, built, min(deadline, time.perf_counter() + share))
+        outcome = solve_and_time(c, built, min(deadline, time.perf_counter() + share), attempt)
         cuts += built.cuts
         if outcome.value > value[k]:
             mine[k], value[k] = outcome.bookings, outcome.value
@@ -279,7 +343,7 @@ class Timed:
     rounds: int
 
 
-def solve_and_time(c: Candidates, built: ScheduleModel, until: float) -> Timed:
+def solve_and_time(c: Candidates, built: ScheduleModel, until: float, attempt: int = 0) -> Timed:
     """Solve the model, give the chosen tasks their minutes, and while some person's tasks do
     not fit, cut that set off and solve again. Every round's bound is proven (a cut removes only
     what no valid week holds); the best valid week found is kept."""
@@ -288,7 +352,7 @@ def solve_and_time(c: Candidates, built: ScheduleModel, until: float) -> Timed:
     bound = 10**18
     rounds = 0
     while (left := until - time.perf_counter()) > 0.05 or rounds == 0:
-        solver = cp_sat_parameters(c.problem, left)
+        solver = cp_sat_parameters(c.problem, left, attempt)
         status = solver.solve(built.model)
         rounds += 1
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -323,9 +387,8 @@ def solve_greedy(problem: Problem) -> Solution:
     if len(c) == 0:
         return finish(c, [], bound=0, started=started, stats={}, method="greedy")
     bookings = greedy_schedule(c)
-    flow = solve_flow(c, load_tiers(c))
     return finish(
-        c, bookings, bound=flow.bound, started=started, stats={"pairs": len(c)}, method="greedy"
+        c, bookings, bound=heads_bound(c), started=started, stats={"pairs": len(c)}, method="greedy"
     )
 
 
@@ -356,6 +419,41 @@ def solve_plain_cp_sat(problem: Problem) -> Solution:
         "cp_sat_status": solver.status_name(status),
     }
     return finish(c, found, bound=bound, started=started, stats=stats, method="cp-sat")
+
+
+def heads_bound(c: Candidates) -> int:
+    """A cheap bound: each role's heads go to its best candidates as if nobody were wanted
+    elsewhere, and everyone who could serve earns the quarter bonus; no load is counted.
+
+    A role's heads in any valid week are worth its head values plus the pairs' own points; the
+    k-th best pair of the role is worth at least the k-th pair of any choice, so the sum of the
+    positive (head value − pair cost) over its best ``max_count`` pairs bounds the role. Load
+    costs nothing or more, and a person earns the quarter bonus once at most. One sort of the
+    pairs, no flow: the greedy baseline's bound.
+    """
+    problem, weights = c.problem, c.problem.settings.weights
+    if len(c) == 0:
+        return 0
+    # cheapest by the pairs' own points; where walks cost nothing, by the walk all the same
+    # (see guided_repair): a near helper fits an evening more easily
+    order = np.lexsort((c.distance_m, c.cost, c.role, c.demand))
+    keys = c.demand[order].astype(np.int64) * 1024 + c.role[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
+    sizes = np.diff(np.r_[starts, len(order)])
+    rank = np.arange(len(order)) - np.repeat(starts, sizes)
+    tiers = []
+    for k in keys[starts].tolist():
+        demand = problem.demands[k // 1024]
+        role = demand.roles[k % 1024]
+        tiers.append((role.min_count, role.max_count, *rules.head_values(demand, role, weights)))
+    low, high, essential, extra = np.repeat(np.array(tiers, dtype=np.int64), sizes, axis=0).T
+    head = np.where(rank < low, essential, np.where(rank < high, extra, 0))
+    gain = np.where(rank < high, head - c.cost[order], 0)
+    people = np.unique(c.person)
+    quarter = sum(
+        rules.quarter_behind_bonus(problem.people[int(p)], problem.settings) for p in people
+    )
+    return int(np.maximum(gain, 0).sum()) + quarter
 
 
 def trivial_bound(c: Candidates) -> int:
