@@ -79,6 +79,12 @@ SITUATION_WEIGHTS: dict[str, float] = {
     "seriously_ill": 2.0,  # 重病
     "poor_family": 1.0,  # 困难家庭
     "left_behind_child": 1.0,  # 留守儿童
+    # the must-visit lists (六必访 / 四必访) add these; they matter most for standing pairs
+    "dispute": 1.0,  # 矛盾纠纷
+    "unemployed": 1.0,  # 失业人员
+    "under_correction": 1.0,  # 刑满释放、社区矫正
+    "new_arrival": 0.5,  # 新迁入
+    "empty_nest": 1.0,  # 空巢老人
 }
 SITUATIONS_ZH = {
     "elderly_alone": "独居老人",
@@ -86,6 +92,11 @@ SITUATIONS_ZH = {
     "seriously_ill": "重病患者",
     "poor_family": "困难家庭",
     "left_behind_child": "留守儿童",
+    "dispute": "矛盾纠纷家庭",
+    "unemployed": "失业人员家庭",
+    "under_correction": "刑满释放或社区矫正人员",
+    "new_arrival": "新迁入居民",
+    "empty_nest": "空巢老人",
 }
 
 
@@ -187,6 +198,9 @@ class Demand:
     #: is one visit, all its helpers at one start (moving a wardrobe takes them at once)
     separate_visits: bool = False
     household: str = ""
+    #: a standing pair's visit (结对探访): only these people may take it while one of them can
+    #: (the pairwise rule ``reserved`` in rules.py); others only when none of them can
+    reserved_for: tuple[str, ...] = ()
     #: beneficiary situations or responsible unit, for explanations
     note: str = ""
 

@@ -379,6 +379,30 @@ def refused_by_coordinator(shortlist: Shortlist, role: Role) -> np.ndarray:
     return np.isin(shortlist.rows, shortlist.pool.forbidden.get(shortlist.demand.id, []))
 
 
+def has_reservation(demand: Demand, role: Role) -> bool:
+    return bool(demand.reserved_for)
+
+
+def refused_for_reservation(shortlist: Shortlist, role: Role) -> np.ndarray:
+    """A standing pair's visit goes to the paired member first: everyone else is refused while
+    a paired member passes every other pairwise rule (free before the due date, not forbidden).
+    """
+    pool, demand = shortlist.pool, shortlist.demand
+    reserved = np.array(
+        [i for i, p in enumerate(pool.problem.people) if p.id in demand.reserved_for],
+        dtype=np.int64,
+    )
+    if reserved.size:
+        paired = Shortlist(pool, demand, reserved)
+        refused = np.zeros(reserved.size, dtype=bool)
+        for rule in PAIR_RULES:
+            if rule.key != "reserved" and rule.applies(demand, role):
+                refused |= rule.refused(paired, role)
+        if not refused.all():
+            return ~np.isin(shortlist.rows, reserved[~refused])
+    return np.zeros(shortlist.rows.size, dtype=bool)
+
+
 #: In the order a coordinator asks: the gap funnel narrows the people in this order.
 PAIR_RULES: tuple[PairRule, ...] = (
     PairRule(
@@ -413,6 +437,12 @@ PAIR_RULES: tuple[PairRule, ...] = (
         label=Reason(zh="未被协调员排除", en="not forbidden by the coordinator"),
         applies=always,
         refused=refused_by_coordinator,
+    ),
+    PairRule(
+        key="reserved",
+        label=Reason(zh="是结对党员", en="the standing pair"),
+        applies=has_reservation,
+        refused=refused_for_reservation,
     ),
 )
 RULE_BY_KEY: dict[str, PairRule] = {rule.key: rule for rule in PAIR_RULES}

@@ -42,6 +42,7 @@ from matcher.domain import (
 )
 from models.calendar import Activity, generate_activities
 from models.community import Community, monday_of
+from models.pairing import generate_visits, reserved_visits
 from models.person import Person as PersonRow
 from models.post import Post, Shift, generate_shifts
 from models.schedule import (
@@ -144,6 +145,7 @@ def build_problem(
     community = get_community(session, community_id)
     week_end = week_start + timedelta(days=6)
     refs = DemandRefs()
+    generate_visits(session, community.id, week_start)  # standing pairs' due visits, as wishes
     demands = (
         *_wish_demands(session, community, week_start, refs),
         *_shift_demands(session, community, week_start, refs),
@@ -303,6 +305,7 @@ def _wish_demands(
             )
         )
     )
+    reserved = reserved_visits(session, [wish.id for wish in wishes])
     demands = []
     for wish in wishes:
         if wish.status == WishStatus.ASSIGNED and wish.id in held_elsewhere:
@@ -331,6 +334,9 @@ def _wish_demands(
                 radius_m=wish.radius_m,
                 all_or_nothing=wish.headcount > 1,
                 household=str(wish.household_id),
+                reserved_for=(
+                    (matcher_person_id(reserved[wish.id]),) if wish.id in reserved else ()
+                ),
                 note="、".join(SITUATIONS_ZH[s] for s in situations),
             )
         )
