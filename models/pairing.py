@@ -154,10 +154,12 @@ def reserved_visits(session: Session, wish_ids: list[int]) -> dict[int, int]:
     return {wish_id: person_id for wish_id, person_id in rows}
 
 
-def add_visit(session: Session, pair: StandingPair, due_on: date, earliest: date) -> PairVisit:
-    """A due visit as a wish at the household, open for the week it falls in."""
+def add_visit(session: Session, pair: StandingPair, due_on: date, week_start: date) -> PairVisit:
+    """A due visit as a wish at the household, open from ``week_start`` to its due date; an
+    overdue visit (due before the week) gets the whole week."""
     household = pair.household
     assert household.lat is not None and household.lng is not None
+    deadline = due_on if due_on >= week_start else week_end_of(week_start)
     wish = Wish(
         community_id=pair.community_id,
         grid_id=household.grid_id,
@@ -165,8 +167,8 @@ def add_visit(session: Session, pair: StandingPair, due_on: date, earliest: date
         title=VISIT_TITLE,
         category=VISIT_CATEGORY,
         duration_minutes=VISIT_MINUTES,
-        earliest=min(earliest, due_on),
-        deadline=max(due_on, earliest),
+        earliest=week_start,
+        deadline=deadline,
         headcount=1,
         lat=household.lat,
         lng=household.lng,
@@ -247,6 +249,6 @@ def generate_visits(session: Session, community_id: int, week_start: date) -> li
             situations=situations_since(household),
         )
         if due <= week_end:
-            added.append(add_visit(session, pair, max(due, week_start), week_start))
+            added.append(add_visit(session, pair, due, week_start))
     session.flush()
     return added
