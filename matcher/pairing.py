@@ -74,6 +74,8 @@ class Household:
     location: Location
     situations: tuple[SituationSince, ...]
     grid: str = ""
+    #: the community it belongs to; members pair only in the community they reported to
+    community: str = ""
 
     @property
     def situation_keys(self) -> frozenset[str]:
@@ -238,19 +240,94 @@ def balance_cost(kth: int, weights: PairingWeights) -> int:
 
 @dataclass(slots=True)
 class _Arc:
+    """A chosen household → member arc."""
+
     household: int
     person: int
     distance_m: float
-    value: int  # points of the pair before balance
     skill: int
     kept: bool
+
+
+@dataclass(slots=True)
+class _Options:
+    """The members a household may pair with (every hard rule holds), as parallel arrays."""
+
+    people: np.ndarray  # int64 indices into problem.people
+    distance_m: np.ndarray
+    value: np.ndarray  # points of the pair before balance
+    skill: np.ndarray
+    kept: np.ndarray  # bool
+
+
+class _Pool:
+    """What the rules read about the members, once, as arrays."""
+
+    def __init__(self, problem: PairingProblem):
+        self.members = np.array(
+            [i for i, p in enumerate(problem.people) if may_pair(p)], dtype=np.int64
+        )
+        people = [problem.people[i] for i in self.members]
+        self.lat = np.array([p.home.lat for p in people], dtype=np.float64)
+        self.lng = np.array([p.home.lng for p in people], dtype=np.float64)
+        self.community = np.array([p.community for p in people], dtype=object)
+        skills = sorted({s for p in people for s in p.skills})
+        self.bits = {s: n for n, s in enumerate(skills)}
+        self.skill_masks = np.array(
+            [sum(1 << self.bits[s] for s in p.skills) for p in people], dtype=object
+        )
+        index = {p.id: i for i, p in enumerate(problem.people)}
+        self.existing: dict[str, set[int]] = {}
+        for person_id, household_id in problem.existing:
+            if person_id in index:
+                self.existing.setdefault(household_id, set()).add(index[person_id])
+        self.forbidden: dict[str, set[int]] = {}
+        for person_id, household_id in problem.forbidden:
+            if person_id in index:
+                self.forbidden.setdefault(household_id, set()).add(index[person_id])
+
+    def needs_mask(self, household: Household) -> int:
+        return sum(1 << self.bits[s] for s in household.needs if s in self.bits)
+
+
+def other_community(pool: _Pool, household: Household) -> np.ndarray:
+    """True where the member reported to (报到) another community than the household's."""
+    if not household.community:
+        return np.zeros(pool.members.size, dtype=bool)
+    return np.asarray((pool.community != "") & (pool.community != household.community))
+
+
+def _options(
+    pool: _Pool, household: Household, rules: PairingRules, weights: PairingWeights
+) -> tuple[_Options, int]:
+    """The household's options, and how many members live within the radius."""
+    distance = haversine_m(pool.lat, pool.lng, household.location.lat, household.location.lng)
+    near = ~beyond_walking_radius(distance, rules) & ~other_community(pool, household)
+    in_reach = int(near.sum())
+    rows = np.nonzero(near)[0]
+    people = pool.members[rows]
+    forbidden = pool.forbidden.get(household.id)
+    if forbidden:
+        keep = ~np.isin(people, list(forbidden))
+        rows, people = rows[keep], people[keep]
+    distance = distance[rows]
+    needs = pool.needs_mask(household)
+    suits = np.array([bool(m & needs) for m in pool.skill_masks[rows]], dtype=bool)
+    skill = np.where(suits, weights.skill_match, 0).astype(np.int64)
+    kept = np.isin(people, list(pool.existing.get(household.id, ())))
+    value = (
+        weights.paired
+        + skill
+        + np.where(kept, continuity_bonus(True, weights), 0)
+        - walk_cost(distance, weights)
+    )
+    return _Options(people, distance, value.astype(np.int64), skill, kept), in_reach
 
 
 def solve_pairing(problem: PairingProblem) -> PairingSolution:
     """The best pairing under the rules, proven optimal, with reasons."""
     began = time.perf_counter()
     rules, weights = problem.rules, problem.weights
-    members = [i for i, p in enumerate(problem.people) if may_pair(p)]
     person_index = {p.id: i for i, p in enumerate(problem.people)}
     household_index = {h.id: k for k, h in enumerate(problem.households)}
     needing = [k for k, h in enumerate(problem.households) if needs_a_pair(h, rules)]
@@ -260,39 +337,18 @@ def solve_pairing(problem: PairingProblem) -> PairingSolution:
         for p, h in problem.pinned
         if h in household_index and p in person_index
     }
-    forbidden = problem.forbidden
-
-    lat = np.array([problem.people[i].home.lat for i in members], dtype=np.float64)
-    lng = np.array([problem.people[i].home.lng for i in members], dtype=np.float64)
-    arcs_of: dict[int, list[_Arc]] = {}
-    in_reach: dict[int, int] = {}  # household → members within the radius (before forbids)
+    pool = _Pool(problem)
+    options: dict[int, _Options] = {}
+    in_reach: dict[int, int] = {}
     for k in needing:
-        household = problem.households[k]
-        if k in pinned_by_household:
-            continue
-        if not members:
-            arcs_of[k], in_reach[k] = [], 0
-            continue
-        distance = haversine_m(lat, lng, household.location.lat, household.location.lng)
-        near = np.nonzero(~beyond_walking_radius(distance, rules))[0]
-        in_reach[k] = int(near.size)
-        walks = walk_cost(distance[near], weights)
-        arcs: list[_Arc] = []
-        for j, walk in zip(near.tolist(), walks.tolist(), strict=True):
-            person = problem.people[members[j]]
-            if (person.id, household.id) in forbidden:
-                continue
-            kept = (person.id, household.id) in problem.existing
-            skill = skill_bonus(person, household, weights)
-            value = weights.paired + skill + continuity_bonus(kept, weights) - int(walk)
-            arcs.append(_Arc(k, members[j], float(distance[j]), value, skill, kept))
-        arcs_of[k] = arcs
+        if k not in pinned_by_household:
+            options[k], in_reach[k] = _options(pool, problem.households[k], rules, weights)
 
     pins_per_person: dict[int, int] = {}
     for pinned_person in pinned_by_household.values():
         pins_per_person[pinned_person] = pins_per_person.get(pinned_person, 0) + 1
 
-    chosen = _min_cost_flow(problem, arcs_of, pins_per_person)
+    chosen = _min_cost_flow(problem, options, pins_per_person)
 
     # the pairs: pins first, then the flow's
     pairs: list[Pair] = []
@@ -343,7 +399,7 @@ def solve_pairing(problem: PairingProblem) -> PairingSolution:
     unpaired = tuple(
         Unpaired(
             problem.households[k].id,
-            unpaired_reason(problem, k, in_reach.get(k, 0), arcs_of.get(k, []), load),
+            unpaired_reason(problem, in_reach.get(k, 0), options[k].people.tolist(), load),
         )
         for k in needing
         if k not in paired
@@ -370,41 +426,70 @@ def _add_points(
 
 
 def _min_cost_flow(
-    problem: PairingProblem, arcs_of: dict[int, list[_Arc]], pins: dict[int, int]
+    problem: PairingProblem, options: dict[int, _Options], pins: dict[int, int]
 ) -> list[_Arc]:
     """The exact optimum: the household → member arcs that carry flow."""
-    households = [k for k, arcs in arcs_of.items() if arcs]
+    households = [k for k, o in options.items() if o.people.size]
     if not households:
         return []
     rules, weights = problem.rules, problem.weights
-    top = max(arc.value for k in households for arc in arcs_of[k])
-    people = sorted({arc.person for k in households for arc in arcs_of[k]})
-    flow = min_cost_flow.SimpleMinCostFlow()
+    arc_household = np.concatenate(
+        [np.full(options[k].people.size, k, dtype=np.int64) for k in households]
+    )
+    arc_person = np.concatenate([options[k].people for k in households])
+    arc_value = np.concatenate([options[k].value for k in households])
+    top = int(arc_value.max())
+    people = np.unique(arc_person)
+    h_count, p_count = len(households), people.size
     source, sink, unpaired = 0, 1, 2
-    household_node = {k: 3 + n for n, k in enumerate(households)}
-    person_node = {i: 3 + len(households) + n for n, i in enumerate(people)}
-    arc_ids: dict[int, _Arc] = {}
-    for k in households:
-        flow.add_arc_with_capacity_and_unit_cost(source, household_node[k], 1, 0)
-        flow.add_arc_with_capacity_and_unit_cost(household_node[k], unpaired, 1, top)
-        for arc in arcs_of[k]:
-            arc_id = flow.add_arc_with_capacity_and_unit_cost(
-                household_node[k], person_node[arc.person], 1, top - arc.value
-            )
-            arc_ids[arc_id] = arc
-    flow.add_arc_with_capacity_and_unit_cost(unpaired, sink, len(households), 0)
-    for i in people:
-        taken = pins.get(i, 0)
-        for kth in range(taken, rules.max_households_per_member):
-            flow.add_arc_with_capacity_and_unit_cost(
-                person_node[i], sink, 1, balance_cost(kth, weights)
-            )
-    flow.set_node_supply(source, len(households))
-    flow.set_node_supply(sink, -len(households))
+    household_node = np.full(len(problem.households), -1, dtype=np.int64)
+    household_node[households] = 3 + np.arange(h_count)
+    person_node = np.full(len(problem.people), -1, dtype=np.int64)
+    person_node[people] = 3 + h_count + np.arange(p_count)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    first = flow.add_arcs_with_capacity_and_unit_cost(
+        household_node[arc_household],
+        person_node[arc_person],
+        np.ones(arc_household.size, dtype=np.int64),
+        top - arc_value,
+    )
+    nodes = household_node[households]
+    ones = np.ones(h_count, dtype=np.int64)
+    flow.add_arcs_with_capacity_and_unit_cost(np.full(h_count, source), nodes, ones, 0 * ones)
+    flow.add_arcs_with_capacity_and_unit_cost(nodes, np.full(h_count, unpaired), ones, top * ones)
+    flow.add_arc_with_capacity_and_unit_cost(unpaired, sink, h_count, 0)
+    tails, costs = [], []
+    for i in people.tolist():
+        for kth in range(pins.get(i, 0), rules.max_households_per_member):
+            tails.append(person_node[i])
+            costs.append(balance_cost(kth, weights))
+    if tails:
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.array(tails, dtype=np.int64),
+            np.full(len(tails), sink, dtype=np.int64),
+            np.ones(len(tails), dtype=np.int64),
+            np.array(costs, dtype=np.int64),
+        )
+    flow.set_node_supply(source, h_count)
+    flow.set_node_supply(sink, -h_count)
     status = flow.solve()
     if status != flow.OPTIMAL:  # cannot happen: every household may stay unpaired
         raise RuntimeError(f"min-cost flow ended with status {status}")
-    return [arc for arc_id, arc in arc_ids.items() if flow.flow(arc_id) > 0]
+    arc_ids = np.asarray(first) if np.ndim(first) else first + np.arange(arc_household.size)
+    carried = np.nonzero(flow.flows(arc_ids) > 0)[0]
+    arc_distance = np.concatenate([options[k].distance_m for k in households])
+    arc_skill = np.concatenate([options[k].skill for k in households])
+    arc_kept = np.concatenate([options[k].kept for k in households])
+    return [
+        _Arc(
+            int(arc_household[a]),
+            int(arc_person[a]),
+            float(arc_distance[a]),
+            int(arc_skill[a]),
+            bool(arc_kept[a]),
+        )
+        for a in carried.tolist()
+    ]
 
 
 def _check_pins(
@@ -483,27 +568,23 @@ def pair_reasons(
 
 
 def unpaired_reason(
-    problem: PairingProblem,
-    k: int,
-    in_reach: int,
-    arcs: list[_Arc],
-    load: dict[int, int],
+    problem: PairingProblem, in_reach: int, options: list[int], load: dict[int, int]
 ) -> Reason:
     """Why a household that needs a pair has none: the binding rule, named."""
     radius_km = problem.rules.radius_m / 1000
     limit = problem.rules.max_households_per_member
     if in_reach == 0:
         return Reason(
-            zh=f"{radius_km:g}公里内没有可结对的党员",
-            en=f"no party member lives within {radius_km:g} km",
+            zh=f"{radius_km:g}公里内没有可结对的本社区党员",
+            en=f"no party member of the community lives within {radius_km:g} km",
         )
-    if not arcs:
+    if not options:
         return Reason(
             zh=f"{radius_km:g}公里内的{in_reach}名党员都已被协调员排除",
             en=f"all {in_reach} party members within {radius_km:g} km were forbidden by the coordinator",
         )
-    full = sum(1 for arc in arcs if load.get(arc.person, 0) >= limit)
-    if full == len(arcs):
+    full = sum(1 for person in options if load.get(person, 0) >= limit)
+    if full == len(options):
         return Reason(
             zh=f"{radius_km:g}公里内的{full}名党员都已结满{limit}户",
             en=f"all {full} party members within {radius_km:g} km already have {limit} households",

@@ -102,6 +102,7 @@ class StandingPair(Timestamped, Base):
     confirmed_on: Mapped[date | None]
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    community: Mapped[Community] = relationship()
     household: Mapped[Household] = relationship()
     person: Mapped[Person] = relationship()
     visits: Mapped[list[PairVisit]] = relationship(

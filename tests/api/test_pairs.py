@@ -210,7 +210,7 @@ def test_propose_review_confirm_and_the_visit_history(
     by_household = {p["household"]["id"]: p for p in body["pairs"]}
     assert far.id not in by_household  # 5 km away: never proposed
     assert [u["household_id"] for u in body["unpaired"]] == [far.id]
-    assert "1.2公里内没有可结对的党员" in body["unpaired"][0]["reason"]["zh"]
+    assert "1.2公里内没有可结对的本社区党员" in body["unpaired"][0]["reason"]["zh"]
     pair = by_household[home.id]
     assert pair["person_name"] == "王助老" and pair["status"] == "proposed"
     assert any("助老" in r["zh"] for r in pair["reasons"])

@@ -67,7 +67,7 @@ def test_a_pair_beyond_the_walking_radius_is_never_proposed() -> None:
     solution = solve_pairing(problem)
     assert solution.pairs == ()
     assert [u.household_id for u in solution.unpaired] == ["h1"]
-    assert "1.2公里内没有可结对的党员" in solution.unpaired[0].reason.zh
+    assert "1.2公里内没有可结对的本社区党员" in solution.unpaired[0].reason.zh
     wider = replace(problem, rules=PairingRules(radius_m=1500))
     assert pairs_of(wider) == {("far", "h1")}
 
@@ -232,3 +232,13 @@ def test_the_flow_finds_the_proven_optimum(seed: int) -> None:
     assert solution.bound == solution.objective and solution.gap == 0.0
     assert sum(solution.breakdown.values()) == solution.objective
     assert len(solution.pairs) + len(solution.unpaired) == solution.needing
+
+
+def test_members_pair_only_in_the_community_they_reported_to() -> None:
+    neighbour = replace(member("next-door", 100), community="路东社区")
+    own = replace(member("own", 900), community="红光社区")
+    home = replace(household("h1"), community="红光社区")
+    problem = PairingProblem(people=(neighbour, own), households=(home,))
+    assert pairs_of(problem) == {("own", "h1")}
+    alone = replace(problem, people=(neighbour,))
+    assert "没有可结对的本社区党员" in solve_pairing(alone).unpaired[0].reason.zh
