@@ -201,6 +201,9 @@ class Demand:
     #: a standing pair's visit (结对探访): only these people may take it while one of them can
     #: (the pairwise rule ``reserved`` in rules.py); others only when none of them can
     reserved_for: tuple[str, ...] = ()
+    #: a regular-crew post's shift (定点定时定人): the people who held this weekly shift in the
+    #: last published week; keeping them earns ``Weights.regular_crew`` each
+    regulars: frozenset[str] = frozenset()
     #: beneficiary situations or responsible unit, for explanations
     note: str = ""
 
@@ -236,6 +239,10 @@ class Weights:
     costs 120; each further task of the same person costs 40 more than the one before; a
     member below the quarter's minimum gains 150 for their first task; a stated preference
     gains 30, serving a household served before 60, keeping a published assignment 200.
+    A regular-crew shift keeps last week's people for 250 each: more than the quarter bonus of a
+    member far behind (150) plus the walk and load it may cost, so the crew stays unless one
+    of them cannot come; far less than a head of coverage (1000), so it never leaves a seat
+    empty (``docs/matcher.md``).
     """
 
     coverage: int = 1000
@@ -246,6 +253,7 @@ class Weights:
     preference: int = 30
     continuity: int = 60
     stability: int = 200
+    regular_crew: int = 250
 
 
 @dataclass(frozen=True, slots=True)

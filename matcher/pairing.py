@@ -270,7 +270,11 @@ class _Pool:
         people = [problem.people[i] for i in self.members]
         self.lat = np.array([p.home.lat for p in people], dtype=np.float64)
         self.lng = np.array([p.home.lng for p in people], dtype=np.float64)
-        self.community = np.array([p.community for p in people], dtype=object)
+        communities: dict[str, list[int]] = {}
+        for row, p in enumerate(people):
+            communities.setdefault(p.community, []).append(row)
+        self.anywhere = np.array(communities.pop("", []), dtype=np.int64)
+        self.by_community = {c: np.array(rows, dtype=np.int64) for c, rows in communities.items()}
         skills = sorted({s for p in people for s in p.skills})
         self.bits = {s: n for n, s in enumerate(skills)}
         self.skill_masks = np.array(
@@ -286,31 +290,38 @@ class _Pool:
             if person_id in index:
                 self.forbidden.setdefault(household_id, set()).add(index[person_id])
 
+    def rows_of(self, community: str) -> np.ndarray:
+        own = self.by_community.get(community, np.zeros(0, dtype=np.int64))
+        return np.sort(np.concatenate([own, self.anywhere])) if self.anywhere.size else own
+
     def needs_mask(self, household: Household) -> int:
         return sum(1 << self.bits[s] for s in household.needs if s in self.bits)
 
 
-def other_community(pool: _Pool, household: Household) -> np.ndarray:
-    """True where the member reported to (报到) another community than the household's."""
+def same_community_rows(pool: _Pool, household: Household) -> np.ndarray:
+    """The members (rows of the pool) who may pair in the household's community: a member
+    pairs only in the community they reported to (报到); one without a community anywhere."""
     if not household.community:
-        return np.zeros(pool.members.size, dtype=bool)
-    return np.asarray((pool.community != "") & (pool.community != household.community))
+        return np.arange(pool.members.size)
+    return pool.rows_of(household.community)
 
 
 def _options(
     pool: _Pool, household: Household, rules: PairingRules, weights: PairingWeights
 ) -> tuple[_Options, int]:
-    """The household's options, and how many members live within the radius."""
-    distance = haversine_m(pool.lat, pool.lng, household.location.lat, household.location.lng)
-    near = ~beyond_walking_radius(distance, rules) & ~other_community(pool, household)
+    """The household's options, and how many members of its community live within the radius."""
+    rows = same_community_rows(pool, household)
+    distance = haversine_m(
+        pool.lat[rows], pool.lng[rows], household.location.lat, household.location.lng
+    )
+    near = ~beyond_walking_radius(distance, rules)
     in_reach = int(near.sum())
-    rows = np.nonzero(near)[0]
+    rows, distance = rows[near], distance[near]
     people = pool.members[rows]
     forbidden = pool.forbidden.get(household.id)
     if forbidden:
         keep = ~np.isin(people, list(forbidden))
-        rows, people = rows[keep], people[keep]
-    distance = distance[rows]
+        rows, people, distance = rows[keep], people[keep], distance[keep]
     needs = pool.needs_mask(household)
     suits = np.array([bool(m & needs) for m in pool.skill_masks[rows]], dtype=bool)
     skill = np.where(suits, weights.skill_match, 0).astype(np.int64)

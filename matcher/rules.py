@@ -433,16 +433,16 @@ PAIR_RULES: tuple[PairRule, ...] = (
         refused=refused_for_time,
     ),
     PairRule(
-        key="forbidden",
-        label=Reason(zh="未被协调员排除", en="not forbidden by the coordinator"),
-        applies=always,
-        refused=refused_by_coordinator,
-    ),
-    PairRule(
         key="reserved",
         label=Reason(zh="是结对党员", en="the standing pair"),
         applies=has_reservation,
         refused=refused_for_reservation,
+    ),
+    PairRule(
+        key="forbidden",
+        label=Reason(zh="未被协调员排除", en="not forbidden by the coordinator"),
+        applies=always,
+        refused=refused_by_coordinator,
     ),
 )
 RULE_BY_KEY: dict[str, PairRule] = {rule.key: rule for rule in PAIR_RULES}
@@ -506,12 +506,15 @@ def preference_bonus(person: Person, demand: Demand, weights: Weights) -> int:
 
 
 def continuity_bonus(person: Person, demand: Demand, weights: Weights) -> int:
-    """Continuity: the same member for a household they served before."""
-    return (
-        weights.continuity
-        if demand.household and demand.household in person.served_households
-        else 0
-    )
+    """Continuity: the same member for a household they served before, and the same people on
+    a regular-crew shift as the week before."""
+    served = demand.household and demand.household in person.served_households
+    return (weights.continuity if served else 0) + regular_crew_bonus(person, demand, weights)
+
+
+def regular_crew_bonus(person: Person, demand: Demand, weights: Weights) -> int:
+    """Regular crews (定点定时定人): the people who held this weekly shift last week keep it."""
+    return weights.regular_crew if person.id in demand.regulars else 0
 
 
 def stability_bonus(is_previous: bool, weights: Weights) -> int:
