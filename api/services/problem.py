@@ -384,6 +384,8 @@ def _shift_demands(
             sa.select(Post).where(Post.id.in_(post_ids)).options(selectinload(Post.skill_rows))
         )
     }
+    regular_posts = [post.id for post in posts.values() if post.regular_crew]
+    regulars = _regulars(session, community, week_start, regular_posts) if regular_posts else {}
     demands = []
     for shift in shifts:
         post = posts[shift.post_id]
@@ -408,9 +410,42 @@ def _shift_demands(
                 priority=post.priority,
                 party_members_only=post.party_members_only,
                 radius_m=post.radius_m,
+                regulars=regulars.get((post.id, start), frozenset()),
             )
         )
     return demands
+
+
+def _regulars(
+    session: Session, community: Community, week_start: date, post_ids: list[int]
+) -> dict[tuple[int, int], frozenset[str]]:
+    """(post, week minute of a shift's start) → who held that weekly shift in the latest
+    published week before this one: a regular-crew post keeps them (定点定时定人)."""
+    run = session.scalars(
+        sa.select(ScheduleRun)
+        .where(
+            ScheduleRun.community_id == community.id,
+            ScheduleRun.status == RunStatus.PUBLISHED,
+            ScheduleRun.week_start < week_start,
+        )
+        .order_by(ScheduleRun.week_start.desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        return {}
+    held: dict[tuple[int, int], set[str]] = {}
+    for person_id, post_id, starts_at in session.execute(
+        sa.select(Assignment.person_id, Shift.post_id, Shift.starts_at)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .where(
+            Assignment.run_id == run.id,
+            Assignment.status.in_(LIVE_STATUSES),
+            Shift.post_id.in_(post_ids),
+        )
+    ):
+        key = (post_id, week_minute(community, run.week_start, starts_at))
+        held.setdefault(key, set()).add(matcher_person_id(person_id))
+    return {key: frozenset(people) for key, people in held.items()}
 
 
 def _activity_demands(

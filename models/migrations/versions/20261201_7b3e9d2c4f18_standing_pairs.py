@@ -1,9 +1,10 @@
-"""standing pairs (结对帮扶)
+"""standing pairs (结对帮扶) and regular crews (定点定时定人)
 
 Households gain a location (for walking distances) and five more situations from the
 must-visit lists (矛盾纠纷, 失业, 刑满释放/社区矫正, 新迁入, 空巢), each with the day it was
 recorded. New tables: a community's pairing rules, the standing pairs, the coordinator's pins and
-forbids, and the visits confirmed pairs owe (each carried by a wish).
+forbids, and the visits confirmed pairs owe (each carried by a wish). Posts gain
+``regular_crew``: keep the same people on each weekly shift.
 
 Revision ID: 7b3e9d2c4f18
 Revises: 5c0e7a91b2d4
@@ -49,6 +50,10 @@ def _timestamps() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("regular_crew", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lat", sa.Double(), nullable=True))
         batch_op.add_column(sa.Column("lng", sa.Double(), nullable=True))
@@ -219,3 +224,5 @@ def downgrade() -> None:
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.drop_column("lng")
         batch_op.drop_column("lat")
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.drop_column("regular_crew")
