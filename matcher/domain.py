@@ -153,6 +153,9 @@ class Person:
     services_this_quarter: int = 0
     #: households (beneficiary ids) this person has served before, for continuity
     served_households: frozenset[str] = frozenset()
+    #: teams the person belongs to: a grid's party group (党小组), a specialist team (法律援助队
+    #: …), a co-building unit (共建单位); a role that asks for a team takes only its members
+    teams: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,8 @@ class Role:
     min_count: int
     max_count: int
     name: str = ""
+    #: only members of this team may take the role (a team-only role); empty: anyone
+    team: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -354,6 +354,20 @@ def not_a_member_for(person: Person, demand: Demand, role: Role) -> bool:
     return demand.party_members_only and person.kind != PersonKind.PARTY_MEMBER
 
 
+def needs_team(demand: Demand, role: Role) -> bool:
+    return bool(role.team)
+
+
+def refused_for_team(shortlist: Shortlist, role: Role) -> np.ndarray:
+    people = shortlist.pool.problem.people
+    return np.array([role.team not in people[int(i)].teams for i in shortlist.rows], dtype=bool)
+
+
+def not_in_team(person: Person, demand: Demand, role: Role) -> bool:
+    """A team-only role (党小组, a specialist team, a co-building unit) takes its members only."""
+    return bool(role.team) and role.team not in person.teams
+
+
 def refused_for_distance(shortlist: Shortlist, role: Role) -> np.ndarray:
     settings = shortlist.pool.problem.settings
     return outside_service_radius(shortlist.distances_m, shortlist.demand, settings)
@@ -419,6 +433,14 @@ PAIR_RULES: tuple[PairRule, ...] = (
         applies=members_only,
         refused=refused_for_membership,
         refuses=not_a_member_for,
+    ),
+    PairRule(
+        key="team",
+        label=Reason(zh="属于指定的团队", en="in the team the role asks for"),
+        applies=needs_team,
+        refused=refused_for_team,
+        per_role=True,
+        refuses=not_in_team,
     ),
     PairRule(
         key="radius",

@@ -695,6 +695,7 @@ def _person(item: Json, week: _Week) -> Person:
         preferred_categories=frozenset(item.get("preferred_categories", [])),
         services_this_quarter=int(item.get("services_this_quarter", 0)),
         served_households=frozenset(item.get("served_households", [])),
+        teams=frozenset(item.get("teams", [])),
     )
 
 
@@ -734,7 +735,7 @@ def _wish(item: Json, week: _Week) -> Demand | None:
 def _shifts(post: Json, week: _Week) -> Iterator[Demand]:
     low, high = staff_range(post)
     skills = frozenset(post.get("required_skills", []))
-    role = Role(skills, low, high, name=_role_name(skills))
+    role = Role(skills, low, high, name=_role_name(skills), team=post.get("team", ""))
     for shift in post["shifts"]:
         day = week.start + timedelta(days=shift["weekday"] - 1)
         start, end = minute_of_day(shift["start"]), minute_of_day(shift["end"])
@@ -772,6 +773,7 @@ def _activity(item: Json, week: _Week) -> Demand | None:
             int(role["headcount"]),
             int(role["headcount"]),
             name=role.get("skill") or ANY_SKILL_ROLE_NAME,
+            team=role.get("team", ""),
         )
         for role in item["roles"]
     )

@@ -59,3 +59,19 @@ def test_a_reserved_visit_goes_to_the_paired_member_while_they_can_come() -> Non
     assert who(replace(problem, demands=(replace(visit, reserved_for=()),))) == ["neighbour"]
     busy = replace(paired, availability=())
     assert who(replace(problem, people=(busy, neighbour))) == ["neighbour"]
+
+
+def test_a_team_only_role_takes_only_team_members() -> None:
+    from matcher.domain import Role
+    from tests.support.factories import make_activity
+
+    lawyer = make_person("lawyer", "王律师", home=near(900), teams=frozenset({"法律援助队"}))
+    neighbour = make_person("neighbour", "近邻", home=near(50))
+    open_role = Role(frozenset(), 1, 1, name="不限")
+    activity = make_activity("a1", roles=(open_role,))
+    problem = make_problem(people=(lawyer, neighbour), demands=(activity,))
+    assert who(problem) == ["neighbour"]
+    team_only = replace(activity, roles=(replace(open_role, team="法律援助队"),))
+    assert who(replace(problem, demands=(team_only,))) == ["lawyer"]
+    nobody = matcher.solve(replace(problem, people=(neighbour,), demands=(team_only,)))
+    assert nobody.assignments == () and "属于指定的团队" in nobody.gaps[0].reason.zh
