@@ -100,6 +100,8 @@ class StandingPair(Timestamped, Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: the first day the pair counts from (its first visit is due soon after)
     confirmed_on: Mapped[date | None]
+    #: the last visit made before Tongxin kept the pair's visits (an imported pair), if known
+    last_visit_on: Mapped[date | None]
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     community: Mapped[Community] = relationship()
@@ -240,8 +242,10 @@ def generate_visits(session: Session, community_id: int, week_start: date) -> li
                 if visit.wish.deadline < week_start:
                     visit.wish.deadline = week_end  # overdue: carried into this week
             continue
-        done = [v.wish.status_changed_at for v in pair.visits]
-        last = max(done).astimezone(community.zone).date() if done else None
+        done = [v.wish.status_changed_at.astimezone(community.zone).date() for v in pair.visits]
+        if pair.last_visit_on is not None:
+            done.append(pair.last_visit_on)
+        last = max(done) if done else None
         assert pair.confirmed_on is not None
         due = visit_due(
             rules=rules,

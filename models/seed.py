@@ -286,6 +286,9 @@ class _Import:
                     household=household,
                     status=PairStatus.CONFIRMED,
                     confirmed_on=since,
+                    last_visit_on=(
+                        date.fromisoformat(item["last_visit"]) if "last_visit" in item else None
+                    ),
                     confirmed_at=person.community.local_datetime(since, 9 * 60),
                     reasons=[{"zh": "场景文件中的现有结对", "en": "a standing pair of the file"}],
                 )

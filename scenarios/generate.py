@@ -852,8 +852,15 @@ def _pairing(built: list[Community], seed: int) -> Json:
             member = rng.choice(near)
             load[member["id"]] = load.get(member["id"], 0) + 1
             since = c.week - timedelta(days=rng.randint(60, 400))
+            # visits every four weeks: about one pair in five owes one in the generated week
+            last_visit = c.week - timedelta(days=rng.randint(1, 34))
             pairs.append(
-                {"person": member["id"], "household": household.id, "since": since.isoformat()}
+                {
+                    "person": member["id"],
+                    "household": household.id,
+                    "since": since.isoformat(),
+                    "last_visit": last_visit.isoformat(),
+                }
             )
     return {
         "max_households_per_member": 8,

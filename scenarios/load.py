@@ -564,8 +564,9 @@ def _check_pairing(data: Json, people: _Ids, grids: set[str] | None, issues: lis
                     f'unknown household "{household}" (list it in households)',
                 )
             )
-        if "since" in pair:
-            _check_date(pair["since"], (*path, "since"), issues)
+        for key in ("since", "last_visit"):
+            if key in pair:
+                _check_date(pair[key], (*path, key), issues)
 
 
 def parse_pairing(data: Json, source: str = "<scenario>") -> PairingProblem:

@@ -159,6 +159,17 @@ def test_visits_come_every_n_weeks_and_are_made_once(db: Session) -> None:
     assert due == [date(2026, 2, 8), date(2026, 3, 31)]
 
 
+def test_an_imported_pair_counts_from_its_last_visit(db: Session) -> None:
+    community = add_community(db)
+    paired = member(db, community, "结对党员", 100)
+    pair = confirmed_pair(db, paired, household(db, community), on=date(2025, 1, 1))
+    pair.last_visit_on = date(2026, 2, 20)
+    build_problem(session=db, community_id=community.id, week_start=WEEK_START)
+    assert pair.visits == []  # due on 20 March, four weeks after the last visit
+    build_problem(session=db, community_id=community.id, week_start=date(2026, 3, 16))
+    assert [v.due_on for v in pair.visits] == [date(2026, 3, 20)]
+
+
 def test_a_new_situation_brings_the_visit_forward(db: Session) -> None:
     community = add_community(db)
     paired = member(db, community, "结对党员", 100)

@@ -112,6 +112,7 @@ def upgrade() -> None:
         sa.Column("reasons", JSON, nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("confirmed_on", sa.Date(), nullable=True),
+        sa.Column("last_visit_on", sa.Date(), nullable=True),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         *_timestamps(),
         sa.ForeignKeyConstraint(
