@@ -335,6 +335,9 @@ class BonusTables:
             out += np.where(self.by_category[demand.category][chosen], weights.preference, 0)
         if demand.household in self.by_household:
             out += np.where(self.by_household[demand.household][chosen], weights.continuity, 0)
+        if demand.regulars:
+            ids = [self.problem.people[int(i)].id for i in chosen]
+            out += np.where(np.isin(ids, list(demand.regulars)), weights.regular_crew, 0)
         return out
 
 

@@ -79,6 +79,12 @@ SITUATION_WEIGHTS: dict[str, float] = {
     "seriously_ill": 2.0,  # 重病
     "poor_family": 1.0,  # 困难家庭
     "left_behind_child": 1.0,  # 留守儿童
+    # the must-visit lists (六必访 / 四必访) add these; they matter most for standing pairs
+    "dispute": 1.0,  # 矛盾纠纷
+    "unemployed": 1.0,  # 失业人员
+    "under_correction": 1.0,  # 刑满释放、社区矫正
+    "new_arrival": 0.5,  # 新迁入
+    "empty_nest": 1.0,  # 空巢老人
 }
 SITUATIONS_ZH = {
     "elderly_alone": "独居老人",
@@ -86,6 +92,11 @@ SITUATIONS_ZH = {
     "seriously_ill": "重病患者",
     "poor_family": "困难家庭",
     "left_behind_child": "留守儿童",
+    "dispute": "矛盾纠纷家庭",
+    "unemployed": "失业人员家庭",
+    "under_correction": "刑满释放或社区矫正人员",
+    "new_arrival": "新迁入居民",
+    "empty_nest": "空巢老人",
 }
 
 
@@ -142,6 +153,9 @@ class Person:
     services_this_quarter: int = 0
     #: households (beneficiary ids) this person has served before, for continuity
     served_households: frozenset[str] = frozenset()
+    #: teams the person belongs to: a grid's party group (党小组), a specialist team (法律援助队
+    #: …), a co-building unit (共建单位); a role that asks for a team takes only its members
+    teams: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +170,8 @@ class Role:
     min_count: int
     max_count: int
     name: str = ""
+    #: only members of this team may take the role (a team-only role); empty: anyone
+    team: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +203,12 @@ class Demand:
     #: is one visit, all its helpers at one start (moving a wardrobe takes them at once)
     separate_visits: bool = False
     household: str = ""
+    #: a standing pair's visit (结对探访): only these people may take it while one of them can
+    #: (the pairwise rule ``reserved`` in rules.py); others only when none of them can
+    reserved_for: tuple[str, ...] = ()
+    #: a regular-crew post's shift (定点定时定人): the people who held this weekly shift in the
+    #: last published week; keeping them earns ``Weights.regular_crew`` each
+    regulars: frozenset[str] = frozenset()
     #: beneficiary situations or responsible unit, for explanations
     note: str = ""
 
@@ -222,6 +244,10 @@ class Weights:
     costs 120; each further task of the same person costs 40 more than the one before; a
     member below the quarter's minimum gains 150 for their first task; a stated preference
     gains 30, serving a household served before 60, keeping a published assignment 200.
+    A regular-crew shift keeps last week's people for 250 each: more than the quarter bonus of a
+    member far behind (150) plus the walk and load it may cost, so the crew stays unless one
+    of them cannot come; far less than a head of coverage (1000), so it never leaves a seat
+    empty (``docs/matcher.md``).
     """
 
     coverage: int = 1000
@@ -232,6 +258,7 @@ class Weights:
     preference: int = 30
     continuity: int = 60
     stability: int = 200
+    regular_crew: int = 250
 
 
 @dataclass(frozen=True, slots=True)

@@ -263,7 +263,11 @@ def why_this_person(c: Candidates, pair: int, tasks: int) -> list[Reason]:
                 en=f"prefers {skill_en(demand.category)} work",
             )
         )
-    if rules.continuity_bonus(person, demand, weights):
+    if rules.regular_crew_bonus(person, demand, weights):
+        reasons.append(
+            Reason(zh="固定班组：上周也在此班", en="regular crew: on this shift last week too")
+        )
+    elif rules.continuity_bonus(person, demand, weights):
         reasons.append(Reason(zh="曾服务过这户居民", en="has served this household before"))
     if c.previous[pair]:
         reasons.append(Reason(zh="保持已发布的安排", en="keeps the published assignment"))

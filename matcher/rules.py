@@ -358,6 +358,20 @@ def not_a_member_for(person: Person, demand: Demand, role: Role) -> bool:
     return demand.party_members_only and person.kind != PersonKind.PARTY_MEMBER
 
 
+def needs_team(demand: Demand, role: Role) -> bool:
+    return bool(role.team)
+
+
+def refused_for_team(shortlist: Shortlist, role: Role) -> np.ndarray:
+    people = shortlist.pool.problem.people
+    return np.array([role.team not in people[int(i)].teams for i in shortlist.rows], dtype=bool)
+
+
+def not_in_team(person: Person, demand: Demand, role: Role) -> bool:
+    """A team-only role (党小组, a specialist team, a co-building unit) takes its members only."""
+    return bool(role.team) and role.team not in person.teams
+
+
 def refused_for_distance(shortlist: Shortlist, role: Role) -> np.ndarray:
     settings = shortlist.pool.problem.settings
     return outside_service_radius(shortlist.distances_m, shortlist.demand, settings)
@@ -386,6 +400,30 @@ def refused_by_coordinator(shortlist: Shortlist, role: Role) -> np.ndarray:
     return np.isin(shortlist.rows, forbidden)
 
 
+def has_reservation(demand: Demand, role: Role) -> bool:
+    return bool(demand.reserved_for)
+
+
+def refused_for_reservation(shortlist: Shortlist, role: Role) -> np.ndarray:
+    """A standing pair's visit goes to the paired member first: everyone else is refused while
+    a paired member passes every other pairwise rule (free before the due date, not forbidden).
+    """
+    pool, demand = shortlist.pool, shortlist.demand
+    reserved = np.array(
+        [i for i, p in enumerate(pool.problem.people) if p.id in demand.reserved_for],
+        dtype=np.int64,
+    )
+    if reserved.size:
+        paired = Shortlist(pool, demand, reserved)
+        refused = np.zeros(reserved.size, dtype=bool)
+        for rule in PAIR_RULES:
+            if rule.key != "reserved" and rule.applies(demand, role):
+                refused |= rule.refused(paired, role)
+        if not refused.all():
+            return ~np.isin(shortlist.rows, reserved[~refused])
+    return np.zeros(shortlist.rows.size, dtype=bool)
+
+
 #: In the order a coordinator asks: the gap funnel narrows the people in this order.
 PAIR_RULES: tuple[PairRule, ...] = (
     PairRule(
@@ -404,6 +442,14 @@ PAIR_RULES: tuple[PairRule, ...] = (
         refuses=not_a_member_for,
     ),
     PairRule(
+        key="team",
+        label=Reason(zh="属于指定的团队", en="in the team the role asks for"),
+        applies=needs_team,
+        refused=refused_for_team,
+        per_role=True,
+        refuses=not_in_team,
+    ),
+    PairRule(
         key="radius",
         label=Reason(zh="住在步行范围内", en="within walking distance"),
         applies=always,
@@ -414,6 +460,12 @@ PAIR_RULES: tuple[PairRule, ...] = (
         label=Reason(zh="此时有空", en="free at that time"),
         applies=always,
         refused=refused_for_time,
+    ),
+    PairRule(
+        key="reserved",
+        label=Reason(zh="是结对党员", en="the standing pair"),
+        applies=has_reservation,
+        refused=refused_for_reservation,
     ),
     PairRule(
         key="forbidden",
@@ -483,12 +535,15 @@ def preference_bonus(person: Person, demand: Demand, weights: Weights) -> int:
 
 
 def continuity_bonus(person: Person, demand: Demand, weights: Weights) -> int:
-    """Continuity: the same member for a household they served before."""
-    return (
-        weights.continuity
-        if demand.household and demand.household in person.served_households
-        else 0
-    )
+    """Continuity: the same member for a household they served before, and the same people on
+    a regular-crew shift as the week before."""
+    served = demand.household and demand.household in person.served_households
+    return (weights.continuity if served else 0) + regular_crew_bonus(person, demand, weights)
+
+
+def regular_crew_bonus(person: Person, demand: Demand, weights: Weights) -> int:
+    """Regular crews (定点定时定人): the people who held this weekly shift last week keep it."""
+    return weights.regular_crew if person.id in demand.regulars else 0
 
 
 def stability_bonus(is_previous: bool, weights: Weights) -> int:

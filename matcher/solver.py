@@ -465,6 +465,7 @@ def trivial_bound(c: Candidates) -> int:
             essential, extra = rules.head_values(demand, role, weights)
             heads += essential * role.min_count + extra * (role.max_count - role.min_count)
             bonus += role.max_count * (weights.preference + weights.continuity + weights.stability)
+            bonus += role.max_count * (weights.regular_crew if demand.regulars else 0)
     quarter = sum(rules.quarter_behind_bonus(p, problem.settings) for p in problem.people)
     return heads + bonus + quarter
 

@@ -18,6 +18,15 @@ from models.calendar import (
 from models.community import Community, Grid, Street
 from models.household import Household, HouseholdSituation, Situation
 from models.notification import Message, Notification, NotificationStatus
+from models.pairing import (
+    PairingRules,
+    PairLock,
+    PairLockKind,
+    PairStatus,
+    PairVisit,
+    StandingPair,
+    generate_visits,
+)
 from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
 from models.post import Post, PostSkill, Shift, ShiftTemplate, generate_shifts
 from models.schedule import (
@@ -52,6 +61,11 @@ __all__ = [
     "NotificationStatus",
     "Override",
     "OverrideKind",
+    "PairLock",
+    "PairLockKind",
+    "PairStatus",
+    "PairVisit",
+    "PairingRules",
     "Person",
     "PersonCategory",
     "PersonSkill",
@@ -63,6 +77,7 @@ __all__ = [
     "Shift",
     "ShiftTemplate",
     "Situation",
+    "StandingPair",
     "Street",
     "ThemeMonth",
     "UnavailableDate",
@@ -75,5 +90,6 @@ __all__ = [
     "YearlyTheme",
     "generate_activities",
     "generate_shifts",
+    "generate_visits",
     "publish_run",
 ]

@@ -7,6 +7,7 @@ to one of the household's wishes.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,11 @@ class Situation(StrEnum):
     SERIOUSLY_ILL = "seriously_ill"  # 重病患者
     POOR_FAMILY = "poor_family"  # 困难家庭
     LEFT_BEHIND_CHILD = "left_behind_child"  # 留守儿童
+    DISPUTE = "dispute"  # 矛盾纠纷
+    UNEMPLOYED = "unemployed"  # 失业人员
+    UNDER_CORRECTION = "under_correction"  # 刑满释放、社区矫正
+    NEW_ARRIVAL = "new_arrival"  # 新迁入
+    EMPTY_NEST = "empty_nest"  # 空巢老人
 
 
 class Household(Timestamped, Base):
@@ -48,6 +54,10 @@ class Household(Timestamped, Base):
     address: Mapped[str | None] = mapped_column(EncryptedString())
     phone: Mapped[str | None] = mapped_column(EncryptedString())
     external_id: Mapped[str | None] = mapped_column(sa.String(64))
+    #: where the household lives, for walking distances (standing pairs); as private as the
+    #: address: only distances leave the server
+    lat: Mapped[float | None]
+    lng: Mapped[float | None]
 
     community: Mapped[Community] = relationship()
     grid: Mapped[Grid | None] = relationship()
@@ -81,3 +91,5 @@ class HouseholdSituation(Base):
     situation: Mapped[Situation] = mapped_column(
         enum_type(Situation, "situation"), primary_key=True, index=True
     )
+    #: the day the situation was recorded; a new one asks the standing pair for a visit soon
+    since: Mapped[date | None]

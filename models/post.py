@@ -47,6 +47,8 @@ class Post(Timestamped, Base):
     lat: Mapped[float]
     lng: Mapped[float]
     party_members_only: Mapped[bool] = mapped_column(default=False)
+    #: 定点定时定人: the same people on the same weekly shift, week after week (a soft goal)
+    regular_crew: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: essential staff per shift
     min_staff: Mapped[int] = mapped_column(default=1)
     #: most staff per shift

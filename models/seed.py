@@ -36,7 +36,8 @@ from models.calendar import (
     YearlyTheme,
 )
 from models.community import Community, Grid, Street
-from models.household import Household, Situation
+from models.household import Household, HouseholdSituation, Situation
+from models.pairing import PairingRules, PairStatus, StandingPair
 from models.person import Availability, Person
 from models.post import Post, Shift, ShiftTemplate, generate_shifts
 from models.schedule import Override, OverrideKind
@@ -147,8 +148,11 @@ class _Import:
             self._grid(item)
         for item in self.data["people"]:
             self._person(item)
+        for item in self.data.get("households", []):
+            self._registered_household(item)
         for item in self.data.get("wishes", []):
             self._wish(item)
+        self._pairing()
         for item in self.data.get("posts", []):
             self._post(item)
         for item in self.data.get("activities", []):
@@ -233,6 +237,63 @@ class _Import:
         self.session.add(person)
         self.people[item["id"]] = person
 
+    def _registered_household(self, item: Json) -> None:
+        """A household of the registry (六必访), with where it lives and since when."""
+        community = self._community_for(item)
+        household = Household(
+            community=community,
+            grid=self._grid_for(item),
+            name=item["name"],
+            address=item.get("address"),
+            phone=item.get("phone"),
+            external_id=item["id"],
+            lat=item["location"]["lat"],
+            lng=item["location"]["lng"],
+        )
+        household.situation_rows = {
+            HouseholdSituation(
+                situation=Situation(s["situation"]),
+                since=date.fromisoformat(s["since"]) if "since" in s else None,
+            )
+            for s in item["situations"]
+        }
+        self.session.add(household)
+        self.households[(community.name, item["id"])] = household
+
+    def _pairing(self) -> None:
+        """Each community's pairing rules, and the standing pairs as confirmed pairs."""
+        pairing = self.data.get("pairing")
+        if pairing is None:
+            return
+        for community in self.communities.values():
+            self.session.add(
+                PairingRules(
+                    community=community,
+                    max_households_per_member=pairing.get("max_households_per_member", 8),
+                    must_pair=sorted(pairing.get("must_pair", [])),
+                    visit_every_weeks=pairing.get("visit_every_weeks", 4),
+                    new_situation_visit_days=pairing.get("new_situation_visit_days", 7),
+                )
+            )
+        for item in pairing.get("pairs", []):
+            person = self.people[item["person"]]
+            household = self.households[(person.community.name, item["household"])]
+            since = date.fromisoformat(item["since"]) if "since" in item else self.week_start
+            self.session.add(
+                StandingPair(
+                    community=person.community,
+                    person=person,
+                    household=household,
+                    status=PairStatus.CONFIRMED,
+                    confirmed_on=since,
+                    last_visit_on=(
+                        date.fromisoformat(item["last_visit"]) if "last_visit" in item else None
+                    ),
+                    confirmed_at=person.community.local_datetime(since, 9 * 60),
+                    reasons=[{"zh": "场景文件中的现有结对", "en": "a standing pair of the file"}],
+                )
+            )
+
     def _household(self, item: Json, community: Community) -> Household:
         beneficiary = item["beneficiary"]
         key = (community.name, beneficiary["id"])
@@ -245,6 +306,9 @@ class _Import:
                 address=beneficiary.get("address"),
                 phone=beneficiary.get("phone"),
                 external_id=beneficiary["id"],
+                # a wish is done at the beneficiary's home: where the household lives
+                lat=item["location"]["lat"],
+                lng=item["location"]["lng"],
             )
             household.situations = {Situation(s) for s in beneficiary.get("situations", [])}
             self.session.add(household)

@@ -784,9 +784,90 @@ def _scenario(kind: str, seed: int, name: str, week: date, built: list[Community
     scenario["grids"] = [_grid_json(c, g) for c in built for g in c.grids]
     for key in ("people", "wishes", "posts", "activities"):
         scenario[key] = sorted((item for c in built for item in getattr(c, key)), key=_by_id)
+    scenario["households"] = sorted(
+        (item for c in built for item in _household_registry(c, seed)), key=_by_id
+    )
+    scenario["pairing"] = _pairing(built, seed)
     if len(built) == 1:
         scenario["locks"] = _example_locks(built[0])
     return scenario
+
+
+# standing pairs (结对帮扶) ----------------------------------------------------------------------
+
+#: of the households in need, the share already paired with a member of their grid
+PAIRED_SHARE = 0.4
+#: of the households' situations, the share recorded in the last three weeks (a visit is due)
+RECENT_SHARE = 0.1
+
+
+def _pairs_rng(c: Community, seed: int) -> random.Random:
+    """A generator of its own, so the pairs data leaves every other part of the file as it was."""
+    return random.Random(f"{seed}:{c.code}:pairs")
+
+
+def _household_registry(c: Community, seed: int) -> list[Json]:
+    """The registry of households in need with where they live and since when."""
+    rng = _pairs_rng(c, seed)
+    items = []
+    for household in c.households:
+        situations = []
+        for situation in household.situations:
+            recent = rng.random() < RECENT_SHARE
+            days = rng.randint(1, 20) if recent else rng.randint(30, 720)
+            situations.append(
+                {"situation": situation, "since": (c.week - timedelta(days=days)).isoformat()}
+            )
+        items.append(
+            {
+                "id": household.id,
+                "name": household.name,
+                "grid": household.estate.grid.id,
+                "location": household.estate.near(rng, 30.0),
+                "address": household.address,
+                "situations": situations,
+            }
+        )
+    return items
+
+
+def _pairing(built: list[Community], seed: int) -> Json:
+    """The seeds' rules (each member 5–10 households: at most 8 here) and the pairs that stand:
+    some households are already paired with a party member of their grid."""
+    pairs = []
+    for c in built:
+        rng = _pairs_rng(c, seed)
+        rng.random()  # apart from the registry's draws
+        members: dict[str, list[Json]] = {}
+        for person in c.people:
+            if person["kind"] == "party_member":
+                members.setdefault(person["grid"], []).append(person)
+        load: dict[str, int] = {}
+        for household in c.households:
+            near = [
+                m for m in members.get(household.estate.grid.id, []) if load.get(m["id"], 0) < 4
+            ]
+            if not near or rng.random() >= PAIRED_SHARE:
+                continue
+            member = rng.choice(near)
+            load[member["id"]] = load.get(member["id"], 0) + 1
+            since = c.week - timedelta(days=rng.randint(60, 400))
+            # visits every four weeks: about one pair in five owes one in the generated week
+            last_visit = c.week - timedelta(days=rng.randint(1, 34))
+            pairs.append(
+                {
+                    "person": member["id"],
+                    "household": household.id,
+                    "since": since.isoformat(),
+                    "last_visit": last_visit.isoformat(),
+                }
+            )
+    return {
+        "max_households_per_member": 8,
+        "visit_every_weeks": 4,
+        "new_situation_visit_days": 7,
+        "pairs": sorted(pairs, key=lambda p: p["household"]),
+    }
 
 
 def _by_id(item: Json) -> str:

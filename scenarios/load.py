@@ -43,6 +43,8 @@ from matcher.domain import (
     Window,
     wish_priority,
 )
+from matcher.pairing import MUST_PAIR_DEFAULT, PairingProblem, PairingRules, SituationSince
+from matcher.pairing import Household as PairingHousehold
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_ERRORS = 20
@@ -372,6 +374,7 @@ def _rule_issues(data: Json) -> list[Issue]:
     _check_posts(data.get("posts", []), skills, grids, demands, issues)
     _check_activities(data.get("activities", []), skills, grids, demands, issues)
     _check_locks(data.get("locks", {}), people, demands, issues)
+    _check_pairing(data, people, grids, issues)
     return issues
 
 
@@ -535,6 +538,75 @@ def _check_locks(locks: Json, people: _Ids, demands: _Ids, issues: list[Issue]) 
                 )
 
 
+def _check_pairing(data: Json, people: _Ids, grids: set[str] | None, issues: list[Issue]) -> None:
+    """Households have unique ids in known grids; pairs name a listed person and household."""
+    households = _Ids()
+    for index, item in enumerate(data.get("households", [])):
+        path: JsonPath = ("households", index)
+        households.add(item["id"], f"households[{index}]", (*path, "id"), issues)
+        _check_grid(item, grids, path, issues)
+        for k, situation in enumerate(item["situations"]):
+            if "since" in situation:
+                _check_date(situation["since"], (*path, "situations", k, "since"), issues)
+    for index, pair in enumerate(data.get("pairing", {}).get("pairs", [])):
+        path = ("pairing", "pairs", index)
+        if pair["person"] not in people:
+            person = pair["person"]
+            issues.append(
+                Issue((*path, "person"), f"未知人员「{person}」", f'unknown person "{person}"')
+            )
+        if pair["household"] not in households:
+            household = pair["household"]
+            issues.append(
+                Issue(
+                    (*path, "household"),
+                    f"未知服务对象「{household}」（须在 households 中）",
+                    f'unknown household "{household}" (list it in households)',
+                )
+            )
+        for key in ("since", "last_visit"):
+            if key in pair:
+                _check_date(pair[key], (*path, key), issues)
+
+
+def parse_pairing(data: Json, source: str = "<scenario>") -> PairingProblem:
+    """A checked scenario's people, registered households, pairing rules and standing pairs as
+    the matcher's ``PairingProblem`` (a file without them gives one with no households)."""
+    problem = parse_scenario(data, source)
+    pairing = data.get("pairing", {})
+    community_of_grid = {g["id"]: g.get("community", "") for g in data.get("grids", [])}
+    rules = PairingRules(
+        max_households_per_member=pairing.get("max_households_per_member", 8),
+        must_pair=frozenset(pairing.get("must_pair") or MUST_PAIR_DEFAULT),
+        visit_every_weeks=pairing.get("visit_every_weeks", 4),
+        new_situation_visit_days=pairing.get("new_situation_visit_days", 7),
+        radius_m=problem.settings.radius_m,
+    )
+    households = tuple(
+        PairingHousehold(
+            id=item["id"],
+            name=item["name"],
+            location=Location(item["location"]["lat"], item["location"]["lng"]),
+            situations=tuple(
+                SituationSince(
+                    s["situation"], date.fromisoformat(s["since"]) if "since" in s else None
+                )
+                for s in item["situations"]
+            ),
+            grid=item.get("grid", ""),
+            community=community_of_grid.get(item.get("grid", ""), ""),
+        )
+        for item in data.get("households", [])
+    )
+    return PairingProblem(
+        people=problem.people,
+        households=households,
+        rules=rules,
+        existing=frozenset((p["person"], p["household"]) for p in pairing.get("pairs", [])),
+        name=problem.name,
+    )
+
+
 # conversion ----------------------------------------------------------------------------------
 
 
@@ -624,6 +696,7 @@ def _person(item: Json, week: _Week) -> Person:
         preferred_categories=frozenset(item.get("preferred_categories", [])),
         services_this_quarter=int(item.get("services_this_quarter", 0)),
         served_households=frozenset(item.get("served_households", [])),
+        teams=frozenset(item.get("teams", [])),
     )
 
 
@@ -663,7 +736,7 @@ def _wish(item: Json, week: _Week) -> Demand | None:
 def _shifts(post: Json, week: _Week) -> Iterator[Demand]:
     low, high = staff_range(post)
     skills = frozenset(post.get("required_skills", []))
-    role = Role(skills, low, high, name=_role_name(skills))
+    role = Role(skills, low, high, name=_role_name(skills), team=post.get("team", ""))
     for shift in post["shifts"]:
         day = week.start + timedelta(days=shift["weekday"] - 1)
         start, end = minute_of_day(shift["start"]), minute_of_day(shift["end"])
@@ -701,6 +774,7 @@ def _activity(item: Json, week: _Week) -> Demand | None:
             int(role["headcount"]),
             int(role["headcount"]),
             name=role.get("skill") or ANY_SKILL_ROLE_NAME,
+            team=role.get("team", ""),
         )
         for role in item["roles"]
     )

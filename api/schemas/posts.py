@@ -42,6 +42,8 @@ class PostCreate(Strict):
     lat: Latitude
     lng: Longitude
     party_members_only: bool = False
+    #: 定点定时定人: keep the same people on each weekly shift
+    regular_crew: bool = False
     min_staff: Staff = 1
     max_staff: MaxStaff = 1
     priority: Priority = 1.0
@@ -74,6 +76,7 @@ class PostUpdate(Strict):
     lat: Latitude | None = None
     lng: Longitude | None = None
     party_members_only: bool | None = None
+    regular_crew: bool | None = None
     min_staff: Staff | None = None
     max_staff: MaxStaff | None = None
     priority: Priority | None = None
@@ -110,6 +113,7 @@ class PostPublic(BaseModel):
     lat: float
     lng: float
     party_members_only: bool
+    regular_crew: bool
     min_staff: int
     max_staff: int
     priority: float
@@ -130,6 +134,7 @@ class PostPublic(BaseModel):
             lat=post.lat,
             lng=post.lng,
             party_members_only=post.party_members_only,
+            regular_crew=post.regular_crew,
             min_staff=post.min_staff,
             max_staff=post.max_staff,
             priority=post.priority,

@@ -42,6 +42,7 @@ from matcher.domain import (
 )
 from models.calendar import Activity, generate_activities
 from models.community import Community, monday_of
+from models.pairing import generate_visits, reserved_visits
 from models.person import Person as PersonRow
 from models.post import Post, Shift, generate_shifts
 from models.schedule import (
@@ -144,6 +145,7 @@ def build_problem(
     community = get_community(session, community_id)
     week_end = week_start + timedelta(days=6)
     refs = DemandRefs()
+    generate_visits(session, community.id, week_start)  # standing pairs' due visits, as wishes
     demands = (
         *_wish_demands(session, community, week_start, refs),
         *_shift_demands(session, community, week_start, refs),
@@ -303,6 +305,7 @@ def _wish_demands(
             )
         )
     )
+    reserved = reserved_visits(session, [wish.id for wish in wishes])
     demands = []
     for wish in wishes:
         if wish.status == WishStatus.ASSIGNED and wish.id in held_elsewhere:
@@ -332,6 +335,9 @@ def _wish_demands(
                 all_or_nothing=wish.headcount > 1,
                 separate_visits=wish.separate_visits,
                 household=str(wish.household_id),
+                reserved_for=(
+                    (matcher_person_id(reserved[wish.id]),) if wish.id in reserved else ()
+                ),
                 note="、".join(SITUATIONS_ZH[s] for s in situations),
             )
         )
@@ -379,6 +385,8 @@ def _shift_demands(
             sa.select(Post).where(Post.id.in_(post_ids)).options(selectinload(Post.skill_rows))
         )
     }
+    regular_posts = [post.id for post in posts.values() if post.regular_crew]
+    regulars = _regulars(session, community, week_start, regular_posts) if regular_posts else {}
     demands = []
     for shift in shifts:
         post = posts[shift.post_id]
@@ -403,9 +411,42 @@ def _shift_demands(
                 priority=post.priority,
                 party_members_only=post.party_members_only,
                 radius_m=post.radius_m,
+                regulars=regulars.get((post.id, start), frozenset()),
             )
         )
     return demands
+
+
+def _regulars(
+    session: Session, community: Community, week_start: date, post_ids: list[int]
+) -> dict[tuple[int, int], frozenset[str]]:
+    """(post, week minute of a shift's start) → who held that weekly shift in the latest
+    published week before this one: a regular-crew post keeps them (定点定时定人)."""
+    run = session.scalars(
+        sa.select(ScheduleRun)
+        .where(
+            ScheduleRun.community_id == community.id,
+            ScheduleRun.status == RunStatus.PUBLISHED,
+            ScheduleRun.week_start < week_start,
+        )
+        .order_by(ScheduleRun.week_start.desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        return {}
+    held: dict[tuple[int, int], set[str]] = {}
+    for person_id, post_id, starts_at in session.execute(
+        sa.select(Assignment.person_id, Shift.post_id, Shift.starts_at)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .where(
+            Assignment.run_id == run.id,
+            Assignment.status.in_(LIVE_STATUSES),
+            Shift.post_id.in_(post_ids),
+        )
+    ):
+        key = (post_id, week_minute(community, run.week_start, starts_at))
+        held.setdefault(key, set()).add(matcher_person_id(person_id))
+    return {key: frozenset(people) for key, people in held.items()}
 
 
 def _activity_demands(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -43,7 +45,9 @@ def same_grid_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_funnel_asks_in_the_tables_order() -> None:
-    post = make_shift("s1", skills=("助老",), party_members_only=True)
+    # a standing pair's visit: every row of the table applies
+    post = make_shift("s1", skills=("助老",), party_members_only=True, reserved_for=("p1",))
+    post = replace(post, roles=(replace(post.roles[0], team="助老服务队"),))
     problem = make_problem([make_person("p1")], [post])
     steps, left = explain.funnel(build_candidates(problem), 0, 0)
     assert [key for key, _ in steps] == [rule.key for rule in rules.PAIR_RULES]

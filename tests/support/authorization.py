@@ -61,6 +61,7 @@ RECURRING = {k: v for k, v in ACTIVITY.items() if k != "day"} | {"day_rule": "se
 TEMPLATE = {"weekday": 6, "start": "19:00", "end": "21:00"}
 MONTH = "calendar/2026/3"
 WEEK_A = "/communities/{community_a}/weeks/2026-03-02"
+PAIR_LOCK = {"household_id": 999999, "person_id": 1, "kind": "forbid"}
 
 # (method, path with {names} of world ids, body, expectations)
 CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
@@ -124,6 +125,20 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/activities/{activity_a}", None, MANAGE_A),
     ("GET", "/activities/{activity_b}", None, MANAGE_B),
     ("GET", "/activities/{activity_c}", None, MANAGE_C),
+    # standing pairs (结对帮扶); an unknown pair or household answers 404 like one out of scope
+    ("GET", "/communities/{community_a}/pairs", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/pairs", None, MANAGE_C),
+    ("POST", "/communities/{community_a}/pairs/propose", None, MANAGE_A),
+    ("POST", "/communities/{community_c}/pairs/propose", None, MANAGE_C),
+    ("POST", "/communities/{community_a}/pairs/999999/confirm", None, MANAGE_C),
+    ("POST", "/communities/{community_a}/pairs/999999/end", None, MANAGE_C),
+    ("PUT", "/communities/{community_a}/pair-locks", PAIR_LOCK, MANAGE_C),
+    ("DELETE", "/communities/{community_a}/pair-locks/999999/{person_a1}", None, MANAGE_C),
+    ("GET", "/communities/{community_a}/households/999999/visits", None, MANAGE_C),
+    ("GET", "/communities/{community_a}/pairing-rules", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/pairing-rules", None, MANAGE_C),
+    ("PATCH", "/communities/{community_a}/pairing-rules", {"visit_every_weeks": 2}, MANAGE_A),
+    ("PATCH", "/communities/{community_c}/pairing-rules", {"visit_every_weeks": 2}, MANAGE_C),
     ("GET", "/communities/{community_a}/yearly-calendar", None, MANAGE_A),
     ("GET", "/communities/{community_c}/yearly-calendar", None, MANAGE_C),
     ("PUT", "/communities/{community_a}/yearly-calendar/months/3", {"theme": "学雷锋"}, MANAGE_A),
