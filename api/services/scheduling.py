@@ -491,6 +491,7 @@ def run_solve(*, session: Session, run_id: int, lease: timedelta = DEFAULT_LEASE
                 week_start=run.week_start,
                 previous_run_id=run.previous_run_id,
                 time_limit_s=run.time_limit_s or DEFAULT_TIME_LIMIT_S,
+                for_solve=True,
             )
             run.progress = PROGRESS_READ
             run.lease_until = utcnow() + lease
@@ -990,6 +991,10 @@ def replacements(*, session: Session, assignment_id: int, limit: int | None = 5)
         demand_key=key,
         role=assignment.role,
     )
+    # whoever already has a row on this demand in the run (the one who declined, someone
+    # taken off) is never offered it: a second row of theirs could not be written anyway
+    on_it = {a.person_id for a in run.assignments if demand_ref_id(a) == key}
+    found = [c for c in found if c.person_id not in on_it]
     return found if limit is None else found[:limit]
 
 
