@@ -182,7 +182,13 @@ def check_out(
 ) -> Assignment:
     """Check out of the task checked in with this code: the hours are recorded and the task is
     done (a wish visit: the wish is done, due for its follow-up visit)."""
-    found = _matching(session, person, code, secret_key, (AssignmentStatus.CONFIRMED,))
+    found = _matching(
+        session,
+        person,
+        code,
+        secret_key,
+        (AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED),
+    )
     if not found:
         raise _wrong_code()
     assignment = next(
