@@ -37,7 +37,7 @@ from models.calendar import generate_activities
 from models.community import DEFAULT_ZONE, Community, monday_of
 from models.post import generate_shifts
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
-from models.user import UserAccount, UserRole, user_community
+from models.user import UserAccount, UserRole, user_community, user_grid
 from models.wish import Wish, WishStatus
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,10 @@ log = logging.getLogger(__name__)
 CHASE_BEFORE = timedelta(hours=12)
 #: replacements offered with a chase
 CHASE_CANDIDATES = 5
-#: a wish this many days or fewer before its deadline goes up to the community
+#: a wish at risk this many days or fewer before its deadline goes to its grid leader
 NEAR_DEADLINE_DAYS = 2
+#: … and this many days or fewer before it, up to the community
+COMMUNITY_DAYS = 1
 #: a wish this many days past its deadline goes up to civil affairs
 CIVIL_AFFAIRS_AFTER_DAYS = 7
 #: wishes whose deadline matters: not yet done
@@ -56,8 +58,10 @@ REMINDED_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED)
 
 
 class Level(IntEnum):
-    """Who answers for a late wish (seed 000): grid → community → street → civil affairs."""
+    """Who answers for a wish at risk (seed 000): grid → community → street → civil affairs.
+    ``NONE``: not escalated (the helpers are on it, or the deadline is far)."""
 
+    NONE = -1
     GRID = 0
     COMMUNITY = 1
     STREET = 2
@@ -65,12 +69,14 @@ class Level(IntEnum):
 
 
 LEVEL_NAMES = {
+    Level.NONE: "none",
     Level.GRID: "grid",
     Level.COMMUNITY: "community",
     Level.STREET: "street",
     Level.CIVIL_AFFAIRS: "civil_affairs",
 }
 LEVEL_ZH = {
+    Level.NONE: "未上报",
     Level.GRID: "网格",
     Level.COMMUNITY: "社区",
     Level.STREET: "街道",
@@ -361,16 +367,47 @@ def chase_unconfirmed(*, session_factory: sessionmaker[Session], now: datetime) 
 
 
 def target_level(deadline: date, today: date) -> Level:
-    """Where a wish belongs: near its deadline the community, past it the street, a week past
-    it civil affairs."""
+    """Where a wish at risk belongs: two days before its deadline its grid leader, the day
+    before the community, past it the street, a week past it civil affairs."""
     days_left = (deadline - today).days
     if days_left <= -CIVIL_AFFAIRS_AFTER_DAYS:
         return Level.CIVIL_AFFAIRS
     if days_left < 0:
         return Level.STREET
-    if days_left <= NEAR_DEADLINE_DAYS:
+    if days_left <= COMMUNITY_DAYS:
         return Level.COMMUNITY
-    return Level.GRID
+    if days_left <= NEAR_DEADLINE_DAYS:
+        return Level.GRID
+    return Level.NONE
+
+
+def on_time(session: Session, wish: Wish, zone: ZoneInfo) -> bool:
+    """The wish is in hand: the published plan holds helpers for it, every one of them has
+    confirmed (or already served), and the visit is on or before the deadline."""
+    if wish.status != WishStatus.ASSIGNED:
+        return False
+    helpers = list(
+        session.scalars(
+            sa.select(Assignment)
+            .join(Assignment.run)
+            .where(
+                Assignment.wish_id == wish.id,
+                ScheduleRun.status == RunStatus.PUBLISHED,
+                Assignment.status.in_(
+                    (
+                        AssignmentStatus.PROPOSED,
+                        AssignmentStatus.CONFIRMED,
+                        AssignmentStatus.DONE,
+                    )
+                ),
+            )
+        )
+    )
+    return bool(helpers) and all(
+        a.status in (AssignmentStatus.CONFIRMED, AssignmentStatus.DONE)
+        and a.starts_at.astimezone(zone).date() <= wish.deadline
+        for a in helpers
+    )
 
 
 def escalations(session: Session, wish_id: int) -> list[AuditLog]:
@@ -389,16 +426,18 @@ def escalations(session: Session, wish_id: int) -> list[AuditLog]:
 
 
 def wish_level(session: Session, wish_id: int) -> Level:
-    """The level a wish has reached; grid until it was escalated."""
+    """The level a wish has reached; none until it was escalated."""
     return _level_of(escalations(session, wish_id))
 
 
 def _level_of(found: list[AuditLog]) -> Level:
-    return Level((found[-1].after or {}).get("level_rank", Level.GRID)) if found else Level.GRID
+    return Level((found[-1].after or {}).get("level_rank", Level.NONE)) if found else Level.NONE
 
 
 def escalate_wishes(*, session_factory: sessionmaker[Session], now: datetime) -> int:
-    """Wishes near or past their deadline and not done go up one level, at most once a day.
+    """Wishes at risk go up one level, at most once a day: near their deadline and either
+    without a helper or with one who has not confirmed (or comes after the deadline). A wish
+    whose helpers have confirmed a visit in time is never escalated.
 
     Each step is an audit entry (``wish.escalate``) and a notification to the new level, with
     the key wish + level, so a repeated run neither escalates twice nor notifies twice.
@@ -419,6 +458,8 @@ def escalate_wishes(*, session_factory: sessionmaker[Session], now: datetime) ->
                 .order_by(Wish.deadline, Wish.id)
             )
             for wish in list(wishes):
+                if on_time(session, wish, community.zone):
+                    continue
                 found = escalations(session, wish.id)
                 if found and found[-1].at.astimezone(community.zone).date() >= today:
                     continue  # one step a day
@@ -429,6 +470,34 @@ def escalate_wishes(*, session_factory: sessionmaker[Session], now: datetime) ->
                 _escalate(session, community, wish, current, level, now)
                 count += 1
     return count
+
+
+def grid_leaders(session: Session, community_id: int, grid_id: int | None) -> list[str]:
+    """Recipient references of the active leaders of the wish's grid, else the coordinators."""
+    if grid_id is None:
+        return coordinators(session, community_id)
+    ids = session.scalars(
+        sa.select(UserAccount.id)
+        .join(user_grid, user_grid.c.user_id == UserAccount.id)
+        .where(
+            user_grid.c.grid_id == grid_id,
+            UserAccount.role == UserRole.GRID_LEADER,
+            UserAccount.active.is_(True),
+        )
+    )
+    return _recipients((f"user:{i}" for i in ids), f"grid:{grid_id}")
+
+
+def civil_affairs(session: Session, street_id: int) -> list[str]:
+    """Recipient references of the street's active civil affairs (民政) accounts."""
+    ids = session.scalars(
+        sa.select(UserAccount.id).where(
+            UserAccount.street_id == street_id,
+            UserAccount.role == UserRole.CIVIL_AFFAIRS,
+            UserAccount.active.is_(True),
+        )
+    )
+    return _recipients((f"user:{i}" for i in ids), f"civil_affairs:street:{street_id}")
 
 
 def _escalate(
@@ -448,12 +517,14 @@ def _escalate(
         },
     )
     entry.at = now
-    if level == Level.COMMUNITY:
+    if level == Level.GRID:
+        recipients = grid_leaders(session, community.id, wish.grid_id)
+    elif level == Level.COMMUNITY:
         recipients = coordinators(session, community.id)
     elif level == Level.STREET:
         recipients = street_admins(session, community.street_id)
     else:
-        recipients = [f"civil_affairs:street:{community.street_id}"]
+        recipients = civil_affairs(session, community.street_id)
     payload = {
         "wish_id": wish.id,
         "title": wish.title,

@@ -1,9 +1,10 @@
-"""member loop: claims, seat offers after a decline, check-in
+"""member loop: claims, seat offers after a decline, check-in, civil affairs accounts
 
 ``post.take_mode``: who fills a post's shifts (the weekly plan, members' claims, or both).
 ``assignment``: ``claimed`` (the member took it), check-in and check-out times with the distance
 from the place, and ``hours_requested`` (hours logged without check-in, waiting for approval).
 ``seat_offer``: a declined seat offered to its ranked replacements; the first to accept gets it.
+``user_account.role``: ``civil_affairs`` (民政), an account of a street.
 
 Revision ID: 7d1c4e2a9b36
 Revises: 5c0e7a91b2d4
@@ -21,7 +22,28 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+ROLES = ("street_admin", "coordinator", "grid_leader", "member")
+NEW_ROLES = (*ROLES, "civil_affairs")
+
+
+def _roles_check(roles: tuple[str, ...]) -> str:
+    return "role IN (" + ", ".join(f"'{r}'" for r in roles) + ")"
+
+
 def upgrade() -> None:
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_constraint(batch.f("ck_user_account_user_role"), type_="check")
+        batch.alter_column(
+            "role",
+            existing_type=sa.String(length=12),
+            type_=sa.String(length=13),
+            existing_nullable=False,
+        )
+        batch.create_check_constraint(batch.f("ck_user_account_user_role"), _roles_check(NEW_ROLES))
+        batch.create_check_constraint(
+            batch.f("ck_user_account_civil_affairs_has_street"),
+            "role <> 'civil_affairs' OR street_id IS NOT NULL",
+        )
     with op.batch_alter_table("post") as batch:
         batch.add_column(
             sa.Column(
@@ -121,3 +143,14 @@ def downgrade() -> None:
     with op.batch_alter_table("post") as batch:
         batch.drop_constraint(batch.f("ck_post_take_mode"), type_="check")
         batch.drop_column("take_mode")
+    op.execute("DELETE FROM user_account WHERE role = 'civil_affairs'")
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_constraint(batch.f("ck_user_account_civil_affairs_has_street"), type_="check")
+        batch.drop_constraint(batch.f("ck_user_account_user_role"), type_="check")
+        batch.alter_column(
+            "role",
+            existing_type=sa.String(length=13),
+            type_=sa.String(length=12),
+            existing_nullable=False,
+        )
+        batch.create_check_constraint(batch.f("ck_user_account_user_role"), _roles_check(ROLES))
