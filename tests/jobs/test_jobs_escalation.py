@@ -61,11 +61,11 @@ def test_a_late_wish_escalates_one_level_on_each_expected_day(world: World) -> N
         for wish in wishes:  # only the watched wish is late; the others are far off
             wish.deadline = date(2026, 6, 30)
         watched.deadline = deadline
-        leader, civil = _accounts(session, watched)
+        leader_account, civil_account = _accounts(session, watched)
         session.commit()
         watched_id = watched.id
         assert watched.status == WishStatus.OPEN
-        leader, civil = f"user:{leader.id}", f"user:{civil.id}"
+        leader, civil = f"user:{leader_account.id}", f"user:{civil_account.id}"
 
     went_up: dict[date, str] = {}
     day = local(2026, 3, 14, 8)
