@@ -270,6 +270,10 @@ def take_seat(
         if key not in week.refs:
             raise Conflict("这项任务已不再需要人员", "this task no longer needs anyone")
         if week.heads()[(key, role)] >= _max_heads(week, key, role):
+            if offer is not None:
+                # filled meanwhile (a coordinator's choice, a claim): the offer is answered
+                offer.status = OfferStatus.TAKEN
+                session.commit()
             raise _taken()
         already = session.scalar(
             sa.select(Assignment.id).where(

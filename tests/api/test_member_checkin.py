@@ -73,7 +73,7 @@ def test_the_coordinator_prints_the_code_as_a_qr_code(
     assert code == code_for(
         demand_kind="wish", demand_id=loop.wish.id, secret_key=TEST_SETTINGS.secret_key
     )
-    assert read.json()["url"].endswith(f"/m/check-in?code={code}")
+    assert read.json()["url"].endswith(f"/m/#/check-in?code={code}")
     # one code per task, a different one for another task
     other = client.get(
         f"{API}/assignments/{loop.ids['on_vanguard']}/check-in-code",

@@ -276,3 +276,24 @@ def test_a_post_filled_by_claims_only_is_left_to_its_claimants_by_the_plan(
     assert (other, key) not in for_ranking.locks.forbidden
     seats = client.get(f"{API}/me/open-work", headers=as_member("李强")).json()
     assert loop.patrol.id in {s["demand_id"] for s in seats if s["demand_kind"] == "shift"}
+
+
+def test_an_offer_for_a_seat_the_coordinator_filled_meanwhile_is_answered_taken(
+    client: TestClient, db: Session, loop: LoopWorld, as_member: Headers
+) -> None:
+    client.post(
+        f"{API}/me/assignments/{loop.ids['on_vanguard']}/decline", headers=as_member("张伟")
+    ).raise_for_status()
+    # the coordinator hands the seat to 刘洋 directly
+    handed = client.post(
+        f"{API}/assignments/{loop.ids['on_vanguard']}/replacements/{loop.people['刘洋'].id}/accept",
+        headers=as_member("coordinator"),
+    )
+    assert handed.status_code in (200, 201), handed.text
+    offer = _offers(client, as_member("王芳"))[0]
+    assert offer["status"] == "open"
+    late = client.post(f"{API}/me/offers/{offer['id']}/accept", headers=as_member("王芳"))
+    assert late.status_code == 409
+    assert "已被他人接下" in late.json()["detail"]
+    assert _offers(client, as_member("王芳"))[0]["status"] == "taken"
+    assert _offers(client, as_member("王芳"))[0]["status_zh"] == "已被他人接下"

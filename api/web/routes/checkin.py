@@ -20,12 +20,12 @@ router = APIRouter(tags=["schedule 排班"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or out of scope"}}
 
-#: the phone page a QR code opens, with the code filled in
-PHONE_PAGE = "/m/check-in"
+#: the phone page a QR code opens, followed by the code
+PHONE_PAGE = "/m/#/check-in?code="
 
 
 def _phone_url(request: Request, code: str) -> str:
-    return str(request.base_url.replace(path=PHONE_PAGE, query=f"code={code}"))
+    return str(request.base_url).rstrip("/") + PHONE_PAGE + code
 
 
 @router.get(
