@@ -1,5 +1,6 @@
 // The volunteer pages (/m/), made for a phone: 报到 registration, log in, my assignments and
-// my free times. Routes: #/login, #/register, #/assignments, #/availability.
+// my free times, open work to take (认领) and check-in (签到). Routes: #/login, #/register,
+// #/assignments, #/work, #/check-in?code=…, #/availability.
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
 import { h, mount } from "../dom.js";
@@ -9,10 +10,12 @@ import { loginForm } from "../login.js";
 import { current, go, start } from "../router.js";
 import * as assignments from "./assignments.js";
 import * as availability from "./availability.js";
+import * as checkin from "./checkin.js";
 import * as register from "./register.js";
+import * as work from "./work.js";
 
 const app = document.getElementById("app");
-const SIGNED_IN = { assignments, availability };
+const SIGNED_IN = { assignments, work, "check-in": checkin, availability };
 let me = null;
 
 whenUnauthorized(() => {
@@ -39,6 +42,8 @@ function tabBar(active) {
     "nav",
     { class: "tab-bar", "aria-label": t("m.menu") },
     tab("assignments", t("m.assignments")),
+    tab("work", t("m.work")),
+    tab("check-in", t("m.checkIn")),
     tab("availability", t("m.availability")),
     h(
       "button",
