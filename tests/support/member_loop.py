@@ -11,7 +11,7 @@ radius). 张伟 holds the Saturday shift of 党员先锋岗 (one person) and a w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -70,7 +70,8 @@ def _person(session: Session, community: Community, name: str, lat: float = LAT)
     return person
 
 
-def build(session: Session, password_hash: str) -> LoopWorld:
+def build(session: Session, password_hash: str, week_start: date = WEEK_START) -> LoopWorld:
+    """The world of the module's docstring, in the week of ``week_start`` (a Monday)."""
     community = add_community(session)
     vanguard_post = add_post(session, community, "党员先锋岗", ((5, 8 * 60 + 30, 11 * 60 + 30),))
     patrol_post = add_post(
@@ -79,8 +80,14 @@ def build(session: Session, password_hash: str) -> LoopWorld:
     desk_post = add_post(
         session, community, "调解室值班", ((6, 9 * 60, 11 * 60),), take_mode=TakeMode.OPTIMIZER
     )
-    shifts = {s.post_id: s for s in generate_shifts(session, community.id, WEEK_START)}
-    wish = add_wish(session, community, status=WishStatus.ASSIGNED)
+    shifts = {s.post_id: s for s in generate_shifts(session, community.id, week_start)}
+    wish = add_wish(
+        session,
+        community,
+        status=WishStatus.ASSIGNED,
+        earliest=week_start,
+        deadline=week_start + timedelta(days=4),
+    )
     people = {name: _person(session, community, name) for name in ("张伟", "王芳", "李强", "刘洋")}
     people["赵敏"] = _person(session, community, "赵敏", lat=FAR_LAT)
     users = {}
@@ -96,7 +103,7 @@ def build(session: Session, password_hash: str) -> LoopWorld:
         communities=[community],
     )
     session.add(coordinator)
-    run = ScheduleRun(community=community, week_start=WEEK_START, status=RunStatus.PUBLISHED)
+    run = ScheduleRun(community=community, week_start=week_start, status=RunStatus.PUBLISHED)
     session.add(run)
     vanguard = shifts[vanguard_post.id]
     on_vanguard = Assignment(
@@ -106,7 +113,7 @@ def build(session: Session, password_hash: str) -> LoopWorld:
         ends_at=vanguard.ends_at,
     )
     on_vanguard.demand = vanguard
-    tuesday_ten = community.local_datetime(WEEK_START.replace(day=3), 10 * 60)
+    tuesday_ten = community.local_datetime(week_start + timedelta(days=1), 10 * 60)
     on_wish = Assignment(
         run=run,
         person=people["张伟"],
