@@ -18,7 +18,6 @@ reported the same way. ``take_seat`` commits, like ``scheduling.publish``.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -43,14 +42,16 @@ from api.services.scheduling import (
     Candidate,
     OverrideRequest,
     add_override,
+    lock_seat,
+    places_left,
     rank_candidates,
     replacements,
+    seats_held,
 )
 from api.services.scheduling import decline as decline_and_forbid
 from matcher.domain import DemandKind, Problem, Reason
 from models import audit
 from models.base import utcnow
-from models.calendar import Activity
 from models.community import monday_of
 from models.person import Person
 from models.post import Shift, TakeMode
@@ -93,10 +94,6 @@ class Week:
     refs: DemandRefs
     booked: list[Assignment]
 
-    def heads(self) -> Counter[tuple[str, int]]:
-        """Live assignments per seat (demand id, role)."""
-        return Counter((demand_ref_id(a), a.role) for a in self.booked)
-
 
 def _week_of(session: Session, run: ScheduleRun, person_id: int) -> Week:
     problem, refs = build_problem(
@@ -129,13 +126,6 @@ def _fit(week: Week, demand_key: str, role: int) -> Candidate | None:
         role=role,
     )
     return found[0] if found else None
-
-
-def _max_heads(week: Week, demand_key: str, role: int) -> int:
-    demand = next((d for d in week.problem.demands if d.id == demand_key), None)
-    if demand is None or not 0 <= role < len(demand.roles):
-        return 0
-    return demand.roles[role].max_count
 
 
 def _claimable(session: Session, kind: DemandKind, row_id: int) -> bool:
@@ -198,13 +188,13 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
     found: list[OpenSeat] = []
     for run in published_runs(session, person.community_id, now.astimezone(community.zone).date()):
         week = _week_of(session, run, person.id)
-        heads = week.heads()
+        held = seats_held(session, run.id)
         for demand in week.problem.demands:
             kind, row_id = week.refs[demand.id]
             if not _claimable(session, kind, row_id):
                 continue
             for role_index, role in enumerate(demand.roles):
-                left = role.max_count - heads[(demand.id, role_index)]
+                left = places_left(week.problem, held, demand.id, role_index)
                 if left <= 0:
                     continue
                 fit = _fit(week, demand.id, role_index)
@@ -232,16 +222,6 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
 # taking a seat ------------------------------------------------------------------------------
 
 
-def _lock_demand(session: Session, kind: DemandKind, row_id: int) -> None:
-    """Hold the demand's row until commit (PostgreSQL), so one seat is taken by one at a time."""
-    column = {
-        DemandKind.WISH: Wish.id,
-        DemandKind.SHIFT: Shift.id,
-        DemandKind.ACTIVITY: Activity.id,
-    }[kind]
-    session.execute(sa.select(column).where(column == row_id).with_for_update())
-
-
 def take_seat(
     *,
     session: Session,
@@ -259,7 +239,7 @@ def take_seat(
     or the member cannot take it."""
     key = matcher_demand_id(demand_kind, demand_id)
     try:
-        _lock_demand(session, demand_kind, demand_id)
+        lock_seat(session, demand_kind, demand_id)
         session.refresh(run)
         if run.status != RunStatus.PUBLISHED:
             raise Conflict(
@@ -269,7 +249,8 @@ def take_seat(
         week = _week_of(session, run, person.id)
         if key not in week.refs:
             raise Conflict("这项任务已不再需要人员", "this task no longer needs anyone")
-        if week.heads()[(key, role)] >= _max_heads(week, key, role):
+        left = places_left(week.problem, seats_held(session, run.id), key, role)
+        if left <= 0:
             if offer is not None:
                 # filled meanwhile (a coordinator's choice, a claim): the offer is answered
                 offer.status = OfferStatus.TAKEN
@@ -326,7 +307,7 @@ def take_seat(
             wish = session.get(Wish, demand_id)
             if wish is not None and wish.status == WishStatus.OPEN:
                 wish.advance(WishStatus.ASSIGNED)
-        full = week.heads()[(key, role)] + 1 >= _max_heads(week, key, role)
+        full = left <= 1
         _settle_offers(session, run, key, role, person.id, taken, full)
         audit.record(
             session,

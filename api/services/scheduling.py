@@ -34,6 +34,7 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -1050,6 +1051,37 @@ def rank_candidates(
     ]
 
 
+def lock_seat(session: Session, kind: DemandKind, row_id: int) -> None:
+    """Hold the demand's row until commit (PostgreSQL), so that one seat is handed to one
+    person at a time: whoever comes second waits, then counts the first one's assignment."""
+    column = {
+        DemandKind.WISH: Wish.id,
+        DemandKind.SHIFT: Shift.id,
+        DemandKind.ACTIVITY: Activity.id,
+    }[kind]
+    session.execute(sa.select(column).where(column == row_id).with_for_update())
+
+
+def seats_held(session: Session, run_id: int) -> Counter[tuple[str, int]]:
+    """Live assignments of a run per seat (matcher demand id, role), read afresh."""
+    rows = session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.run_id == run_id, Assignment.status.in_(LIVE_STATUSES))
+        .execution_options(populate_existing=True)
+    )
+    return Counter((demand_ref_id(a), a.role) for a in rows)
+
+
+def places_left(
+    problem: Problem, held: Counter[tuple[str, int]], demand_key: str, role: int
+) -> int:
+    """How many more people a seat takes: its role's most heads less those holding it."""
+    demand = next((d for d in problem.demands if d.id == demand_key), None)
+    if demand is None or not 0 <= role < len(demand.roles):
+        return 0
+    return demand.roles[role].max_count - held[(demand_key, role)]
+
+
 def accept_replacement(
     *, session: Session, assignment_id: int, person_id: int, actor: UserAccount | None
 ) -> Assignment:
@@ -1065,6 +1097,16 @@ def accept_replacement(
         raise Conflict(
             "此排班已被取代，请在当前排班中操作",
             "this run has been replaced; work on the current one",
+        )
+    lock_seat(session, declined.demand_kind, _row_id(declined))
+    problem, _ = build_problem(
+        session=session, community_id=run.community_id, week_start=run.week_start
+    )
+    key = demand_ref_id(declined)
+    if places_left(problem, seats_held(session, run.id), key, declined.role) <= 0:
+        raise Conflict(
+            "已被他人接下：这项任务的人员已满",
+            "already taken: this task has all the people it needs",
         )
     chosen = next(
         (

@@ -297,3 +297,23 @@ def test_an_offer_for_a_seat_the_coordinator_filled_meanwhile_is_answered_taken(
     assert "已被他人接下" in late.json()["detail"]
     assert _offers(client, as_member("王芳"))[0]["status"] == "taken"
     assert _offers(client, as_member("王芳"))[0]["status_zh"] == "已被他人接下"
+
+
+def test_the_coordinator_cannot_hand_on_a_seat_a_replacement_already_took(
+    client: TestClient, loop: LoopWorld, as_member: Headers
+) -> None:
+    client.post(
+        f"{API}/me/assignments/{loop.ids['on_vanguard']}/decline", headers=as_member("张伟")
+    ).raise_for_status()
+    offer = _offers(client, as_member("李强"))[0]
+    taken = client.post(f"{API}/me/offers/{offer['id']}/accept", headers=as_member("李强"))
+    assert taken.status_code == 200, taken.text
+    # the seat holds one person: handing it to another as well is refused, nothing written
+    second = client.post(
+        f"{API}/assignments/{loop.ids['on_vanguard']}/replacements/{loop.people['刘洋'].id}/accept",
+        headers=as_member("coordinator"),
+    )
+    assert second.status_code == 409
+    assert "已被他人接下" in second.json()["detail"]
+    mine = client.get(f"{API}/me/assignments", headers=as_member("刘洋")).json()
+    assert mine == []
