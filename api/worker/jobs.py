@@ -12,13 +12,23 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.services.errors import Conflict
+from api.services.escalation import (
+    LATE_WISH_STATUSES,
+    LEVEL_NAMES,
+    LEVEL_ZH,
+    NEAR_DEADLINE_DAYS,
+    Level,
+    escalations,
+    level_of,
+    on_time,
+    target_level,
+)
 from api.services.problem import demand_ref_id
 from api.services.scheduling import (
     DEFAULT_LEASE,
@@ -32,13 +42,12 @@ from api.services.scheduling import (
 )
 from api.worker import notify
 from models import audit
-from models.audit import AuditLog
 from models.calendar import generate_activities
 from models.community import DEFAULT_ZONE, Community, monday_of
 from models.post import generate_shifts
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 from models.user import UserAccount, UserRole, user_community, user_grid
-from models.wish import Wish, WishStatus
+from models.wish import Wish
 
 log = logging.getLogger(__name__)
 
@@ -46,42 +55,7 @@ log = logging.getLogger(__name__)
 CHASE_BEFORE = timedelta(hours=12)
 #: replacements offered with a chase
 CHASE_CANDIDATES = 5
-#: a wish at risk this many days or fewer before its deadline goes to its grid leader
-NEAR_DEADLINE_DAYS = 2
-#: … and this many days or fewer before it, up to the community
-COMMUNITY_DAYS = 1
-#: a wish this many days past its deadline goes up to civil affairs
-CIVIL_AFFAIRS_AFTER_DAYS = 7
-#: wishes whose deadline matters: not yet done
-LATE_WISH_STATUSES = (WishStatus.OPEN, WishStatus.ASSIGNED)
 REMINDED_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED)
-
-
-class Level(IntEnum):
-    """Who answers for a wish at risk (seed 000): grid → community → street → civil affairs.
-    ``NONE``: not escalated (the helpers are on it, or the deadline is far)."""
-
-    NONE = -1
-    GRID = 0
-    COMMUNITY = 1
-    STREET = 2
-    CIVIL_AFFAIRS = 3
-
-
-LEVEL_NAMES = {
-    Level.NONE: "none",
-    Level.GRID: "grid",
-    Level.COMMUNITY: "community",
-    Level.STREET: "street",
-    Level.CIVIL_AFFAIRS: "civil_affairs",
-}
-LEVEL_ZH = {
-    Level.NONE: "未上报",
-    Level.GRID: "网格",
-    Level.COMMUNITY: "社区",
-    Level.STREET: "街道",
-    Level.CIVIL_AFFAIRS: "民政",
-}
 
 
 def _require_aware(now: datetime) -> datetime:
@@ -366,74 +340,6 @@ def chase_unconfirmed(*, session_factory: sessionmaker[Session], now: datetime) 
 # wish deadlines ------------------------------------------------------------------------------
 
 
-def target_level(deadline: date, today: date) -> Level:
-    """Where a wish at risk belongs: two days before its deadline its grid leader, the day
-    before the community, past it the street, a week past it civil affairs."""
-    days_left = (deadline - today).days
-    if days_left <= -CIVIL_AFFAIRS_AFTER_DAYS:
-        return Level.CIVIL_AFFAIRS
-    if days_left < 0:
-        return Level.STREET
-    if days_left <= COMMUNITY_DAYS:
-        return Level.COMMUNITY
-    if days_left <= NEAR_DEADLINE_DAYS:
-        return Level.GRID
-    return Level.NONE
-
-
-def on_time(session: Session, wish: Wish, zone: ZoneInfo) -> bool:
-    """The wish is in hand: the published plan holds helpers for it, every one of them has
-    confirmed (or already served), and the visit is on or before the deadline."""
-    if wish.status != WishStatus.ASSIGNED:
-        return False
-    helpers = list(
-        session.scalars(
-            sa.select(Assignment)
-            .join(Assignment.run)
-            .where(
-                Assignment.wish_id == wish.id,
-                ScheduleRun.status == RunStatus.PUBLISHED,
-                Assignment.status.in_(
-                    (
-                        AssignmentStatus.PROPOSED,
-                        AssignmentStatus.CONFIRMED,
-                        AssignmentStatus.DONE,
-                    )
-                ),
-            )
-        )
-    )
-    return bool(helpers) and all(
-        a.status in (AssignmentStatus.CONFIRMED, AssignmentStatus.DONE)
-        and a.starts_at.astimezone(zone).date() <= wish.deadline
-        for a in helpers
-    )
-
-
-def escalations(session: Session, wish_id: int) -> list[AuditLog]:
-    """The wish's escalations, oldest first (kept in the audit log)."""
-    return list(
-        session.scalars(
-            sa.select(AuditLog)
-            .where(
-                AuditLog.action == "wish.escalate",
-                AuditLog.object_type == Wish.__tablename__,
-                AuditLog.object_id == str(wish_id),
-            )
-            .order_by(AuditLog.at, AuditLog.id)
-        )
-    )
-
-
-def wish_level(session: Session, wish_id: int) -> Level:
-    """The level a wish has reached; none until it was escalated."""
-    return _level_of(escalations(session, wish_id))
-
-
-def _level_of(found: list[AuditLog]) -> Level:
-    return Level((found[-1].after or {}).get("level_rank", Level.NONE)) if found else Level.NONE
-
-
 def escalate_wishes(*, session_factory: sessionmaker[Session], now: datetime) -> int:
     """Wishes at risk go up one level, at most once a day: near their deadline and either
     without a helper or with one who has not confirmed (or comes after the deadline). A wish
@@ -463,7 +369,7 @@ def escalate_wishes(*, session_factory: sessionmaker[Session], now: datetime) ->
                 found = escalations(session, wish.id)
                 if found and found[-1].at.astimezone(community.zone).date() >= today:
                     continue  # one step a day
-                current = _level_of(found)
+                current = level_of(found)
                 if target_level(wish.deadline, today) <= current:
                     continue
                 level = Level(current + 1)

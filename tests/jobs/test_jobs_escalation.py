@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from api.services import escalation
 from api.worker import jobs
 from models import (
     Assignment,
@@ -45,12 +46,12 @@ def _accounts(session: Session, wish: Wish) -> tuple[UserAccount, UserAccount]:
 
 def test_the_target_level_follows_the_days_left() -> None:
     deadline = date(2026, 3, 10)
-    assert jobs.target_level(deadline, date(2026, 3, 7)) == jobs.Level.NONE
-    assert jobs.target_level(deadline, date(2026, 3, 8)) == jobs.Level.GRID
-    assert jobs.target_level(deadline, date(2026, 3, 9)) == jobs.Level.COMMUNITY
-    assert jobs.target_level(deadline, date(2026, 3, 10)) == jobs.Level.COMMUNITY
-    assert jobs.target_level(deadline, date(2026, 3, 11)) == jobs.Level.STREET
-    assert jobs.target_level(deadline, date(2026, 3, 17)) == jobs.Level.CIVIL_AFFAIRS
+    assert escalation.target_level(deadline, date(2026, 3, 7)) == escalation.Level.NONE
+    assert escalation.target_level(deadline, date(2026, 3, 8)) == escalation.Level.GRID
+    assert escalation.target_level(deadline, date(2026, 3, 9)) == escalation.Level.COMMUNITY
+    assert escalation.target_level(deadline, date(2026, 3, 10)) == escalation.Level.COMMUNITY
+    assert escalation.target_level(deadline, date(2026, 3, 11)) == escalation.Level.STREET
+    assert escalation.target_level(deadline, date(2026, 3, 17)) == escalation.Level.CIVIL_AFFAIRS
 
 
 def test_a_late_wish_escalates_one_level_on_each_expected_day(world: World) -> None:
@@ -73,7 +74,7 @@ def test_a_late_wish_escalates_one_level_on_each_expected_day(world: World) -> N
         for _ in range(2):  # twice a morning: still one step
             jobs.escalate_wishes(session_factory=world.factory, now=day)
         with world.factory() as session:
-            for entry in jobs.escalations(session, watched_id):
+            for entry in escalation.escalations(session, watched_id):
                 assert entry.after is not None
                 went_up.setdefault(entry.at.astimezone(DEFAULT_ZONE).date(), entry.after["level"])
         day += timedelta(days=1)
@@ -85,7 +86,7 @@ def test_a_late_wish_escalates_one_level_on_each_expected_day(world: World) -> N
         date(2026, 3, 27): "civil_affairs",
     }
     with world.factory() as session:
-        assert jobs.wish_level(session, watched_id) == jobs.Level.CIVIL_AFFAIRS
+        assert escalation.wish_level(session, watched_id) == escalation.Level.CIVIL_AFFAIRS
     told = notifications(world, "wish_escalated")
     assert [(n.recipient, n.payload["level"]) for n in told] == [
         (leader, "grid"),
@@ -112,12 +113,12 @@ def test_a_missed_week_catches_up_one_level_a_day(world: World) -> None:
             session_factory=world.factory, now=local(day.year, day.month, day.day, 8)
         )
         with world.factory() as session:
-            levels.append(jobs.wish_level(session, wish_id))
+            levels.append(escalation.wish_level(session, wish_id))
     grid, community, street, civil_affairs = (
-        jobs.Level.GRID,
-        jobs.Level.COMMUNITY,
-        jobs.Level.STREET,
-        jobs.Level.CIVIL_AFFAIRS,
+        escalation.Level.GRID,
+        escalation.Level.COMMUNITY,
+        escalation.Level.STREET,
+        escalation.Level.CIVIL_AFFAIRS,
     )
     assert levels == [grid, community, street, civil_affairs]
 
@@ -184,7 +185,7 @@ def test_a_wish_confirmed_for_a_visit_before_its_deadline_never_escalates(world:
     # from a week before the deadline to two weeks after it: never a step, never a message
     assert _run_mornings(world, date(2026, 3, 13), 21) == 0
     with world.factory() as session:
-        assert jobs.wish_level(session, wish_id) == jobs.Level.NONE
+        assert escalation.wish_level(session, wish_id) == escalation.Level.NONE
     assert notifications(world, "wish_escalated") == []
 
 
@@ -207,6 +208,6 @@ def test_a_wish_at_risk_escalates_first_to_its_grid(
     _schedule(world, wish_id, status, visit)
     assert _run_mornings(world, date(2026, 3, 13), 6) == 1  # up to 18 March: the grid
     with world.factory() as session:
-        assert jobs.wish_level(session, wish_id) == jobs.Level.GRID
+        assert escalation.wish_level(session, wish_id) == escalation.Level.GRID
     told = notifications(world, "wish_escalated")
     assert [n.payload["level"] for n in told] == ["grid"]

@@ -85,6 +85,7 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/me/check-out", {"code": "ZZZZZZ"}, _expect(403, 403, 403, 403, 422)),
     ("GET", "/assignments/{assignment_own}/check-in-code", None, MANAGE_A),
     ("GET", "/assignments/{assignment_own}/check-in-qr.svg", None, MANAGE_A),
+    ("GET", "/escalations", None, _expect(OK, OK, OK, OK, 403)),
     ("GET", "/communities/{community_a}/people", None, READ_A1),
     ("GET", "/communities/{community_b}/people", None, READ_B),
     ("GET", "/communities/{community_c}/people", None, READ_C),
