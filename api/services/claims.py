@@ -47,6 +47,7 @@ from api.services.scheduling import (
     rank_candidates,
     replacements,
     seats_held,
+    settle_offers,
 )
 from api.services.scheduling import decline as decline_and_forbid
 from matcher.domain import DemandKind, Problem, Reason
@@ -308,7 +309,7 @@ def take_seat(
             if wish is not None and wish.status == WishStatus.OPEN:
                 wish.advance(WishStatus.ASSIGNED)
         full = left <= 1
-        _settle_offers(session, run, key, role, person.id, taken, full)
+        settle_offers(session, run, key, role, person.id, taken, full)
         audit.record(
             session,
             action="assignment.claim" if offer is None else "assignment.replace",
@@ -337,44 +338,6 @@ def take_seat(
         session.rollback()
         raise _taken() from None
     return taken
-
-
-def _settle_offers(
-    session: Session,
-    run: ScheduleRun,
-    key: str,
-    role: int,
-    person_id: int,
-    taken: Assignment,
-    full: bool,
-) -> None:
-    """The taker's offer for this seat is accepted; once the seat is full, the others' offers
-    are taken, and those people told so."""
-    for offer in session.scalars(
-        sa.select(SeatOffer)
-        .join(SeatOffer.declined)
-        .where(
-            Assignment.run_id == run.id,
-            Assignment.role == role,
-            SeatOffer.status == OfferStatus.OPEN,
-        )
-    ):
-        if demand_ref_id(offer.declined) != key:
-            continue
-        if offer.person_id == person_id:
-            offer.status = OfferStatus.ACCEPTED
-            offer.accepted_assignment_id = taken.id
-        elif full:
-            offer.status = OfferStatus.TAKEN
-            loop_events.notify(
-                session,
-                "seat_taken",
-                [offer.person_id],
-                key=f"offer:{offer.id}",
-                offer_id=offer.id,
-                title=demand_title(taken),
-                starts_at=offer.declined.starts_at,
-            )
 
 
 # declining and offers -------------------------------------------------------------------------

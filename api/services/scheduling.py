@@ -48,11 +48,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import matcher
+from api.services import loop_events
 from api.services.errors import Conflict, Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
     build_problem,
     demand_ref_id,
+    demand_title,
     get_community,
     matcher_demand_id,
     matcher_person_id,
@@ -74,10 +76,12 @@ from models.post import Post, Shift, check_monday
 from models.schedule import (
     Assignment,
     AssignmentStatus,
+    OfferStatus,
     Override,
     OverrideKind,
     RunStatus,
     ScheduleRun,
+    SeatOffer,
     StatusError,
     publish_run,
 )
@@ -1082,6 +1086,44 @@ def places_left(
     return demand.roles[role].max_count - held[(demand_key, role)]
 
 
+def settle_offers(
+    session: Session,
+    run: ScheduleRun,
+    key: str,
+    role: int,
+    person_id: int,
+    taken: Assignment,
+    full: bool,
+) -> None:
+    """The taker's offer for this seat (if any) is accepted; once the seat is full, the others'
+    offers are taken, and those people told so (``loop_events``)."""
+    for offer in session.scalars(
+        sa.select(SeatOffer)
+        .join(SeatOffer.declined)
+        .where(
+            Assignment.run_id == run.id,
+            Assignment.role == role,
+            SeatOffer.status == OfferStatus.OPEN,
+        )
+    ):
+        if demand_ref_id(offer.declined) != key:
+            continue
+        if offer.person_id == person_id:
+            offer.status = OfferStatus.ACCEPTED
+            offer.accepted_assignment_id = taken.id
+        elif full:
+            offer.status = OfferStatus.TAKEN
+            loop_events.notify(
+                session,
+                "seat_taken",
+                [offer.person_id],
+                key=f"offer:{offer.id}",
+                offer_id=offer.id,
+                title=demand_title(taken),
+                starts_at=offer.declined.starts_at,
+            )
+
+
 def accept_replacement(
     *, session: Session, assignment_id: int, person_id: int, actor: UserAccount | None
 ) -> Assignment:
@@ -1103,7 +1145,8 @@ def accept_replacement(
         session=session, community_id=run.community_id, week_start=run.week_start
     )
     key = demand_ref_id(declined)
-    if places_left(problem, seats_held(session, run.id), key, declined.role) <= 0:
+    left = places_left(problem, seats_held(session, run.id), key, declined.role)
+    if left <= 0:
         raise Conflict(
             "已被他人接下：这项任务的人员已满",
             "already taken: this task has all the people it needs",
@@ -1151,6 +1194,8 @@ def accept_replacement(
         wish = session.get(Wish, declined.wish_id)
         if wish is not None and wish.status == WishStatus.OPEN:
             wish.advance(WishStatus.ASSIGNED)
+    session.flush()
+    settle_offers(session, run, key, declined.role, person_id, replacement, left <= 1)
     audit.record(
         session,
         action="assignment.replace",

@@ -278,7 +278,7 @@ def test_a_post_filled_by_claims_only_is_left_to_its_claimants_by_the_plan(
     assert loop.patrol.id in {s["demand_id"] for s in seats if s["demand_kind"] == "shift"}
 
 
-def test_an_offer_for_a_seat_the_coordinator_filled_meanwhile_is_answered_taken(
+def test_offers_for_a_seat_the_coordinator_handed_on_are_answered_taken(
     client: TestClient, db: Session, loop: LoopWorld, as_member: Headers
 ) -> None:
     client.post(
@@ -290,8 +290,10 @@ def test_an_offer_for_a_seat_the_coordinator_filled_meanwhile_is_answered_taken(
         headers=as_member("coordinator"),
     )
     assert handed.status_code in (200, 201), handed.text
+    # the others asked are told at once: the seat is full
     offer = _offers(client, as_member("王芳"))[0]
-    assert offer["status"] == "open"
+    assert offer["status"] == "taken"
+    assert f"person:{loop.people['王芳'].id}" in _told(db, "seat_taken")
     late = client.post(f"{API}/me/offers/{offer['id']}/accept", headers=as_member("王芳"))
     assert late.status_code == 409
     assert "已被他人接下" in late.json()["detail"]
