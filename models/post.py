@@ -9,18 +9,34 @@ run any number of times: the unique (post, start) pair keeps a second run from a
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models.base import Base, Timestamped, UTCDateTime, check
+from models.base import Base, Timestamped, UTCDateTime, check, enum_type
 from models.community import Community
 from models.db import insert_ignoring_duplicates
 
 if TYPE_CHECKING:
     from models.community import Grid
+
+
+class TakeMode(StrEnum):
+    """Who fills a post's shifts: the weekly plan, members claiming them (认领), or both."""
+
+    BOTH = "both"
+    OPTIMIZER = "optimizer"  # only the weekly plan: members cannot claim its shifts
+    CLAIM = "claim"  # only members' claims: the weekly plan leaves its shifts to them
+
+
+TAKE_MODE_ZH: dict[TakeMode, str] = {
+    TakeMode.BOTH: "排班与认领",
+    TakeMode.OPTIMIZER: "仅由排班安排",
+    TakeMode.CLAIM: "仅由党员认领",
+}
 
 
 class Post(Timestamped, Base):
@@ -57,6 +73,10 @@ class Post(Timestamped, Base):
     radius_m: Mapped[float | None]
     #: inactive posts keep their history but get no new shifts
     active: Mapped[bool] = mapped_column(default=True)
+    #: who fills its shifts (``TakeMode``)
+    take_mode: Mapped[TakeMode] = mapped_column(
+        enum_type(TakeMode, "take_mode"), default=TakeMode.BOTH, server_default=TakeMode.BOTH.value
+    )
     external_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     community: Mapped[Community] = relationship()

@@ -304,6 +304,8 @@ class Assignment(DemandRef, Timestamped, Base):
         _demand_check(),
         check("ends_at > starts_at", "ends_after_start"),
         check("hours_served IS NULL OR hours_served >= 0", "hours_served"),
+        check("hours_requested IS NULL OR hours_requested > 0", "hours_requested"),
+        check("checked_out_at IS NULL OR checked_in_at IS NOT NULL", "out_after_in"),
         check("role >= 0", "role"),
         # NULLs differ in a unique index, so each of these binds only for its own demand kind
         sa.UniqueConstraint("run_id", "person_id", "wish_id"),
@@ -330,6 +332,14 @@ class Assignment(DemandRef, Timestamped, Base):
     hours_served: Mapped[float | None]
     #: why this person, as the matcher explained it: [{"zh": …, "en": …}]
     reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    #: the member took it themselves (认领, or accepting a seat offered after a decline)
+    claimed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: 签到 / 签退 with the place's code; the distance from the place when the phone gave one
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    check_in_distance_m: Mapped[float | None]
+    #: hours the member logged without checking in: they wait for a coordinator's approval
+    hours_requested: Mapped[float | None]
 
     run: Mapped[ScheduleRun] = relationship(back_populates="assignments")
     person: Mapped[Person] = relationship()
@@ -382,6 +392,62 @@ class Override(DemandRef, Timestamped, Base):
         return (
             f"Override(id={self.id!r}, kind={self.kind!r}, person_id={self.person_id!r}, "
             f"{self.demand_kind}={self.demand_id!r})"
+        )
+
+
+class OfferStatus(StrEnum):
+    OPEN = "open"  # offered, not yet answered
+    ACCEPTED = "accepted"  # this person took the seat
+    TAKEN = "taken"  # someone else took it first
+    WITHDRAWN = "withdrawn"  # the plan changed (a newer run) before anyone took it
+
+
+OFFER_STATUS_ZH: dict[OfferStatus, str] = {
+    OfferStatus.OPEN: "待答复",
+    OfferStatus.ACCEPTED: "已接下",
+    OfferStatus.TAKEN: "已被他人接下",
+    OfferStatus.WITHDRAWN: "已撤回",
+}
+
+
+class SeatOffer(Timestamped, Base):
+    """A declined seat offered to one of its ranked replacements; the first to accept gets it."""
+
+    __tablename__ = "seat_offer"
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "person_id"),
+        check("rank >= 1", "rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the declined assignment whose seat is offered
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    #: 1 for the best-ranked replacement
+    rank: Mapped[int] = mapped_column(default=1)
+    status: Mapped[OfferStatus] = mapped_column(
+        enum_type(OfferStatus, "offer_status"), default=OfferStatus.OPEN
+    )
+    #: the assignment made when this person accepted
+    accepted_assignment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("assignment.id", ondelete="SET NULL")
+    )
+
+    declined: Mapped[Assignment] = relationship(foreign_keys=[assignment_id])
+    person: Mapped[Person] = relationship()
+
+    def __init__(self, **fields: Any):
+        fields.setdefault("status", OfferStatus.OPEN)
+        super().__init__(**fields)
+
+    def __repr__(self) -> str:
+        return (
+            f"SeatOffer(id={self.id!r}, assignment_id={self.assignment_id!r}, "
+            f"person_id={self.person_id!r}, status={self.status!r})"
         )
 
 

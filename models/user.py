@@ -6,6 +6,7 @@
 | ``coordinator`` (社区书记、社工) | the ``communities`` linked to the account |
 | ``grid_leader`` (网格党小组长、楼栋长) | the ``grids`` linked to the account |
 | ``member`` (党员、志愿者) | their own ``person`` |
+| ``civil_affairs`` (民政) | wishes of ``street`` escalated to civil affairs |
 
 Only the password hash is stored; hashing is the API's job.
 """
@@ -32,6 +33,8 @@ class UserRole(StrEnum):
     COORDINATOR = "coordinator"
     GRID_LEADER = "grid_leader"
     MEMBER = "member"
+    #: 民政: the street's civil affairs office, told of wishes a week past their deadline
+    CIVIL_AFFAIRS = "civil_affairs"
 
 
 user_community = sa.Table(
@@ -61,6 +64,7 @@ class UserAccount(Timestamped, Base):
     __table_args__ = (
         check("role <> 'street_admin' OR street_id IS NOT NULL", "street_admin_has_street"),
         check("role <> 'member' OR person_id IS NOT NULL", "member_has_person"),
+        check("role <> 'civil_affairs' OR street_id IS NOT NULL", "civil_affairs_has_street"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -38,6 +38,14 @@ class MyAssignment(BaseModel):
     starts_at: UTCTime
     ends_at: UTCTime
     hours_served: float | None
+    #: taken by the member (认领, or accepting a seat offered after a decline)
+    claimed: bool = False
+    #: 签到 / 签退 times; hours logged without check-in wait for the coordinator's approval
+    checked_in_at: UTCTime | None = None
+    checked_out_at: UTCTime | None = None
+    hours_requested: float | None = None
+    #: metres between the phone and the place at check-in, when the phone gave its location
+    check_in_distance_m: float | None = None
     #: the household to visit, on a confirmed wish assignment not yet done
     beneficiary: BeneficiaryContact | None
 
@@ -69,6 +77,11 @@ class MyAssignment(BaseModel):
             starts_at=assignment.starts_at,
             ends_at=assignment.ends_at,
             hours_served=assignment.hours_served,
+            claimed=assignment.claimed,
+            checked_in_at=assignment.checked_in_at,
+            checked_out_at=assignment.checked_out_at,
+            hours_requested=assignment.hours_requested,
+            check_in_distance_m=assignment.check_in_distance_m,
             beneficiary=contact,
         )
 

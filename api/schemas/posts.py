@@ -22,7 +22,7 @@ from api.schemas.common import (
     fail,
     minutes,
 )
-from models.post import Post, ShiftTemplate
+from models.post import TAKE_MODE_ZH, Post, ShiftTemplate, TakeMode
 
 Staff = Annotated[int, Field(ge=0, le=50)]
 MaxStaff = Annotated[int, Field(ge=1, le=50)]
@@ -50,6 +50,8 @@ class PostCreate(Strict):
     radius_m: Radius | None = None
     grid_id: RefId | None = None
     required_skills: Skills = Field(default_factory=list)
+    #: who fills its shifts: the weekly plan and members' claims (both), or only one of them
+    take_mode: TakeMode = TakeMode.BOTH
     #: weekly recurrences: ``{"weekday": 5, "start": "08:30", "end": "11:30"}``
     templates: Annotated[list[TimeWindow], Field(max_length=42)] = Field(default_factory=list)
 
@@ -83,6 +85,7 @@ class PostUpdate(Strict):
     radius_m: Radius | None = None
     grid_id: RefId | None = None
     required_skills: Skills | None = None
+    take_mode: TakeMode | None = None
     #: an inactive post keeps its history and gets no new shifts
     active: bool | None = None
 
@@ -120,6 +123,9 @@ class PostPublic(BaseModel):
     radius_m: float | None
     required_skills: list[str]
     active: bool
+    take_mode: TakeMode
+    #: 排班与认领 / 仅由排班安排 / 仅由党员认领
+    take_mode_zh: str
     templates: list[TemplatePublic]
 
     @classmethod
@@ -141,5 +147,7 @@ class PostPublic(BaseModel):
             radius_m=post.radius_m,
             required_skills=sorted(post.required_skills),
             active=post.active,
+            take_mode=post.take_mode,
+            take_mode_zh=TAKE_MODE_ZH[post.take_mode],
             templates=[TemplatePublic.of(t) for t in post.templates],
         )

@@ -1,4 +1,5 @@
-"""A member's assignments in published runs: read, confirm, decline, log hours."""
+"""A member's assignments in published runs: read, confirm, log hours (declining is in
+``claims``: it hands the seat on)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from api.services import loop_events
 from api.services.errors import Conflict, Invalid
+from api.services.problem import LIVE_STATUSES
 from api.services.scope import own_assignments
 from models import audit
 from models.base import utcnow
@@ -18,6 +21,7 @@ from models.schedule import (
     StatusError,
 )
 from models.user import UserAccount
+from models.wish import WishStatus
 
 
 def list_own(
@@ -64,20 +68,6 @@ def confirm(*, session: Session, assignment: Assignment, actor: UserAccount) -> 
     return assignment
 
 
-def decline(
-    *, session: Session, assignment: Assignment, actor: UserAccount, reason: str = ""
-) -> Assignment:
-    """The assignee cannot come: proposed or confirmed → declined; the reason goes to the log."""
-    _move(
-        session=session,
-        assignment=assignment,
-        to=AssignmentStatus.DECLINED,
-        actor=actor,
-        reason=reason,
-    )
-    return assignment
-
-
 #: hours a member may log beyond the task's own length (a visit that ran over); more needs a
 #: coordinator (``approve_hours``)
 HOURS_MARGIN = 1.0
@@ -91,8 +81,9 @@ def task_hours(assignment: Assignment) -> float:
 def log_hours(
     *, session: Session, assignment: Assignment, hours: float, actor: UserAccount
 ) -> Assignment:
-    """The assignee records the hours served on a confirmed task that has begun; it becomes
-    done. At most the task's length plus ``HOURS_MARGIN``; a coordinator may record more."""
+    """The assignee records the hours served on a confirmed task that has begun. Checked in
+    (签到), the task is done at once; without check-in the hours wait for a coordinator's
+    approval (``approve_hours``). At most the task's length plus ``HOURS_MARGIN``."""
     if assignment.status not in (AssignmentStatus.CONFIRMED, AssignmentStatus.DONE):
         current = assignment.status
         raise Conflict(
@@ -110,24 +101,39 @@ def log_hours(
             f"At most {most:g} hours can be logged for this task; ask the coordinator for more",
             "hours",
         )
-    return _record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
+    if assignment.checked_in_at is None and assignment.status != AssignmentStatus.DONE:
+        before = audit.snapshot(assignment)
+        assignment.hours_requested = hours
+        audit.record(
+            session,
+            action="assignment.hours_requested",
+            row=assignment,
+            actor=actor,
+            community_id=assignment.run.community_id,
+            before=before,
+        )
+        return assignment
+    return record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
 
 
 def approve_hours(
     *, session: Session, assignment: Assignment, hours: float, actor: UserAccount
 ) -> Assignment:
     """A coordinator records the hours served on a task that has begun, whatever its length
-    (a visit that took the whole afternoon); it becomes done."""
+    (a visit that took the whole afternoon, hours a member logged without checking in); it
+    becomes done."""
     if assignment.starts_at > utcnow():
         raise Conflict(
             "任务尚未开始，不能登记服务时长", "The assignment has not started; log hours after it"
         )
-    return _record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
+    return record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
 
 
-def _record_hours(
+def record_hours(
     *, session: Session, assignment: Assignment, hours: float, actor: UserAccount
 ) -> Assignment:
+    """The hours served are recorded and the task is done; a wish whose helpers are all done
+    is done too, and due for its follow-up visit (回访)."""
     before = audit.snapshot(assignment)
     if assignment.status != AssignmentStatus.DONE:
         try:
@@ -139,6 +145,7 @@ def _record_hours(
                 f"The assignment is {current.value}; hours cannot be logged",
             ) from None
     assignment.hours_served = hours
+    assignment.hours_requested = None
     audit.record(
         session,
         action="assignment.hours",
@@ -147,4 +154,34 @@ def _record_hours(
         community_id=assignment.run.community_id,
         before=before,
     )
+    _finish_wish(session, assignment, actor)
     return assignment
+
+
+def _finish_wish(session: Session, assignment: Assignment, actor: UserAccount) -> None:
+    wish = assignment.wish
+    if wish is None or wish.status != WishStatus.ASSIGNED:
+        return
+    helpers = [
+        a for a in assignment.run.assignments if a.wish_id == wish.id and a.status in LIVE_STATUSES
+    ]
+    if any(a.status != AssignmentStatus.DONE for a in helpers):
+        return  # a helper of a group visit has not finished yet
+    before = audit.snapshot(wish)
+    wish.advance(WishStatus.DONE)
+    audit.record(
+        session,
+        action="wish.done",
+        row=wish,
+        actor=actor,
+        community_id=wish.community_id,
+        before=before,
+    )
+    loop_events.notify(
+        session,
+        "wish_done",
+        key=f"wish:{wish.id}",
+        users=loop_events.coordinator_ids(session, wish.community_id),
+        wish_id=wish.id,
+        title=wish.title,
+    )

@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from api.services import escalation
 from api.services.errors import Invalid, NotFound
 from api.services.problem import demand_ref_id, demand_title
 from matcher.domain import WEEKDAYS_EN, WEEKDAYS_ZH, DemandKind
@@ -40,7 +41,7 @@ from models.db import insert_ignoring_duplicates
 from models.notification import Message, Notification, NotificationStatus
 from models.person import Person
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
-from models.user import UserAccount, UserRole, user_community
+from models.user import UserAccount, UserRole, user_community, user_grid
 from models.wish import Wish, WishStatus
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class DraftFailed:
 
 @dataclass(frozen=True, slots=True)
 class WishEscalated:
-    """A wish went up to ``level`` ("community", "street", "civil_affairs")."""
+    """A wish went up to ``level`` ("grid", "community", "street", "civil_affairs")."""
 
     wish_id: int
     level: str
@@ -779,12 +780,48 @@ def _run_draft(session: Session, event: DraftReady | DraftFailed) -> Draft | Non
     )
 
 
-LEVEL_ZH = {"community": "社区", "street": "街道", "civil_affairs": "民政"}
+#: a level's Chinese name by its English one ("street" → 街道)
+LEVEL_ZH = {escalation.LEVEL_NAMES[level]: zh for level, zh in escalation.LEVEL_ZH.items()}
+
+
+def grid_leaders(session: Session, community_id: int, grid_id: int | None) -> list[UserAccount]:
+    """The active leaders of a grid; without a grid or a leader, the community's coordinators."""
+    leaders: list[UserAccount] = []
+    if grid_id is not None:
+        leaders = list(
+            session.scalars(
+                sa.select(UserAccount)
+                .join(user_grid, user_grid.c.user_id == UserAccount.id)
+                .where(
+                    user_grid.c.grid_id == grid_id,
+                    UserAccount.role == UserRole.GRID_LEADER,
+                    UserAccount.active.is_(True),
+                )
+                .order_by(UserAccount.id)
+            )
+        )
+    return leaders or coordinators(session, community_id)
+
+
+def civil_affairs(session: Session, street_id: int) -> list[UserAccount]:
+    """The street's active civil affairs (民政) accounts; without one, its admins."""
+    found = list(
+        session.scalars(
+            sa.select(UserAccount)
+            .where(
+                UserAccount.street_id == street_id,
+                UserAccount.role == UserRole.CIVIL_AFFAIRS,
+                UserAccount.active.is_(True),
+            )
+            .order_by(UserAccount.id)
+        )
+    )
+    return found or street_admins(session, street_id)
 
 
 def _escalation_draft(session: Session, event: WishEscalated) -> Draft | None:
-    """Up to the street and beyond, the street's admins are told at once; the community's
-    coordinators read it in their digest."""
+    """The grid's leaders, the street's admins and civil affairs are told at once, each at
+    their level; the community's coordinators read it in their digest."""
     wish = session.get(Wish, event.wish_id)
     if wish is None:
         raise NotFound()
@@ -808,10 +845,19 @@ def _escalation_draft(session: Session, event: WishEscalated) -> Draft | None:
     return Draft(
         key=f"wish_escalated:{wish.id}:{event.level}",
         kind="wish_escalated",
-        recipients=list(street_admins(session, community.street_id)),
+        recipients=list[Person | UserAccount](_escalation_recipients(session, wish, event.level)),
         text=text,
         community=community,
     )
+
+
+def _escalation_recipients(session: Session, wish: Wish, level: str) -> list[UserAccount]:
+    community = wish.community
+    if level == "grid":
+        return grid_leaders(session, community.id, wish.grid_id)
+    if level == "civil_affairs":
+        return civil_affairs(session, community.street_id)
+    return street_admins(session, community.street_id)
 
 
 @dataclass(slots=True)

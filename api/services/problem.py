@@ -44,7 +44,7 @@ from models.calendar import Activity, generate_activities
 from models.community import Community, monday_of
 from models.pairing import generate_visits, reserved_visits
 from models.person import Person as PersonRow
-from models.post import Post, Shift, generate_shifts
+from models.post import Post, Shift, TakeMode, generate_shifts
 from models.schedule import (
     Assignment,
     AssignmentStatus,
@@ -81,6 +81,8 @@ class DemandRefs:
 
     rows: dict[str, tuple[DemandKind, int]] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
+    #: shifts of posts members fill by claiming them only (``TakeMode.CLAIM``)
+    claim_only: set[str] = field(default_factory=set)
 
     def add(self, kind: DemandKind, row_id: int, title: str) -> str:
         key = matcher_demand_id(kind, row_id)
@@ -140,8 +142,13 @@ def build_problem(
     week_start: date,
     previous_run_id: int | None = None,
     time_limit_s: float = Settings().time_limit_s,
+    for_solve: bool = False,
 ) -> tuple[Problem, DemandRefs]:
-    """One community's week from the database, as the matcher's ``Problem``."""
+    """One community's week from the database, as the matcher's ``Problem``.
+
+    ``for_solve``: the week as the weekly plan sees it, where a post filled by claims only
+    (``TakeMode.CLAIM``) keeps who claimed it (their pins) and nobody else; the ranking of
+    candidates for one seat (claims, replacements) sees every eligible person."""
     community = get_community(session, community_id)
     week_end = week_start + timedelta(days=6)
     refs = DemandRefs()
@@ -153,9 +160,18 @@ def build_problem(
     )
     people = _people(session, community, week_start)
     kept = {d.id for d in demands}
+    pinned = _override_pairs(session, community_id, week_start, PIN_KINDS, kept)
+    forbidden = _override_pairs(session, community_id, week_start, (OverrideKind.FORBID,), kept)
+    if for_solve and refs.claim_only:
+        forbidden |= frozenset(
+            (person.id, demand_id)
+            for demand_id in refs.claim_only
+            for person in people
+            if (person.id, demand_id) not in pinned
+        )
     locks = Locks(
-        pinned=_override_pairs(session, community_id, week_start, PIN_KINDS, kept),
-        forbidden=_override_pairs(session, community_id, week_start, (OverrideKind.FORBID,), kept),
+        pinned=pinned,
+        forbidden=forbidden,
         previous=_previous_pairs(session, community_id, week_start, previous_run_id, kept),
     )
     settings = Settings(
@@ -396,9 +412,12 @@ def _shift_demands(
         end = week_minute(community, week_start, shift.ends_at)
         skills = frozenset(post.required_skills)
         title = shift_title(post, start, end)
+        key = refs.add(DemandKind.SHIFT, shift.id, title)
+        if post.take_mode == TakeMode.CLAIM:
+            refs.claim_only.add(key)
         demands.append(
             Demand(
-                id=refs.add(DemandKind.SHIFT, shift.id, title),
+                id=key,
                 kind=DemandKind.SHIFT,
                 title=title,
                 location=Location(post.lat, post.lng),

@@ -34,6 +34,7 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,12 +48,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import matcher
-from api.services import messages
+from api.services import loop_events, messages
 from api.services.errors import Conflict, Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
     build_problem,
     demand_ref_id,
+    demand_title,
     get_community,
     matcher_demand_id,
     matcher_person_id,
@@ -74,10 +76,12 @@ from models.post import Post, Shift, check_monday
 from models.schedule import (
     Assignment,
     AssignmentStatus,
+    OfferStatus,
     Override,
     OverrideKind,
     RunStatus,
     ScheduleRun,
+    SeatOffer,
     StatusError,
     publish_run,
 )
@@ -492,6 +496,7 @@ def run_solve(*, session: Session, run_id: int, lease: timedelta = DEFAULT_LEASE
                 week_start=run.week_start,
                 previous_run_id=run.previous_run_id,
                 time_limit_s=run.time_limit_s or DEFAULT_TIME_LIMIT_S,
+                for_solve=True,
             )
             run.progress = PROGRESS_READ
             run.lease_until = utcnow() + lease
@@ -1001,6 +1006,10 @@ def replacements(*, session: Session, assignment_id: int, limit: int | None = 5)
         demand_key=key,
         role=assignment.role,
     )
+    # whoever already has a row on this demand in the run (the one who declined, someone
+    # taken off) is never offered it: a second row of theirs could not be written anyway
+    on_it = {a.person_id for a in run.assignments if demand_ref_id(a) == key}
+    found = [c for c in found if c.person_id not in on_it]
     return found if limit is None else found[:limit]
 
 
@@ -1056,6 +1065,75 @@ def rank_candidates(
     ]
 
 
+def lock_seat(session: Session, kind: DemandKind, row_id: int) -> None:
+    """Hold the demand's row until commit (PostgreSQL), so that one seat is handed to one
+    person at a time: whoever comes second waits, then counts the first one's assignment."""
+    column = {
+        DemandKind.WISH: Wish.id,
+        DemandKind.SHIFT: Shift.id,
+        DemandKind.ACTIVITY: Activity.id,
+    }[kind]
+    session.execute(sa.select(column).where(column == row_id).with_for_update())
+
+
+def seats_held(session: Session, run_id: int) -> Counter[tuple[str, int]]:
+    """Live assignments of a run per seat (matcher demand id, role), read afresh."""
+    rows = session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.run_id == run_id, Assignment.status.in_(LIVE_STATUSES))
+        .execution_options(populate_existing=True)
+    )
+    return Counter((demand_ref_id(a), a.role) for a in rows)
+
+
+def places_left(
+    problem: Problem, held: Counter[tuple[str, int]], demand_key: str, role: int
+) -> int:
+    """How many more people a seat takes: its role's most heads less those holding it."""
+    demand = next((d for d in problem.demands if d.id == demand_key), None)
+    if demand is None or not 0 <= role < len(demand.roles):
+        return 0
+    return demand.roles[role].max_count - held[(demand_key, role)]
+
+
+def settle_offers(
+    session: Session,
+    run: ScheduleRun,
+    key: str,
+    role: int,
+    person_id: int,
+    taken: Assignment,
+    full: bool,
+) -> None:
+    """The taker's offer for this seat (if any) is accepted; once the seat is full, the others'
+    offers are taken, and those people told so (``loop_events``)."""
+    for offer in session.scalars(
+        sa.select(SeatOffer)
+        .join(SeatOffer.declined)
+        .where(
+            Assignment.run_id == run.id,
+            Assignment.role == role,
+            SeatOffer.status == OfferStatus.OPEN,
+        )
+    ):
+        if demand_ref_id(offer.declined) != key:
+            continue
+        if offer.person_id == person_id:
+            offer.status = OfferStatus.ACCEPTED
+            offer.accepted_assignment_id = taken.id
+        elif full:
+            offer.status = OfferStatus.TAKEN
+            loop_events.notify(
+                session,
+                "seat_taken",
+                [offer.person_id],
+                key=f"offer:{offer.id}",
+                offer_id=offer.id,
+                title=demand_title(taken),
+                starts_at=offer.declined.starts_at,
+            )
+
+
 def accept_replacement(
     *, session: Session, assignment_id: int, person_id: int, actor: UserAccount | None
 ) -> Assignment:
@@ -1071,6 +1149,17 @@ def accept_replacement(
         raise Conflict(
             "此排班已被取代，请在当前排班中操作",
             "this run has been replaced; work on the current one",
+        )
+    lock_seat(session, declined.demand_kind, _row_id(declined))
+    problem, _ = build_problem(
+        session=session, community_id=run.community_id, week_start=run.week_start
+    )
+    key = demand_ref_id(declined)
+    left = places_left(problem, seats_held(session, run.id), key, declined.role)
+    if left <= 0:
+        raise Conflict(
+            "已被他人接下：这项任务的人员已满",
+            "already taken: this task has all the people it needs",
         )
     chosen = next(
         (
@@ -1115,6 +1204,8 @@ def accept_replacement(
         wish = session.get(Wish, declined.wish_id)
         if wish is not None and wish.status == WishStatus.OPEN:
             wish.advance(WishStatus.ASSIGNED)
+    session.flush()
+    settle_offers(session, run, key, declined.role, person_id, replacement, left <= 1)
     audit.record(
         session,
         action="assignment.replace",

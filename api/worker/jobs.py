@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -22,6 +21,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.services import messages
 from api.services.errors import Conflict
+from api.services.escalation import (
+    LATE_WISH_STATUSES,
+    LEVEL_NAMES,
+    NEAR_DEADLINE_DAYS,
+    Level,
+    escalations,
+    level_of,
+    on_time,
+    target_level,
+)
 from api.services.scheduling import (
     DEFAULT_LEASE,
     DEFAULT_TIME_LIMIT_S,
@@ -33,48 +42,18 @@ from api.services.scheduling import (
 )
 from api.worker import notify
 from models import audit
-from models.audit import AuditLog
 from models.calendar import generate_activities
 from models.community import DEFAULT_ZONE, Community, monday_of
 from models.notification import Notification
 from models.post import generate_shifts
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
-from models.wish import Wish, WishStatus
+from models.wish import Wish
 
 log = logging.getLogger(__name__)
 
 #: an assignment still unanswered this long before it starts is chased
 CHASE_BEFORE = timedelta(hours=12)
-#: a wish this many days or fewer before its deadline goes up to the community
-NEAR_DEADLINE_DAYS = 2
-#: a wish this many days past its deadline goes up to civil affairs
-CIVIL_AFFAIRS_AFTER_DAYS = 7
-#: wishes whose deadline matters: not yet done
-LATE_WISH_STATUSES = (WishStatus.OPEN, WishStatus.ASSIGNED)
 REMINDED_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED)
-
-
-class Level(IntEnum):
-    """Who answers for a late wish (seed 000): grid → community → street → civil affairs."""
-
-    GRID = 0
-    COMMUNITY = 1
-    STREET = 2
-    CIVIL_AFFAIRS = 3
-
-
-LEVEL_NAMES = {
-    Level.GRID: "grid",
-    Level.COMMUNITY: "community",
-    Level.STREET: "street",
-    Level.CIVIL_AFFAIRS: "civil_affairs",
-}
-LEVEL_ZH = {
-    Level.GRID: "网格",
-    Level.COMMUNITY: "社区",
-    Level.STREET: "街道",
-    Level.CIVIL_AFFAIRS: "民政",
-}
 
 
 def _require_aware(now: datetime) -> datetime:
@@ -293,45 +272,10 @@ def _digest_posted(session: Session, community_id: int, day: date) -> bool:
 # wish deadlines ------------------------------------------------------------------------------
 
 
-def target_level(deadline: date, today: date) -> Level:
-    """Where a wish belongs: near its deadline the community, past it the street, a week past
-    it civil affairs."""
-    days_left = (deadline - today).days
-    if days_left <= -CIVIL_AFFAIRS_AFTER_DAYS:
-        return Level.CIVIL_AFFAIRS
-    if days_left < 0:
-        return Level.STREET
-    if days_left <= NEAR_DEADLINE_DAYS:
-        return Level.COMMUNITY
-    return Level.GRID
-
-
-def escalations(session: Session, wish_id: int) -> list[AuditLog]:
-    """The wish's escalations, oldest first (kept in the audit log)."""
-    return list(
-        session.scalars(
-            sa.select(AuditLog)
-            .where(
-                AuditLog.action == "wish.escalate",
-                AuditLog.object_type == Wish.__tablename__,
-                AuditLog.object_id == str(wish_id),
-            )
-            .order_by(AuditLog.at, AuditLog.id)
-        )
-    )
-
-
-def wish_level(session: Session, wish_id: int) -> Level:
-    """The level a wish has reached; grid until it was escalated."""
-    return _level_of(escalations(session, wish_id))
-
-
-def _level_of(found: list[AuditLog]) -> Level:
-    return Level((found[-1].after or {}).get("level_rank", Level.GRID)) if found else Level.GRID
-
-
 def escalate_wishes(*, session_factory: sessionmaker[Session], now: datetime) -> int:
-    """Wishes near or past their deadline and not done go up one level, at most once a day.
+    """Wishes at risk go up one level, at most once a day: near their deadline and either
+    without a helper or with one who has not confirmed (or comes after the deadline). A wish
+    whose helpers have confirmed a visit in time is never escalated.
 
     Each step is an audit entry (``wish.escalate``) and a notification to the new level, with
     the key wish + level, so a repeated run neither escalates twice nor notifies twice.
@@ -352,10 +296,12 @@ def escalate_wishes(*, session_factory: sessionmaker[Session], now: datetime) ->
                 .order_by(Wish.deadline, Wish.id)
             )
             for wish in list(wishes):
+                if on_time(session, wish, community.zone):
+                    continue
                 found = escalations(session, wish.id)
                 if found and found[-1].at.astimezone(community.zone).date() >= today:
                     continue  # one step a day
-                current = _level_of(found)
+                current = level_of(found)
                 if target_level(wish.deadline, today) <= current:
                     continue
                 level = Level(current + 1)

@@ -69,8 +69,17 @@ def test_assignments_come_from_published_runs_only(
         "address": HOUSEHOLD_ADDRESS,
         "phone": HOUSEHOLD_PHONE,
     }
-    # and no longer once the service is done
+    # hours logged without check-in wait for the coordinator: the task is not done yet
     client.post(f"{url}/hours", json={"hours": 1}, headers=as_role("member_a"))
+    waiting = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()
+    assert waiting[0]["status"] == "confirmed" and waiting[0]["hours_requested"] == 1
+    # and the contact goes once the service is done
+    approved = client.post(
+        f"/api/v1/assignments/{world['assignment_own']}/hours",
+        json={"hours": 1},
+        headers=as_role("coordinator_a"),
+    )
+    assert approved.status_code == 200, approved.text
     done = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()
     assert done[0]["status"] == "done"
     assert done[0]["beneficiary"] is None
@@ -114,12 +123,14 @@ def test_log_hours(client: TestClient, world: World, as_role: Headers) -> None:
         response = client.post(url, json={"hours": hours}, headers=headers)
         assert response.status_code == 422
         assert response.json()["detail"][0]["field"] == "hours"
-    done = client.post(url, json={"hours": 1.5}, headers=headers)
-    assert done.status_code == 200
-    assert done.json()["status"] == "done"
-    assert done.json()["hours_served"] == 1.5
+    # not checked in: the hours wait for the coordinator's approval
+    waiting = client.post(url, json={"hours": 1.5}, headers=headers)
+    assert waiting.status_code == 200
+    assert waiting.json()["status"] == "confirmed"
+    assert waiting.json()["hours_requested"] == 1.5
+    assert waiting.json()["hours_served"] is None
     corrected = client.post(url, json={"hours": 2}, headers=headers)
-    assert corrected.json()["hours_served"] == 2
+    assert corrected.json()["hours_requested"] == 2
     # the task is an hour long: at most an hour more, unless the coordinator records it
     too_long = client.post(url, json={"hours": 8}, headers=headers)
     assert too_long.status_code == 422
@@ -130,7 +141,9 @@ def test_log_hours(client: TestClient, world: World, as_role: Headers) -> None:
         headers=as_role("coordinator_a"),
     )
     assert vouched.status_code == 200, vouched.text
+    assert vouched.json()["status"] == "done"
     assert vouched.json()["hours_served"] == 8
+    assert vouched.json()["hours_requested"] is None
 
 
 def test_hours_wait_for_the_task_to_begin(

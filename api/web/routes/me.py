@@ -10,8 +10,9 @@ from fastapi.responses import Response
 
 from api.schemas.assignments import DeclineCreate, HoursCreate, MyAssignment
 from api.schemas.people import AccountPublic, AvailabilityUpdate, PersonSelf
-from api.services import assignments, ics, people
+from api.services import assignments, claims, ics, people
 from api.services.scope import community_ids_for, grid_ids_for
+from api.web.clock import NowDep
 from api.web.deps import CurrentUser, SessionDep
 from api.web.scope import MemberPerson, OwnAssignment
 from models.base import utcnow
@@ -105,11 +106,17 @@ def decline_assignment(
     session: SessionDep,
     user: CurrentUser,
     assignment: OwnAssignment,
+    now: NowDep,
     data: DeclineCreate | None = None,
 ) -> MyAssignment:
-    """Decline an assignment; the coordinator then looks for a replacement."""
-    assignments.decline(
-        session=session, assignment=assignment, actor=user, reason=data.reason if data else ""
+    """Decline an assignment: the member is kept off it, and the place is offered to the
+    best-ranked replacements (the first to accept gets it) and open to claims."""
+    claims.decline(
+        session=session,
+        assignment=assignment,
+        actor=user,
+        reason=data.reason if data else "",
+        now=now,
     )
     return MyAssignment.of(assignment)
 

@@ -1,6 +1,6 @@
-// The volunteer pages (/m/), made for a phone: 报到 registration, log in, my assignments, my
-// messages and my free times. Routes: #/login, #/register, #/assignments, #/messages,
-// #/availability.
+// The volunteer pages (/m/), made for a phone: 报到 registration, log in, my assignments, open
+// work to take (认领), check-in (签到), my messages and my free times. Routes: #/login,
+// #/register, #/assignments, #/work, #/check-in?code=…, #/messages, #/availability.
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
 import { h, mount } from "../dom.js";
@@ -11,10 +11,12 @@ import { current, go, start } from "../router.js";
 import * as assignments from "./assignments.js";
 import * as availability from "./availability.js";
 import * as messages from "./messages.js";
+import * as checkin from "./checkin.js";
 import * as register from "./register.js";
+import * as work from "./work.js";
 
 const app = document.getElementById("app");
-const SIGNED_IN = { assignments, messages, availability };
+const SIGNED_IN = { assignments, work, "check-in": checkin, messages, availability };
 let me = null;
 
 whenUnauthorized(() => {
@@ -41,6 +43,8 @@ function tabBar(active) {
     "nav",
     { class: "tab-bar", "aria-label": t("m.menu") },
     tab("assignments", t("m.assignments")),
+    tab("work", t("m.work")),
+    tab("check-in", t("m.checkIn")),
     // the inbox is every account's: its unread count shows on the tab
     tab("messages", t("m.messages"), messages.badge()),
     tab("availability", t("m.availability")),
