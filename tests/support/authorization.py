@@ -137,6 +137,7 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", WEEK_A, None, READ_A1),
     ("GET", "/communities/{community_c}/weeks/2026-03-02", None, READ_C),
     ("GET", WEEK_A + "/demands/activity/{activity_a}/candidates", None, READ_A2),
+    ("GET", WEEK_A + "/demands/activity/{activity_a}/near-misses", None, READ_A2),
     ("GET", "/runs/{run_a}/moves", None, READ_A1),
     ("GET", "/communities/{community_a}/map", None, READ_A1),
     ("GET", "/communities/{community_c}/map", None, READ_C),
