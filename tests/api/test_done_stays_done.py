@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -31,6 +32,12 @@ def _at(app: FastAPI, moment: datetime) -> None:
     app.dependency_overrides[clock.now] = lambda: moment
 
 
+def _status(db: Session, world: World) -> WishStatus | None:
+    """The wish's status as the requests committed it (a new transaction, read afresh)."""
+    db.rollback()
+    return db.scalar(sa.select(Wish.status).where(Wish.id == world["wish_a1_assigned"]))
+
+
 def _close(client: TestClient, world: World, headers: dict[str, str]) -> Any:
     return client.post(
         f"{API}/wishes/{world['wish_a1_assigned']}/advance",
@@ -47,15 +54,11 @@ def test_a_wish_is_closed_only_once_its_visit_has_begun(
     early = _close(client, world, headers)
     assert early.status_code == 409, early.text
     assert "开始前不能办结" in early.json()["detail"]
-    wish = db.get(Wish, world["wish_a1_assigned"])
-    assert wish is not None
-    db.rollback()  # a fresh read of what the requests committed
-    assert wish.status == WishStatus.ASSIGNED
+    assert _status(db, world) == WishStatus.ASSIGNED
 
     _at(app, VISIT)
     assert _close(client, world, headers).status_code == 200
-    db.rollback()  # a fresh read of what the requests committed
-    assert wish.status == WishStatus.DONE
+    assert _status(db, world) == WishStatus.DONE
 
 
 def _solve(client: TestClient, world: World, headers: dict[str, str]) -> dict[str, Any]:
@@ -103,7 +106,4 @@ def test_a_re_solve_keeps_services_that_happened(
         (world["person_a1"], world["wish_a1_assigned"]),
         (world["person_a2"], shift.shift_id),
     }
-    wish = db.get(Wish, world["wish_a1_assigned"])
-    assert wish is not None
-    db.rollback()  # a fresh read of what the requests committed
-    assert wish.status == WishStatus.FOLLOWED_UP
+    assert _status(db, world) == WishStatus.FOLLOWED_UP
