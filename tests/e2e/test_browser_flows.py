@@ -309,6 +309,7 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     shot(page, screenshots, "console-moves")
 
     page.click("[data-test=publish]")
+    page.locator("[data-test=publish-dialog] [data-test=publish-confirm]").click()
     expect(page.locator(".toast").last).to_contain_text(f"已发布排班 #{second_run}")
     expect(status).to_contain_text(f"已发布 #{second_run}")
     expect(page.locator("[data-test=publish]")).to_be_disabled()

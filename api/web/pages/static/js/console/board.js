@@ -145,8 +145,8 @@ export function render(ctx) {
       draft ? h("span", { class: "badge draft" }, t("board.draftRun", { id: draft })) : null,
       board.published_run_id ? h("span", { class: "badge published" }, t("board.publishedRun", { id: board.published_run_id })) : null,
       !draft && !board.published_run_id ? h("span", { class: "muted" }, t("board.noRun")) : null,
-      state.run && state.run.objective !== null && state.run.objective !== undefined
-        ? h("span", { class: "muted small-text" }, t("board.solverFigures", { objective: number(state.run.objective), seconds: number(state.run.wall_time_s, 1) }))
+      state.run && state.run.wall_time_s !== null && state.run.wall_time_s !== undefined
+        ? h("span", { class: "muted small-text" }, t("board.solveTime", { seconds: number(state.run.wall_time_s, 1) }))
         : null,
       ...(state.run ? state.run.warnings : []).map((warning) => h("span", { class: "badge partial" }, pick(warning))),
     );
@@ -219,6 +219,7 @@ export function render(ctx) {
     );
     const reason = h("input", { type: "text", maxlength: 200, placeholder: t("board.reasonHint"), "data-test": "override-reason" });
     const candidates = h("div", { class: "candidates", "data-test": "candidates", "data-state": "loading" }, h("p", {}, t("common.loading")));
+    const nearMisses = h("div", { class: "near-misses", "data-test": "near-misses", "data-state": "loading" });
     let fetched = [];
     const find = h("input", {
       type: "search",
@@ -233,7 +234,7 @@ export function render(ctx) {
       const wanted = find.value.trim();
       const rows = wanted ? fetched.filter((row) => row.name.includes(wanted)) : fetched.slice(0, CANDIDATES_SHOWN);
       candidates.dataset.state = "ready";
-      mount(candidates, candidateTable(rows, override), !wanted && fetched.length > CANDIDATES_SHOWN
+      mount(candidates, candidateTable(rows, override, assignNow), !wanted && fetched.length > CANDIDATES_SHOWN
         ? h("p", { class: "muted small-text" }, t("board.moreCandidates", { n: fetched.length - CANDIDATES_SHOWN }))
         : null);
     }
@@ -256,6 +257,40 @@ export function render(ctx) {
       }
     }
 
+    /** A change by hand: applied at once, the board drawn again without a re-solve. */
+    async function direct(request, message) {
+      try {
+        await request();
+        toast(message);
+        await load();
+      } catch (error) {
+        toast(error.message, { bad: true });
+      }
+    }
+
+    function assignNow(personId, name, anyway = false) {
+      const why = reason.value.trim();
+      if (anyway && !why) {
+        toast(t("board.reasonNeeded"), { bad: true });
+        reason.focus();
+        return Promise.resolve();
+      }
+      return direct(
+        () => api(`${weekPath()}/assignments`, {
+          method: "POST",
+          json: { person_id: personId, demand_kind: demand.demand_kind, demand_id: demand.demand_id, role: Number(roleChoice.value), reason: why },
+        }),
+        t(anyway ? "board.done.anyway" : "board.done.assign", { name }),
+      );
+    }
+
+    function takeOff(person) {
+      return direct(
+        () => api(`/assignments/${person.assignment_id}/remove`, { method: "POST", json: { reason: reason.value.trim() } }),
+        t("board.done.unassign", { name: person.person_name }),
+      );
+    }
+
     function override(kind, personId, name) {
       return change(
         () => api(`${weekPath()}/overrides`, {
@@ -275,6 +310,17 @@ export function render(ctx) {
       } catch (error) {
         candidates.dataset.state = "failed";
         mount(candidates, h("div", { class: "error" }, error.message));
+        return;
+      }
+      try {
+        const missed = await api(`${weekPath()}/demands/${demand.demand_kind}/${demand.demand_id}/near-misses`, {
+          query: { role: roleChoice.value },
+        });
+        nearMisses.dataset.state = "ready";
+        mount(nearMisses, nearMissGroups(missed, assignNow));
+      } catch (error) {
+        nearMisses.dataset.state = "failed";
+        mount(nearMisses, h("div", { class: "error" }, error.message));
       }
     }
 
@@ -306,13 +352,17 @@ export function render(ctx) {
         ))),
       h("h3", {}, t("board.assigned")),
       demand.people.length
-        ? h("ul", { class: "people-list" }, demand.people.map((person) =>
+        ? h("ul", { class: "people-list", "data-test": "assigned-people" }, demand.people.map((person) =>
             h("li", {},
               h("span", {}, person.person_name),
-              person.pinned ? h("span", { class: "badge" }, t("board.pinned")) : null,
+              person.override_reason
+                ? h("span", { class: "badge override", "data-test": "override-mark", title: person.override_reason }, person.override_reason.startsWith("破例") ? t("board.override") : t("board.byHand"))
+                : person.pinned ? h("span", { class: "badge" }, t("board.pinned")) : null,
               h("span", { class: `badge ${person.status}` }, t(`assignment.${person.status}`)),
               h("span", { class: "spacer" }),
-              h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => override("unassign", person.person_id, person.person_name) }, t("board.unassign")),
+              person.status === "done" ? null
+                : h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => takeOff(person) }, t("board.unassign")),
+              person.override_reason ? h("span", { class: "muted small-text override-reason" }, person.override_reason) : null,
             ),
           ))
         : h("p", { class: "muted" }, t("board.nobody")),
@@ -335,11 +385,37 @@ export function render(ctx) {
       h("div", { class: "field-row" }, demand.roles.length > 1 ? h("label", {}, t("board.role"), roleChoice) : null, h("label", {}, t("board.find"), find), h("label", { class: "grow" }, t("board.reason"), reason)),
       h("p", { class: "muted small-text" }, t("board.overrideHint")),
       candidates,
+      h("h3", {}, t("board.nearMisses")),
+      nearMisses,
     );
     loadCandidates();
   }
 
-  function candidateTable(rows, override) {
+  /** People one rule keeps off the seat, under a heading per rule, each to assign anyway. */
+  function nearMissGroups(missed, assignNow) {
+    if (!missed.length) return h("p", { class: "muted" }, t("board.noNearMisses"));
+    const groups = new Map();
+    for (const row of missed) {
+      if (!groups.has(row.rule)) groups.set(row.rule, []);
+      groups.get(row.rule).push(row);
+    }
+    return [...groups.entries()].map(([rule, rows]) =>
+      h("details", { class: "near-miss-group", "data-rule": rule, open: groups.size <= 3 },
+        h("summary", {}, `${t(`nearMiss.${rule}`)} · ${rows.length}`),
+        h("ul", { class: "near-miss-list" }, rows.map((row) =>
+          h("li", { "data-person": row.person_id },
+            h("div", { class: "near-miss-who" },
+              h("strong", {}, row.name),
+              h("span", { class: "muted small-text" }, ` ${t(`kind.${row.kind}`)} · ${metres(row.distance_m)}`),
+            ),
+            h("div", { class: "near-miss-why" }, pick(row.why)),
+            h("div", { class: "muted small-text" }, pick(row.consequence)),
+            h("button", { type: "button", class: "small", "data-test": "assign-anyway", onclick: () => assignNow(row.person_id, row.name, true) }, t("board.assignAnyway")),
+          ))),
+      ));
+  }
+
+  function candidateTable(rows, override, assign) {
     if (!rows.length) return h("p", { class: "muted" }, t("board.noCandidates"));
     return h(
       "table",
@@ -365,8 +441,8 @@ export function render(ctx) {
             h("button", { type: "button", class: "small", "data-test": "pin", onclick: () => override("pin", row.person_id, row.name) }, t("board.pin")),
             h("button", { type: "button", class: "small", "data-test": "forbid", onclick: () => override("forbid", row.person_id, row.name) }, t("board.forbid")),
             row.assigned
-              ? h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => override("unassign", row.person_id, row.name) }, t("board.unassign"))
-              : h("button", { type: "button", class: "small", "data-test": "assign", onclick: () => override("assign", row.person_id, row.name) }, t("board.assign")),
+              ? null
+              : h("button", { type: "button", class: "small", "data-test": "assign", onclick: () => assign(row.person_id, row.name) }, t("board.assign")),
           ),
         ),
       )),
@@ -481,12 +557,49 @@ export function render(ctx) {
     );
   }
 
+  /** Publishing is a decision: first say who will be told of what, then publish on "确认发布". */
   async function publish() {
     const runId = state.board && state.board.draft_run_id;
     if (!runId) return;
+    let preview;
+    try {
+      preview = await api(`/runs/${runId}/publish-preview`);
+    } catch (error) {
+      toast(error.message, { bad: true });
+      return;
+    }
+    const dialog = h("dialog", { class: "confirm card", "data-test": "publish-dialog", "aria-label": t("publish.title") });
+    const close = () => { dialog.close(); dialog.remove(); };
+    const line = (person) =>
+      h("li", { "data-person": person.person_id },
+        h("strong", {}, person.person_name),
+        person.added.length ? h("span", { class: "added" }, ` ${t("publish.gets")}：${person.added.join("、")}`) : null,
+        person.removed.length ? h("span", { class: "removed" }, ` ${t("publish.loses")}：${person.removed.join("、")}`) : null,
+      );
+    mount(dialog,
+      h("h2", {}, t("publish.title")),
+      h("p", { "data-test": "publish-summary" }, preview.replaces_run_id
+        ? t("publish.correction", { id: preview.replaces_run_id, n: preview.told.length, same: preview.unchanged_people })
+        : t("publish.first", { n: preview.told.length })),
+      preview.told.length
+        ? h("ul", { class: "told-list" }, preview.told.map(line))
+        : h("p", { class: "muted" }, t("publish.nobody")),
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", "data-test": "publish-cancel", onclick: close }, t("publish.cancel")),
+        h("button", { type: "button", class: "primary", "data-test": "publish-confirm", onclick: async () => { close(); await publishNow(runId); } }, t("publish.confirm")),
+      ),
+    );
+    root.append(dialog);
+    dialog.showModal();
+  }
+
+  async function publishNow(runId) {
     publishButton.disabled = true;
     try {
       await api(`/runs/${runId}/publish`, { method: "POST" });
+      // the label says so at once; the board is read again behind it
+      state.board = { ...state.board, published_run_id: runId, draft_run_id: null };
+      draw();
       toast(t("board.published", { id: runId }));
       await load();
     } catch (error) {

@@ -1,0 +1,132 @@
+"""The coordinator's console as a daily tool, in Chromium at 1440×900 on the demo community
+(红光社区, ``demo-coordinator``): a gap filled by hand with a near miss assigned anyway and a
+reason, the board updated at once without a re-solve, then the week published after a
+confirmation that says who is told, the label changing at once.
+
+Screenshots go to ``build/screenshots/console-*.png``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing
+from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, LiveServer
+
+# a skip for a missing program, never for a missing package (see test_browser_flows.py)
+if browser_missing():
+    pytest.skip(SKIP_REASON, allow_module_level=True)
+
+WEEK = "2026-03-02"
+SLOW_MS = 60_000
+REASON = "本人熟悉这户人家，已电话确认能来"
+
+
+@pytest.fixture(scope="module")
+def desk(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def shot(page: Any, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def log_in(page: Any, hash_route: str) -> None:
+    page.goto(f"/console/#/{hash_route}")
+    expect(page.locator("[data-page=login]")).to_be_visible()
+    page.fill("input[name=username]", DEMO_COORDINATOR)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("[data-test=login-submit]")
+
+
+def open_gap_with_near_miss(page: Any) -> tuple[str, Any]:
+    """The first unfilled slot whose panel offers someone to assign anyway: its title and the
+    near miss's row."""
+    panel = page.locator("[data-test=slot-panel]")
+    gaps = page.locator(".slot.partial, .slot.empty")
+    for index in range(min(gaps.count(), 25)):
+        slot = gaps.nth(index)
+        title = slot.get_attribute("data-title")
+        slot.click()
+        expect(panel.locator("h2").first).to_have_text(title)
+        near = panel.locator("[data-test=near-misses]")
+        expect(near).to_have_attribute("data-state", "ready", timeout=SLOW_MS)
+        rows = near.locator("li[data-person]")
+        if rows.count():
+            return title, rows.first
+    raise AssertionError("no unfilled slot has a near miss")
+
+
+def test_a_near_miss_assigned_anyway_and_the_week_published_with_confirmation(
+    desk: Any, screenshots: Path
+) -> None:
+    page = desk
+    log_in(page, f"board?week={WEEK}")
+    expect(page.locator("[data-page=board]")).to_be_visible()
+    status = page.locator("[data-test=run-status]")
+    expect(status).to_contain_text("本周尚未排班")
+    page.select_option("[data-test=time-limit]", "3")
+    page.click("[data-test=solve]")
+    progress = page.locator("[data-test=solve-progress]")
+    expect(progress).to_have_attribute("data-state", "done", timeout=SLOW_MS)
+    run = progress.get_attribute("data-run")
+    expect(status).to_contain_text(f"草稿 #{run}")
+    # no solver figures on the console: only how long planning took
+    expect(status).not_to_contain_text("目标值")
+
+    title, row = open_gap_with_near_miss(page)
+    name = row.locator("strong").inner_text()
+    group = row.locator("xpath=ancestor::details[1]")
+    expect(group.locator("summary")).not_to_be_empty()
+    expect(row.locator(".near-miss-why")).not_to_be_empty()
+    row.scroll_into_view_if_needed()
+    shot(page, screenshots, "console-near-misses")
+
+    panel = page.locator("[data-test=slot-panel]")
+    # without a reason the page asks for one, and nothing changes
+    row.locator("[data-test=assign-anyway]").click()
+    expect(page.locator(".toast.bad").last).to_contain_text("写明理由")
+    panel.locator("[data-test=override-reason]").fill(REASON)
+    row.locator("[data-test=assign-anyway]").click()
+    expect(page.locator(".toast").last).to_contain_text(f"已破例指派 {name}")
+
+    # the board shows them on the slot at once, marked as an override; no solve was started
+    card = page.locator(f".slot[data-title='{title}']")
+    expect(card.locator(".slot-people")).to_contain_text(name)
+    on_it = panel.locator("[data-test=assigned-people] li", has_text=name)
+    expect(on_it.locator("[data-test=override-mark]")).to_have_text("破例")
+    expect(on_it).to_contain_text(REASON)
+    expect(status).to_contain_text(f"草稿 #{run}")
+    expect(progress).to_have_attribute("data-run", run)
+    shot(page, screenshots, "console-assigned-anyway")
+
+    # publishing asks first, saying who will be told of what
+    page.click("[data-test=publish]")
+    dialog = page.locator("[data-test=publish-dialog]")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-test=publish-summary]")).to_contain_text("第一次发布")
+    expect(dialog.locator(".told-list li", has_text=name)).to_contain_text("新任务")
+    shot(page, screenshots, "console-publish-confirm")
+    dialog.locator("[data-test=publish-cancel]").click()
+    expect(dialog).to_have_count(0)
+    expect(status).to_contain_text(f"草稿 #{run}")
+
+    page.click("[data-test=publish]")
+    page.locator("[data-test=publish-dialog] [data-test=publish-confirm]").click()
+    expect(status).to_contain_text(f"已发布 #{run}")
+    expect(status).not_to_contain_text("草稿")
+    expect(page.locator("[data-test=publish]")).to_be_disabled()
+    shot(page, screenshots, "console-published")
+    assert page.errors == []
