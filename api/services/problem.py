@@ -160,6 +160,7 @@ def build_problem(
     settings = Settings(
         radius_m=community.radius_m,
         quarter_minimum=community.quarter_minimum,
+        visit_hours=(community.visit_start_minute, community.visit_end_minute),
         time_limit_s=time_limit_s,
     )
     problem = Problem(

@@ -138,6 +138,13 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/communities/{community_c}/weeks/2026-03-02", None, READ_C),
     ("GET", WEEK_A + "/demands/activity/{activity_a}/candidates", None, READ_A2),
     ("GET", WEEK_A + "/demands/activity/{activity_a}/near-misses", None, READ_A2),
+    # 社区设置与操作记录: managers of the community
+    ("GET", "/communities/{community_a}/settings", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/settings", None, MANAGE_C),
+    ("PATCH", "/communities/{community_a}/settings", {"quarter_minimum": 3}, MANAGE_A),
+    ("PATCH", "/communities/{community_c}/settings", {"quarter_minimum": 3}, MANAGE_C),
+    ("GET", "/communities/{community_a}/audit", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/audit", None, MANAGE_C),
     ("GET", "/runs/{run_a}/moves", None, READ_A1),
     ("GET", "/communities/{community_a}/map", None, READ_A1),
     ("GET", "/communities/{community_c}/map", None, READ_C),
