@@ -130,3 +130,40 @@ def test_a_near_miss_assigned_anyway_and_the_week_published_with_confirmation(
     expect(page.locator("[data-test=publish]")).to_be_disabled()
     shot(page, screenshots, "console-published")
     assert page.errors == []
+
+
+def test_a_setting_changed_and_the_audit_page_shows_the_override(
+    desk: Any, screenshots: Path
+) -> None:
+    page = desk
+    page.goto("/console/#/settings")
+    form = page.locator("[data-test=settings]")
+    expect(form).to_have_attribute("data-state", "ready")
+    expect(page.locator("[data-test=radius]")).to_have_value("1200")
+    page.fill("[data-test=radius]", "900")
+    page.fill("[data-test=visit-end]", "19:00")
+    # visiting hours that end before they start are refused by the API, shown by the form
+    page.fill("[data-test=visit-start]", "19:30")
+    page.click("[data-test=save-settings]")
+    expect(page.locator("[data-test=settings-error]")).to_contain_text("上门时段的结束须晚于开始")
+    page.fill("[data-test=visit-start]", "08:30")
+    page.click("[data-test=save-settings]")
+    expect(page.locator(".toast").last).to_contain_text("设置已保存")
+    shot(page, screenshots, "console-settings")
+    page.reload()
+    expect(form).to_have_attribute("data-state", "ready")
+    expect(page.locator("[data-test=radius]")).to_have_value("900")
+    expect(page.locator("[data-test=visit-start]")).to_have_value("08:30")
+
+    page.goto("/console/#/audit")
+    log = page.locator("[data-test=audit]")
+    expect(log).to_have_attribute("data-state", "ready")
+    expect(log.locator("tr[data-action='community.settings']")).to_contain_text(DEMO_COORDINATOR)
+    page.select_option("[data-test=audit-kind]", "override")
+    expect(log.locator("tr[data-action='community.settings']")).to_have_count(0)
+    anyway = log.locator("tr[data-action='assignment.assign_anyway']")
+    expect(anyway).to_contain_text("破例指派")
+    expect(anyway).to_contain_text(REASON)
+    expect(anyway).to_contain_text(DEMO_COORDINATOR)
+    shot(page, screenshots, "console-audit")
+    assert page.errors == []
