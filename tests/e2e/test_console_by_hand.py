@@ -61,6 +61,12 @@ def open_gap_with_near_miss(page: Any) -> tuple[str, Any]:
         title = slot.get_attribute("data-title")
         slot.click()
         expect(panel.locator("h2").first).to_have_text(title)
+        expect(panel.locator("[data-test=candidates]")).to_have_attribute(
+            "data-state", "ready", timeout=SLOW_MS
+        )
+        section = panel.locator("[data-test=near-miss-section]")
+        if section.get_attribute("open") is None:
+            section.locator("summary").click()
         near = panel.locator("[data-test=near-misses]")
         expect(near).to_have_attribute("data-state", "ready", timeout=SLOW_MS)
         rows = near.locator("li[data-person]")

@@ -7,7 +7,7 @@
 import { api } from "../api.js";
 import { h, mount, select, toast } from "../dom.js";
 import { pick, t, weekdayShort } from "../i18n.js";
-import { addDays, clockOf, localDayOf, metres, mondayOf, number, shortDay, today } from "../format.js";
+import { addDays, clockOf, deadline, localDayOf, metres, mondayOf, number, shortDay, today } from "../format.js";
 import { go } from "../router.js";
 
 const WEEK_KEY = "tongxin.week";
@@ -31,7 +31,7 @@ function shortTitle(title) {
 
 /** A demand's time: a wish nobody has yet may be done any time before its deadline. */
 function when(demand) {
-  if (demand.flexible && !demand.people.length) return t("board.flexible", { day: shortDay(localDayOf(demand.ends_at)) });
+  if (demand.flexible && !demand.people.length) return t("board.flexible", { deadline: deadline(localDayOf(demand.ends_at)) });
   return `${clockOf(demand.starts_at)}–${clockOf(demand.ends_at)}`;
 }
 
@@ -219,7 +219,12 @@ export function render(ctx) {
     );
     const reason = h("input", { type: "text", maxlength: 200, placeholder: t("board.reasonHint"), "data-test": "override-reason" });
     const candidates = h("div", { class: "candidates", "data-test": "candidates", "data-state": "loading" }, h("p", {}, t("common.loading")));
-    const nearMisses = h("div", { class: "near-misses", "data-test": "near-misses", "data-state": "loading" });
+    const nearMisses = h("div", { class: "near-misses", "data-test": "near-misses", "data-state": "idle" });
+    let nearLoaded = false;
+    const nearSection = h("details", { class: "near-miss-section", "data-test": "near-miss-section", ontoggle: () => { if (nearSection.open) loadNearMisses(); } },
+      h("summary", {}, t("board.nearMisses")),
+      nearMisses,
+    );
     let fetched = [];
     const find = h("input", {
       type: "search",
@@ -312,6 +317,18 @@ export function render(ctx) {
         mount(candidates, h("div", { class: "error" }, error.message));
         return;
       }
+      nearLoaded = false;
+      // a gap nobody free can fill: show who is nearly eligible straight away
+      if (nearSection.open) loadNearMisses();
+      else if (demand.fill !== "full" && !fetched.some((row) => !row.assigned)) nearSection.open = true;
+    }
+
+    /** Who one rule keeps off the seat; asked for when the section is opened. */
+    async function loadNearMisses() {
+      if (nearLoaded) return;
+      nearLoaded = true;
+      nearMisses.dataset.state = "loading";
+      mount(nearMisses, h("p", {}, t("common.loading")));
       try {
         const missed = await api(`${weekPath()}/demands/${demand.demand_kind}/${demand.demand_id}/near-misses`, {
           query: { role: roleChoice.value },
@@ -320,6 +337,7 @@ export function render(ctx) {
         mount(nearMisses, nearMissGroups(missed, assignNow));
       } catch (error) {
         nearMisses.dataset.state = "failed";
+        nearLoaded = false;
         mount(nearMisses, h("div", { class: "error" }, error.message));
       }
     }
@@ -385,8 +403,7 @@ export function render(ctx) {
       h("div", { class: "field-row" }, demand.roles.length > 1 ? h("label", {}, t("board.role"), roleChoice) : null, h("label", {}, t("board.find"), find), h("label", { class: "grow" }, t("board.reason"), reason)),
       h("p", { class: "muted small-text" }, t("board.overrideHint")),
       candidates,
-      h("h3", {}, t("board.nearMisses")),
-      nearMisses,
+      nearSection,
     );
     loadCandidates();
   }

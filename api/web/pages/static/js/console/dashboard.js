@@ -1,6 +1,6 @@
 // 统计 The dashboard: charts drawn by the page from GET /communities/{cid}/dashboard — how
 // much of each week was covered, wishes received, due and fulfilled per month, hours served per
-// grid, and how evenly the services are spread across people (with the Gini coefficient).
+// grid, and how evenly the services are spread across people (the mean and the most any one person has).
 // 截至 picks the day the charts end with (#/dashboard?until=2026-03-08): by default today, or
 // the end of the week last picked on the board, so a week planned ahead or gone by shows.
 
@@ -123,7 +123,7 @@ export function render(ctx) {
       ),
       panel(
         t("dashboard.load"),
-        t("dashboard.loadNote", { mean: number(load.mean, 1), max: number(load.max), gini: number(load.gini, 2) }),
+        t("dashboard.loadNote", { mean: number(load.mean, 1), max: number(load.max) }),
         barChart({
           labels: load.buckets.map((bucket) => String(bucket.services)),
           series: [{ name: t("dashboard.people"), className: "load", values: load.buckets.map((bucket) => bucket.people) }],

@@ -6,7 +6,7 @@
 import { api } from "../api.js";
 import { h, maskPhone, mount, pager, select, toast } from "../dom.js";
 import { SKILL_NAMES, skillLabel, t } from "../i18n.js";
-import { addDays, longDay, today } from "../format.js";
+import { addDays, deadline, shortDay, today } from "../format.js";
 
 const STATUSES = ["recorded", "verified", "open", "assigned", "done", "followed_up"];
 const SITUATIONS = ["elderly_alone", "disabled", "seriously_ill", "poor_family", "left_behind_child"];
@@ -82,7 +82,7 @@ export function render(ctx) {
                 h("td", {}, wish.beneficiary_name),
                 h("td", {}, wish.category),
                 h("td", {}, gridName(wish.grid_id)),
-                h("td", { class: late ? "late" : near ? "near" : null }, longDay(wish.deadline), late ? h("span", { class: "badge late" }, t("wishes.late")) : null),
+                h("td", { class: late ? "late" : near ? "near" : null }, deadline(wish.deadline), late ? h("span", { class: "badge late" }, t("wishes.late")) : null),
                 h("td", {}, h("span", { class: `badge ${wish.status}` }, t(`wish.${wish.status}`))),
                 h("td", { class: "num" }, wish.rating ? "★".repeat(wish.rating) : ""),
                 h("td", { class: "row-actions" }, actionsFor(wish)),
@@ -148,11 +148,10 @@ export function render(ctx) {
         wish.situations ? row(t("wishes.situations"), wish.situations.map((s) => t(`situation.${s}`)).join("、") || "–") : null,
         row(t("wishes.category"), wish.category),
         row(t("wishes.skills"), wish.skills.map(skillLabel).join("、") || "–"),
-        row(t("wishes.window"), `${longDay(wish.earliest)} – ${longDay(wish.deadline)}`),
+        row(t("wishes.window"), t("wishes.span", { from: shortDay(wish.earliest), deadline: deadline(wish.deadline) })),
         row(t("wishes.duration"), t("common.minutes", { n: wish.duration_minutes })),
         row(t("wishes.headcount"), wish.headcount),
         row(t("common.grid"), gridName(wish.grid_id)),
-        row(t("wishes.priority"), wish.priority),
       )),
       wish.beneficiary ? null : h("p", { class: "muted small-text" }, t("wishes.contactHidden")),
       wish.follow_ups && wish.follow_ups.length
