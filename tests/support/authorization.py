@@ -129,6 +129,13 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/people/{person_a1}/approve", {}, MANAGE_A),
     ("POST", "/people/{person_c1}/approve", {}, MANAGE_C),
     ("POST", "/people/{person_b1}/reject", None, MANAGE_B),
+    # 人员: corrections, deactivating and taking back (managers; history stays)
+    ("PATCH", "/people/{person_a1}", {"weekly_task_cap": 3}, MANAGE_A),
+    ("PATCH", "/people/{person_c1}", {"weekly_task_cap": 3}, MANAGE_C),
+    ("POST", "/people/{person_a2}/activate", None, MANAGE_A),
+    ("POST", "/people/{person_c1}/activate", None, MANAGE_C),
+    ("POST", "/people/{person_b1}/deactivate", None, MANAGE_B),
+    ("POST", "/people/{person_c1}/deactivate", None, MANAGE_C),
     ("POST", "/people/{person_c1}/reject", None, MANAGE_C),
     # hours a coordinator records on a task
     ("POST", "/assignments/{assignment_own}/hours", {"hours": 1}, MANAGE_A),
