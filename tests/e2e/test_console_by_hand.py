@@ -173,3 +173,27 @@ def test_a_setting_changed_and_the_audit_page_shows_the_override(
     expect(anyway).to_contain_text(DEMO_COORDINATOR)
     shot(page, screenshots, "console-audit")
     assert page.errors == []
+
+
+def test_a_person_found_by_name_and_deactivated(desk: Any, screenshots: Path) -> None:
+    page = desk
+    page.goto("/console/#/people")
+    first = page.locator("[data-test=person-open]").first
+    expect(first).to_be_visible()
+    name = first.inner_text()
+    page.fill("[data-test=people-search]", name[1:])
+    page.locator("[data-test=people-search]").press("Enter")
+    expect(page.locator("[data-test=people-total]")).not_to_have_text("共 0 条")
+    row = page.locator("tr[data-person]", has_text=name).first
+    expect(row).to_be_visible()
+    row.locator("[data-test=person-open]").click()
+    card = page.locator("[data-test=person-card]")
+    expect(card.locator("h2")).to_contain_text(name)
+    expect(card.locator("[data-test=person-quarter]")).to_contain_text("已服务")
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.locator("[data-test=deactivate]").click()
+    expect(page.locator(".toast").last).to_contain_text(f"已停用 {name}")
+    expect(card.locator("[data-test=person-inactive]")).to_have_text("已停用")
+    expect(row).to_contain_text("已停用")
+    shot(page, screenshots, "console-person-deactivated")
+    assert page.errors == []
