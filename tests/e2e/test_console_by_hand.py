@@ -106,11 +106,11 @@ def test_a_near_miss_assigned_anyway_and_the_week_published_with_confirmation(
     expect(page.locator(".toast.bad").last).to_contain_text("写明理由")
     panel.locator("[data-test=override-reason]").fill(REASON)
     row.locator("[data-test=assign-anyway]").click()
-    expect(page.locator(".toast").last).to_contain_text(f"已破例指派 {name}")
+    expect(page.locator(".toast").last).to_contain_text(f"已破例指派 {name}", timeout=SLOW_MS)
 
     # the board shows them on the slot at once, marked as an override; no solve was started
     card = page.locator(f".slot[data-title='{title}']")
-    expect(card.locator(".slot-people")).to_contain_text(name)
+    expect(card.locator(".slot-people")).to_contain_text(name, timeout=SLOW_MS)
     on_it = panel.locator("[data-test=assigned-people] li", has_text=name)
     expect(on_it.locator("[data-test=override-mark]")).to_have_text("破例")
     expect(on_it).to_contain_text(REASON)
@@ -121,7 +121,7 @@ def test_a_near_miss_assigned_anyway_and_the_week_published_with_confirmation(
     # publishing asks first, saying who will be told of what
     page.click("[data-test=publish]")
     dialog = page.locator("[data-test=publish-dialog]")
-    expect(dialog).to_be_visible()
+    expect(dialog).to_be_visible(timeout=SLOW_MS)
     expect(dialog.locator("[data-test=publish-summary]")).to_contain_text("第一次发布")
     expect(dialog.locator(".told-list li", has_text=name)).to_contain_text("新任务")
     shot(page, screenshots, "console-publish-confirm")
@@ -131,7 +131,7 @@ def test_a_near_miss_assigned_anyway_and_the_week_published_with_confirmation(
 
     page.click("[data-test=publish]")
     page.locator("[data-test=publish-dialog] [data-test=publish-confirm]").click()
-    expect(status).to_contain_text(f"已发布 #{run}")
+    expect(status).to_contain_text(f"已发布 #{run}", timeout=SLOW_MS)
     expect(status).not_to_contain_text("草稿")
     expect(page.locator("[data-test=publish]")).to_be_disabled()
     shot(page, screenshots, "console-published")
@@ -192,8 +192,49 @@ def test_a_person_found_by_name_and_deactivated(desk: Any, screenshots: Path) ->
     expect(card.locator("[data-test=person-quarter]")).to_contain_text("已服务")
     page.once("dialog", lambda dialog: dialog.accept())
     card.locator("[data-test=deactivate]").click()
-    expect(page.locator(".toast").last).to_contain_text(f"已停用 {name}")
+    expect(page.locator(".toast").last).to_contain_text(f"已停用 {name}", timeout=SLOW_MS)
     expect(card.locator("[data-test=person-inactive]")).to_have_text("已停用")
     expect(row).to_contain_text("已停用")
     shot(page, screenshots, "console-person-deactivated")
+    assert page.errors == []
+
+
+def test_the_board_filters_by_grid_kind_and_gaps_and_its_counts_filter_when_clicked(
+    desk: Any, screenshots: Path
+) -> None:
+    page = desk
+    page.goto(f"/console/#/board?week={WEEK}")
+    expect(page.locator("[data-test=run-status]")).to_contain_text("已发布", timeout=SLOW_MS)
+    slots = page.locator(".slot")
+    expect(slots.first).to_be_visible()
+    everything = slots.count()
+    partial = page.locator("[data-test=summary] [data-fill=partial]")
+    count = int(partial.inner_text().split()[-1])
+    assert 0 < count < everything
+    partial.click()
+    expect(slots).to_have_count(count)
+    assert set(page.locator(".slot").evaluate_all("els => els.map(e => e.dataset.fill)")) == {
+        "partial"
+    }
+    partial.click()
+    expect(slots).to_have_count(everything)
+
+    page.check("[data-test=filter-gaps]")
+    expect(page.locator(".slot.full")).to_have_count(0)
+    page.select_option("[data-test=filter-kind]", "wish")
+    expect(page.locator(".slot .slot-kind").first).to_have_text("微心愿")
+    kinds = page.locator(".slot .slot-kind").evaluate_all("els => els.map(e => e.textContent)")
+    assert set(kinds) <= {"微心愿"}
+    page.select_option("[data-test=filter-kind]", "")
+    page.uncheck("[data-test=filter-gaps]")
+    grid = page.locator("[data-test=filter-grid] option").nth(1)
+    page.select_option("[data-test=filter-grid]", grid.get_attribute("value"))
+    expect(slots.first).to_be_visible()
+    assert 0 < slots.count() < everything
+    page.select_option("[data-test=view]", "list")
+    expect(page.locator("[data-test=days].list")).to_be_visible()
+    shot(page, screenshots, "console-board-list")
+    page.select_option("[data-test=view]", "columns")
+    page.select_option("[data-test=filter-grid]", "")
+    expect(slots).to_have_count(everything)
     assert page.errors == []

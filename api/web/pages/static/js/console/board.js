@@ -18,6 +18,8 @@ const MOVES_SHOWN = 12;
 const CANDIDATES_SHOWN = 20;
 const CANDIDATES_FETCHED = 100;
 const FILLS = ["full", "partial", "empty"];
+const KINDS = ["shift", "activity", "wish"];
+const VIEW_KEY = "tongxin.boardView";
 
 /** A role by the skill it needs, in the chosen language. */
 function roleName(role) {
@@ -52,6 +54,13 @@ export function render(ctx) {
     run: null,
     open: null, // the demand whose panel is open
     pending: 0, // overrides made since the last solve
+    // what the board shows: a grid, a kind, one colour (the counts filter when clicked)
+    grid: "",
+    kind: "",
+    fill: "",
+    gapsOnly: false,
+    view: localStorage.getItem(VIEW_KEY) || "columns",
+    grids: [],
   };
   localStorage.setItem(WEEK_KEY, state.week);
   const weekPath = () => `/communities/${cid}/weeks/${state.week}`;
@@ -60,7 +69,23 @@ export function render(ctx) {
   const status = h("div", { class: "run-status", "data-test": "run-status" });
   const progress = h("div", { class: "solve-progress", hidden: true, "data-test": "solve-progress" });
   const moves = h("div", { class: "moves card", hidden: true, "data-test": "moves" });
-  const summary = h("div", { class: "board-summary" });
+  const summary = h("div", { class: "board-summary", "data-test": "summary" });
+  const gridChoice = h("select", { "aria-label": t("common.grid"), "data-test": "filter-grid", onchange: () => { state.grid = gridChoice.value; draw(); } },
+    h("option", { value: "" }, t("common.allGrids")));
+  const kindChoice = select({ "aria-label": t("board.kind"), "data-test": "filter-kind", onchange: () => { state.kind = kindChoice.value; draw(); } },
+    [["", t("board.allKinds")], ...KINDS.map((kind) => [kind, t(`demand.${kind}`)])], "");
+  const gapsOnly = h("input", { type: "checkbox", "data-test": "filter-gaps", onchange: () => { state.gapsOnly = gapsOnly.checked; draw(); } });
+  const viewChoice = select({ "aria-label": t("board.view"), "data-test": "view", onchange: () => {
+    state.view = viewChoice.value;
+    localStorage.setItem(VIEW_KEY, state.view);
+    draw();
+  } }, [["columns", t("board.viewColumns")], ["list", t("board.viewList")]], state.view);
+  const filterBar = h("div", { class: "board-filters field-row" },
+    h("label", { class: "inline" }, t("common.grid"), gridChoice),
+    h("label", { class: "inline" }, t("board.kind"), kindChoice),
+    h("label", { class: "inline check" }, gapsOnly, t("board.gapsOnly")),
+    h("label", { class: "inline" }, t("board.view"), viewChoice),
+  );
   const days = h("div", { class: "days", "data-test": "days" });
   const panel = h("aside", { class: "slot-panel", hidden: true, "data-test": "slot-panel", "aria-label": t("board.panel") });
 
@@ -100,7 +125,7 @@ export function render(ctx) {
     status,
     progress,
     moves,
-    summary,
+    h("div", { class: "board-bar" }, summary, filterBar),
     h("div", { class: "board-body" }, days, panel),
   );
 
@@ -151,14 +176,27 @@ export function render(ctx) {
       ...(state.run ? state.run.warnings : []).map((warning) => h("span", { class: "badge partial" }, pick(warning))),
     );
 
-    const counts = Object.fromEntries(FILLS.map((fill) => [fill, board.demands.filter((d) => d.fill === fill).length]));
+    // the counts are of what the grid and kind filters leave; a count shows only its colour
+    const narrowed = board.demands.filter((d) =>
+      (!state.grid || String(d.grid_id) === state.grid) && (!state.kind || d.demand_kind === state.kind));
+    const shown = narrowed.filter((d) =>
+      (!state.fill || d.fill === state.fill) && (!state.gapsOnly || d.fill !== "full"));
+    const counts = Object.fromEntries(FILLS.map((fill) => [fill, narrowed.filter((d) => d.fill === fill).length]));
     mount(
       summary,
-      FILLS.map((fill) => h("span", { class: `legend-item ${fill}` }, h("span", { class: `swatch ${fill}` }), `${t(`fill.${fill}`)} ${counts[fill]}`)),
+      FILLS.map((fill) => h("button", {
+        type: "button",
+        class: `legend-item ${fill}${state.fill === fill ? " chosen" : ""}`,
+        "aria-pressed": state.fill === fill ? "true" : "false",
+        "data-fill": fill,
+        title: t("board.countHint"),
+        onclick: () => { state.fill = state.fill === fill ? "" : fill; draw(); },
+      }, h("span", { class: `swatch ${fill}` }), `${t(`fill.${fill}`)} ${counts[fill]}`)),
     );
+    days.classList.toggle("list", state.view === "list");
 
     const byDay = new Map(Array.from({ length: 7 }, (_, index) => [addDays(state.week, index), []]));
-    for (const demand of board.demands) {
+    for (const demand of shown) {
       if (byDay.has(demand.day)) byDay.get(demand.day).push(demand);
     }
     mount(
@@ -169,7 +207,7 @@ export function render(ctx) {
           { class: "day", "data-day": day },
           h("h2", {}, weekdayShort(index), h("span", { class: "muted" }, ` ${shortDay(day)}`)),
           demands.length
-            ? demands.sort((a, b) => a.starts_at.localeCompare(b.starts_at)).map(slotCard)
+            ? h("div", { class: "day-slots" }, demands.sort((a, b) => a.starts_at.localeCompare(b.starts_at)).map(slotCard))
             : h("p", { class: "muted small-text" }, t("board.nothing")),
         ),
       ),
@@ -625,6 +663,9 @@ export function render(ctx) {
     }
   }
 
-  load();
+  api(`/communities/${cid}/grids`).then((grids) => {
+    state.grids = grids;
+    gridChoice.append(...grids.map((grid) => h("option", { value: String(grid.id) }, grid.name)));
+  }).catch(() => null).finally(() => load());
   return root;
 }

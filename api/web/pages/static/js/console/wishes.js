@@ -164,7 +164,7 @@ export function render(ctx) {
   function openFollowUp(wish) {
     side.hidden = false;
     const stars = h("div", { class: "stars", role: "radiogroup", "aria-label": t("wishes.rating") },
-      [1, 2, 3, 4, 5].map((n) => h("label", { class: "star" }, h("input", { type: "radio", name: "rating", value: n, checked: n === 5 }), h("span", {}, `${n}★`))));
+      [1, 2, 3, 4, 5].map((n) => h("label", { class: "star" }, h("input", { type: "radio", name: "rating", value: n, required: n === 1 }), h("span", {}, `${n}★`))));
     const comment = h("textarea", { rows: 3, maxlength: 2000, name: "comment" });
     const message = h("div", { class: "error", hidden: true, role: "alert" });
     mount(
@@ -172,7 +172,14 @@ export function render(ctx) {
       sideHead(t("wishes.followUpTitle", { title: wish.title })),
       h("form", { class: "stack", onsubmit: async (event) => {
         event.preventDefault();
-        const rating = Number(stars.querySelector("input:checked").value);
+        // no star is chosen beforehand: the resident's own rating, never a default
+        const chosen = stars.querySelector("input:checked");
+        if (!chosen) {
+          message.textContent = t("wishes.ratingNeeded");
+          message.hidden = false;
+          return;
+        }
+        const rating = Number(chosen.value);
         try {
           await api(`/wishes/${wish.id}/follow-up`, { method: "POST", json: { rating, comment: comment.value.trim() } });
           toast(t("wishes.followedUp"));
