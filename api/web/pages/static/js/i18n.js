@@ -508,6 +508,8 @@ export const MESSAGES = {
   "dashboard.fulfilled": ["办结", "Fulfilled"],
   "dashboard.hours": ["各网格服务时长（小时）", "Hours served per grid"],
   "dashboard.load": ["服务次数分布", "Spread of services across people"],
+  "dashboard.plannedHours": ["计划时长（已发布排班）", "Planned hours (published plans)"],
+  "dashboard.servedHours": ["已服务时长（已登记）", "Hours served (logged)"],
   "dashboard.loadNote": ["所示各周已发布排班中每人的任务数（横轴）与人数（纵轴）· 平均每人 {mean} 项 · 最多一人 {max} 项", "Tasks per person in the published plans of the weeks shown (across) by people (up) · {mean} each on average · at most {max} for one person"],
   "dashboard.until": ["截至", "Up to"],
   "dashboard.today": ["今天", "Today"],

@@ -111,13 +111,22 @@ export function render(ctx) {
       ),
       panel(
         t("dashboard.hours"),
-        data.hours_per_grid.some((grid) => grid.hours > 0) ? null : t("dashboard.noHours"),
+        data.hours_per_grid.some((grid) => grid.hours > 0 || grid.planned_hours > 0) ? null : t("dashboard.noHours"),
         data.hours_per_grid.length
-          ? horizontalBars({
-              rows: data.hours_per_grid.map((grid) => ({ label: grid.name, value: grid.hours })),
-              format: (value) => number(value, 1),
-              label: t("dashboard.hours"),
-            })
+          ? h("div", { class: "hours-pair" },
+              h("h3", {}, t("dashboard.plannedHours")),
+              horizontalBars({
+                rows: data.hours_per_grid.map((grid) => ({ label: grid.name, value: grid.planned_hours })),
+                format: (value) => number(value, 1),
+                label: t("dashboard.plannedHours"),
+              }),
+              h("h3", {}, t("dashboard.servedHours")),
+              horizontalBars({
+                rows: data.hours_per_grid.map((grid) => ({ label: grid.name, value: grid.hours })),
+                format: (value) => number(value, 1),
+                label: t("dashboard.servedHours"),
+              }),
+            )
           : h("p", { class: "muted" }, t("dashboard.noData")),
         "hours",
       ),
