@@ -454,8 +454,9 @@ export function render(ctx) {
       if (!groups.has(row.rule)) groups.set(row.rule, []);
       groups.get(row.rule).push(row);
     }
-    return [...groups.entries()].map(([rule, rows]) =>
-      h("details", { class: "near-miss-group", "data-rule": rule, open: groups.size <= 3 },
+    // the first group open, and all of them when there are few
+    return [...groups.entries()].map(([rule, rows], index) =>
+      h("details", { class: "near-miss-group", "data-rule": rule, open: index === 0 || groups.size <= 3 },
         h("summary", {}, `${t(`nearMiss.${rule}`)} · ${rows.length}`),
         h("ul", { class: "near-miss-list" }, rows.map((row) =>
           h("li", { "data-person": row.person_id },
