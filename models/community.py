@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from matcher.domain import Settings
 from models.base import Base, Timestamped, check
 
 #: the time zone of a community that names none, and of jobs that span communities
@@ -18,6 +19,8 @@ DEFAULT_WEEKLY_RUN_WEEKDAY = 4  # Monday = 0
 DEFAULT_WEEKLY_RUN_MINUTE = 20 * 60
 DEFAULT_QUARTER_MINIMUM = 3
 DEFAULT_RADIUS_M = 1200.0
+#: the matcher's visiting hours, until a community sets its own
+DEFAULT_VISIT_HOURS = Settings().visit_hours
 
 
 def monday_of(day: date) -> date:
@@ -52,6 +55,11 @@ class Community(Timestamped, Base):
         check("weekly_run_minute BETWEEN 0 AND 1439", "weekly_run_minute"),
         check("quarter_minimum >= 0", "quarter_minimum"),
         check("radius_m > 0", "radius_m"),
+        check(
+            "visit_start_minute >= 0 AND visit_end_minute <= 1440"
+            " AND visit_start_minute < visit_end_minute",
+            "visit_hours",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +74,9 @@ class Community(Timestamped, Base):
     quarter_minimum: Mapped[int] = mapped_column(default=DEFAULT_QUARTER_MINIMUM)
     #: walking radius of the service circle, in metres
     radius_m: Mapped[float] = mapped_column(default=DEFAULT_RADIUS_M)
+    #: hours in which helpers may call at a household, minutes of the day (08:00–20:00)
+    visit_start_minute: Mapped[int] = mapped_column(default=DEFAULT_VISIT_HOURS[0])
+    visit_end_minute: Mapped[int] = mapped_column(default=DEFAULT_VISIT_HOURS[1])
 
     street: Mapped[Street] = relationship(back_populates="communities")
     grids: Mapped[list[Grid]] = relationship(

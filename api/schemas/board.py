@@ -53,6 +53,9 @@ class SlotPerson(BaseModel):
     role: int
     status: AssignmentStatus
     pinned: bool
+    #: set when the coordinator put this person on by hand: the reason given (and, for
+    #: someone a rule kept off, the rule broken)
+    override_reason: str | None = None
     starts_at: datetime
     ends_at: datetime
 
@@ -111,6 +114,39 @@ class SlotCandidate(BaseModel):
 
 
 # what a re-solve moved -----------------------------------------------------------------------
+
+
+#: the rule that keeps a near miss off a seat: a pairwise rule or a rule of the week
+NearMissRule = Literal[
+    "skill",
+    "member",
+    "team",
+    "radius",
+    "time",
+    "reserved",
+    "forbidden",
+    "task_cap",
+    "hours_cap",
+    "busy",
+]
+
+
+class NearMissCandidate(BaseModel):
+    """Someone exactly one hard rule keeps off the seat, with that rule and what putting them
+    on anyway means."""
+
+    person_id: int
+    name: str
+    kind: str
+    rule: NearMissRule
+    why: Text
+    consequence: Text
+    distance_m: float
+    services_this_quarter: int
+    hours_this_week: float
+    tasks_this_week: int
+    starts_at: datetime
+    ends_at: datetime
 
 
 class MovedPair(BaseModel):

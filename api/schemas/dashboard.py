@@ -34,6 +34,9 @@ class GridHours(BaseModel):
     grid_id: int | None
     name: str
     hours: float
+    #: hours of the standing tasks in published plans over the same months (the plan, before
+    #: anyone logs what they served)
+    planned_hours: float = 0.0
 
 
 class LoadBucket(BaseModel):

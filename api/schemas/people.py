@@ -158,6 +158,18 @@ class TimeWindowPublic(BaseModel):
         return cls(weekday=row.weekday, start=clock(row.start_minute), end=clock(row.end_minute))
 
 
+class PersonUpdate(Strict):
+    """A coordinator's correction of a person; a field left out stays. ``grid_id`` may be
+    cleared with ``null``."""
+
+    name: Name | None = None
+    grid_id: RefId | None = None
+    work_unit: ShortText | None = None
+    skills: Skills | None = None
+    weekly_hours_cap: HoursCap | None = None
+    weekly_task_cap: TaskCap | None = None
+
+
 class PersonPublic(BaseModel):
     """A person as coordinators and grid leaders see them: the phone only masked."""
 

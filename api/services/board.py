@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -29,6 +30,8 @@ from api.schemas.board import (
     GridPoint,
     HomeCell,
     MapPoint,
+    NearMissCandidate,
+    NearMissRule,
     RoleSlot,
     SlotCandidate,
     SlotPerson,
@@ -47,17 +50,19 @@ from api.services.problem import (
 )
 from api.services.scheduling import (
     LIVE_RUN_STATUSES,
+    booked_tasks,
     current_run,
     get_run,
     rank_candidates,
     week_run,
 )
-from matcher.domain import SKILLS, Demand, DemandKind, Role
+from matcher import ranking
+from matcher.domain import SKILLS, Demand, DemandKind, Problem, Role
 from models.calendar import Activity
 from models.community import Community, Grid
 from models.person import Person
 from models.post import Shift
-from models.schedule import Assignment, RunStatus, ScheduleRun
+from models.schedule import Assignment, Override, OverrideKind, RunStatus, ScheduleRun
 from models.wish import Wish, WishStatus
 
 #: side of a home cell on the map, in metres
@@ -172,6 +177,25 @@ def _role_slot(index: int, role: Role, filled: int, gap: Text | None) -> RoleSlo
     )
 
 
+def _assigned_by_hand(
+    session: Session, community_id: int, week_start: date
+) -> dict[tuple[int, str], str]:
+    """The reasons of the week's assignments made by hand, by (person, demand)."""
+    return {
+        (o.person_id, demand_ref_id(o)): o.reason
+        for o in session.scalars(
+            sa.select(Override)
+            .where(
+                Override.community_id == community_id,
+                Override.week_start == week_start,
+                Override.active.is_(True),
+                Override.kind == OverrideKind.ASSIGN,
+            )
+            .order_by(Override.id)
+        )
+    }
+
+
 def _fill(roles: Sequence[RoleSlot]) -> Fill:
     if all(r.filled >= r.needed for r in roles):
         return "full"
@@ -194,6 +218,7 @@ def week_board(
         key = (matcher_demand_id(gap["demand_kind"], gap["demand_id"]), int(gap["role"]))
         gaps.setdefault(key, Text(**gap["reason"]))
     places = _places(session, refs.rows.values())
+    by_hand = _assigned_by_hand(session, community_id, week_start)
 
     slots: list[DemandSlot] = []
     for demand in problem.demands:
@@ -203,10 +228,12 @@ def week_board(
         kind, row_id = refs[demand.id]
         people = on_demand.get(demand.id, [])
         live = [a for a in people if a.status in LIVE_STATUSES]
-        roles = [
-            _role_slot(r, role, sum(1 for a in live if a.role == r), gaps.get((demand.id, r)))
-            for r, role in enumerate(demand.roles)
-        ]
+        roles = []
+        for r, role in enumerate(demand.roles):
+            filled = sum(1 for a in live if a.role == r)
+            # a gap filled by hand since the solve has no reason left
+            gap = gaps.get((demand.id, r)) if filled < role.max_count else None
+            roles.append(_role_slot(r, role, filled, gap))
         if demand.flexible and live:
             # a wish someone has: the time they go
             starts_at = min(a.starts_at for a in live).astimezone(community.zone)
@@ -241,6 +268,7 @@ def week_board(
                         role=a.role,
                         status=a.status,
                         pinned=a.pinned,
+                        override_reason=by_hand.get((a.person_id, demand.id)),
                         starts_at=a.starts_at.astimezone(community.zone),
                         ends_at=a.ends_at.astimezone(community.zone),
                     )
@@ -263,6 +291,36 @@ def week_board(
 # candidates for one slot ---------------------------------------------------------------------
 
 
+def _seat(
+    session: Session,
+    community_id: int,
+    week_start: date,
+    demand_kind: DemandKind,
+    demand_id: int,
+    role: int,
+    grid_ids: set[int] | None,
+) -> tuple[Community, Problem, str]:
+    """The week's problem and the matcher id of one role of one of its demands (404 for a
+    demand not in the week or the caller's grids, 422 for a role it does not have)."""
+    community = get_community(session, community_id)
+    problem, _ = build_problem(session=session, community_id=community_id, week_start=week_start)
+    key = matcher_demand_id(demand_kind, demand_id)
+    demand = next((d for d in problem.demands if d.id == key), None)
+    if demand is None or not in_grids(_grid_of(demand), grid_ids):
+        raise NotFound(
+            f"本周没有这项任务（{demand_kind} {demand_id}）",
+            f"the week has no {demand_kind} {demand_id}",
+        )
+    if role >= len(demand.roles):
+        raise Invalid(
+            f"这项任务只有 {len(demand.roles)} 类人手（role 从 0 到 {len(demand.roles) - 1}）",
+            f"this demand has {len(demand.roles)} role(s), numbered from 0",
+            field="role",
+            location="query",
+        )
+    return community, problem, key
+
+
 def slot_candidates(
     *,
     session: Session,
@@ -281,22 +339,9 @@ def slot_candidates(
     the walking radius or not be free then is offered. Those already on this role are listed
     too, marked ``assigned``.
     """
-    community = get_community(session, community_id)
-    problem, _ = build_problem(session=session, community_id=community_id, week_start=week_start)
-    key = matcher_demand_id(demand_kind, demand_id)
-    demand = next((d for d in problem.demands if d.id == key), None)
-    if demand is None or not in_grids(_grid_of(demand), grid_ids):
-        raise NotFound(
-            f"本周没有这项任务（{demand_kind} {demand_id}）",
-            f"the week has no {demand_kind} {demand_id}",
-        )
-    if role >= len(demand.roles):
-        raise Invalid(
-            f"这项任务只有 {len(demand.roles)} 类人手（role 从 0 到 {len(demand.roles) - 1}）",
-            f"this demand has {len(demand.roles)} role(s), numbered from 0",
-            field="role",
-            location="query",
-        )
+    community, problem, key = _seat(
+        session, community_id, week_start, demand_kind, demand_id, role, grid_ids
+    )
     shown = current_run(session=session, community_id=community_id, week_start=week_start)
     ranked = rank_candidates(
         problem=problem,
@@ -327,6 +372,45 @@ def slot_candidates(
             rank=position,
         )
         for position, c in enumerate(ranked[:limit], start=1)
+    ]
+
+
+def slot_near_misses(
+    *,
+    session: Session,
+    community_id: int,
+    week_start: date,
+    demand_kind: DemandKind,
+    demand_id: int,
+    role: int,
+    grid_ids: set[int] | None = None,
+) -> list[NearMissCandidate]:
+    """Everyone exactly one hard rule keeps off one role of a demand, grouped by that rule
+    (``matcher.ranking.near_misses``), measured against the run the board shows."""
+    community, problem, key = _seat(
+        session, community_id, week_start, demand_kind, demand_id, role, grid_ids
+    )
+    shown = current_run(session=session, community_id=community_id, week_start=week_start)
+    booked = booked_tasks(community, week_start, _assignments_of(session, shown))
+    people = {p.id: p for p in problem.people}
+    found = ranking.near_misses(problem=problem, demand_id=key, role=role, booked=booked)
+    return [
+        NearMissCandidate(
+            person_id=int(m.person_id),
+            name=people[m.person_id].name,
+            kind=people[m.person_id].kind.value,
+            rule=cast(NearMissRule, m.rule),
+            why=Text(zh=m.why.zh, en=m.why.en),
+            consequence=Text(zh=m.consequence.zh, en=m.consequence.en),
+            distance_m=m.distance_m,
+            services_this_quarter=people[m.person_id].services_this_quarter,
+            hours_this_week=round(m.minutes_this_week / 60, 2),
+            tasks_this_week=m.tasks_this_week,
+            starts_at=moment_of(community, week_start, m.start),
+            ends_at=moment_of(community, week_start, m.end),
+        )
+        for m in found
+        if in_grids(int(people[m.person_id].grid or 0) or None, grid_ids)
     ]
 
 

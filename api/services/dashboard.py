@@ -13,7 +13,8 @@ leader's grids.
 - **Wishes** per month: recorded that month; due that month, and of those the ones done or
   followed up (the monthly report's figures).
 - **Hours** per grid: the monthly report's hours (done assignments, hours logged, else their
-  length) added up over the months, per grid of the person who served.
+  length) added up over the months, per grid of the person who served; beside them the planned
+  hours, the length of the standing tasks of published plans in the same months.
 - **Load**: tasks per active person in the published plans of the weeks (standing
   assignments), as a histogram with mean, maximum and Gini coefficient.
 """
@@ -229,17 +230,58 @@ def hours_per_grid(
         report = month_report(session=session, community_id=community.id, year=year, month=month)
         for grid in report.grids:
             hours[grid.grid_id] += grid.hours
+    planned = planned_hours(session=session, community=community, months=months)
     grids = session.scalars(
         sa.select(Grid).where(Grid.community_id == community.id).order_by(Grid.id)
     ).all()
     found = [
-        GridHours(grid_id=g.id, name=g.name, hours=round(hours[g.id], 2))
+        GridHours(
+            grid_id=g.id,
+            name=g.name,
+            hours=round(hours[g.id], 2),
+            planned_hours=round(planned[g.id], 2),
+        )
         for g in grids
         if in_grids(g.id, grid_ids)
     ]
-    if grid_ids is None and hours.get(None):
-        found.append(GridHours(grid_id=None, name=NO_GRID, hours=round(hours[None], 2)))
+    if grid_ids is None and (hours.get(None) or planned.get(None)):
+        found.append(
+            GridHours(
+                grid_id=None,
+                name=NO_GRID,
+                hours=round(hours[None], 2),
+                planned_hours=round(planned[None], 2),
+            )
+        )
     return found
+
+
+def planned_hours(
+    *, session: Session, community: Community, months: Sequence[tuple[int, int]]
+) -> defaultdict[int | None, float]:
+    """Hours of the standing tasks (proposed, confirmed, done) of published plans starting in
+    the months, per grid of the person on them."""
+    planned: defaultdict[int | None, float] = defaultdict(float)
+    if not months:
+        return planned
+    first_year, first_month = min(months)
+    last_year, last_month = max(months)
+    after = date(last_year + last_month // 12, last_month % 12 + 1, 1)
+    rows = session.execute(
+        sa.select(Person.grid_id, Assignment.starts_at, Assignment.ends_at)
+        .join(Assignment.run)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(
+            ScheduleRun.community_id == community.id,
+            ScheduleRun.status == RunStatus.PUBLISHED,
+            Assignment.status.in_(LIVE_STATUSES),
+            Assignment.starts_at >= community.local_datetime(date(first_year, first_month, 1), 0),
+            Assignment.starts_at < community.local_datetime(after, 0),
+        )
+    )
+    for grid_id, starts_at, ends_at in rows:
+        planned[grid_id] += (ends_at - starts_at).total_seconds() / 3600
+    return planned
 
 
 # load ----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -9,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.schemas.common import TimeWindow, minutes
-from api.schemas.people import RegistrationCreate
-from api.services.changes import check_grid
+from api.schemas.people import PersonUpdate, RegistrationCreate
+from api.services.changes import apply_changes, check_grid, refuse_nulls
 from api.services.errors import Conflict, Invalid
 from api.services.problem import services_this_quarter
 from api.services.scope import grids_of, readable_people
@@ -172,6 +173,54 @@ def reject(*, session: Session, person: Person, actor: UserAccount) -> Person:
     return person
 
 
+#: fields of ``PersonUpdate`` that ``null`` may clear
+NULLABLE_PERSON = frozenset({"grid_id"})
+
+
+def update_person(
+    *, session: Session, person: Person, data: PersonUpdate, actor: UserAccount
+) -> Person:
+    """A coordinator corrects a person (name, grid, work unit, skills, weekly caps); audited."""
+    changes = data.model_dump(exclude_unset=True)
+    refuse_nulls(changes, NULLABLE_PERSON)
+    if "grid_id" in changes:
+        check_grid(session, person.community_id, changes["grid_id"])
+    apply_changes(
+        session=session,
+        row=person,
+        changes=changes,
+        set_fields=frozenset({"skills"}),
+        action="person.update",
+        actor=actor,
+        community_id=person.community_id,
+    )
+    return person
+
+
+def set_active(*, session: Session, person: Person, active: bool, actor: UserAccount) -> Person:
+    """Deactivate a person (no longer scheduled, their account closed) or take them back.
+    Nothing is deleted: their services, assignments and records stay as history."""
+    if person.pending:
+        raise Conflict(
+            "这位人员的报到尚待审核，请先通过或驳回", "This registration waits for review first"
+        )
+    before = audit.snapshot(person)
+    person.active = active
+    for account in session.scalars(
+        sa.select(UserAccount).where(UserAccount.person_id == person.id)
+    ):
+        account.active = active
+    audit.record(
+        session,
+        action="person.activate" if active else "person.deactivate",
+        row=person,
+        actor=actor,
+        community_id=person.community_id,
+        before=before,
+    )
+    return person
+
+
 def set_availability(
     *, session: Session, person: Person, windows: Sequence[TimeWindow], unavailable: Sequence
 ) -> Person:
@@ -182,12 +231,31 @@ def set_availability(
     return person
 
 
+#: digits of a phone a search must give before it looks at phones (fewer match too many)
+PHONE_DIGITS = 4
+
+
+def _phone_matches(session: Session, community: Community, digits: str) -> list[int]:
+    """Ids of the community's people whose phone holds ``digits``. Phones are encrypted at
+    rest, so they are read and compared here, never in a query."""
+    return [
+        person_id
+        for person_id, phone in session.execute(
+            sa.select(Person.id, Person.phone).where(
+                Person.community_id == community.id, Person.phone.is_not(None)
+            )
+        )
+        if phone and digits in re.sub(r"\D", "", phone)
+    ]
+
+
 def list_people(
     *,
     session: Session,
     user: UserAccount,
     community: Community,
     week_start: date,
+    q: str | None = None,
     grid_id: int | None = None,
     skill: str | None = None,
     kind: PersonKind | None = None,
@@ -206,6 +274,13 @@ def list_people(
         .outerjoin(counted, counted.c.person_id == Person.id)
         .add_columns(services.label("services_this_quarter"))
     )
+    if q:
+        # a name, or part of one; four digits or more also look through the phones
+        found = Person.name.contains(q, autoescape=True)
+        digits = re.sub(r"\D", "", q)
+        if len(digits) >= PHONE_DIGITS and digits == q.replace(" ", "").replace("-", ""):
+            found = sa.or_(found, Person.id.in_(_phone_matches(session, community, digits)))
+        query = query.where(found)
     if grid_id is not None:
         query = query.where(Person.grid_id == grid_id)
     if kind is not None:

@@ -160,7 +160,10 @@ def build_problem(
     )
     people = _people(session, community, week_start)
     kept = {d.id for d in demands}
-    pinned = _override_pairs(session, community_id, week_start, PIN_KINDS, kept)
+    # what a coordinator pinned, and what was already served (done stays done)
+    pinned = _override_pairs(session, community_id, week_start, PIN_KINDS, kept) | _served_pairs(
+        session, community_id, week_start, kept
+    )
     forbidden = _override_pairs(session, community_id, week_start, (OverrideKind.FORBID,), kept)
     if for_solve and refs.claim_only:
         forbidden |= frozenset(
@@ -177,6 +180,7 @@ def build_problem(
     settings = Settings(
         radius_m=community.radius_m,
         quarter_minimum=community.quarter_minimum,
+        visit_hours=(community.visit_start_minute, community.visit_end_minute),
         time_limit_s=time_limit_s,
     )
     problem = Problem(
@@ -567,6 +571,77 @@ def _previous_pairs(
     )
     pairs = ((matcher_person_id(a.person_id), demand_ref_id(a)) for a in assignments)
     return frozenset(pair for pair in pairs if pair[1] in kept)
+
+
+#: wishes whose service is over: their assignments are kept as they are
+CLOSED_WISHES = (WishStatus.DONE, WishStatus.FOLLOWED_UP)
+
+
+def served_assignments(
+    session: Session, community_id: int, week_start: date, other_than: int | None = None
+) -> list[Assignment]:
+    """The week's services that happened: assignments done (hours logged), and those of a
+    wish already done, in the week's draft and published plan (the published first). A
+    re-solve never takes them away."""
+    rows = session.scalars(
+        sa.select(Assignment)
+        .join(Assignment.run)
+        .outerjoin(Assignment.wish)
+        .where(
+            ScheduleRun.community_id == community_id,
+            ScheduleRun.week_start == week_start,
+            ScheduleRun.status.in_((RunStatus.PUBLISHED, RunStatus.DRAFT)),
+            ScheduleRun.id != (other_than or 0),
+            sa.or_(
+                Assignment.status == AssignmentStatus.DONE,
+                sa.and_(Assignment.status.in_(LIVE_STATUSES), Wish.status.in_(CLOSED_WISHES)),
+            ),
+        )
+        .order_by(ScheduleRun.status.desc(), Assignment.id)
+    )
+    kept: dict[tuple[int, str], Assignment] = {}
+    for row in rows:
+        kept.setdefault((row.person_id, demand_ref_id(row)), row)
+    return list(kept.values())
+
+
+def _served_pairs(
+    session: Session, community_id: int, week_start: date, kept: set[str]
+) -> frozenset[tuple[str, str]]:
+    """Services that happened, as pins: the matcher keeps them and plans around them."""
+    pairs = (
+        (matcher_person_id(a.person_id), demand_ref_id(a))
+        for a in served_assignments(session, community_id, week_start)
+    )
+    return frozenset(pair for pair in pairs if pair[1] in kept)
+
+
+def keep_served(session: Session, run: ScheduleRun, served: Iterable[Assignment]) -> None:
+    """Carry the services that happened into a new run: the same pair keeps its status and
+    hours; a pair the solution lacks (a done wish is no longer planned) is copied over."""
+    have = {(a.person_id, demand_ref_id(a)): a for a in run.assignments}
+    for old in served:
+        same = have.get((old.person_id, demand_ref_id(old)))
+        if same is not None:
+            same.status, same.hours_served = old.status, old.hours_served
+            same.starts_at, same.ends_at = old.starts_at, old.ends_at
+            continue
+        copy = Assignment(
+            run=run,
+            person_id=old.person_id,
+            role=old.role,
+            starts_at=old.starts_at,
+            ends_at=old.ends_at,
+            distance_m=old.distance_m,
+            pinned=True,
+            status=old.status,
+            hours_served=old.hours_served,
+            reasons=list(old.reasons or []),
+        )
+        assert old.demand_id is not None
+        set_demand(copy, old.demand_kind, old.demand_id)
+        session.add(copy)
+    session.flush()
 
 
 # back to rows --------------------------------------------------------------------------------

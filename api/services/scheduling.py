@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import matcher
-from api.services import loop_events, messages
+from api.services import loop_events, messages, publishing
 from api.services.errors import Conflict, Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
@@ -56,10 +56,12 @@ from api.services.problem import (
     demand_ref_id,
     demand_title,
     get_community,
+    keep_served,
     matcher_demand_id,
     matcher_person_id,
     moment_of,
     reason_json,
+    served_assignments,
     set_demand,
     store_solution,
     week_minute,
@@ -503,10 +505,12 @@ def run_solve(*, session: Session, run_id: int, lease: timedelta = DEFAULT_LEASE
             session.commit()
             solution = matcher.solve(problem)
             _write_lock_first(session)
+            served = served_assignments(session, run.community_id, run.week_start, run.id)
             run.progress = PROGRESS_SOLVED
             run.lease_until = utcnow() + lease
             _replace_draft(session, run)
             store_solution(session=session, run=run, solution=solution, refs=refs)
+            keep_served(session, run, served)
             run.progress = 1.0
             session.commit()
         except LockConflict as conflict:
@@ -841,6 +845,7 @@ def publish(
                 "(someone may have just published or replaced it)",
             )
         before = audit.snapshot(run)
+        told = publishing.preview(session, run)
         old = publish_run(session, run, by_id=_actor_id(actor))
         _carry_answers(session, old, run)
         _sync_wishes(session, old, run)
@@ -851,6 +856,7 @@ def publish(
             actor=actor,
             community_id=run.community_id,
             before=before,
+            after={**audit.snapshot(run), "told": [change.person_id for change in told.told]},
         )
         messages.tell(
             session=session,
@@ -1013,6 +1019,25 @@ def replacements(*, session: Session, assignment_id: int, limit: int | None = 5)
     return found if limit is None else found[:limit]
 
 
+def booked_tasks(
+    community: Community, week_start: date, booked: Iterable[Assignment]
+) -> dict[str, list[ranking.Booked]]:
+    """A run's live assignments as the matcher's week of each person (by matcher id)."""
+    tasks: dict[str, list[ranking.Booked]] = {}
+    for other in booked:
+        if other.status not in LIVE_STATUSES:
+            continue
+        tasks.setdefault(matcher_person_id(other.person_id), []).append(
+            ranking.Booked(
+                start=week_minute(community, week_start, other.starts_at),
+                end=week_minute(community, week_start, other.ends_at),
+                demand_id=demand_ref_id(other),
+                role=other.role,
+            )
+        )
+    return tasks
+
+
 def rank_candidates(
     *,
     problem: Problem,
@@ -1026,18 +1051,7 @@ def rank_candidates(
     """Who could serve one role of a demand, best first, as the matcher ranks them
     (``matcher.ranking``) given what ``booked`` (a run's assignments) already asks of each
     person; with ``keep_assigned`` those on this role are ranked too, marked ``assigned``."""
-    tasks: dict[str, list[ranking.Booked]] = {}
-    for other in booked:
-        if other.status not in LIVE_STATUSES:
-            continue
-        tasks.setdefault(matcher_person_id(other.person_id), []).append(
-            ranking.Booked(
-                start=week_minute(community, week_start, other.starts_at),
-                end=week_minute(community, week_start, other.ends_at),
-                demand_id=demand_ref_id(other),
-                role=other.role,
-            )
-        )
+    tasks = booked_tasks(community, week_start, booked)
     people = {p.id: p for p in problem.people}
     ranked = ranking.rank_candidates(
         problem=problem,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,10 +11,13 @@ from sqlalchemy.orm import Session
 from api.schemas.wishes import FollowUpCreate, WishCreate, WishUpdate
 from api.services.changes import apply_changes, check_grid, refuse_nulls
 from api.services.errors import Conflict, Invalid
+from api.services.problem import LIVE_STATUSES
 from api.services.scope import readable_wishes
 from models import audit
+from models.base import utcnow
 from models.community import Community
 from models.household import Household
+from models.schedule import Assignment, RunStatus, ScheduleRun
 from models.user import UserAccount
 from models.wish import WISH_STATUS_ZH, WISH_TRANSITIONS, Wish, WishStatus
 
@@ -121,8 +125,45 @@ def update_wish(*, session: Session, wish: Wish, data: WishUpdate, actor: UserAc
     return wish
 
 
-def advance_wish(*, session: Session, wish: Wish, to: WishStatus, actor: UserAccount) -> Wish:
-    """Move a wish along its life, as the model's rules allow; anything else is a 409."""
+def as_utc(moment: datetime) -> datetime:
+    """A moment read back from SQLite may come without its zone: it was stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def visit_start(session: Session, wish: Wish) -> datetime | None:
+    """When the wish's helper goes, by the published plan: the earliest start of its live
+    assignments (None when no plan has one)."""
+    return session.scalar(
+        sa.select(sa.func.min(Assignment.starts_at))
+        .join(Assignment.run)
+        .where(
+            Assignment.wish_id == wish.id,
+            Assignment.status.in_(LIVE_STATUSES),
+            ScheduleRun.status == RunStatus.PUBLISHED,
+        )
+    )
+
+
+def advance_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    to: WishStatus,
+    actor: UserAccount,
+    now: datetime | None = None,
+) -> Wish:
+    """Move a wish along its life, as the model's rules allow; anything else is a 409. A wish
+    is done (办结) only once its visit has begun."""
+    if to == WishStatus.DONE:
+        starts = visit_start(session, wish)
+        moment = now or utcnow()
+        if starts is not None and as_utc(starts) > as_utc(moment):
+            zone = wish.community.zone
+            local = as_utc(starts).astimezone(zone)
+            raise Conflict(
+                f"上门服务定于{local.month}月{local.day}日 {local:%H:%M}开始，服务开始前不能办结",
+                f"the visit starts {local:%Y-%m-%d %H:%M}; a wish cannot be closed before it",
+            )
     if to not in WISH_TRANSITIONS[wish.status]:
         allowed = sorted(WISH_TRANSITIONS[wish.status])
         raise Conflict(

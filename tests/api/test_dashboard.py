@@ -126,9 +126,10 @@ def test_dashboard_of_community_a(
         {"month": "2026-02", "received": 1, "due": 0, "fulfilled": 0},
         {"month": "2026-03", "received": 0, "due": 3, "fulfilled": 1},
     ]
+    # served as logged (2.5 h of a 3 h shift) beside planned: the published plan's task lengths
     assert body["hours_per_grid"] == [
-        {"grid_id": world["grid_a1"], "name": "第一网格", "hours": 1.0},
-        {"grid_id": world["grid_a2"], "name": "第二网格", "hours": 2.5},
+        {"grid_id": world["grid_a1"], "name": "第一网格", "hours": 1.0, "planned_hours": 1.0},
+        {"grid_id": world["grid_a2"], "name": "第二网格", "hours": 2.5, "planned_hours": 3.0},
     ]
     # A1 and A2 one task each, the newcomer none
     assert body["load"] == {
@@ -164,7 +165,7 @@ def test_dashboard_of_community_a(
         "fulfilled": 1,
     }
     assert leader["hours_per_grid"] == [
-        {"grid_id": world["grid_a1"], "name": "第一网格", "hours": 1.0}
+        {"grid_id": world["grid_a1"], "name": "第一网格", "hours": 1.0, "planned_hours": 1.0}
     ]
     assert leader["load"]["people"] == 2
 

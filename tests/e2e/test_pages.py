@@ -9,10 +9,12 @@ import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.schemas.board import NearMissRule
 from api.settings import Settings
 from api.web.app import create_app
 from api.web.pages import CONTENT_SECURITY_POLICY, PAGES, SHELLS, STATIC
@@ -176,6 +178,7 @@ def test_every_message_a_page_asks_for_exists() -> None:
         ("situation", [s.value for s in Situation]),
         ("override", [*(k.value for k in OverrideKind), "unassign"]),
         ("fill", ["full", "partial", "empty"]),
+        ("nearMiss", list(get_args(NearMissRule))),
     ],
 )
 def test_every_value_the_api_sends_has_a_name(family: str, values: list[str]) -> None:

@@ -167,6 +167,13 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/people/{person_a1}/approve", {}, MANAGE_A),
     ("POST", "/people/{person_c1}/approve", {}, MANAGE_C),
     ("POST", "/people/{person_b1}/reject", None, MANAGE_B),
+    # 人员: corrections, deactivating and taking back (managers; history stays)
+    ("PATCH", "/people/{person_a1}", {"weekly_task_cap": 3}, MANAGE_A),
+    ("PATCH", "/people/{person_c1}", {"weekly_task_cap": 3}, MANAGE_C),
+    ("POST", "/people/{person_a2}/activate", None, MANAGE_A),
+    ("POST", "/people/{person_c1}/activate", None, MANAGE_C),
+    ("POST", "/people/{person_b1}/deactivate", None, MANAGE_B),
+    ("POST", "/people/{person_c1}/deactivate", None, MANAGE_C),
     ("POST", "/people/{person_c1}/reject", None, MANAGE_C),
     # hours a coordinator records on a task
     ("POST", "/assignments/{assignment_own}/hours", {"hours": 1}, MANAGE_A),
@@ -175,6 +182,14 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", WEEK_A, None, READ_A1),
     ("GET", "/communities/{community_c}/weeks/2026-03-02", None, READ_C),
     ("GET", WEEK_A + "/demands/activity/{activity_a}/candidates", None, READ_A2),
+    ("GET", WEEK_A + "/demands/activity/{activity_a}/near-misses", None, READ_A2),
+    # 社区设置与操作记录: managers of the community
+    ("GET", "/communities/{community_a}/settings", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/settings", None, MANAGE_C),
+    ("PATCH", "/communities/{community_a}/settings", {"quarter_minimum": 3}, MANAGE_A),
+    ("PATCH", "/communities/{community_c}/settings", {"quarter_minimum": 3}, MANAGE_C),
+    ("GET", "/communities/{community_a}/audit", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/audit", None, MANAGE_C),
     ("GET", "/runs/{run_a}/moves", None, READ_A1),
     ("GET", "/communities/{community_a}/map", None, READ_A1),
     ("GET", "/communities/{community_c}/map", None, READ_C),

@@ -26,6 +26,7 @@ from api.services.scheduling import add_override, decline
 from matcher.domain import DemandKind, PersonKind
 from models import (
     Activity,
+    ActivityRole,
     Assignment,
     Community,
     Person,
@@ -178,6 +179,43 @@ class Plans:
         self.db.commit()
         return {f"new_declined_{key}": taken.id, f"new_stand_in_{key}": stand_in.id}
 
+    def taken(self, key: str, occupied: bool = True) -> dict[str, int]:
+        """A new one-person activity of ``key`` on Thursday, someone on it in the published
+        run (unless not ``occupied``), and someone else free all Thursday who could serve."""
+        self.db.rollback()
+        like = self.db.get(Activity, self.world[f"activity_{key}"])
+        assert like is not None
+        activity = Activity(
+            community_id=like.community_id,
+            grid_id=like.grid_id,
+            name=f"临时活动{next(self._people)}",
+            day=like.day,
+            starts_at=like.starts_at,
+            ends_at=like.ends_at,
+            place=like.place,
+            lat=like.lat,
+            lng=like.lng,
+            roles=[ActivityRole(position=0, skill=None, headcount=1)],
+        )
+        self.db.add(activity)
+        on_it: Assignment | None = None
+        if occupied:
+            on_it = Assignment(
+                run_id=self._published_run(key),
+                person=self._person(key, free_on=like.day.weekday()),
+                starts_at=like.starts_at,
+                ends_at=like.ends_at,
+            )
+            on_it.demand = activity
+            self.db.add(on_it)
+        free = self._person(key, free_on=like.day.weekday())
+        self.db.commit()
+        return {
+            f"new_activity_{key}": activity.id,
+            f"new_taken_{key}": on_it.id if on_it is not None else 0,
+            f"new_free_{key}": free.id,
+        }
+
 
 def pin(key: str) -> dict[str, Any]:
     """The body of an override pinning ``person_<key>1`` on ``activity_<key>``, its ids named."""
@@ -210,6 +248,17 @@ SOLVE = "/communities/{community_%s}/weeks/" + MONDAY + "/solve"
 OVERRIDES = "/communities/{community_%s}/weeks/" + MONDAY + "/overrides"
 ACCEPT = "/assignments/{new_declined_%s}/replacements/{new_stand_in_%s}/accept"
 PUBLISH = "/runs/{new_draft_%s}/publish"
+ASSIGN = "/communities/{community_%s}/weeks/" + MONDAY + "/assignments"
+
+
+def put_on(key: str) -> dict[str, Any]:
+    """A direct assignment of a fresh free person to a fresh activity of ``key``."""
+    return {
+        "person_id": f"{{new_free_{key}}}",
+        "demand_kind": "activity",
+        "demand_id": f"{{new_activity_{key}}}",
+    }
+
 
 CASES = [
     Case("POST", SOLVE % "a", managers("a", 202), params=QUICK),
@@ -229,6 +278,54 @@ CASES = [
     Case("POST", PUBLISH % "b", managers("b", 200), fresh=lambda p: p.draft("b")),
     Case("POST", PUBLISH % "c", managers("c", 200), fresh=lambda p: p.draft("c")),
     Case("POST", f"/runs/{UNKNOWN_ID}/publish", UNKNOWN),
+    Case("GET", "/runs/{run_a}/publish-preview", managers("a", 200)),
+    Case("GET", "/runs/{run_c}/publish-preview", managers("c", 200)),
+    Case("GET", f"/runs/{UNKNOWN_ID}/publish-preview", UNKNOWN),
+    Case(
+        "POST",
+        ASSIGN % "a",
+        managers("a", 201),
+        body=put_on("a"),
+        fresh=lambda p: p.taken("a", occupied=False),
+    ),
+    Case(
+        "POST",
+        ASSIGN % "c",
+        managers("c", 201),
+        body=put_on("c"),
+        fresh=lambda p: p.taken("c", occupied=False),
+    ),
+    Case("POST", f"/communities/{UNKNOWN_ID}/weeks/{MONDAY}/assignments", UNKNOWN, body=pin("a")),
+    Case(
+        "POST",
+        "/assignments/{new_taken_a}/remove",
+        managers("a", 204),
+        body={},
+        fresh=lambda p: p.taken("a"),
+    ),
+    Case(
+        "POST",
+        "/assignments/{new_taken_c}/remove",
+        managers("c", 204),
+        body={},
+        fresh=lambda p: p.taken("c"),
+    ),
+    Case("POST", f"/assignments/{UNKNOWN_ID}/remove", UNKNOWN, body={}),
+    Case(
+        "POST",
+        "/assignments/{new_taken_a}/swap",
+        managers("a", 201),
+        body={"person_id": "{new_free_a}"},
+        fresh=lambda p: p.taken("a"),
+    ),
+    Case(
+        "POST",
+        "/assignments/{new_taken_c}/swap",
+        managers("c", 201),
+        body={"person_id": "{new_free_c}"},
+        fresh=lambda p: p.taken("c"),
+    ),
+    Case("POST", f"/assignments/{UNKNOWN_ID}/swap", UNKNOWN, body={"person_id": 1}),
     Case("GET", "/assignments/{declined_a}/replacements", managers("a", 200)),
     Case("GET", "/assignments/{declined_c}/replacements", managers("c", 200)),
     Case("GET", f"/assignments/{UNKNOWN_ID}/replacements", UNKNOWN),

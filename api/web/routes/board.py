@@ -17,6 +17,7 @@ from api.schemas.board import (
     Change,
     CommunityMap,
     MovedPair,
+    NearMissCandidate,
     RunMoves,
     SlotCandidate,
     WeekBoard,
@@ -81,6 +82,34 @@ def list_candidates(
         demand_id=demand_id,
         role=role,
         limit=limit,
+        grid_ids=grid_scope(user),
+    )
+
+
+@router.get(
+    "/communities/{community_id}/weeks/{week_start}/demands/{demand_kind}/{demand_id}/near-misses",
+    response_model=list[NearMissCandidate],
+    responses=NOT_FOUND,
+)
+def list_near_misses(
+    session: SessionDep,
+    user: ReaderDep,
+    community: ReadableCommunity,
+    week_start: WeekStart,
+    demand_kind: DemandKind,
+    demand_id: IdPath,
+    role: Annotated[int, Query(ge=0, le=MAX_ROLE, description="the demand's role, from 0")] = 0,
+) -> list[NearMissCandidate]:
+    """Who one rule alone keeps off this role of the demand (at a weekly cap, beyond the
+    walking radius, busy then, lacking the skill, not a party member …), grouped by that rule,
+    each with what putting them on anyway means."""
+    return service.slot_near_misses(
+        session=session,
+        community_id=community.id,
+        week_start=week_start,
+        demand_kind=demand_kind,
+        demand_id=demand_id,
+        role=role,
         grid_ids=grid_scope(user),
     )
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.schemas.common import Page, Skill
-from api.schemas.people import Approval, PersonListed, PersonPublic
+from api.schemas.people import Approval, PersonListed, PersonPublic, PersonUpdate
 from api.services import people as service
 from api.services.errors import Invalid
 from api.services.scope import MAX_ID, grid_scope, grids_of
@@ -60,6 +60,10 @@ def list_people(
     grid_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     skill: Annotated[Skill | None, Query()] = None,
     kind: PersonKind | None = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=50, description="part of a name, or 4+ digits of a phone"),
+    ] = None,
     min_services: Services = None,
     max_services: Services = None,
 ) -> Page[PersonListed]:
@@ -79,6 +83,7 @@ def list_people(
         user=user,
         community=community,
         week_start=monday_of(today),
+        q=q.strip() if q else None,
         grid_id=grid_id,
         skill=skill,
         kind=kind,
@@ -93,6 +98,37 @@ def list_people(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+@router.patch("/people/{person_id}", response_model=PersonPublic, responses=NOT_FOUND)
+def update_person(
+    session: SessionDep, user: ManagerDep, person: ManagedPerson, data: PersonUpdate
+) -> PersonPublic:
+    """Correct a person: name, grid, work unit, skills, weekly caps (a field left out stays)."""
+    service.update_person(session=session, person=person, data=data, actor=user)
+    return PersonPublic.of(person)
+
+
+@router.post(
+    "/people/{person_id}/deactivate",
+    response_model=PersonPublic,
+    responses={**NOT_FOUND, 409: {"description": "a registration waiting for review"}},
+)
+def deactivate_person(session: SessionDep, user: ManagerDep, person: ManagedPerson) -> PersonPublic:
+    """停用: no longer scheduled, their account closed; their history stays."""
+    service.set_active(session=session, person=person, active=False, actor=user)
+    return PersonPublic.of(person)
+
+
+@router.post(
+    "/people/{person_id}/activate",
+    response_model=PersonPublic,
+    responses={**NOT_FOUND, 409: {"description": "a registration waiting for review"}},
+)
+def activate_person(session: SessionDep, user: ManagerDep, person: ManagedPerson) -> PersonPublic:
+    """恢复: a deactivated person is scheduled again."""
+    service.set_active(session=session, person=person, active=True, actor=user)
+    return PersonPublic.of(person)
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic, responses=NOT_FOUND)

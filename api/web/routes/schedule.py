@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, selectinload
 
 from api.schemas.common import RefId, ShortText, Strict
+from api.services import direct_edits, publishing
 from api.services import scheduling as service
 from api.services.problem import demand_title
 from api.web.clock import NowDep
@@ -182,6 +183,46 @@ class CandidateView(BaseModel):
     reasons: list[Text]
 
 
+class AssignNow(Strict):
+    """A person put on one role of a demand at once. Someone one rule keeps off (a near
+    miss) needs a ``reason``; it is recorded as an override."""
+
+    person_id: RefId
+    demand_kind: DemandKind
+    demand_id: RefId
+    role: int = Field(default=0, ge=0, le=63)
+    reason: ShortText = ""
+
+
+class RemoveNow(Strict):
+    reason: ShortText = ""
+
+
+class SwapNow(Strict):
+    """Another person in an assignment's place, checked as ``AssignNow`` is."""
+
+    person_id: RefId
+    reason: ShortText = ""
+
+
+class ToldPerson(BaseModel):
+    person_id: int
+    person_name: str
+    #: the tasks they get, and those taken away from them
+    added: list[str]
+    removed: list[str]
+
+
+class PublishPreviewView(BaseModel):
+    """Who a publish tells of what; the people whose tasks stay the same are not told."""
+
+    run_id: int
+    #: the published plan it replaces, or null for the week's first publish
+    replaces_run_id: int | None
+    told: list[ToldPerson]
+    unchanged_people: int
+
+
 # views ---------------------------------------------------------------------------------------
 
 
@@ -320,6 +361,101 @@ def publish(session: SessionDep, user: ManagerDep, run: ManagedRun, now: NowDep)
     service.publish(session=session, run_id=run_id, actor=user, now=now)
     session.expire_all()
     return run_view(session, load_run(session, run_id))
+
+
+@router.get(
+    "/runs/{run_id}/publish-preview", response_model=PublishPreviewView, responses=NOT_FOUND
+)
+def read_publish_preview(
+    session: SessionDep, user: ManagerDep, run: ManagedRun
+) -> PublishPreviewView:
+    """Before publishing: who will be told of what. A first publish tells everyone on the
+    plan; a corrected week only those whose tasks changed."""
+    found = publishing.preview(session, run)
+
+    def titles(rows: list[Assignment]) -> list[str]:
+        return [demand_title(a) for a in rows]
+
+    return PublishPreviewView(
+        run_id=run.id,
+        replaces_run_id=found.replaces.id if found.replaces else None,
+        told=[
+            ToldPerson(
+                person_id=change.person_id,
+                person_name=change.person_name,
+                added=titles(change.added),
+                removed=titles(change.removed),
+            )
+            for change in found.told
+        ],
+        unchanged_people=found.unchanged,
+    )
+
+
+@router.post(
+    "/communities/{community_id}/weeks/{week_start}/assignments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssignmentView,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def assign_now(
+    session: SessionDep,
+    user: ManagerDep,
+    community: ManagedCommunity,
+    week_start: WeekStart,
+    body: AssignNow,
+) -> AssignmentView:
+    """Put a person on a seat of the week's draft (else its published plan) at once, checked
+    by the matcher's rules: a near miss needs a reason (422 without), anyone else is refused.
+    In a published plan the person is told."""
+    assignment = direct_edits.assign_now(
+        session=session,
+        community_id=community.id,
+        week_start=week_start,
+        demand_kind=body.demand_kind,
+        demand_id=body.demand_id,
+        role=body.role,
+        person_id=body.person_id,
+        reason=body.reason,
+        actor=user,
+    )
+    session.refresh(assignment)
+    return AssignmentView.of(assignment)
+
+
+@router.post(
+    "/assignments/{assignment_id}/remove",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def remove_now(
+    session: SessionDep, user: ManagerDep, assignment: ManagedAssignment, body: RemoveNow
+) -> None:
+    """Take a person off a task at once (a done service stays: 409); a forbid keeps a
+    re-solve from putting them back. In a published plan the person is told."""
+    direct_edits.remove_now(session=session, assignment=assignment, reason=body.reason, actor=user)
+
+
+@router.post(
+    "/assignments/{assignment_id}/swap",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssignmentView,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def swap_now(
+    session: SessionDep, user: ManagerDep, assignment: ManagedAssignment, body: SwapNow
+) -> AssignmentView:
+    """Put another person in this assignment's place at once, checked by the rules as a
+    direct assignment is; both people are told when the plan is published."""
+    made = direct_edits.swap_now(
+        session=session,
+        assignment=assignment,
+        person_id=body.person_id,
+        reason=body.reason,
+        actor=user,
+    )
+    session.refresh(made)
+    return AssignmentView.of(made)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from api.schemas.wishes import (
 )
 from api.services import wishes as service
 from api.services.scope import MAX_ID, coordinates
+from api.web.clock import NowDep
 from api.web.deps import PageDep, SessionDep
 from api.web.permissions import ManagerDep, ReaderDep
 from api.web.scope import ManagedCommunity, ManagedWish, ReadableCommunity, ReadableWish
@@ -96,10 +97,11 @@ def update_wish(
     "/wishes/{wish_id}/advance", response_model=WishView, responses={**NOT_FOUND, **CONFLICT}
 )
 def advance_wish(
-    session: SessionDep, user: ManagerDep, wish: ManagedWish, data: WishAdvance
+    session: SessionDep, user: ManagerDep, wish: ManagedWish, data: WishAdvance, now: NowDep
 ) -> WishWithContact | WishPublic:
-    """Move the wish on: recorded → verified → open → assigned → done → followed_up."""
-    service.advance_wish(session=session, wish=wish, to=data.status, actor=user)
+    """Move the wish on: recorded → verified → open → assigned → done → followed_up. Done
+    (办结) only once the published visit has begun (409 before)."""
+    service.advance_wish(session=session, wish=wish, to=data.status, actor=user, now=now)
     return view(user, wish)
 
 

@@ -64,6 +64,14 @@ export function shortDay(day) {
     .format(parseDay(day));
 }
 
+/**
+ * A deadline, written one way everywhere on the pages: "3月4日前" / "by 4 Mar" (the last day
+ * the service may be done).
+ */
+export function deadline(day) {
+  return lang() === "en" ? `by ${shortDay(day)}` : `${shortDay(day)}前`;
+}
+
 /** "2026年3月2日" / "2 Mar 2026". */
 export function longDay(day) {
   return new Intl.DateTimeFormat(locale(), {

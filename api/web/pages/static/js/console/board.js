@@ -7,7 +7,7 @@
 import { api } from "../api.js";
 import { h, mount, select, toast } from "../dom.js";
 import { pick, t, weekdayShort } from "../i18n.js";
-import { addDays, clockOf, localDayOf, metres, mondayOf, number, shortDay, today } from "../format.js";
+import { addDays, clockOf, deadline, localDayOf, metres, mondayOf, number, shortDay, today } from "../format.js";
 import { go } from "../router.js";
 
 const WEEK_KEY = "tongxin.week";
@@ -18,6 +18,8 @@ const MOVES_SHOWN = 12;
 const CANDIDATES_SHOWN = 20;
 const CANDIDATES_FETCHED = 100;
 const FILLS = ["full", "partial", "empty"];
+const KINDS = ["shift", "activity", "wish"];
+const VIEW_KEY = "tongxin.boardView";
 
 /** A role by the skill it needs, in the chosen language. */
 function roleName(role) {
@@ -31,7 +33,7 @@ function shortTitle(title) {
 
 /** A demand's time: a wish nobody has yet may be done any time before its deadline. */
 function when(demand) {
-  if (demand.flexible && !demand.people.length) return t("board.flexible", { day: shortDay(localDayOf(demand.ends_at)) });
+  if (demand.flexible && !demand.people.length) return t("board.flexible", { deadline: deadline(localDayOf(demand.ends_at)) });
   return `${clockOf(demand.starts_at)}–${clockOf(demand.ends_at)}`;
 }
 
@@ -52,6 +54,13 @@ export function render(ctx) {
     run: null,
     open: null, // the demand whose panel is open
     pending: 0, // overrides made since the last solve
+    // what the board shows: a grid, a kind, one colour (the counts filter when clicked)
+    grid: "",
+    kind: "",
+    fill: "",
+    gapsOnly: false,
+    view: localStorage.getItem(VIEW_KEY) || "columns",
+    grids: [],
   };
   localStorage.setItem(WEEK_KEY, state.week);
   const weekPath = () => `/communities/${cid}/weeks/${state.week}`;
@@ -60,7 +69,23 @@ export function render(ctx) {
   const status = h("div", { class: "run-status", "data-test": "run-status" });
   const progress = h("div", { class: "solve-progress", hidden: true, "data-test": "solve-progress" });
   const moves = h("div", { class: "moves card", hidden: true, "data-test": "moves" });
-  const summary = h("div", { class: "board-summary" });
+  const summary = h("div", { class: "board-summary", "data-test": "summary" });
+  const gridChoice = h("select", { "aria-label": t("common.grid"), "data-test": "filter-grid", onchange: () => { state.grid = gridChoice.value; draw(); } },
+    h("option", { value: "" }, t("common.allGrids")));
+  const kindChoice = select({ "aria-label": t("board.kind"), "data-test": "filter-kind", onchange: () => { state.kind = kindChoice.value; draw(); } },
+    [["", t("board.allKinds")], ...KINDS.map((kind) => [kind, t(`demand.${kind}`)])], "");
+  const gapsOnly = h("input", { type: "checkbox", "data-test": "filter-gaps", onchange: () => { state.gapsOnly = gapsOnly.checked; draw(); } });
+  const viewChoice = select({ "aria-label": t("board.view"), "data-test": "view", onchange: () => {
+    state.view = viewChoice.value;
+    localStorage.setItem(VIEW_KEY, state.view);
+    draw();
+  } }, [["columns", t("board.viewColumns")], ["list", t("board.viewList")]], state.view);
+  const filterBar = h("div", { class: "board-filters field-row" },
+    h("label", { class: "inline" }, t("common.grid"), gridChoice),
+    h("label", { class: "inline" }, t("board.kind"), kindChoice),
+    h("label", { class: "inline check" }, gapsOnly, t("board.gapsOnly")),
+    h("label", { class: "inline" }, t("board.view"), viewChoice),
+  );
   const days = h("div", { class: "days", "data-test": "days" });
   const panel = h("aside", { class: "slot-panel", hidden: true, "data-test": "slot-panel", "aria-label": t("board.panel") });
 
@@ -100,7 +125,7 @@ export function render(ctx) {
     status,
     progress,
     moves,
-    summary,
+    h("div", { class: "board-bar" }, summary, filterBar),
     h("div", { class: "board-body" }, days, panel),
   );
 
@@ -145,20 +170,33 @@ export function render(ctx) {
       draft ? h("span", { class: "badge draft" }, t("board.draftRun", { id: draft })) : null,
       board.published_run_id ? h("span", { class: "badge published" }, t("board.publishedRun", { id: board.published_run_id })) : null,
       !draft && !board.published_run_id ? h("span", { class: "muted" }, t("board.noRun")) : null,
-      state.run && state.run.objective !== null && state.run.objective !== undefined
-        ? h("span", { class: "muted small-text" }, t("board.solverFigures", { objective: number(state.run.objective), seconds: number(state.run.wall_time_s, 1) }))
+      state.run && state.run.wall_time_s !== null && state.run.wall_time_s !== undefined
+        ? h("span", { class: "muted small-text" }, t("board.solveTime", { seconds: number(state.run.wall_time_s, 1) }))
         : null,
       ...(state.run ? state.run.warnings : []).map((warning) => h("span", { class: "badge partial" }, pick(warning))),
     );
 
-    const counts = Object.fromEntries(FILLS.map((fill) => [fill, board.demands.filter((d) => d.fill === fill).length]));
+    // the counts are of what the grid and kind filters leave; a count shows only its colour
+    const narrowed = board.demands.filter((d) =>
+      (!state.grid || String(d.grid_id) === state.grid) && (!state.kind || d.demand_kind === state.kind));
+    const shown = narrowed.filter((d) =>
+      (!state.fill || d.fill === state.fill) && (!state.gapsOnly || d.fill !== "full"));
+    const counts = Object.fromEntries(FILLS.map((fill) => [fill, narrowed.filter((d) => d.fill === fill).length]));
     mount(
       summary,
-      FILLS.map((fill) => h("span", { class: `legend-item ${fill}` }, h("span", { class: `swatch ${fill}` }), `${t(`fill.${fill}`)} ${counts[fill]}`)),
+      FILLS.map((fill) => h("button", {
+        type: "button",
+        class: `legend-item ${fill}${state.fill === fill ? " chosen" : ""}`,
+        "aria-pressed": state.fill === fill ? "true" : "false",
+        "data-fill": fill,
+        title: t("board.countHint"),
+        onclick: () => { state.fill = state.fill === fill ? "" : fill; draw(); },
+      }, h("span", { class: `swatch ${fill}` }), `${t(`fill.${fill}`)} ${counts[fill]}`)),
     );
+    days.classList.toggle("list", state.view === "list");
 
     const byDay = new Map(Array.from({ length: 7 }, (_, index) => [addDays(state.week, index), []]));
-    for (const demand of board.demands) {
+    for (const demand of shown) {
       if (byDay.has(demand.day)) byDay.get(demand.day).push(demand);
     }
     mount(
@@ -169,7 +207,7 @@ export function render(ctx) {
           { class: "day", "data-day": day },
           h("h2", {}, weekdayShort(index), h("span", { class: "muted" }, ` ${shortDay(day)}`)),
           demands.length
-            ? demands.sort((a, b) => a.starts_at.localeCompare(b.starts_at)).map(slotCard)
+            ? h("div", { class: "day-slots" }, demands.sort((a, b) => a.starts_at.localeCompare(b.starts_at)).map(slotCard))
             : h("p", { class: "muted small-text" }, t("board.nothing")),
         ),
       ),
@@ -219,6 +257,12 @@ export function render(ctx) {
     );
     const reason = h("input", { type: "text", maxlength: 200, placeholder: t("board.reasonHint"), "data-test": "override-reason" });
     const candidates = h("div", { class: "candidates", "data-test": "candidates", "data-state": "loading" }, h("p", {}, t("common.loading")));
+    const nearMisses = h("div", { class: "near-misses", "data-test": "near-misses", "data-state": "idle" });
+    let nearLoaded = false;
+    const nearSection = h("details", { class: "near-miss-section", "data-test": "near-miss-section", ontoggle: () => { if (nearSection.open) loadNearMisses(); } },
+      h("summary", {}, t("board.nearMisses")),
+      nearMisses,
+    );
     let fetched = [];
     const find = h("input", {
       type: "search",
@@ -233,7 +277,7 @@ export function render(ctx) {
       const wanted = find.value.trim();
       const rows = wanted ? fetched.filter((row) => row.name.includes(wanted)) : fetched.slice(0, CANDIDATES_SHOWN);
       candidates.dataset.state = "ready";
-      mount(candidates, candidateTable(rows, override), !wanted && fetched.length > CANDIDATES_SHOWN
+      mount(candidates, candidateTable(rows, override, assignNow), !wanted && fetched.length > CANDIDATES_SHOWN
         ? h("p", { class: "muted small-text" }, t("board.moreCandidates", { n: fetched.length - CANDIDATES_SHOWN }))
         : null);
     }
@@ -256,6 +300,40 @@ export function render(ctx) {
       }
     }
 
+    /** A change by hand: applied at once, the board drawn again without a re-solve. */
+    async function direct(request, message) {
+      try {
+        await request();
+        toast(message);
+        await load();
+      } catch (error) {
+        toast(error.message, { bad: true });
+      }
+    }
+
+    function assignNow(personId, name, anyway = false) {
+      const why = reason.value.trim();
+      if (anyway && !why) {
+        toast(t("board.reasonNeeded"), { bad: true });
+        reason.focus();
+        return Promise.resolve();
+      }
+      return direct(
+        () => api(`${weekPath()}/assignments`, {
+          method: "POST",
+          json: { person_id: personId, demand_kind: demand.demand_kind, demand_id: demand.demand_id, role: Number(roleChoice.value), reason: why },
+        }),
+        t(anyway ? "board.done.anyway" : "board.done.assign", { name }),
+      );
+    }
+
+    function takeOff(person) {
+      return direct(
+        () => api(`/assignments/${person.assignment_id}/remove`, { method: "POST", json: { reason: reason.value.trim() } }),
+        t("board.done.unassign", { name: person.person_name }),
+      );
+    }
+
     function override(kind, personId, name) {
       return change(
         () => api(`${weekPath()}/overrides`, {
@@ -275,6 +353,30 @@ export function render(ctx) {
       } catch (error) {
         candidates.dataset.state = "failed";
         mount(candidates, h("div", { class: "error" }, error.message));
+        return;
+      }
+      nearLoaded = false;
+      // a gap nobody free can fill: show who is nearly eligible straight away
+      if (nearSection.open) loadNearMisses();
+      else if (demand.fill !== "full" && !fetched.some((row) => !row.assigned)) nearSection.open = true;
+    }
+
+    /** Who one rule keeps off the seat; asked for when the section is opened. */
+    async function loadNearMisses() {
+      if (nearLoaded) return;
+      nearLoaded = true;
+      nearMisses.dataset.state = "loading";
+      mount(nearMisses, h("p", {}, t("common.loading")));
+      try {
+        const missed = await api(`${weekPath()}/demands/${demand.demand_kind}/${demand.demand_id}/near-misses`, {
+          query: { role: roleChoice.value },
+        });
+        nearMisses.dataset.state = "ready";
+        mount(nearMisses, nearMissGroups(missed, assignNow));
+      } catch (error) {
+        nearMisses.dataset.state = "failed";
+        nearLoaded = false;
+        mount(nearMisses, h("div", { class: "error" }, error.message));
       }
     }
 
@@ -306,13 +408,17 @@ export function render(ctx) {
         ))),
       h("h3", {}, t("board.assigned")),
       demand.people.length
-        ? h("ul", { class: "people-list" }, demand.people.map((person) =>
+        ? h("ul", { class: "people-list", "data-test": "assigned-people" }, demand.people.map((person) =>
             h("li", {},
               h("span", {}, person.person_name),
-              person.pinned ? h("span", { class: "badge" }, t("board.pinned")) : null,
+              person.override_reason
+                ? h("span", { class: "badge override", "data-test": "override-mark", title: person.override_reason }, person.override_reason.startsWith("破例") ? t("board.override") : t("board.byHand"))
+                : person.pinned ? h("span", { class: "badge" }, t("board.pinned")) : null,
               h("span", { class: `badge ${person.status}` }, t(`assignment.${person.status}`)),
               h("span", { class: "spacer" }),
-              h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => override("unassign", person.person_id, person.person_name) }, t("board.unassign")),
+              person.status === "done" ? null
+                : h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => takeOff(person) }, t("board.unassign")),
+              person.override_reason ? h("span", { class: "muted small-text override-reason" }, person.override_reason) : null,
             ),
           ))
         : h("p", { class: "muted" }, t("board.nobody")),
@@ -335,11 +441,37 @@ export function render(ctx) {
       h("div", { class: "field-row" }, demand.roles.length > 1 ? h("label", {}, t("board.role"), roleChoice) : null, h("label", {}, t("board.find"), find), h("label", { class: "grow" }, t("board.reason"), reason)),
       h("p", { class: "muted small-text" }, t("board.overrideHint")),
       candidates,
+      nearSection,
     );
     loadCandidates();
   }
 
-  function candidateTable(rows, override) {
+  /** People one rule keeps off the seat, under a heading per rule, each to assign anyway. */
+  function nearMissGroups(missed, assignNow) {
+    if (!missed.length) return h("p", { class: "muted" }, t("board.noNearMisses"));
+    const groups = new Map();
+    for (const row of missed) {
+      if (!groups.has(row.rule)) groups.set(row.rule, []);
+      groups.get(row.rule).push(row);
+    }
+    // the first group open, and all of them when there are few
+    return [...groups.entries()].map(([rule, rows], index) =>
+      h("details", { class: "near-miss-group", "data-rule": rule, open: index === 0 || groups.size <= 3 },
+        h("summary", {}, `${t(`nearMiss.${rule}`)} · ${rows.length}`),
+        h("ul", { class: "near-miss-list" }, rows.map((row) =>
+          h("li", { "data-person": row.person_id },
+            h("div", { class: "near-miss-who" },
+              h("strong", {}, row.name),
+              h("span", { class: "muted small-text" }, ` ${t(`kind.${row.kind}`)} · ${metres(row.distance_m)}`),
+            ),
+            h("div", { class: "near-miss-why" }, pick(row.why)),
+            h("div", { class: "muted small-text" }, pick(row.consequence)),
+            h("button", { type: "button", class: "small", "data-test": "assign-anyway", onclick: () => assignNow(row.person_id, row.name, true) }, t("board.assignAnyway")),
+          ))),
+      ));
+  }
+
+  function candidateTable(rows, override, assign) {
     if (!rows.length) return h("p", { class: "muted" }, t("board.noCandidates"));
     return h(
       "table",
@@ -365,8 +497,8 @@ export function render(ctx) {
             h("button", { type: "button", class: "small", "data-test": "pin", onclick: () => override("pin", row.person_id, row.name) }, t("board.pin")),
             h("button", { type: "button", class: "small", "data-test": "forbid", onclick: () => override("forbid", row.person_id, row.name) }, t("board.forbid")),
             row.assigned
-              ? h("button", { type: "button", class: "small danger", "data-test": "unassign", onclick: () => override("unassign", row.person_id, row.name) }, t("board.unassign"))
-              : h("button", { type: "button", class: "small", "data-test": "assign", onclick: () => override("assign", row.person_id, row.name) }, t("board.assign")),
+              ? null
+              : h("button", { type: "button", class: "small", "data-test": "assign", onclick: () => assign(row.person_id, row.name) }, t("board.assign")),
           ),
         ),
       )),
@@ -481,12 +613,49 @@ export function render(ctx) {
     );
   }
 
+  /** Publishing is a decision: first say who will be told of what, then publish on "确认发布". */
   async function publish() {
     const runId = state.board && state.board.draft_run_id;
     if (!runId) return;
+    let preview;
+    try {
+      preview = await api(`/runs/${runId}/publish-preview`);
+    } catch (error) {
+      toast(error.message, { bad: true });
+      return;
+    }
+    const dialog = h("dialog", { class: "confirm card", "data-test": "publish-dialog", "aria-label": t("publish.title") });
+    const close = () => { dialog.close(); dialog.remove(); };
+    const line = (person) =>
+      h("li", { "data-person": person.person_id },
+        h("strong", {}, person.person_name),
+        person.added.length ? h("span", { class: "added" }, ` ${t("publish.gets")}：${person.added.join("、")}`) : null,
+        person.removed.length ? h("span", { class: "removed" }, ` ${t("publish.loses")}：${person.removed.join("、")}`) : null,
+      );
+    mount(dialog,
+      h("h2", {}, t("publish.title")),
+      h("p", { "data-test": "publish-summary" }, preview.replaces_run_id
+        ? t("publish.correction", { id: preview.replaces_run_id, n: preview.told.length, same: preview.unchanged_people })
+        : t("publish.first", { n: preview.told.length })),
+      preview.told.length
+        ? h("ul", { class: "told-list" }, preview.told.map(line))
+        : h("p", { class: "muted" }, t("publish.nobody")),
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", "data-test": "publish-cancel", onclick: close }, t("publish.cancel")),
+        h("button", { type: "button", class: "primary", "data-test": "publish-confirm", onclick: async () => { close(); await publishNow(runId); } }, t("publish.confirm")),
+      ),
+    );
+    root.append(dialog);
+    dialog.showModal();
+  }
+
+  async function publishNow(runId) {
     publishButton.disabled = true;
     try {
       await api(`/runs/${runId}/publish`, { method: "POST" });
+      // the label says so at once; the board is read again behind it
+      state.board = { ...state.board, published_run_id: runId, draft_run_id: null };
+      draw();
       toast(t("board.published", { id: runId }));
       await load();
     } catch (error) {
@@ -495,6 +664,9 @@ export function render(ctx) {
     }
   }
 
-  load();
+  api(`/communities/${cid}/grids`).then((grids) => {
+    state.grids = grids;
+    gridChoice.append(...grids.map((grid) => h("option", { value: String(grid.id) }, grid.name)));
+  }).catch(() => null).finally(() => load());
   return root;
 }

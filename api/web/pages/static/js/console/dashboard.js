@@ -1,6 +1,6 @@
 // 统计 The dashboard: charts drawn by the page from GET /communities/{cid}/dashboard — how
 // much of each week was covered, wishes received, due and fulfilled per month, hours served per
-// grid, and how evenly the services are spread across people (with the Gini coefficient).
+// grid, and how evenly the services are spread across people (the mean and the most any one person has).
 // 截至 picks the day the charts end with (#/dashboard?until=2026-03-08): by default today, or
 // the end of the week last picked on the board, so a week planned ahead or gone by shows.
 
@@ -111,19 +111,28 @@ export function render(ctx) {
       ),
       panel(
         t("dashboard.hours"),
-        data.hours_per_grid.some((grid) => grid.hours > 0) ? null : t("dashboard.noHours"),
+        data.hours_per_grid.some((grid) => grid.hours > 0 || grid.planned_hours > 0) ? null : t("dashboard.noHours"),
         data.hours_per_grid.length
-          ? horizontalBars({
-              rows: data.hours_per_grid.map((grid) => ({ label: grid.name, value: grid.hours })),
-              format: (value) => number(value, 1),
-              label: t("dashboard.hours"),
-            })
+          ? h("div", { class: "hours-pair" },
+              h("h3", {}, t("dashboard.plannedHours")),
+              horizontalBars({
+                rows: data.hours_per_grid.map((grid) => ({ label: grid.name, value: grid.planned_hours })),
+                format: (value) => number(value, 1),
+                label: t("dashboard.plannedHours"),
+              }),
+              h("h3", {}, t("dashboard.servedHours")),
+              horizontalBars({
+                rows: data.hours_per_grid.map((grid) => ({ label: grid.name, value: grid.hours })),
+                format: (value) => number(value, 1),
+                label: t("dashboard.servedHours"),
+              }),
+            )
           : h("p", { class: "muted" }, t("dashboard.noData")),
         "hours",
       ),
       panel(
         t("dashboard.load"),
-        t("dashboard.loadNote", { mean: number(load.mean, 1), max: number(load.max), gini: number(load.gini, 2) }),
+        t("dashboard.loadNote", { mean: number(load.mean, 1), max: number(load.max) }),
         barChart({
           labels: load.buckets.map((bucket) => String(bucket.services)),
           series: [{ name: t("dashboard.people"), className: "load", values: load.buckets.map((bucket) => bucket.people) }],

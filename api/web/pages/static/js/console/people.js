@@ -15,10 +15,12 @@ const KINDS = ["party_member", "volunteer", "social_worker"];
 
 export function render(ctx) {
   const cid = ctx.community.id;
-  const state = { grid: "", skill: "", kind: "", min: "", max: "", offset: 0, grids: [] };
+  const state = { q: "", grid: "", skill: "", kind: "", min: "", max: "", offset: 0, grids: [] };
   const root = h("section", { class: "people", "data-page": "people" });
   const list = h("div", { class: "people-table" }, h("p", {}, t("common.loading")));
 
+  const search = h("input", { type: "search", name: "q", maxlength: 50, placeholder: t("people.searchHint"), "aria-label": t("people.search"), "data-test": "people-search" });
+  const detail = h("div", { class: "card person-card", hidden: true, "data-test": "person-card" });
   const gridFilter = h("select", { "aria-label": t("common.grid"), name: "grid" });
   const skillFilter = select({ name: "skill" }, [["", t("people.anySkill")], ...SKILL_NAMES.map((skill) => [skill, skillLabel(skill)])], "");
   const kindFilter = select({ name: "kind" }, [["", t("people.anyKind")], ...KINDS.map((kind) => [kind, t(`kind.${kind}`)])], "");
@@ -26,9 +28,10 @@ export function render(ctx) {
   const maxServices = h("input", { type: "number", min: 0, max: 999, name: "max_services", class: "short" });
   const filters = h("form", { class: "field-row filters", onsubmit: (event) => {
     event.preventDefault();
-    Object.assign(state, { grid: gridFilter.value, skill: skillFilter.value, kind: kindFilter.value, min: minServices.value, max: maxServices.value, offset: 0 });
+    Object.assign(state, { q: search.value.trim(), grid: gridFilter.value, skill: skillFilter.value, kind: kindFilter.value, min: minServices.value, max: maxServices.value, offset: 0 });
     load();
   } },
+    h("label", { class: "grow" }, t("people.search"), search),
     h("label", {}, t("common.grid"), gridFilter),
     h("label", {}, t("people.skill"), skillFilter),
     h("label", {}, t("people.kind"), kindFilter),
@@ -42,7 +45,7 @@ export function render(ctx) {
     root,
     h("div", { class: "toolbar" }, h("h1", {}, t("nav.people"), h("span", { class: "muted" }, ` · ${ctx.community.name}`))),
     h("div", { class: "people-layout" },
-      h("div", { class: "stack" }, waiting, h("div", { class: "card stack" }, filters, list)),
+      h("div", { class: "stack" }, waiting, detail, h("div", { class: "card stack" }, filters, list)),
       h("div", { class: "people-side" }, rosterCard(cid, () => load()), exportCard(cid)),
     ),
   );
@@ -54,6 +57,7 @@ export function render(ctx) {
     try {
       page = await api(`/communities/${cid}/people`, {
         query: {
+          q: state.q,
           grid_id: state.grid,
           skill: state.skill,
           kind: state.kind,
@@ -82,7 +86,9 @@ export function render(ctx) {
         )),
         h("tbody", {}, page.items.map((person) =>
           h("tr", { "data-person": person.id, class: person.active ? null : "inactive" },
-            h("td", {}, person.name),
+            h("td", {},
+              h("button", { type: "button", class: "link", "data-test": "person-open", onclick: () => openPerson(person.id) }, person.name),
+              person.active ? null : h("span", { class: "badge" }, t("people.inactive"))),
             h("td", {}, t(`kind.${person.kind}`)),
             h("td", {}, gridName(person.grid_id)),
             h("td", {}, person.skills.map(skillLabel).join("、")),
@@ -94,6 +100,74 @@ export function render(ctx) {
         )),
       ),
       pager(page, { offset: state.offset, size: PAGE_SIZE, turn: (offset) => { state.offset = offset; load(); } }),
+    );
+  }
+
+  /** 人员详情: skills, free times, caps, this quarter's services and hours; edit, deactivate. */
+  async function openPerson(personId) {
+    let person;
+    let record = null;
+    try {
+      person = await api(`/people/${personId}`);
+      const now = today();
+      const quarter = Math.floor((Number(now.slice(5, 7)) - 1) / 3) + 1;
+      record = await api(`/people/${personId}/service-record/${now.slice(0, 4)}/q${quarter}`).catch(() => null);
+    } catch (error) {
+      toast(error.message, { bad: true });
+      return;
+    }
+    const taskCap = h("input", { type: "number", min: 1, max: 20, value: person.weekly_task_cap, class: "short", "data-test": "task-cap" });
+    const hoursCap = h("input", { type: "number", min: 0.5, max: 40, step: 0.5, value: person.weekly_hours_cap, class: "short", "data-test": "hours-cap" });
+    const skills = h("div", { class: "chips" }, SKILL_NAMES.map((skill) =>
+      h("label", { class: "chip" }, h("input", { type: "checkbox", value: skill, checked: person.skills.includes(skill) }), h("span", {}, skillLabel(skill)))));
+    const windows = person.availability.map((w) => `${t(`weekday.${w.weekday}`)} ${w.start}–${w.end}`).join("，") || "–";
+
+    async function change(request, message) {
+      try {
+        await request();
+        toast(message);
+        await openPerson(personId);
+        await load();
+      } catch (error) {
+        toast(error.message, { bad: true });
+      }
+    }
+
+    detail.hidden = false;
+    mount(detail,
+      h("div", { class: "panel-head" },
+        h("h2", {}, person.name, person.active ? null : h("span", { class: "badge", "data-test": "person-inactive" }, t("people.inactive"))),
+        h("button", { type: "button", class: "small", "aria-label": t("common.close"), onclick: () => { detail.hidden = true; } }, "×"),
+      ),
+      h("p", { class: "muted" }, [t(`kind.${person.kind}`), gridName(person.grid_id), person.work_unit, person.phone_masked].filter(Boolean).join(" · ")),
+      h("dl", { class: "facts" },
+        h("dt", {}, t("people.freeTimes")), h("dd", {}, windows),
+        h("dt", {}, t("people.thisQuarter")), h("dd", { "data-test": "person-quarter" }, record
+          ? t("people.quarterFigures", { services: record.services, hours: record.hours, minimum: record.quarter_minimum })
+          : "–"),
+      ),
+      h("form", { class: "stack", onsubmit: (event) => {
+        event.preventDefault();
+        change(() => api(`/people/${personId}`, { method: "PATCH", json: {
+          weekly_task_cap: Number(taskCap.value),
+          weekly_hours_cap: Number(hoursCap.value),
+          skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
+        } }), t("people.saved"));
+      } },
+        h("div", { class: "field-row" }, h("label", {}, t("people.taskCap"), taskCap), h("label", {}, t("people.hoursCap"), hoursCap)),
+        h("label", {}, t("people.skills"), skills),
+        h("div", { class: "actions" },
+          h("button", { type: "submit", class: "primary" }, t("common.save")),
+          person.active
+            ? h("button", { type: "button", class: "danger", "data-test": "deactivate", onclick: () => {
+                if (window.confirm(t("people.deactivateAsk", { name: person.name }))) {
+                  change(() => api(`/people/${personId}/deactivate`, { method: "POST" }), t("people.deactivated", { name: person.name }));
+                }
+              } }, t("people.deactivate"))
+            : h("button", { type: "button", "data-test": "activate", onclick: () =>
+                change(() => api(`/people/${personId}/activate`, { method: "POST" }), t("people.activated", { name: person.name })) }, t("people.activate")),
+        ),
+      ),
     );
   }
 

@@ -6,7 +6,7 @@
 import { api } from "../api.js";
 import { h, maskPhone, mount, pager, select, toast } from "../dom.js";
 import { SKILL_NAMES, skillLabel, t } from "../i18n.js";
-import { addDays, longDay, today } from "../format.js";
+import { addDays, deadline, shortDay, today } from "../format.js";
 
 const STATUSES = ["recorded", "verified", "open", "assigned", "done", "followed_up"];
 const SITUATIONS = ["elderly_alone", "disabled", "seriously_ill", "poor_family", "left_behind_child"];
@@ -82,7 +82,7 @@ export function render(ctx) {
                 h("td", {}, wish.beneficiary_name),
                 h("td", {}, wish.category),
                 h("td", {}, gridName(wish.grid_id)),
-                h("td", { class: late ? "late" : near ? "near" : null }, longDay(wish.deadline), late ? h("span", { class: "badge late" }, t("wishes.late")) : null),
+                h("td", { class: late ? "late" : near ? "near" : null }, deadline(wish.deadline), late ? h("span", { class: "badge late" }, t("wishes.late")) : null),
                 h("td", {}, h("span", { class: `badge ${wish.status}` }, t(`wish.${wish.status}`))),
                 h("td", { class: "num" }, wish.rating ? "★".repeat(wish.rating) : ""),
                 h("td", { class: "row-actions" }, actionsFor(wish)),
@@ -148,11 +148,10 @@ export function render(ctx) {
         wish.situations ? row(t("wishes.situations"), wish.situations.map((s) => t(`situation.${s}`)).join("、") || "–") : null,
         row(t("wishes.category"), wish.category),
         row(t("wishes.skills"), wish.skills.map(skillLabel).join("、") || "–"),
-        row(t("wishes.window"), `${longDay(wish.earliest)} – ${longDay(wish.deadline)}`),
+        row(t("wishes.window"), t("wishes.span", { from: shortDay(wish.earliest), deadline: deadline(wish.deadline) })),
         row(t("wishes.duration"), t("common.minutes", { n: wish.duration_minutes })),
         row(t("wishes.headcount"), wish.headcount),
         row(t("common.grid"), gridName(wish.grid_id)),
-        row(t("wishes.priority"), wish.priority),
       )),
       wish.beneficiary ? null : h("p", { class: "muted small-text" }, t("wishes.contactHidden")),
       wish.follow_ups && wish.follow_ups.length
@@ -165,7 +164,7 @@ export function render(ctx) {
   function openFollowUp(wish) {
     side.hidden = false;
     const stars = h("div", { class: "stars", role: "radiogroup", "aria-label": t("wishes.rating") },
-      [1, 2, 3, 4, 5].map((n) => h("label", { class: "star" }, h("input", { type: "radio", name: "rating", value: n, checked: n === 5 }), h("span", {}, `${n}★`))));
+      [1, 2, 3, 4, 5].map((n) => h("label", { class: "star" }, h("input", { type: "radio", name: "rating", value: n, required: n === 1 }), h("span", {}, `${n}★`))));
     const comment = h("textarea", { rows: 3, maxlength: 2000, name: "comment" });
     const message = h("div", { class: "error", hidden: true, role: "alert" });
     mount(
@@ -173,7 +172,14 @@ export function render(ctx) {
       sideHead(t("wishes.followUpTitle", { title: wish.title })),
       h("form", { class: "stack", onsubmit: async (event) => {
         event.preventDefault();
-        const rating = Number(stars.querySelector("input:checked").value);
+        // no star is chosen beforehand: the resident's own rating, never a default
+        const chosen = stars.querySelector("input:checked");
+        if (!chosen) {
+          message.textContent = t("wishes.ratingNeeded");
+          message.hidden = false;
+          return;
+        }
+        const rating = Number(chosen.value);
         try {
           await api(`/wishes/${wish.id}/follow-up`, { method: "POST", json: { rating, comment: comment.value.trim() } });
           toast(t("wishes.followedUp"));

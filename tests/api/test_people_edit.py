@@ -1,0 +1,124 @@
+"""People as a coordinator keeps them: found by name or by phone, corrected, deactivated and
+taken back, with their history kept (test world: ``http_world.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.services.problem import build_problem
+from models import Assignment
+from tests.support.http_world import PASSWORD, WEEK, World
+
+API = "/api/v1"
+Headers = Callable[[str], dict[str, str]]
+
+
+def _found(client: TestClient, world: World, headers: dict[str, str], q: str) -> list[int]:
+    answer = client.get(
+        f"{API}/communities/{world['community_a']}/people", params={"q": q}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    return [p["id"] for p in answer.json()["items"]]
+
+
+def test_people_are_found_by_part_of_a_name_or_of_a_phone(
+    client: TestClient, db: Session, world: World, as_role: Headers
+) -> None:
+    headers = as_role("coordinator_a")
+    a1 = client.get(f"{API}/people/{world['person_a1']}", headers=headers).json()
+    part = a1["name"][1:]
+    assert world["person_a1"] in _found(client, world, headers, part)
+    assert _found(client, world, headers, "没有这个人") == []
+    # four digits or more of the phone (13812345678); the phone itself never shows
+    assert _found(client, world, headers, "5678") == [world["person_a1"]]
+    assert _found(client, world, headers, "138-1234") == [world["person_a1"]]
+    # another community's phone is not found here (person_b1: 13722223333)
+    assert _found(client, world, headers, "2222") == []
+    assert _found(client, world, headers, "%") == []
+    listed = client.get(
+        f"{API}/communities/{world['community_a']}/people", params={"q": "5678"}, headers=headers
+    ).json()["items"][0]
+    assert "5678" in listed["phone_masked"] and "1234" not in listed["phone_masked"]
+    too_long = client.get(
+        f"{API}/communities/{world['community_a']}/people", params={"q": "x" * 51}, headers=headers
+    )
+    assert too_long.status_code == 422
+
+
+def test_a_person_is_corrected_and_the_matcher_reads_the_new_caps(
+    client: TestClient, db: Session, world: World, as_role: Headers
+) -> None:
+    headers = as_role("coordinator_a")
+    url = f"{API}/people/{world['person_a1']}"
+    changed = client.patch(
+        url,
+        json={"weekly_task_cap": 1, "weekly_hours_cap": 2.5, "skills": ["法律援助"]},
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["weekly_task_cap"], changed.json()["skills"]) == (1, ["法律援助"])
+    db.rollback()  # a new transaction: what the requests committed
+    db.expire_all()
+    problem, _ = build_problem(session=db, community_id=world["community_a"], week_start=WEEK)
+    person = next(p for p in problem.people if p.id == str(world["person_a1"]))
+    assert (person.weekly_task_cap, person.weekly_hours_cap) == (1, 2.5)
+    assert person.skills == frozenset({"法律援助"})
+    db.rollback()
+
+    for body, field in (
+        ({"name": None}, "name"),
+        ({"grid_id": world["grid_b1"]}, "grid_id"),
+        ({"weekly_task_cap": -1}, "weekly_task_cap"),
+        ({"phone": "13800000000"}, "phone"),
+    ):
+        bad = client.patch(url, json=body, headers=headers)
+        assert bad.status_code == 422, (body, bad.text)
+        assert [e["field"] for e in bad.json()["detail"]] == [field]
+    assert client.patch(url, json={}, headers=as_role("grid_leader_a")).status_code == 403
+    assert client.patch(url, json={}, headers=as_role("coordinator_b")).status_code == 404
+
+
+def test_a_deactivated_person_is_no_longer_planned_and_keeps_their_history(
+    client: TestClient, db: Session, world: World, as_role: Headers
+) -> None:
+    headers = as_role("coordinator_a")
+    history = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(Assignment)
+        .where(Assignment.person_id == world["person_a1"])
+    )
+    assert history
+    off = client.post(f"{API}/people/{world['person_a1']}/deactivate", headers=headers)
+    assert off.status_code == 200, off.text
+    assert off.json()["active"] is False
+    db.rollback()  # a new transaction: what the requests committed
+    db.expire_all()
+    problem, _ = build_problem(session=db, community_id=world["community_a"], week_start=WEEK)
+    assert str(world["person_a1"]) not in {p.id for p in problem.people}
+    db.rollback()
+    # the account is closed with them; their assignments stay
+    login = client.post(f"{API}/auth/token", data={"username": "member_a", "password": PASSWORD})
+    assert login.status_code in (400, 401, 403), login.text
+    assert (
+        db.scalar(
+            sa.select(sa.func.count())
+            .select_from(Assignment)
+            .where(Assignment.person_id == world["person_a1"])
+        )
+        == history
+    )
+    # still listed, marked inactive, and taken back on request
+    found = _found(client, world, headers, "5678")
+    assert found == [world["person_a1"]]
+    back = client.post(f"{API}/people/{world['person_a1']}/activate", headers=headers)
+    assert back.json()["active"] is True
+    assert (
+        client.post(
+            f"{API}/auth/token", data={"username": "member_a", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
