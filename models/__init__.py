@@ -30,6 +30,7 @@ from models.schedule import (
     publish_run,
 )
 from models.user import LoginFailure, UserAccount, UserRole
+from models.versions import CommunityVersion, bump_versions, community_version
 from models.wish import FollowUp, Wish, WishSkill, WishStatus, WishTransitionError
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Availability",
     "Base",
     "Community",
+    "CommunityVersion",
     "DayRule",
     "FollowUp",
     "Grid",
@@ -72,6 +74,8 @@ __all__ = [
     "WishStatus",
     "WishTransitionError",
     "YearlyTheme",
+    "bump_versions",
+    "community_version",
     "generate_activities",
     "generate_shifts",
     "publish_run",

@@ -259,12 +259,61 @@ def generate(
         str | None,
         typer.Option("--name", help="场景名称\n\nScenario name", show_default=False),
     ] = None,
+    communities: Annotated[
+        int | None,
+        typer.Option(
+            "--communities",
+            min=1,
+            help="街道或城市的社区数\n\nNumber of communities of a street or city",
+            show_default=False,
+        ),
+    ] = None,
+    people_per_community: Annotated[
+        int | None,
+        typer.Option(
+            "--people-per-community",
+            min=1,
+            help="每个社区的人数（需求随之增长）\n\nPeople per community (the week grows too)",
+            show_default=False,
+        ),
+    ] = None,
+    residents_per_community: Annotated[
+        int | None,
+        typer.Option(
+            "--residents-per-community",
+            min=1,
+            help="每个社区的居民数（决定网格、小区与需求）\n\n"
+            "Residents per community (grids, estates and demands follow)",
+            show_default=False,
+        ),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="预设规模，如 guiyang（93 个社区，每个 5,700 人）\n\n"
+            "A named size, e.g. guiyang (93 communities of 5,700 people)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """生成一个虚构的示例场景（人名、地址均为虚构）。 Generate a fictional sample scenario."""
+    from scenarios.generate import PRESETS, generate_preset, write_scenario
     from scenarios.generate import generate as generate_data
-    from scenarios.generate import write_scenario
 
-    data = generate_data(kind.value, seed, name=name or None)
+    if preset is not None:
+        if preset not in PRESETS:
+            _fail(f"未知的预设 Unknown preset {preset!r}; 可选 choose from: {', '.join(PRESETS)}")
+        data = generate_preset(preset, seed, communities=communities)
+    else:
+        data = generate_data(
+            kind.value,
+            seed,
+            name=name or None,
+            communities=communities,
+            people_per_community=people_per_community,
+            residents_per_community=residents_per_community,
+        )
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         write_scenario(data, output)

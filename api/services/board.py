@@ -36,13 +36,14 @@ from api.schemas.board import (
     WeekBoard,
     WishPoint,
 )
+from api.services.board_cache import cached_week
 from api.services.errors import Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
-    build_problem,
     demand_ref_id,
     get_community,
     matcher_demand_id,
+    matcher_person_id,
     moment_of,
 )
 from api.services.scheduling import (
@@ -183,7 +184,8 @@ def week_board(
 ) -> WeekBoard:
     """Every demand of the week with its roles filled from the draft, else the published run."""
     community = get_community(session, community_id)
-    problem, refs = build_problem(session=session, community_id=community_id, week_start=week_start)
+    week = cached_week(session=session, community_id=community_id, week_start=week_start)
+    problem, refs = week.problem, week.refs
     runs = week_runs(session=session, community_id=community_id, week_start=week_start)
     shown = runs.shown
     on_demand: dict[str, list[Assignment]] = defaultdict(list)
@@ -282,9 +284,9 @@ def slot_candidates(
     too, marked ``assigned``.
     """
     community = get_community(session, community_id)
-    problem, _ = build_problem(session=session, community_id=community_id, week_start=week_start)
+    week = cached_week(session=session, community_id=community_id, week_start=week_start)
     key = matcher_demand_id(demand_kind, demand_id)
-    demand = next((d for d in problem.demands if d.id == key), None)
+    demand = week.demands.get(key)
     if demand is None or not in_grids(_grid_of(demand), grid_ids):
         raise NotFound(
             f"本周没有这项任务（{demand_kind} {demand_id}）",
@@ -298,11 +300,17 @@ def slot_candidates(
             location="query",
         )
     shown = current_run(session=session, community_id=community_id, week_start=week_start)
+    booked = _assignments_of(session, shown)
+    their_demands: dict[str, set[str]] = defaultdict(set)
+    for assignment in booked:
+        their_demands[matcher_person_id(assignment.person_id)].add(demand_ref_id(assignment))
+    # only the people within reach of the seat, and their week's tasks (see board_cache)
+    problem = week.seat_problem(key, their_demands)
     ranked = rank_candidates(
         problem=problem,
         community=community,
         week_start=week_start,
-        booked=_assignments_of(session, shown),
+        booked=booked,
         demand_key=key,
         role=role,
         keep_assigned=True,

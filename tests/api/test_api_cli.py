@@ -209,6 +209,32 @@ def test_generate_rejects_an_unknown_kind(tmp_path: Path) -> None:
     assert not (tmp_path / "x.json").exists()
 
 
+def test_generate_scales_people_per_community(tmp_path: Path) -> None:
+    out = tmp_path / "city.json"
+    result = runner.invoke(
+        app,
+        ["scenario", "generate", "--kind", "city", "--communities", "2",
+         "--people-per-community", "700", "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    people = json.loads(out.read_text(encoding="utf-8"))["people"]
+    assert 2 * 650 <= len(people) <= 2 * 750
+
+
+def test_generate_refuses_an_unknown_preset_and_a_bad_size(tmp_path: Path) -> None:
+    unknown = runner.invoke(
+        app, ["scenario", "generate", "--preset", "atlantis", "-o", str(tmp_path / "x.json")]
+    )
+    assert unknown.exit_code == 2
+    assert "未知的预设" in unknown.output and "guiyang" in unknown.output
+    zero = runner.invoke(
+        app,
+        ["scenario", "generate", "--people-per-community", "0", "-o", str(tmp_path / "y.json")],
+    )
+    assert zero.exit_code == 2
+    assert not (tmp_path / "x.json").exists() and not (tmp_path / "y.json").exists()
+
+
 # --- bench --------------------------------------------------------------------------------
 
 

@@ -1,0 +1,143 @@
+"""A community's week as the console reads it, built once and kept until something changes.
+
+The board and a slot's candidates both start from the community's week as the matcher sees it
+(``build_problem``): at 5,700 people that takes seconds to read and index. It is kept here per
+database, community and week with the community's change counter (``models.versions``) it was
+built at; any write to the community's people, demands, overrides or runs moves the counter, in
+any process, and the next request builds the week again.
+
+"Who could take this seat" needs only the people who live within walking distance of it: the
+week keeps its people's homes in cells about one service radius wide (``HomeIndex``), and a
+seat's candidates are ranked on a small problem of the people in the cells around the seat and
+the demands they already have that week (their walks between tasks need them). Every pairwise
+rule looks at one person and one demand, so the ranking is the same as on the whole week.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from weakref import WeakKeyDictionary
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from api.services.problem import DemandRefs, build_problem
+from matcher.candidates import HomeIndex
+from matcher.domain import Demand, Problem
+from models.versions import community_version
+
+#: weeks kept per database; a coordinator looks at this week and the next, a few at once
+MAX_WEEKS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class CachedWeek:
+    """One community's week, its demands by id and its people's homes in cells."""
+
+    community_id: int
+    week_start: date
+    version: int
+    problem: Problem
+    refs: DemandRefs
+    demands: Mapping[str, Demand]
+    homes: HomeIndex
+
+    def reach_of(self, demand: Demand) -> float:
+        """The widest walk the rules may allow to this demand."""
+        return max(demand.radius_m or 0.0, self.problem.settings.radius_m)
+
+    def seat_problem(self, demand_id: str, booked: Mapping[str, Iterable[str]]) -> Problem:
+        """The week cut down to one seat: the people whose cells lie within reach of the
+        demand, and the demands those people already have (``booked``: person id → demand
+        ids), in the week's order, so that ties break as on the whole week."""
+        demand = self.demands[demand_id]
+        nearby = self.homes.near(demand.location, self.reach_of(demand))
+        people = tuple(self.problem.people[int(i)] for i in nearby)
+        wanted = {demand_id}
+        for person in people:
+            wanted.update(d for d in booked.get(person.id, ()) if d in self.demands)
+        demands = tuple(d for d in self.problem.demands if d.id in wanted)
+        return replace(self.problem, people=people, demands=demands)
+
+
+class _Weeks:
+    """The weeks of one database, newest use last, at most ``MAX_WEEKS``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.weeks: OrderedDict[tuple[int, date], CachedWeek] = OrderedDict()
+
+    def get(self, key: tuple[int, date], version: int) -> CachedWeek | None:
+        with self.lock:
+            found = self.weeks.get(key)
+            if found is None or found.version != version:
+                return None
+            self.weeks.move_to_end(key)
+            return found
+
+    def put(self, week: CachedWeek) -> None:
+        with self.lock:
+            self.weeks[(week.community_id, week.week_start)] = week
+            self.weeks.move_to_end((week.community_id, week.week_start))
+            while len(self.weeks) > MAX_WEEKS:
+                self.weeks.popitem(last=False)
+
+
+# one cache per engine: two databases (tests make many) never share a week
+_by_engine: WeakKeyDictionary[Engine, _Weeks] = WeakKeyDictionary()
+_by_engine_lock = threading.Lock()
+
+
+def _weeks_of(session: Session) -> _Weeks:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _by_engine_lock:
+        weeks = _by_engine.get(engine)
+        if weeks is None:
+            weeks = _by_engine[engine] = _Weeks()
+        return weeks
+
+
+def cached_week(*, session: Session, community_id: int, week_start: date) -> CachedWeek:
+    """The community's week, from the cache while its change counter has not moved."""
+    weeks = _weeks_of(session)
+    # the counter is read first: a change committed while the week is read leaves the week
+    # under the old counter, which the next request no longer matches
+    version = community_version(session, community_id)
+    found = weeks.get((community_id, week_start), version)
+    if found is not None:
+        return found
+    problem, refs = build_problem(session=session, community_id=community_id, week_start=week_start)
+    week = week_of(problem, refs, community_id=community_id, version=version)
+    weeks.put(week)
+    return week
+
+
+def week_of(problem: Problem, refs: DemandRefs, *, community_id: int, version: int) -> CachedWeek:
+    """A week as the cache keeps it: the problem, its demands by id, its homes in cells."""
+    homes = HomeIndex(
+        np.array([p.home.lat for p in problem.people], dtype=np.float64),
+        np.array([p.home.lng for p in problem.people], dtype=np.float64),
+        problem.settings.radius_m,
+    )
+    return CachedWeek(
+        community_id=community_id,
+        week_start=problem.week_start,
+        version=version,
+        problem=problem,
+        refs=refs,
+        demands={d.id: d for d in problem.demands},
+        homes=homes,
+    )
+
+
+def forget_weeks(session: Session) -> None:
+    """Drop every cached week of the session's database (for benchmarks that time a cold start)."""
+    weeks = _weeks_of(session)
+    with weeks.lock:
+        weeks.weeks.clear()
