@@ -404,6 +404,31 @@ def test_load_puts_the_demo_community_in_the_database_once(
         assert session.scalar(select(func.count()).select_from(UserAccount)) == 2
 
 
+def test_load_of_a_city_commits_community_by_community_with_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from models import Community, Person
+    from models.db import make_engine, make_session_factory
+    from scenarios.generate import generate as generate_data
+    from scenarios.generate import write_scenario
+
+    url = f"sqlite:///{tmp_path / 'city.db'}"
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", url)
+    city = write_scenario(generate_data("city", 5, communities=2), tmp_path / "city.json")
+    result = runner.invoke(app, ["load", str(city)])
+    assert result.exit_code == 0, result.output
+    assert "[1/2]" in result.output and "[2/2]" in result.output
+    assert "people/s" in result.output
+    again = runner.invoke(app, ["load", str(city)])
+    assert again.exit_code == 0 and again.output.count("Already loaded") == 2
+    with make_session_factory(make_engine(url))() as session:
+        assert session.scalar(select(func.count()).select_from(Community)) == 2
+        people = session.scalar(select(func.count()).select_from(Person))
+        assert people == len(json.loads(city.read_text(encoding="utf-8"))["people"])
+
+
 def test_load_of_a_street_makes_no_coordinator(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
