@@ -139,9 +139,9 @@ def community_parts(data: Json) -> list[tuple[str, Json]]:
             owner[item["id"]] = name
     for lock_kind, pairs in data.get("locks", {}).items():
         for pair in pairs:
-            name = owner.get(pair["person"])
-            if name is not None:
-                locks = parts[name].setdefault("locks", {})
+            holder = owner.get(pair["person"])
+            if holder is not None:
+                locks = parts[holder].setdefault("locks", {})
                 locks.setdefault(lock_kind, []).append(pair)
     return list(parts.items())
 

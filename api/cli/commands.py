@@ -598,12 +598,13 @@ def load(
         markup=False,
     )
     with session_scope(factory) as session:
-        street = session.get(Street, street_id) if street_id is not None else None
+        loaded_street = session.get(Street, street_id) if street_id is not None else None
         only_community = (
             session.get(Community, only_community_id) if only_community_id is not None else None
         )
-        if street is None:
+        if loaded_street is None:
             return
+        street = loaded_street
         if settings.env not in DEVELOPMENT_ENVS:
             # a real deployment gets no account with a password printed in its log
             console.print(
