@@ -671,6 +671,14 @@ def scheduler(
             help="同时计算的排班数（每个占一个处理器核） Runs solved at once (one core each)",
         ),
     ] = 2,
+    drafters: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="与 --once 一起：同时起草的社区数（各一个进程，宜为核数减一） "
+            "With --once: communities drafted at once, a process each (cores − 1 is good)",
+        ),
+    ] = 1,
     migrate: Annotated[
         bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
     ] = True,
@@ -713,6 +721,7 @@ def scheduler(
             now=moment,
             channels=notify.channels_from(settings),
             lease=settings.solve_lease,
+            drafters=drafters,
         )
         console.print(
             f"草稿 drafts {len(done['drafts'])} · 排队的排班 queued solves {len(done['solved'])} · "
