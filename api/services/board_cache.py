@@ -6,11 +6,13 @@ database, community and week with the community's change counter (``models.versi
 built at; any write to the community's people, demands, overrides or runs moves the counter, in
 any process, and the next request builds the week again.
 
-"Who could take this seat" needs only the people who live within walking distance of it: the
-week keeps its people's homes in cells about one service radius wide (``HomeIndex``), and a
-seat's candidates are ranked on a small problem of the people in the cells around the seat and
-the demands they already have that week (their walks between tasks need them). Every pairwise
-rule looks at one person and one demand, so the ranking is the same as on the whole week.
+"Who could take this seat" needs only the people who live within walking distance of it and
+whom the rules allow on it: the week keeps its people's homes in cells about one service radius
+wide (``HomeIndex``); the pairwise rules are applied to the people in the cells around the seat
+and this one demand, and the seat's candidates are ranked on a small problem of the people who
+pass and the demands they already have that week (their walks between tasks need them). Every
+pairwise rule looks at one person and one demand, so the ranking is the same as on the whole
+week.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from api.services.problem import DemandRefs, build_problem
-from matcher.candidates import HomeIndex
-from matcher.domain import Demand, Problem
+from matcher.candidates import HomeIndex, build_candidates
+from matcher.domain import Demand, Locks, Problem
+from matcher.ranking import known_pairs
 from models.versions import community_version
 
 #: weeks kept per database; a coordinator looks at this week and the next, a few at once
@@ -52,12 +55,22 @@ class CachedWeek:
         return max(demand.radius_m or 0.0, self.problem.settings.radius_m)
 
     def seat_problem(self, demand_id: str, booked: Mapping[str, Iterable[str]]) -> Problem:
-        """The week cut down to one seat: the people whose cells lie within reach of the
-        demand, and the demands those people already have (``booked``: person id → demand
-        ids), in the week's order, so that ties break as on the whole week."""
+        """The week cut down to one seat: the people living in the cells within reach of the
+        demand whom the pairwise rules allow on it, and the demands those people already have
+        (``booked``: person id → demand ids; their walks between tasks need them), in the
+        week's order, so that ties break as on the whole week."""
         demand = self.demands[demand_id]
         nearby = self.homes.near(demand.location, self.reach_of(demand))
         people = tuple(self.problem.people[int(i)] for i in nearby)
+        # the pairwise rules on this one demand: only the forbids of the coordinator count, as
+        # in the ranking (a pin lets someone the rules refuse through)
+        probe = replace(self.problem, people=people, demands=(demand,), locks=Locks())
+        probe = replace(
+            probe, locks=Locks(forbidden=known_pairs(probe, self.problem.locks.forbidden))
+        )
+        pairs = build_candidates(probe)
+        allowed = {people[int(p)].id for p in pairs.person}
+        people = tuple(p for p in people if p.id in allowed)
         wanted = {demand_id}
         for person in people:
             wanted.update(d for d in booked.get(person.id, ()) if d in self.demands)

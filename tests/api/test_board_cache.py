@@ -158,5 +158,5 @@ def test_a_seat_ranked_on_its_cells_matches_the_whole_week() -> None:
             offered += len(whole)
             smaller += len(seat.people) < len(problem.people) // 2
     assert compared > 30 and offered > compared
-    # the cells bind: most seats are ranked on less than half the community
+    # the cells and the rules bind: most seats are ranked on less than half the community
     assert smaller > compared // 2
