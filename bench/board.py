@@ -42,6 +42,7 @@ def main(people: int = 5_700, requests: int = 40, seed: int = 1) -> None:
     from models.db import make_engine, make_session_factory, upgrade
     from models.seed import import_scenario
     from scenarios.generate import PRESETS, generate
+    from scenarios.load import validate_scenario
 
     preset = PRESETS["guiyang"]
     data = generate(
@@ -58,14 +59,17 @@ def main(people: int = 5_700, requests: int = 40, seed: int = 1) -> None:
         upgrade(url)
         factory = make_session_factory(make_engine(url))
         started = time.perf_counter()
+        validate_scenario(data, "guiyang")
+        check_s = time.perf_counter() - started
+        started = time.perf_counter()
         with factory() as session:
-            community = import_scenario(session, data)
+            community = import_scenario(session, data, checked=True)
             session.commit()
             community_id = community.id
         load_s = time.perf_counter() - started
         print(
-            f"community: {len(data['people'])} people, loaded in {load_s:.1f} s "
-            f"({len(data['people']) / load_s:,.0f} people/s)",
+            f"community: {len(data['people'])} people, checked in {check_s:.1f} s, "
+            f"imported in {load_s:.1f} s ({len(data['people']) / load_s:,.0f} people/s)",
             flush=True,
         )
         with factory() as session:
