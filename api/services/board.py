@@ -36,7 +36,7 @@ from api.schemas.board import (
     WeekBoard,
     WishPoint,
 )
-from api.services.board_cache import cached_week
+from api.services.board_cache import booked_in, cached_week
 from api.services.errors import Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
@@ -300,7 +300,7 @@ def slot_candidates(
             location="query",
         )
     shown = current_run(session=session, community_id=community_id, week_start=week_start)
-    booked = _assignments_of(session, shown)
+    booked = booked_in(session, shown)
     their_demands: dict[str, set[str]] = defaultdict(set)
     for assignment in booked:
         their_demands[matcher_person_id(assignment.person_id)].add(demand_ref_id(assignment))

@@ -17,6 +17,7 @@ week.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -25,13 +26,15 @@ from datetime import date
 from weakref import WeakKeyDictionary
 
 import numpy as np
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, raiseload
 
 from api.services.problem import DemandRefs, build_problem
 from matcher.candidates import HomeIndex, build_candidates
 from matcher.domain import Demand, Locks, Problem
 from matcher.ranking import known_pairs
+from models.schedule import Assignment, ScheduleRun
 from models.versions import community_version
 
 #: weeks kept per database; a coordinator looks at this week and the next, a few at once
@@ -128,6 +131,12 @@ def cached_week(*, session: Session, community_id: int, week_start: date) -> Cac
     problem, refs = build_problem(session=session, community_id=community_id, week_start=week_start)
     week = week_of(problem, refs, community_id=community_id, version=version)
     weeks.put(week)
+    # a week of 5,700 people is millions of small objects: left to the cyclic collector, every
+    # full collection walks them all, and the request that happens to trigger one waits about
+    # a second. Frozen (after collecting what is already garbage) they are skipped; dropping
+    # the week still frees them, since they hold no cycles.
+    gc.collect()
+    gc.freeze()
     return week
 
 
@@ -146,6 +155,20 @@ def week_of(problem: Problem, refs: DemandRefs, *, community_id: int, version: i
         refs=refs,
         demands={d.id: d for d in problem.demands},
         homes=homes,
+    )
+
+
+def booked_in(session: Session, run: ScheduleRun | None) -> list[Assignment]:
+    """A run's assignments as the ranking reads them: times, role and demand, no person rows."""
+    if run is None:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.run_id == run.id)
+            .options(raiseload(Assignment.person))
+            .order_by(Assignment.id)
+        )
     )
 
 
