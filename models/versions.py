@@ -107,8 +107,11 @@ def _community_of(session: Session, row: Any, depth: int = 0) -> int | None:
 
 @event.listens_for(Session, "before_flush")
 def _note_changed_communities(session: Session, _context: Any, _instances: Any) -> None:
-    changed: set[int] = session.info.setdefault("changed_communities", set())
-    gone: set[int] = session.info.setdefault("deleted_communities", set())
+    # afresh for each flush: a flush that failed must not leave its communities to the next
+    changed: set[int] = set()
+    gone: set[int] = set()
+    session.info["changed_communities"] = changed
+    session.info["deleted_communities"] = gone
     with session.no_autoflush:
         for row in session.deleted:
             if getattr(row, "__tablename__", None) == "community" and row.id is not None:
