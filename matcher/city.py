@@ -8,11 +8,13 @@ explained ``Solution`` with a bound proven for the whole city.
 
 Dask is imported only when it is used: ``pip install 'tongxin[city]'``.
 
-The time limit is shared: ``PARTS_SHARE`` of it for the parts, in proportion to their size and
-multiplied by the number of parts that run at once (a cluster's threads), ``BORDER_SHARE`` for
-the border pass, the rest for scoring and explaining the merged week. Every part gets the same
-problem, time and seed whichever worker runs it, and results are merged in part order, so the
-answer does not depend on where a part ran.
+The time limit is shared: ``PARTS_SHARE`` of it for the parts, in proportion to their size,
+``BORDER_SHARE`` for the border pass, the rest for scoring and explaining the merged week. A
+part's limit is the same whether the parts run one after another or many at once: workers that
+share a machine's cores would otherwise each get a multiple of the time and spend it, and the
+wall time would not fall. So on Dask the parts' stage takes about the longest path through the
+parts, not the sum. Every part gets the same problem, time and seed whichever worker runs it,
+and results are merged in part order, so the answer does not depend on where a part ran.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def solve_city(
     if prove_bound:
         parts = with_neighbours(problem, parts)
     with parts_runner(client) as (run, concurrency, kind):
-        parts = timed_parts(problem, parts, concurrency)
+        parts = timed_parts(problem, parts)
         results = sorted(run(parts), key=lambda r: r.index)
     assignments = [a for r in results for a in r.solution.assignments]
     stats: dict[str, float | int | str] = {
@@ -126,11 +128,12 @@ def solve_city(
     return week
 
 
-def timed_parts(problem: Problem, parts: Sequence[Part], concurrency: int) -> list[Part]:
-    """Each part with its share of the time limit: by size, times the parts run at once."""
+def timed_parts(problem: Problem, parts: Sequence[Part]) -> list[Part]:
+    """Each part with its share of the parts' time, by size; the same however many run at
+    once."""
     size = {p.index: len(p.problem.people) + len(p.problem.demands) for p in parts}
     total = max(1, sum(size.values()))
-    budget = problem.settings.time_limit_s * PARTS_SHARE * concurrency
+    budget = problem.settings.time_limit_s * PARTS_SHARE
     return [
         replace(
             part,

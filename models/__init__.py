@@ -39,6 +39,7 @@ from models.schedule import (
     publish_run,
 )
 from models.user import LoginFailure, UserAccount, UserRole
+from models.versions import CommunityVersion, bump_versions, community_version
 from models.wish import FollowUp, Wish, WishSkill, WishStatus, WishTransitionError
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Availability",
     "Base",
     "Community",
+    "CommunityVersion",
     "DayRule",
     "FollowUp",
     "Grid",
@@ -88,6 +90,8 @@ __all__ = [
     "WishStatus",
     "WishTransitionError",
     "YearlyTheme",
+    "bump_versions",
+    "community_version",
     "generate_activities",
     "generate_shifts",
     "generate_visits",

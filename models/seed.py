@@ -18,7 +18,7 @@ Not imported, because the database derives them from its own history: a person's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from matcher.domain import PersonKind
+from models.base import Base
 from models.calendar import (
     Activity,
     ActivityRole,
@@ -38,9 +39,10 @@ from models.calendar import (
 from models.community import Community, Grid, Street
 from models.household import Household, HouseholdSituation, Situation
 from models.pairing import PairingRules, PairStatus, StandingPair
-from models.person import Availability, Person
+from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
 from models.post import Post, Shift, ShiftTemplate, generate_shifts
 from models.schedule import Override, OverrideKind
+from models.versions import bump_versions
 from models.wish import Wish, WishStatus
 from scenarios.load import minute_of_day, shift_id, staff_range, validate_scenario
 from scenarios.standard_year import PARTY_SERVICE_DAY, THEME_MONTHS, THEMES, RoleSpec
@@ -53,6 +55,11 @@ DEFAULT_STREET_NAME = "示例街道"
 STREET_FIELD = "x-street"
 IMPORT_REASON = "导入自场景文件 (imported from the scenario file)"
 LOCK_OVERRIDE_KINDS = {"pinned": OverrideKind.PIN, "forbidden": OverrideKind.FORBID}
+#: people written per INSERT batch: large enough to amortise the round trips, small enough
+#: that a batch's parameters stay well under the databases' limits
+PEOPLE_BATCH = 2_000
+#: told how many people of a community have been written so far: (community, written, total)
+Progress = Callable[[str, int, int], None]
 
 
 class SeedError(ValueError):
@@ -60,7 +67,13 @@ class SeedError(ValueError):
 
 
 def import_scenario(
-    session: Session, data: Json, *, street_name: str | None = None, source: str = "<scenario>"
+    session: Session,
+    data: Json,
+    *,
+    street_name: str | None = None,
+    source: str = "<scenario>",
+    checked: bool = False,
+    progress: Progress | None = None,
 ) -> Community:
     """Import a one-community scenario and return its community.
 
@@ -69,7 +82,8 @@ def import_scenario(
     created if missing. Raises ``SeedError`` if the community was imported before, or if the
     scenario holds several communities (use ``import_street_scenario``).
     """
-    validate_scenario(data, source)
+    if not checked:
+        validate_scenario(data, source)
     names = community_names(data)
     if len(names) != 1:
         raise SeedError(
@@ -78,21 +92,76 @@ def import_scenario(
             "import_street_scenario)"
         )
     street = _street(session, street_name or data.get(STREET_FIELD) or DEFAULT_STREET_NAME)
-    return _Import(session, data, street, names).run()[0]
+    return _Import(session, data, street, names, progress=progress).run()[0]
 
 
 def import_street_scenario(
-    session: Session, data: Json, *, street_name: str | None = None, source: str = "<scenario>"
+    session: Session,
+    data: Json,
+    *,
+    street_name: str | None = None,
+    source: str = "<scenario>",
+    checked: bool = False,
+    progress: Progress | None = None,
 ) -> Street:
     """Import a scenario of one or more communities under one street and return the street.
 
     The street is ``street_name``, else the file's ``x-street``, else the scenario's name
-    (``凤凰街道``).
+    (``凤凰街道``). ``checked``: the caller has validated ``data`` already.
     """
-    validate_scenario(data, source)
+    if not checked:
+        validate_scenario(data, source)
     street = _street(session, street_name or data.get(STREET_FIELD) or data["name"])
-    _Import(session, data, street, community_names(data)).run()
+    _Import(session, data, street, community_names(data), progress=progress).run()
     return street
+
+
+def _table(model: type[Base]) -> sa.Table:
+    """A model's table, for Core statements."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table
+
+
+def street_name_of(data: Json) -> str:
+    """The street a multi-community scenario goes under: its ``x-street``, else its name."""
+    return str(data.get(STREET_FIELD) or data["name"])
+
+
+def community_parts(data: Json) -> list[tuple[str, Json]]:
+    """A scenario cut into one scenario per community (its grids, people, demands and locks),
+    so that each community can be imported, and committed, on its own."""
+    grid_community = {g["id"]: g.get("community", "") for g in data.get("grids", [])}
+    names = community_names(data)
+    if len(names) == 1:
+        return [(names[0], data)]
+    owner: dict[str, str] = {}
+    parts: dict[str, Json] = {}
+    lists = ("grids", "people", "households", "wishes", "posts", "activities")
+    for name in names:
+        part = {k: v for k, v in data.items() if k not in (*lists, "locks", "pairing")}
+        parts[name] = part | {key: [] for key in lists if key in data}
+    for key in lists:
+        for item in data.get(key, []):
+            name = _community_of(item, grid_community, data["name"])
+            parts[name][key].append(item)
+            owner[item["id"]] = name
+    for lock_kind, pairs in data.get("locks", {}).items():
+        for pair in pairs:
+            holder = owner.get(pair["person"])
+            if holder is not None:
+                locks = parts[holder].setdefault("locks", {})
+                locks.setdefault(lock_kind, []).append(pair)
+    pairing = data.get("pairing")
+    if pairing is not None:
+        # each community keeps the rules, and the standing pairs of its own members
+        for part in parts.values():
+            part["pairing"] = {**pairing, "pairs": []}
+        for pair in pairing.get("pairs", []):
+            holder = owner.get(pair["person"])
+            if holder is not None:
+                parts[holder]["pairing"]["pairs"].append(pair)
+    return list(parts.items())
 
 
 def community_names(data: Json) -> list[str]:
@@ -125,12 +194,14 @@ class _Import:
     names: list[str]
     communities: dict[str, Community] = field(default_factory=dict)
     grids: dict[str, Grid] = field(default_factory=dict)
-    people: dict[str, Person] = field(default_factory=dict)
     households: dict[tuple[str, str], Household] = field(default_factory=dict)
     wishes: dict[str, Wish] = field(default_factory=dict)
     posts: dict[str, Post] = field(default_factory=dict)
     activities: dict[str, Activity] = field(default_factory=dict)
     months: dict[tuple[str, int, int], ThemeMonth] = field(default_factory=dict)
+    progress: Progress | None = None
+    #: a person's scenario id → (person id, community id), once written
+    person_ids: dict[str, tuple[int, int]] = field(default_factory=dict)
     grid_community: dict[str, str] = field(init=False)
     week_start: date = field(init=False)
     week_end: date = field(init=False)
@@ -146,8 +217,8 @@ class _Import:
             self._community(name)
         for item in self.data.get("grids", []):
             self._grid(item)
-        for item in self.data["people"]:
-            self._person(item)
+        self.session.flush()  # the communities' and grids' ids, which the people rows name
+        self._people()
         for item in self.data.get("households", []):
             self._registered_household(item)
         for item in self.data.get("wishes", []):
@@ -161,6 +232,8 @@ class _Import:
         shifts = self._shifts()
         self._overrides(shifts)
         self.session.flush()
+        # the people went in past the ORM: their communities' weeks have changed all the same
+        bump_versions(self.session, (c.id for c in self.communities.values()))
         return list(self.communities.values())
 
     def _refuse_duplicates(self) -> None:
@@ -207,35 +280,81 @@ class _Import:
         self.session.add(grid)
         self.grids[item["id"]] = grid
 
-    def _person(self, item: Json) -> None:
-        person = Person(
-            kind=PersonKind(item["kind"]),
-            name=item["name"],
-            community=self._community_for(item),
-            grid=self._grid_for(item),
-            work_unit=item.get("work_unit", ""),
-            home_lat=item["home"]["lat"],
-            home_lng=item["home"]["lng"],
-            weekly_hours_cap=float(item.get("weekly_hours_cap", 6.0)),
-            weekly_task_cap=item.get("weekly_task_cap", 3),
-            phone=item.get("phone"),
-            external_id=item["id"],
-            availability=[
-                Availability(
-                    weekday=window["weekday"] - 1,
-                    start_minute=minute_of_day(window["start"]),
-                    end_minute=minute_of_day(window["end"]),
+    def _people(self) -> None:
+        """Everyone, in batched INSERTs (executemany) rather than one object at a time: a city
+        holds half a million people. Their times, skills, categories and dates off follow in
+        batches too."""
+        people = self.data["people"]
+        written: dict[str, int] = {}
+        totals: dict[str, int] = {}
+        for item in people:
+            name = self._community_for(item).name
+            totals[name] = totals.get(name, 0) + 1
+        for first in range(0, len(people), PEOPLE_BATCH):
+            batch = people[first : first + PEOPLE_BATCH]
+            rows = [self._person_row(item) for item in batch]
+            # Core INSERTs on the tables: the ORM's bulk path costs more than the database here
+            table = _table(Person)
+            ids = (
+                self.session.execute(
+                    sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
                 )
-                for window in item.get("availability", [])
-            ],
-        )
-        person.skills = set(item.get("skills", []))
-        person.preferred_categories = set(item.get("preferred_categories", []))
-        person.unavailable_dates = {
-            date.fromisoformat(d) for d in item.get("unavailable_dates", [])
+                .scalars()
+                .all()
+            )
+            children: dict[type[Base], list[dict[str, Any]]] = {
+                Availability: [], PersonSkill: [], PersonCategory: [], UnavailableDate: []
+            }  # fmt: skip
+            for item, row, person_id in zip(batch, rows, ids, strict=True):
+                self.person_ids[item["id"]] = (person_id, row["community_id"])
+                children[Availability] += [
+                    {
+                        "person_id": person_id,
+                        "weekday": window["weekday"] - 1,
+                        "start_minute": minute_of_day(window["start"]),
+                        "end_minute": minute_of_day(window["end"]),
+                    }
+                    for window in item.get("availability", [])
+                ]
+                children[PersonSkill] += [
+                    {"person_id": person_id, "skill": skill}
+                    for skill in set(item.get("skills", []))
+                ]
+                children[PersonCategory] += [
+                    {"person_id": person_id, "category": category}
+                    for category in set(item.get("preferred_categories", []))
+                ]
+                children[UnavailableDate] += [
+                    {"person_id": person_id, "day": date.fromisoformat(day)}
+                    for day in set(item.get("unavailable_dates", []))
+                ]
+            for model, child_rows in children.items():
+                if child_rows:
+                    self.session.execute(sa.insert(_table(model)), child_rows)
+            if self.progress is not None:
+                touched: dict[str, None] = {}
+                for item in batch:
+                    community = self._community_for(item).name
+                    written[community] = written.get(community, 0) + 1
+                    touched[community] = None
+                for community in touched:
+                    self.progress(community, written[community], totals[community])
+
+    def _person_row(self, item: Json) -> dict[str, Any]:
+        grid = self._grid_for(item)
+        return {
+            "kind": PersonKind(item["kind"]),
+            "name": item["name"],
+            "community_id": self._community_for(item).id,
+            "grid_id": grid.id if grid is not None else None,
+            "work_unit": item.get("work_unit", ""),
+            "home_lat": item["home"]["lat"],
+            "home_lng": item["home"]["lng"],
+            "weekly_hours_cap": float(item.get("weekly_hours_cap", 6.0)),
+            "weekly_task_cap": item.get("weekly_task_cap", 3),
+            "phone": item.get("phone"),
+            "external_id": item["id"],
         }
-        self.session.add(person)
-        self.people[item["id"]] = person
 
     def _registered_household(self, item: Json) -> None:
         """A household of the registry (六必访), with where it lives and since when."""
@@ -275,21 +394,23 @@ class _Import:
                     new_situation_visit_days=pairing.get("new_situation_visit_days", 7),
                 )
             )
+        names = {c.id: c for c in self.communities.values()}
         for item in pairing.get("pairs", []):
-            person = self.people[item["person"]]
-            household = self.households[(person.community.name, item["household"])]
+            person_id, community_id = self.person_ids[item["person"]]
+            community = names[community_id]
+            household = self.households[(community.name, item["household"])]
             since = date.fromisoformat(item["since"]) if "since" in item else self.week_start
             self.session.add(
                 StandingPair(
-                    community=person.community,
-                    person=person,
+                    community=community,
+                    person_id=person_id,
                     household=household,
                     status=PairStatus.CONFIRMED,
                     confirmed_on=since,
                     last_visit_on=(
                         date.fromisoformat(item["last_visit"]) if "last_visit" in item else None
                     ),
-                    confirmed_at=person.community.local_datetime(since, 9 * 60),
+                    confirmed_at=community.local_datetime(since, 9 * 60),
                     reasons=[{"zh": "场景文件中的现有结对", "en": "a standing pair of the file"}],
                 )
             )
@@ -424,15 +545,15 @@ class _Import:
         locks = self.data.get("locks", {})
         for lock_kind, override_kind in LOCK_OVERRIDE_KINDS.items():
             for pair in locks.get(lock_kind, []):
-                person = self.people[pair["person"]]
+                person_id, community_id = self.person_ids[pair["person"]]
                 for demand in self._demands(pair["demand"], shifts):
                     if not self._in_week(demand):
                         continue  # as the loader does: a lock on another week binds nothing
                     override = Override(
-                        community=person.community,
+                        community_id=community_id,
                         week_start=self.week_start,
                         kind=override_kind,
-                        person=person,
+                        person_id=person_id,
                         reason=IMPORT_REASON,
                     )
                     override.demand = demand

@@ -17,7 +17,7 @@ import json
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,18 @@ WISHES_PER_HOUSEHOLD_WEEK = 1 / 90  # door-to-door collection yields about one w
 BENEFICIARIES_PER_HOUSEHOLD = 1 / 25  # the registry of hardship households (困难户、独居老人…)
 BUNDLED_DIR = Path(__file__).parent
 
+#: named sizes for ``generate(preset=...)``: people and residents per community.
+#: 贵阳 (seed 001): 67,000 members and 460,000 volunteers over 93 communities, about 5,700
+#: people each; about six million residents, about 64,500 each.
+PRESETS: dict[str, Json] = {
+    "guiyang": {
+        "kind": "city",
+        "communities": 93,
+        "people_per_community": 5_700,
+        "residents_per_community": 64_500,
+    },
+}
+
 
 # plans -------------------------------------------------------------------------------------
 
@@ -92,14 +104,73 @@ class CommunityPlan:
     hard_cases: bool = False  # add the demands that no one can fill, so gaps show
 
 
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """How much larger than the article-sized communities: people, and residents with them.
+
+    Residents decide the week: households in need and wishes grow with them, and so do the
+    grids, the estates and the built-up area (the density stays that of 红光社区), so posts
+    and shifts grow with grids and estates. Without ``residents`` they grow as people do.
+    """
+
+    people: float = 1.0
+    residents: float = 1.0
+
+    @property
+    def spacing(self) -> float:
+        """How much farther apart communities lie, since each covers more ground."""
+        return math.sqrt(max(self.residents, 1.0))
+
+
+def _scale_of(plans: list[CommunityPlan], people: int | None, residents: int | None) -> Scale:
+    if people is None and residents is None:
+        return Scale()
+    mean_people = sum(p.people for p in plans) / len(plans)
+    mean_residents = sum(p.residents for p in plans) / len(plans)
+    people_factor = people / mean_people if people else 1.0
+    residents_factor = residents / mean_residents if residents else people_factor
+    return Scale(people_factor, residents_factor)
+
+
+def _scaled(plan: CommunityPlan, scale: Scale) -> CommunityPlan:
+    if scale == Scale():
+        return plan
+    grow = scale.residents
+    return replace(
+        plan,
+        people=max(10, round(plan.people * scale.people)),
+        residents=max(500, round(plan.residents * grow)),
+        urban_grids=max(1, round(plan.urban_grids * grow)),
+        rural_grids=round(plan.rural_grids * grow),
+        estates=max(1, round(plan.estates * grow)),
+        urban_area_km2=plan.urban_area_km2 * grow,
+    )
+
+
 def _plans(
-    kind: str, seed: int, name: str, variant: str, communities: int | None
+    kind: str,
+    seed: int,
+    name: str,
+    variant: str,
+    communities: int | None,
+    people: int | None = None,
+    residents: int | None = None,
 ) -> list[CommunityPlan]:
     if kind == "community":
-        return [_single_plan(name, variant)]
-    if kind == "street":
-        return _street_plans(name, communities or len(FENGHUANG_COMMUNITIES), seed)
-    return _city_plans(communities or 93, seed)
+        plans = [_single_plan(name, variant)]
+        return [_scaled(plans[0], _scale_of(plans, people, residents))]
+    count = communities or (len(FENGHUANG_COMMUNITIES) if kind == "street" else 93)
+    # the scale is known before the layout: larger communities lie farther apart
+    plain = _street_plans(name, count, seed) if kind == "street" else _city_plans(count, seed)
+    scale = _scale_of(plain, people, residents)
+    if scale == Scale():
+        return plain
+    placed = (
+        _street_plans(name, count, seed, scale.spacing)
+        if kind == "street"
+        else _city_plans(count, seed, scale.spacing)
+    )
+    return [_scaled(plan, scale) for plan in placed]
 
 
 def _single_plan(name: str, variant: str) -> CommunityPlan:
@@ -122,17 +193,21 @@ def _single_plan(name: str, variant: str) -> CommunityPlan:
     )  # fmt: skip
 
 
-def _street_plans(street: str, count: int, seed: int) -> list[CommunityPlan]:
+def _street_plans(street: str, count: int, seed: int, spacing: float = 1.0) -> list[CommunityPlan]:
     """Communities of about 0.85 km² side by side; 凤凰街道 has 86 grids over its nine."""
     lat, lng, district = ANCHORS["鄂州"]
     rng = random.Random(f"{seed}:street")
     prefix = "fh" if street == "凤凰街道" else "s"
     grids = _split(86 if count == len(FENGHUANG_COMMUNITIES) else count * 9, count)
     plans = []
-    for index, (east, north) in enumerate(_layout(count, 950.0)):
+    for index, (east, north) in enumerate(_layout(count, 950.0 * spacing)):
         c_lat, c_lng = _offset(lat, lng, east + rng.uniform(-80, 80), north + rng.uniform(-80, 80))
         names = FENGHUANG_COMMUNITIES
-        name = f"{names[index]}社区" if index < len(names) else f"第{_zh_number(index + 1)}社区"
+        name = (
+            f"{names[index]}社区"
+            if index < len(names)
+            else f"{street}第{_zh_number(index + 1)}社区"
+        )
         plans.append(
             CommunityPlan(
                 code=f"{prefix}{index + 1:02d}", name=name, district=district,
@@ -145,13 +220,14 @@ def _street_plans(street: str, count: int, seed: int) -> list[CommunityPlan]:
     return plans
 
 
-def _city_plans(count: int, seed: int) -> list[CommunityPlan]:
+def _city_plans(count: int, seed: int, spacing: float = 1.0) -> list[CommunityPlan]:
     """贵阳 has no streets since 2012: the city runs its communities directly (seed 001)."""
     lat, lng, _ = ANCHORS["贵阳"]
     rng = random.Random(f"{seed}:city")
     names = [f"{word}{end}社区" for end in GUIYANG_ENDINGS for word in GUIYANG_WORDS]
+    names += [f"贵阳第{_zh_number(n)}社区" for n in range(len(names) + 1, count + 1)]
     plans = []
-    for index, (east, north) in enumerate(_layout(count, 1100.0)):
+    for index, (east, north) in enumerate(_layout(count, 1100.0 * spacing)):
         c_lat, c_lng = _offset(lat, lng, east, north)
         grids = rng.randint(6, 11)
         plans.append(
@@ -194,7 +270,16 @@ def _point(lat: float, lng: float) -> Json:
 
 
 def _zh_number(n: int) -> str:
-    """Chinese numeral for 1..99: 三, 十二, 二十一."""
+    """Chinese numeral for 1..9999: 三, 十二, 二十一, 一百零五, 一百一十, 二千零三十."""
+    if n >= 100:
+        unit, size = ("千", 1000) if n >= 1000 else ("百", 100)
+        head, rest = divmod(n, size)
+        text = NUMERALS[head] + unit
+        if rest == 0:
+            return text
+        if rest < size // 10:
+            text += "零"  # 一百零五, 二千零三十
+        return text + ("一" if 10 <= rest < 20 else "") + _zh_number(rest)
     tens, ones = divmod(n, 10)
     text = ("" if tens == 1 else NUMERALS[tens]) + "十" if tens else ""
     return text + (NUMERALS[ones] if ones else "")
@@ -337,12 +422,22 @@ def _jitter(rng: random.Random, metres: float) -> tuple[float, float]:
 def _estate_names(rng: random.Random, count: int, community: str) -> list[str]:
     known = [OLD_ESTATE] if community == OLD_ESTATE_COMMUNITY else []
     pool = [p + s for p in ESTATE_PREFIXES for s in ESTATE_SUFFIXES if p + s not in known]
-    return known + rng.sample(pool, count - len(known))
+    wanted = count - len(known)
+    if wanted <= len(pool):
+        return known + rng.sample(pool, wanted)
+    # a very large community: the names come round again as later phases (二期, 三期…)
+    rounds = [rng.sample(pool, len(pool)) for _ in range(math.ceil(wanted / len(pool)))]
+    phased = [
+        name if phase == 0 else f"{name}{_zh_number(phase + 1)}期"
+        for phase, names in enumerate(rounds)
+        for name in names
+    ]
+    return known + phased[:wanted]
 
 
 def _village_group_names(rng: random.Random, count: int) -> list[str]:
     pool = [f"{s}家{p}组" for s in RURAL_SURNAMES for p in RURAL_PLACES]
-    return rng.sample(pool, count)
+    return rng.sample(pool, min(count, len(pool)))
 
 
 def person_name(rng: random.Random) -> str:
@@ -741,13 +836,24 @@ def generate(
     week_start: date | str = DEFAULT_WEEK_START,
     variant: str = "urban",
     communities: int | None = None,
+    people_per_community: int | None = None,
+    residents_per_community: int | None = None,
 ) -> Json:
     """A scenario dict that validates against ``schema.json``; the same arguments, the same dict.
 
     ``kind``: "community" (红光-like; ``variant="mixed"`` gives a 路东-like urban-rural one with
     13 grids), "street" (凤凰-like, 9 communities and 86 grids) or "city" (贵阳-like, 93
     communities). ``communities`` overrides the number of communities of a street or city.
+    ``people_per_community`` and ``residents_per_community`` scale every community (see
+    ``Scale``); ``PRESETS`` names the sizes of real places.
     """
+    for label, value in (
+        ("communities", communities),
+        ("people_per_community", people_per_community),
+        ("residents_per_community", residents_per_community),
+    ):
+        if value is not None and value < 1:
+            raise ValueError(f"{label} must be at least 1, got {value}")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     if variant not in VARIANTS:
@@ -756,9 +862,21 @@ def generate(
     if week.weekday() != 0:
         raise ValueError(f"week_start must be a Monday, got {week} ({week:%A})")
     title = name or _default_name(kind, variant)
-    plans = _plans(kind, seed, title, variant, communities)
+    plans = _plans(
+        kind, seed, title, variant, communities, people_per_community, residents_per_community
+    )
     built = [build_community(plan, seed, week) for plan in plans]
     return _scenario(kind, seed, title, week, built)
+
+
+def generate_preset(preset: str, seed: int = 0, *, communities: int | None = None) -> Json:
+    """The scenario of a named size (``PRESETS``); ``communities`` takes only the first few."""
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
+    arguments = dict(PRESETS[preset])
+    if communities is not None:
+        arguments["communities"] = communities
+    return generate(seed=seed, **arguments)
 
 
 def _default_name(kind: str, variant: str) -> str:
@@ -992,15 +1110,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--variant", choices=VARIANTS, default="urban")
     parser.add_argument("--week-start", default=DEFAULT_WEEK_START.isoformat())
     parser.add_argument("--communities", type=int)
+    parser.add_argument("--people-per-community", type=int)
+    parser.add_argument("--residents-per-community", type=int)
+    parser.add_argument("--preset", choices=sorted(PRESETS))
     parser.add_argument("-o", "--output", type=Path)
     args = parser.parse_args(argv)
     if args.output is None:
         write_bundled()
         return
-    data = generate(
-        args.kind, args.seed, args.name, week_start=args.week_start, variant=args.variant,
-        communities=args.communities,
-    )  # fmt: skip
+    if args.preset:
+        data = generate_preset(args.preset, args.seed, communities=args.communities)
+    else:
+        data = generate(
+            args.kind, args.seed, args.name, week_start=args.week_start, variant=args.variant,
+            communities=args.communities, people_per_community=args.people_per_community,
+            residents_per_community=args.residents_per_community,
+        )  # fmt: skip
     print(describe_file(write_scenario(data, args.output)))
 
 

@@ -259,12 +259,61 @@ def generate(
         str | None,
         typer.Option("--name", help="场景名称\n\nScenario name", show_default=False),
     ] = None,
+    communities: Annotated[
+        int | None,
+        typer.Option(
+            "--communities",
+            min=1,
+            help="街道或城市的社区数\n\nNumber of communities of a street or city",
+            show_default=False,
+        ),
+    ] = None,
+    people_per_community: Annotated[
+        int | None,
+        typer.Option(
+            "--people-per-community",
+            min=1,
+            help="每个社区的人数（需求随之增长）\n\nPeople per community (the week grows too)",
+            show_default=False,
+        ),
+    ] = None,
+    residents_per_community: Annotated[
+        int | None,
+        typer.Option(
+            "--residents-per-community",
+            min=1,
+            help="每个社区的居民数（决定网格、小区与需求）\n\n"
+            "Residents per community (grids, estates and demands follow)",
+            show_default=False,
+        ),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="预设规模，如 guiyang（93 个社区，每个 5,700 人）\n\n"
+            "A named size, e.g. guiyang (93 communities of 5,700 people)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """生成一个虚构的示例场景（人名、地址均为虚构）。 Generate a fictional sample scenario."""
+    from scenarios.generate import PRESETS, generate_preset, write_scenario
     from scenarios.generate import generate as generate_data
-    from scenarios.generate import write_scenario
 
-    data = generate_data(kind.value, seed, name=name or None)
+    if preset is not None:
+        if preset not in PRESETS:
+            _fail(f"未知的预设 Unknown preset {preset!r}; 可选 choose from: {', '.join(PRESETS)}")
+        data = generate_preset(preset, seed, communities=communities)
+    else:
+        data = generate_data(
+            kind.value,
+            seed,
+            name=name or None,
+            communities=communities,
+            people_per_community=people_per_community,
+            residents_per_community=residents_per_community,
+        )
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         write_scenario(data, output)
@@ -462,48 +511,100 @@ def load(
     the residents' wishes on the map; a one-community scenario also gets a coordinator account
     so that the demo can show them.
     """
+    import time
+
     from sqlalchemy import select
 
     from api.services.security import hash_password
     from api.settings import Settings
-    from models import UserAccount, UserRole
+    from models import Community, Street, UserAccount, UserRole
     from models.crypto import DEVELOPMENT_ENVS
     from models.db import make_engine, make_session_factory, session_scope, upgrade
     from models.seed import (
         SeedError,
         add_standard_year,
-        community_names,
+        community_parts,
         import_scenario,
         import_street_scenario,
+        street_name_of,
     )
     from scenarios.load import ScenarioError, load_scenario_data
 
+    console = _err_console()
+    started = time.perf_counter()
     try:
         settings = Settings()
         data = load_scenario_data(scenario)
     except (ValueError, ScenarioError) as exc:
         _fail(str(exc))
+    console.print(
+        f"已读取 Read {scenario}: {len(data.get('people', []))} 人 people "
+        f"({time.perf_counter() - started:.1f} s)",
+        markup=False,
+    )
     upgrade(settings.database_url)
-    console = _err_console()
-    with session_scope(make_session_factory(make_engine(settings.database_url))) as session:
-        only_community = None
-        try:
-            if len(community_names(data)) == 1:
-                only_community = import_scenario(session, data, source=str(scenario))
-                street = only_community.street
-            else:
-                street = import_street_scenario(session, data, source=str(scenario))
-            for community in street.communities:
+    factory = make_session_factory(make_engine(settings.database_url))
+    parts = community_parts(data)
+    loaded = 0
+    writing = time.perf_counter()
+    only_community_id: int | None = None
+    street_id: int | None = None
+    # one transaction per community: a large city commits as it goes, and a second run
+    # skips the communities already loaded
+    for number, (name, part) in enumerate(parts, start=1):
+        part_started = time.perf_counter()
+        people = len(part.get("people", []))
+        with session_scope(factory) as session:
+            try:
+                if len(parts) == 1:
+                    community = import_scenario(session, part, source=str(scenario), checked=True)
+                    only_community_id, street_id = community.id, community.street_id
+                    communities = [community]
+                else:
+                    street = import_street_scenario(
+                        session,
+                        part,
+                        street_name=street_name_of(data),
+                        source=str(scenario),
+                        checked=True,
+                    )
+                    street_id = street.id
+                    communities = [c for c in street.communities if c.name == name]
+            except SeedError as exc:
+                console.print(f"已在库中，未重复导入 Already loaded: {exc}", markup=False)
+                if street_id is None:
+                    street_id = session.scalar(
+                        select(Street.id).where(Street.name == street_name_of(data))
+                    )
+                continue
+            for community in communities:
                 add_standard_year(session, community)
-            console.print(f"已导入 Loaded: {data['name']} → {settings.database_url}", markup=False)
-            console.print(
-                "已设全年主题服务月与每月5日党员服务日 "
-                "Set the year's themed months and the service day on the 5th of each month",
-                markup=False,
-            )
-        except SeedError as exc:
-            console.print(f"已在库中，未重复导入 Already loaded: {exc}", markup=False)
+        loaded += people
+        seconds = time.perf_counter() - part_started
+        console.print(
+            f"  [{number}/{len(parts)}] {name}: {people} 人 people, {seconds:.1f} s "
+            f"({people / max(seconds, 1e-9):,.0f} 人/秒 people/s)",
+            markup=False,
+        )
+    seconds = time.perf_counter() - writing
+    console.print(
+        f"已导入 Loaded: {data['name']} → {settings.database_url}: {loaded} 人 people in "
+        f"{seconds:.1f} s ({loaded / max(seconds, 1e-9):,.0f} 人/秒 people/s)",
+        markup=False,
+    )
+    console.print(
+        "已设全年主题服务月与每月5日党员服务日 "
+        "Set the year's themed months and the service day on the 5th of each month",
+        markup=False,
+    )
+    with session_scope(factory) as session:
+        loaded_street = session.get(Street, street_id) if street_id is not None else None
+        only_community = (
+            session.get(Community, only_community_id) if only_community_id is not None else None
+        )
+        if loaded_street is None:
             return
+        street = loaded_street
         if settings.env not in DEVELOPMENT_ENVS:
             # a real deployment gets no account with a password printed in its log
             console.print(
@@ -570,6 +671,14 @@ def scheduler(
             help="同时计算的排班数（每个占一个处理器核） Runs solved at once (one core each)",
         ),
     ] = 2,
+    drafters: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="与 --once 一起：同时起草的社区数（各一个进程，宜为核数减一） "
+            "With --once: communities drafted at once, a process each (cores − 1 is good)",
+        ),
+    ] = 1,
     migrate: Annotated[
         bool, typer.Option(help="启动前建表或升级数据库 Create or upgrade the tables first")
     ] = True,
@@ -612,6 +721,7 @@ def scheduler(
             now=moment,
             channels=notify.channels_from(settings),
             lease=settings.solve_lease,
+            drafters=drafters,
         )
         console.print(
             f"草稿 drafts {len(done['drafts'])} · 排队的排班 queued solves {len(done['solved'])} · "

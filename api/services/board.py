@@ -39,13 +39,14 @@ from api.schemas.board import (
     WeekBoard,
     WishPoint,
 )
+from api.services.board_cache import CachedWeek, booked_in, cached_week
 from api.services.errors import Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
-    build_problem,
     demand_ref_id,
     get_community,
     matcher_demand_id,
+    matcher_person_id,
     moment_of,
 )
 from api.services.scheduling import (
@@ -57,7 +58,7 @@ from api.services.scheduling import (
     week_run,
 )
 from matcher import ranking
-from matcher.domain import SKILLS, Demand, DemandKind, Problem, Role
+from matcher.domain import SKILLS, Demand, DemandKind, Role
 from models.calendar import Activity
 from models.community import Community, Grid
 from models.person import Person
@@ -207,7 +208,8 @@ def week_board(
 ) -> WeekBoard:
     """Every demand of the week with its roles filled from the draft, else the published run."""
     community = get_community(session, community_id)
-    problem, refs = build_problem(session=session, community_id=community_id, week_start=week_start)
+    week = cached_week(session=session, community_id=community_id, week_start=week_start)
+    problem, refs = week.problem, week.refs
     runs = week_runs(session=session, community_id=community_id, week_start=week_start)
     shown = runs.shown
     on_demand: dict[str, list[Assignment]] = defaultdict(list)
@@ -299,13 +301,13 @@ def _seat(
     demand_id: int,
     role: int,
     grid_ids: set[int] | None,
-) -> tuple[Community, Problem, str]:
-    """The week's problem and the matcher id of one role of one of its demands (404 for a
-    demand not in the week or the caller's grids, 422 for a role it does not have)."""
+) -> tuple[Community, CachedWeek, str]:
+    """The week (cached, ``board_cache``) and the matcher id of one role of one of its demands
+    (404 for a demand not in the week or the caller's grids, 422 for a role it does not have)."""
     community = get_community(session, community_id)
-    problem, _ = build_problem(session=session, community_id=community_id, week_start=week_start)
+    week = cached_week(session=session, community_id=community_id, week_start=week_start)
     key = matcher_demand_id(demand_kind, demand_id)
-    demand = next((d for d in problem.demands if d.id == key), None)
+    demand = week.demands.get(key)
     if demand is None or not in_grids(_grid_of(demand), grid_ids):
         raise NotFound(
             f"本周没有这项任务（{demand_kind} {demand_id}）",
@@ -318,7 +320,7 @@ def _seat(
             field="role",
             location="query",
         )
-    return community, problem, key
+    return community, week, key
 
 
 def slot_candidates(
@@ -339,15 +341,21 @@ def slot_candidates(
     the walking radius or not be free then is offered. Those already on this role are listed
     too, marked ``assigned``.
     """
-    community, problem, key = _seat(
+    community, week, key = _seat(
         session, community_id, week_start, demand_kind, demand_id, role, grid_ids
     )
     shown = current_run(session=session, community_id=community_id, week_start=week_start)
+    booked = booked_in(session, shown)
+    their_demands: dict[str, set[str]] = defaultdict(set)
+    for assignment in booked:
+        their_demands[matcher_person_id(assignment.person_id)].add(demand_ref_id(assignment))
+    # only the people within reach of the seat, and their week's tasks (see board_cache)
+    problem = week.seat_problem(key, their_demands)
     ranked = rank_candidates(
         problem=problem,
         community=community,
         week_start=week_start,
-        booked=_assignments_of(session, shown),
+        booked=booked,
         demand_key=key,
         role=role,
         keep_assigned=True,
@@ -387,9 +395,10 @@ def slot_near_misses(
 ) -> list[NearMissCandidate]:
     """Everyone exactly one hard rule keeps off one role of a demand, grouped by that rule
     (``matcher.ranking.near_misses``), measured against the run the board shows."""
-    community, problem, key = _seat(
+    community, week, key = _seat(
         session, community_id, week_start, demand_kind, demand_id, role, grid_ids
     )
+    problem = week.problem
     shown = current_run(session=session, community_id=community_id, week_start=week_start)
     booked = booked_tasks(community, week_start, _assignments_of(session, shown))
     people = {p.id: p for p in problem.people}

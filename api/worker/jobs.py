@@ -111,8 +111,13 @@ def draft_next_week(
     now: datetime,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     lease: timedelta = DEFAULT_LEASE,
+    skip_locked: bool = False,
 ) -> DraftOutcome:
     """Draft the community's next week, once; publish it, or tell the coordinators to review.
+
+    With ``skip_locked`` (several drafting processes sharing the due communities) a community
+    another process holds is passed over at once (``SKIP LOCKED``) rather than waited for: that
+    process is checking or starting the very same week.
 
     The community row is locked (``FOR UPDATE`` on PostgreSQL) while the week is checked and
     its ``solving`` run written, so of two schedulers the second waits, then finds the run and
@@ -124,9 +129,20 @@ def draft_next_week(
     """
     _require_aware(now)
     with session_factory() as session:
-        community = session.scalars(
-            sa.select(Community).where(Community.id == community_id).with_for_update()
-        ).one()
+        locking = (
+            sa.select(Community)
+            .where(Community.id == community_id)
+            .with_for_update(skip_locked=skip_locked)
+        )
+        found = session.scalars(locking).one_or_none() if skip_locked else None
+        if skip_locked and found is None:
+            held = session.get(Community, community_id)
+            zone = held.zone if held is not None else DEFAULT_ZONE
+            session.rollback()
+            return DraftOutcome(
+                community_id, next_week_start(now, zone), None, None, "held by another drafter"
+            )
+        community = found or session.scalars(locking).one()
         week_start = next_week_start(now, community.zone)
         for run in _week_runs(session, community_id, week_start):
             # the lease runs on the real clock, as in ``start_run``; ``now`` is the timetable's

@@ -20,13 +20,21 @@ idempotent, held by the database.
 
 Beside the timetable, the process solves the runs coordinators queued (``solve_queue``), in
 threads of its own; ``tongxin scheduler`` starts them.
+
+Drafting many communities at once (``run_once(drafters=N)``, ``tongxin scheduler --once
+--drafters N``): the due communities go to a pool of N processes, one solve each, and several
+scheduler processes on one PostgreSQL database share them: each drafter locks a community
+with ``FOR UPDATE SKIP LOCKED`` and passes over one another process holds, so every week is
+still drafted once. Leave a core for the database and the web: N = cores − 1.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -45,6 +53,7 @@ from api.worker import jobs, notify
 from api.worker.solve_queue import SolveWorker
 from models.community import DEFAULT_TIMEZONE, DEFAULT_ZONE, Community
 from models.db import make_engine, make_session_factory
+from models.schedule import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +86,80 @@ def run_draft(database_url: str, community_id: int) -> None:
         lease=Settings().solve_lease,
     )
     log.info("draft %s", outcome)
+
+
+def draft_in_process(
+    database_url: str,
+    community_id: int,
+    now: str,
+    time_limit_s: float | None,
+    lease_s: float,
+) -> tuple[int, str, int | None, str | None, str | None]:
+    """One community's draft in a drafting process; the outcome as plain values."""
+    outcome = jobs.draft_next_week(
+        session_factory=session_factory_for(database_url),
+        community_id=community_id,
+        now=datetime.fromisoformat(now),
+        time_limit_s=jobs.DEFAULT_TIME_LIMIT_S if time_limit_s is None else time_limit_s,
+        lease=timedelta(seconds=lease_s),
+        skip_locked=True,
+    )
+    return (
+        outcome.community_id,
+        outcome.week_start.isoformat(),
+        outcome.run_id,
+        outcome.status.value if outcome.status is not None else None,
+        outcome.skipped_because,
+    )
+
+
+def draft_due(
+    *,
+    session_factory: sessionmaker[Session],
+    now: datetime,
+    drafters: int,
+    time_limit_s: float | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[jobs.DraftOutcome]:
+    """Draft every due community, ``drafters`` at a time in processes of their own."""
+    due = jobs.due_communities(session_factory=session_factory, now=now)
+    limit = jobs.DEFAULT_TIME_LIMIT_S if time_limit_s is None else time_limit_s
+    if drafters <= 1 or len(due) <= 1:
+        return [
+            jobs.draft_next_week(
+                session_factory=session_factory,
+                community_id=community_id,
+                now=now,
+                time_limit_s=limit,
+                lease=lease,
+            )
+            for community_id in due
+        ]
+    engine = session_factory.kw["bind"]
+    url = engine.url.render_as_string(hide_password=False)
+    # spawned, not forked: a drafter starts without the parent's connections and threads
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(drafters, len(due)), mp_context=context) as pool:
+        answers = list(
+            pool.map(
+                draft_in_process,
+                [url] * len(due),
+                due,
+                [now.isoformat()] * len(due),
+                [time_limit_s] * len(due),
+                [lease.total_seconds()] * len(due),
+            )
+        )
+    return [
+        jobs.DraftOutcome(
+            community_id,
+            date.fromisoformat(week_start),
+            run_id,
+            RunStatus(status) if status is not None else None,
+            skipped,
+        )
+        for community_id, week_start, run_id, status, skipped in answers
+    ]
 
 
 def run_remind(database_url: str) -> None:
@@ -198,25 +281,24 @@ def run_once(
     time_limit_s: float | None = None,
     channels: dict[str, notify.Channel] | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    drafters: int = 1,
 ) -> dict[str, Any]:
     """Every job that is due at ``now``, once, in order, then the solve queue until it is
     empty; what each did.
 
     Drafting is due for the communities whose weekly time this week has passed; it does nothing
-    for a week that already has its draft. The other jobs are always due.
+    for a week that already has its draft. The other jobs are always due. ``drafters``: how
+    many communities are drafted at once, each in a process of its own (``draft_due``).
     """
-    done: dict[str, Any] = {"drafts": []}
-    extra = {} if time_limit_s is None else {"time_limit_s": time_limit_s}
-    for community_id in jobs.due_communities(session_factory=session_factory, now=now):
-        done["drafts"].append(
-            jobs.draft_next_week(
-                session_factory=session_factory,
-                community_id=community_id,
-                now=now,
-                lease=lease,
-                **extra,
-            )
+    done: dict[str, Any] = {
+        "drafts": draft_due(
+            session_factory=session_factory,
+            now=now,
+            drafters=drafters,
+            time_limit_s=time_limit_s,
+            lease=lease,
         )
+    }
     done["escalated"] = jobs.escalate_wishes(session_factory=session_factory, now=now)
     done["reminded"] = jobs.remind_tomorrow(session_factory=session_factory, now=now)
     done["chased"] = jobs.chase_unconfirmed(session_factory=session_factory, now=now)

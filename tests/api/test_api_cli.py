@@ -209,6 +209,32 @@ def test_generate_rejects_an_unknown_kind(tmp_path: Path) -> None:
     assert not (tmp_path / "x.json").exists()
 
 
+def test_generate_scales_people_per_community(tmp_path: Path) -> None:
+    out = tmp_path / "city.json"
+    result = runner.invoke(
+        app,
+        ["scenario", "generate", "--kind", "city", "--communities", "2",
+         "--people-per-community", "700", "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    people = json.loads(out.read_text(encoding="utf-8"))["people"]
+    assert 2 * 650 <= len(people) <= 2 * 750
+
+
+def test_generate_refuses_an_unknown_preset_and_a_bad_size(tmp_path: Path) -> None:
+    unknown = runner.invoke(
+        app, ["scenario", "generate", "--preset", "atlantis", "-o", str(tmp_path / "x.json")]
+    )
+    assert unknown.exit_code == 2
+    assert "未知的预设" in unknown.output and "guiyang" in unknown.output
+    zero = runner.invoke(
+        app,
+        ["scenario", "generate", "--people-per-community", "0", "-o", str(tmp_path / "y.json")],
+    )
+    assert zero.exit_code == 2
+    assert not (tmp_path / "x.json").exists() and not (tmp_path / "y.json").exists()
+
+
 # --- bench --------------------------------------------------------------------------------
 
 
@@ -376,6 +402,31 @@ def test_load_puts_the_demo_community_in_the_database_once(
         assert [c.name for c in coordinator.communities] == ["红光社区"]
         assert verify_password("tongxin-demo", coordinator.password_hash)
         assert session.scalar(select(func.count()).select_from(UserAccount)) == 2
+
+
+def test_load_of_a_city_commits_community_by_community_with_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from models import Community, Person
+    from models.db import make_engine, make_session_factory
+    from scenarios.generate import generate as generate_data
+    from scenarios.generate import write_scenario
+
+    url = f"sqlite:///{tmp_path / 'city.db'}"
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", url)
+    city = write_scenario(generate_data("city", 5, communities=2), tmp_path / "city.json")
+    result = runner.invoke(app, ["load", str(city)])
+    assert result.exit_code == 0, result.output
+    assert "[1/2]" in result.output and "[2/2]" in result.output
+    assert "people/s" in result.output
+    again = runner.invoke(app, ["load", str(city)])
+    assert again.exit_code == 0 and again.output.count("Already loaded") == 2
+    with make_session_factory(make_engine(url))() as session:
+        assert session.scalar(select(func.count()).select_from(Community)) == 2
+        people = session.scalar(select(func.count()).select_from(Person))
+        assert people == len(json.loads(city.read_text(encoding="utf-8"))["people"])
 
 
 def test_load_of_a_street_makes_no_coordinator(

@@ -8,13 +8,14 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from distributed import Client, LocalCluster
 from typer.testing import CliRunner
 
-from matcher import solve
+from matcher import city, solve
 from matcher.city import SERIAL, solve_city
 from matcher.domain import Locks, PersonKind, Problem, Settings, Solution
-from matcher.split import split_problem
+from matcher.split import Part, PartResult, solve_part, split_problem
 from tests.support.factories import make_person, make_problem, make_shift, make_wish, near
 from tests.support.hard_rules import broken_rules
 
@@ -155,6 +156,41 @@ def test_serial_and_dask_give_the_same_week() -> None:
     assert on_dask.assignments == serial.assignments
     assert on_dask.gaps == serial.gaps
     assert on_dask.bound == serial.bound
+
+
+#: the part limits seen, by runner (module-level, so that Dask's in-process workers, which
+#: pickle functions by reference, record here)
+SEEN_LIMITS: dict[str, list[float]] = defaultdict(list)
+RUNNER = {"now": SERIAL}
+
+
+def recording_solve_part(part: Part) -> PartResult:
+    SEEN_LIMITS[RUNNER["now"]].append(part.problem.settings.time_limit_s)
+    return solve_part(part)
+
+
+def test_part_time_limits_do_not_multiply_on_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two parts at once on two worker threads get the limits they get one after another, so
+    that workers sharing cores do not each spend a multiple of the time."""
+    SEEN_LIMITS.clear()
+    monkeypatch.setattr(city, "solve_part", recording_solve_part)
+    problem = replace(four_communities(), settings=Settings(time_limit_s=20.0))
+    RUNNER["now"] = SERIAL
+    solve_city(problem, client=SERIAL, part_people=6, border_pass=False)
+    RUNNER["now"] = "dask"
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        on_dask = solve_city(problem, client=client, part_people=6, border_pass=False)
+    assert on_dask.stats["concurrency"] == 2
+    assert len(SEEN_LIMITS["dask"]) == len(SEEN_LIMITS[SERIAL]) > 1
+    assert sorted(SEEN_LIMITS["dask"]) == sorted(SEEN_LIMITS[SERIAL])
+    assert sum(SEEN_LIMITS[SERIAL]) <= 20.0 * city.PARTS_SHARE + city.MIN_PART_SECONDS * len(
+        SEEN_LIMITS[SERIAL]
+    )
 
 
 def test_cli_solve_split(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from matcher.domain import DemandKind, PersonKind
 from scenarios import generate, parse_scenario, write_scenario
-from scenarios.generate import BUNDLED, dumps_scenario
+from scenarios.generate import BUNDLED, PRESETS, _zh_number, dumps_scenario, generate_preset
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
@@ -122,3 +122,91 @@ def _distance_m(a: dict[str, float], b: dict[str, float]) -> float:
     north = (a["lat"] - b["lat"]) * 111_320
     east = (a["lng"] - b["lng"]) * 111_320 * math.cos(math.radians(a["lat"]))
     return math.hypot(north, east)
+
+
+# scale -----------------------------------------------------------------------------------
+
+
+def _heads(problem: Any) -> int:
+    return sum(d.headcount for d in problem.demands)
+
+
+def test_people_per_community_sets_the_people_and_more_residents_a_larger_week() -> None:
+    plain = parse_scenario(generate("community", 4), "plain")
+    more_people = generate("community", 4, people_per_community=900)
+    more_both = generate("community", 4, people_per_community=900, residents_per_community=30_000)
+
+    assert len(more_people["people"]) == 900
+    assert len(more_both["people"]) == 900
+    # residents grow with people unless told: grids, estates and the week grow with them
+    grown = parse_scenario(more_people, "people")
+    assert len(more_people["grids"]) > len(generate("community", 4)["grids"])
+    assert _heads(grown) > 2 * _heads(plain)
+    # 30,000 residents is fewer than 900 people would bring (900/360 × 10,000 = 25,000 is
+    # less, so this one is more): the week follows the residents, not the people
+    assert len(more_both["wishes"]) > len(more_people["wishes"])
+    assert _heads(parse_scenario(more_both, "both")) > _heads(grown)
+
+
+def test_a_large_community_never_runs_out_of_names() -> None:
+    data = generate("community", 6, people_per_community=400, residents_per_community=200_000)
+    sorting = [p["name"] for p in data["posts"] if p["id"].split("-")[1].startswith("sorting")]
+    grids = [g["name"] for g in data["grids"]]
+
+    # 21 estates × 20 = 420 estates: more than the 320 names of the vocabulary
+    assert len(sorting) > 320
+    assert len(set(sorting)) == len(sorting)
+    assert len(set(grids)) == len(grids) > 100
+    assert "第一百零一网格" in grids
+    for key in ("people", "wishes", "posts", "activities", "grids"):
+        ids = [item["id"] for item in data[key]]
+        assert len(set(ids)) == len(ids), key
+    parse_scenario(data, "large")
+
+
+def test_scaled_city_communities_lie_apart_and_keep_their_size() -> None:
+    data = generate("city", 8, communities=4, people_per_community=1_200)
+    by_community: dict[str, list[dict[str, float]]] = {}
+    for grid in data["grids"]:
+        by_community.setdefault(grid["community"], []).append(grid["center"])
+    people: dict[str, int] = {}
+    for person in data["people"]:
+        people[person["community"]] = people.get(person["community"], 0) + 1
+
+    assert len(by_community) == 4
+    assert 4 * 1_150 <= len(data["people"]) <= 4 * 1_250
+    assert all(900 <= n <= 1_500 for n in people.values())
+    # larger communities lie farther apart: the boxes round their grids never overlap
+    boxes = {
+        name: (
+            min(c["lat"] for c in centres), max(c["lat"] for c in centres),
+            min(c["lng"] for c in centres), max(c["lng"] for c in centres),
+        )
+        for name, centres in by_community.items()
+    }  # fmt: skip
+    for name, (south, north, west, east) in boxes.items():
+        for other, (s2, n2, w2, e2) in boxes.items():
+            if other != name:
+                assert north < s2 or n2 < south or east < w2 or e2 < west, (name, other)
+
+
+def test_the_guiyang_preset() -> None:
+    data = generate_preset("guiyang", 1, communities=1)
+
+    assert PRESETS["guiyang"]["communities"] == 93
+    assert 5_000 <= len(data["people"]) <= 6_500
+    assert len(data["grids"]) >= 40
+    with pytest.raises(ValueError, match="preset"):
+        generate_preset("chengdu")
+    with pytest.raises(ValueError, match="people_per_community"):
+        generate("city", 1, communities=2, people_per_community=0)
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [(9, "九"), (10, "十"), (21, "二十一"), (100, "一百"), (105, "一百零五"),
+     (110, "一百一十"), (215, "二百一十五"), (1_000, "一千"), (1_010, "一千零一十"),
+     (2_300, "二千三百")],
+)  # fmt: skip
+def test_chinese_numerals(number: int, text: str) -> None:
+    assert _zh_number(number) == text
