@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Strict, UTCTime
+from api.schemas.common import RefId, Strict, UTCTime
 from matcher.domain import DEMAND_KIND_ZH, DemandKind
 from models.schedule import OFFER_STATUS_ZH, OfferStatus, SeatOffer
 
@@ -32,9 +32,9 @@ class OpenSeatPublic(BaseModel):
 class ClaimCreate(Strict):
     """One place of an open seat: the run and demand of ``GET /me/open-work``."""
 
-    run_id: int = Field(gt=0)
+    run_id: RefId
     demand_kind: DemandKind
-    demand_id: int = Field(gt=0)
+    demand_id: RefId
     role: int = Field(0, ge=0, le=50)
 
 
