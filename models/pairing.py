@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from matcher.pairing import MUST_PAIR_DEFAULT, SituationSince, visit_due
@@ -157,28 +158,41 @@ def reserved_visits(session: Session, wish_ids: list[int]) -> dict[int, int]:
     return {wish_id: person_id for wish_id, person_id in rows}
 
 
-def add_visit(session: Session, pair: StandingPair, due_on: date, week_start: date) -> PairVisit:
+def add_visit(
+    session: Session, pair: StandingPair, due_on: date, week_start: date
+) -> PairVisit | None:
     """A due visit as a wish at the household, open from ``week_start`` to its due date; an
-    overdue visit (due before the week) gets the whole week."""
+    overdue visit (due before the week) gets the whole week. None when another process made
+    the same visit at the same moment."""
     household = pair.household
     assert household.lat is not None and household.lng is not None
     deadline = due_on if due_on >= week_start else week_end_of(week_start)
-    wish = Wish(
-        community_id=pair.community_id,
-        grid_id=household.grid_id,
-        household=household,
-        title=VISIT_TITLE,
-        category=VISIT_CATEGORY,
-        duration_minutes=VISIT_MINUTES,
-        earliest=week_start,
-        deadline=deadline,
-        headcount=1,
-        lat=household.lat,
-        lng=household.lng,
-        status=WishStatus.OPEN,
-    )
-    visit = PairVisit(pair=pair, due_on=due_on, wish=wish)
-    session.add(visit)
+    try:
+        with session.begin_nested():
+            # built without autoflush: the wish and the visit enter the session together
+            with session.no_autoflush:
+                wish = Wish(
+                    community_id=pair.community_id,
+                    grid_id=household.grid_id,
+                    household=household,
+                    title=VISIT_TITLE,
+                    category=VISIT_CATEGORY,
+                    duration_minutes=VISIT_MINUTES,
+                    earliest=week_start,
+                    deadline=deadline,
+                    headcount=1,
+                    lat=household.lat,
+                    lng=household.lng,
+                    status=WishStatus.OPEN,
+                )
+                visit = PairVisit(pair=pair, due_on=due_on, wish=wish)
+                session.add(visit)
+            session.flush()
+    except IntegrityError:
+        # another process made the same visit a moment ago (two weeks of the community read
+        # at once): theirs stands, and nothing of this one is kept
+        session.expire(pair, ["visits"])
+        return None
     return visit
 
 
@@ -254,6 +268,8 @@ def generate_visits(session: Session, community_id: int, week_start: date) -> li
             situations=situations_since(household),
         )
         if due <= week_end:
-            added.append(add_visit(session, pair, due, week_start))
+            made = add_visit(session, pair, due, week_start)
+            if made is not None:
+                added.append(made)
     session.flush()
     return added

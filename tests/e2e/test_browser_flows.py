@@ -365,14 +365,21 @@ def test_volunteer_sees_and_confirms_the_assignment(
     expect(card.locator("[data-test=decline]")).to_have_count(0)
     hours.fill("2.5")
     card.locator("[data-test=log-hours]").click()
-    expect(page.locator(".toast").last).to_have_text("已登记服务时长 2.5 小时")
+    # no check-in at the place: the hours wait for the coordinator's approval
+    expect(page.locator(".toast").last).to_have_text(
+        "已提交服务时长 2.5 小时，没有签到记录，待协调员确认"
+    )
     card = page.locator(".assignment", has_text=story.pinned_post)
-    expect(card.locator("[data-test=status]")).to_have_text("已完成")
-    expect(card.locator("[data-test=hours-served]")).to_have_text("已服务 2.5 小时")
+    expect(card.locator("[data-test=status]")).to_have_text("已确认")
+    expect(card.locator("[data-test=hours-requested]")).to_have_text(
+        "已提交 2.5 小时，待协调员确认"
+    )
     expect(card.locator("[data-test=hours-form]")).to_be_hidden()
     # what shows after a reload comes from the API, so it was saved
     page.reload()
-    expect(card.locator("[data-test=hours-served]")).to_have_text("已服务 2.5 小时")
+    expect(card.locator("[data-test=hours-requested]")).to_have_text(
+        "已提交 2.5 小时，待协调员确认"
+    )
     card.scroll_into_view_if_needed()
     shot(page, screenshots, "m-assignments-hours")
     assert page.errors == []

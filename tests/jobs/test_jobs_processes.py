@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from models import RunStatus
-from tests.support.jobs_helpers import World, database_url, notifications, runs, scheduler_process
+from tests.support.jobs_helpers import (
+    World,
+    database_url,
+    inbox,
+    notifications,
+    runs,
+    scheduler_process,
+)
 
 FRIDAY_EVENING = "2026-02-27T20:30:00+08:00"
 #: long enough that both processes reach the check inside it when nothing holds them apart
@@ -30,6 +37,13 @@ def postgres_world(world: World) -> World:
     if world.backend != "postgresql":
         pytest.skip("SQLite has no row locks; two schedulers share a PostgreSQL database")
     return world
+
+
+def told_once(world: World) -> None:
+    """The draft is told once: one inbox message per coordinator, one delivery per channel."""
+    assert [m.recipient for m in inbox(world, "draft_ready")] == [world.coordinator]
+    deliveries = Counter((n.channel, n.recipient) for n in notifications(world, "draft_ready"))
+    assert deliveries and set(deliveries.values()) == {1}, deliveries
 
 
 def test_two_scheduler_processes_draft_the_week_once(postgres_world: World) -> None:
@@ -56,7 +70,7 @@ def test_two_scheduler_processes_draft_the_week_once(postgres_world: World) -> N
     assert len(made) == 1, drafted
     assert made[0][1] == RunStatus.DRAFT.value
     assert Counter(run.status for run in runs(postgres_world)) == {RunStatus.DRAFT: 1}
-    assert len(notifications(postgres_world, "draft_ready")) == 1
+    told_once(postgres_world)
 
 
 def test_two_tongxin_scheduler_commands_at_once(postgres_world: World, tmp_path: Path) -> None:
@@ -74,5 +88,5 @@ def test_two_tongxin_scheduler_commands_at_once(postgres_world: World, tmp_path:
     outputs = [process.communicate(timeout=240)[0].decode() for process in started]
     assert [process.returncode for process in started] == [0, 0], outputs
     assert Counter(run.status for run in runs(postgres_world)) == {RunStatus.DRAFT: 1}
-    assert len(notifications(postgres_world, "draft_ready")) == 1
+    told_once(postgres_world)
     assert all("草稿 drafts 1" in output for output in outputs), outputs

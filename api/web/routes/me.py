@@ -129,6 +129,7 @@ def decline_assignment(
 def log_hours(
     session: SessionDep, user: CurrentUser, assignment: OwnAssignment, data: HoursCreate
 ) -> MyAssignment:
-    """Log the hours served (0 < hours ≤ 24); the assignment is then done."""
+    """Log the hours served (0 < hours ≤ 24): after a check-in the assignment is done; without
+    one the hours wait for the coordinator's approval (``hours_requested``)."""
     assignments.log_hours(session=session, assignment=assignment, hours=data.hours, actor=user)
     return MyAssignment.of(assignment)

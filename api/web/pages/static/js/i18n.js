@@ -177,6 +177,8 @@ export const MESSAGES = {
   "assignments.editHours": ["修改服务时长", "Correct the hours"],
   "assignments.hoursLogged": ["已登记服务时长 {hours} 小时", "{hours} h logged"],
   "assignments.hoursServed": ["已服务 {hours} 小时", "{hours} h served"],
+  "assignments.hoursRequested": ["已提交 {hours} 小时，待协调员确认", "{hours} h sent, waiting for the coordinator"],
+  "assignments.hoursRequestedToast": ["已提交服务时长 {hours} 小时，没有签到记录，待协调员确认", "{hours} h sent; with no check-in, the coordinator approves them"],
 
   "work.title": ["可以接的任务", "Work you can take"],
   "work.offers": ["请你接替", "Asked of you"],

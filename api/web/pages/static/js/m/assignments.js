@@ -118,16 +118,20 @@ function card(row, reload) {
     contact,
     row.hours_served !== null && row.hours_served !== undefined
       ? h("div", { class: "hours-served", "data-test": "hours-served" }, t("assignments.hoursServed", { hours: String(row.hours_served) }))
-      : null,
+      : row.hours_requested !== null && row.hours_requested !== undefined
+        ? h("div", { class: "hours-served muted", "data-test": "hours-requested" }, t("assignments.hoursRequested", { hours: String(row.hours_requested) }))
+        : null,
     actions,
     declineForm,
     hoursForm,
   );
 }
 
-/** 登记服务时长: on a confirmed assignment that is over, or to correct a done one's hours. */
+/** 登记服务时长: on a confirmed assignment that is over, or to correct hours already given
+ * (served, or waiting for the coordinator because there was no check-in). */
 function hoursControl(row, reload) {
-  const correcting = row.status === "done";
+  const requested = row.hours_requested !== null && row.hours_requested !== undefined;
+  const correcting = row.status === "done" || requested;
   if (!(correcting || (row.status === "confirmed" && isOver(row)))) return null;
   const hours = h("input", {
     type: "number",
@@ -137,7 +141,7 @@ function hoursControl(row, reload) {
     max: MAX_HOURS,
     step: HOURS_STEP,
     required: true,
-    value: String(correcting && row.hours_served ? row.hours_served : plannedHours(row)),
+    value: String(row.hours_served || row.hours_requested || plannedHours(row)),
   });
   const form = h(
     "form",
@@ -149,7 +153,10 @@ function hoursControl(row, reload) {
         event.preventDefault();
         try {
           const saved = await api(`/me/assignments/${row.id}/hours`, { method: "POST", json: { hours: Number(hours.value) } });
-          toast(t("assignments.hoursLogged", { hours: String(saved.hours_served) }));
+          // without a check-in the hours wait for the coordinator's approval
+          toast(saved.hours_served !== null && saved.hours_served !== undefined
+            ? t("assignments.hoursLogged", { hours: String(saved.hours_served) })
+            : t("assignments.hoursRequestedToast", { hours: String(saved.hours_requested) }));
           await reload();
         } catch (error) {
           toast(error.message, { bad: true });
