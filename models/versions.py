@@ -3,8 +3,9 @@
 Caches of a community's week (the console's board and candidates) keep the counter they were
 built at and are good as long as it has not moved. Every flush that writes a person (and their
 times, skills, categories, dates off), a household, a wish, a post or shift, an activity, an
-override, a run or an assignment bumps the counter of the communities those rows belong to, in
-the same transaction: another process sees the new counter exactly when it sees the new rows.
+override, a run or an assignment bumps the counter of the communities those rows belong to, at
+the commit of the same transaction: another process sees the new counter exactly when it sees
+the new rows.
 Writes that bypass the ORM (bulk inserts) call ``bump_versions`` themselves.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from models.base import Base
 
@@ -107,11 +108,10 @@ def _community_of(session: Session, row: Any, depth: int = 0) -> int | None:
 
 @event.listens_for(Session, "before_flush")
 def _note_changed_communities(session: Session, _context: Any, _instances: Any) -> None:
-    # afresh for each flush: a flush that failed must not leave its communities to the next
+    # afresh for each flush: a flush that fails must not leave its communities behind
     changed: set[int] = set()
     gone: set[int] = set()
-    session.info["changed_communities"] = changed
-    session.info["deleted_communities"] = gone
+    session.info["flushing_communities"] = (changed, gone)
     with session.no_autoflush:
         for row in session.deleted:
             if getattr(row, "__tablename__", None) == "community" and row.id is not None:
@@ -127,8 +127,28 @@ def _note_changed_communities(session: Session, _context: Any, _instances: Any) 
 
 
 @event.listens_for(Session, "after_flush")
-def _bump_changed_communities(session: Session, _context: Any) -> None:
-    changed: set[int] = session.info.pop("changed_communities", set())
-    changed -= session.info.pop("deleted_communities", set())
+def _keep_changed_communities(session: Session, _context: Any) -> None:
+    changed, gone = session.info.pop("flushing_communities", (set(), set()))
     # a new community's id is known only now; its first counter row comes with its first change
-    bump_versions(session, changed)
+    pending: set[int] = session.info.setdefault("changed_communities", set())
+    pending |= changed
+    pending -= gone
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_changed_communities(session: Session) -> None:
+    """The counters move at commit, after the last flush: a transaction holds a counter's row
+    lock only while it commits, so two writers of one community never wait for each other
+    while each holds what the other needs. A savepoint's release is not the commit."""
+    if session.in_nested_transaction():
+        return
+    session.flush()
+    bump_versions(session, session.info.pop("changed_communities", set()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_changed_communities(session: Session, previous: SessionTransaction) -> None:
+    # only the whole transaction's end: a savepoint rolled back leaves the others' changes (and
+    # counting its own as well moves a counter once too often, which costs a cache rebuild)
+    if previous.parent is None:
+        session.info.pop("changed_communities", None)

@@ -34,7 +34,6 @@ from api.services.problem import DemandRefs, build_problem
 from matcher.candidates import HomeIndex, build_candidates
 from matcher.domain import Demand, Locks, Problem
 from matcher.ranking import known_pairs
-from models.pairing import generate_visits
 from models.schedule import Assignment, ScheduleRun
 from models.versions import community_version
 
@@ -123,10 +122,6 @@ def _weeks_of(session: Session) -> _Weeks:
 def cached_week(*, session: Session, community_id: int, week_start: date) -> CachedWeek:
     """The community's week, from the cache while its change counter has not moved."""
     weeks = _weeks_of(session)
-    # the visits standing pairs owe are written into the week when it is first read: made
-    # (and counted) before the counter is read, so that reading the week changes nothing
-    generate_visits(session, community_id, week_start)
-    session.flush()
     # the counter is read first: a change committed while the week is read leaves the week
     # under the old counter, which the next request no longer matches
     version = community_version(session, community_id)

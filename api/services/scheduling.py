@@ -477,9 +477,7 @@ class _LeaseKeeper:
         return bool(done.rowcount == 1)
 
 
-def run_solve(
-    *, session: Session, run_id: int, lease: timedelta = DEFAULT_LEASE, retried: bool = False
-) -> ScheduleRun:
+def run_solve(*, session: Session, run_id: int, lease: timedelta = DEFAULT_LEASE) -> ScheduleRun:
     """Solve a ``solving`` run this process claimed, with the time limit and the previous run
     it asked for; it ends as the week's draft, or failed with its reason.
 
@@ -492,7 +490,6 @@ def run_solve(
     if run.status != RunStatus.SOLVING:
         log.warning("run %s is %s, not solving; left as it is", run_id, run.status)
         return run
-    deadlocked = False
     with _LeaseKeeper(_engine_of(session), run_id, run.worker, lease):
         try:
             problem, refs = build_problem(
@@ -524,21 +521,13 @@ def run_solve(
                 "overrides contradict each other: " + "; ".join(r.en for r in conflict.reasons),
             )
         except RACE_ERRORS as error:
-            if not retried and "deadlock detected" in str(error):
-                # PostgreSQL broke a deadlock with another writer of the community (its change
-                # counter) by undoing this transaction: nothing of it was kept, try once more
-                log.info("run %s was undone to break a deadlock; solving it again", run_id)
-                session.rollback()
-                deadlocked = True
-            else:
-                log.warning("run %s lost a race: %s", run_id, error)
-                return _fail(
-                    session,
-                    run_id,
-                    "同一周的另一次计算刚刚完成，本次结果未保存",
-                    "another solve of the same week finished at the same moment; "
-                    "this one was not kept",
-                )
+            log.warning("run %s lost a race: %s", run_id, error)
+            return _fail(
+                session,
+                run_id,
+                "同一周的另一次计算刚刚完成，本次结果未保存",
+                "another solve of the same week finished at the same moment; this one was not kept",
+            )
         except Exception as error:
             log.exception("run %s failed", run_id)
             return _fail(
@@ -547,8 +536,6 @@ def run_solve(
                 f"计算失败：{type(error).__name__}: {error}",
                 f"the solve failed: {type(error).__name__}: {error}",
             )
-    if deadlocked:
-        return run_solve(session=session, run_id=run_id, lease=lease, retried=True)
     return run
 
 
