@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.services import publishing
+from api.services import messages
 from api.services.errors import Conflict, Invalid
 from api.services.problem import (
     LIVE_STATUSES,
@@ -41,6 +41,7 @@ from api.services.scheduling import (
 from matcher import ranking
 from matcher.domain import DemandKind, Reason
 from models import audit
+from models.base import utcnow
 from models.post import check_monday
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
 from models.user import UserAccount
@@ -203,7 +204,10 @@ def _put_on(
             wish = session.get(Wish, assignment.wish_id)
             if wish is not None and wish.status == WishStatus.OPEN:
                 wish.advance(WishStatus.ASSIGNED)
-        publishing.tell(session, assignment, publishing.ADDED)
+        session.flush()
+        messages.tell(
+            session=session, event=messages.TaskAssigned(assignment_id=assignment.id), now=utcnow()
+        )
     return assignment
 
 
@@ -292,7 +296,9 @@ def _take_off(
         after={"reason": reason.strip()},
     )
     if run.status == RunStatus.PUBLISHED:
-        publishing.tell(session, assignment, publishing.REMOVED)
+        messages.tell(
+            session=session, event=messages.TaskCancelled(assignment_id=assignment.id), now=utcnow()
+        )
     wish_id = assignment.wish_id
     session.delete(assignment)
     session.flush()

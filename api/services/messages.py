@@ -630,6 +630,51 @@ def task_key(assignment: Assignment) -> str:
     return f"{assignment.person_id}:{demand_ref_id(assignment)}:{assignment.starts_at.isoformat()}"
 
 
+#: the tasks a member is told of: planned, not declined or done
+TOLD_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChange:
+    """What publishing a run means for one member's task: ``task_assigned`` (new),
+    ``task_changed`` (same task, another time: ``earlier`` is the old one) or
+    ``task_cancelled`` (gone)."""
+
+    kind: str
+    task: Assignment
+    earlier: Assignment | None = None
+
+
+def publish_changes(
+    run: ScheduleRun, previous: ScheduleRun | None, now: datetime
+) -> list[TaskChange]:
+    """The tasks publishing ``run`` over ``previous`` tells their members of: a task is the
+    seat (person, demand, role); tasks over by ``now`` are never told. New and moved ones first
+    by start, then the ones gone."""
+
+    def seats(of: ScheduleRun | None) -> dict[tuple[int, str, int], Assignment]:
+        if of is None:
+            return {}
+        return {
+            (a.person_id, demand_ref_id(a), a.role): a
+            for a in of.assignments
+            if a.status in TOLD_STATUSES and a.ends_at > now
+        }
+
+    before, after = seats(previous), seats(run)
+    found: list[TaskChange] = []
+    for pair, assignment in sorted(after.items(), key=lambda item: item[1].starts_at):
+        earlier = before.get(pair)
+        if earlier is None:
+            found.append(TaskChange("task_assigned", assignment))
+        elif (earlier.starts_at, earlier.ends_at) != (assignment.starts_at, assignment.ends_at):
+            found.append(TaskChange("task_changed", assignment, earlier))
+    for pair, assignment in sorted(before.items(), key=lambda item: item[1].starts_at):
+        if pair not in after:
+            found.append(TaskChange("task_cancelled", assignment))
+    return found
+
+
 def _tell_published(session: Session, event: WeekPublished, now: datetime) -> list[Message]:
     """New tasks, moved tasks and tasks gone, each told to its member once per published run
     (a task dropped, then given back by a later run, is told again).
@@ -641,28 +686,7 @@ def _tell_published(session: Session, event: WeekPublished, now: datetime) -> li
     if run is None or run.status != RunStatus.PUBLISHED:
         return []
     old = session.get(ScheduleRun, event.previous_run_id) if event.previous_run_id else None
-    live = (AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED)
-
-    def seats(of: ScheduleRun | None) -> dict[tuple[int, str, int], Assignment]:
-        if of is None:
-            return {}
-        return {
-            (a.person_id, demand_ref_id(a), a.role): a
-            for a in of.assignments
-            if a.status in live and a.ends_at > now
-        }
-
-    before, after = seats(old), seats(run)
-    todo: list[tuple[str, Assignment]] = []
-    for pair, assignment in sorted(after.items(), key=lambda item: item[1].starts_at):
-        earlier = before.get(pair)
-        if earlier is None:
-            todo.append(("task_assigned", assignment))
-        elif (earlier.starts_at, earlier.ends_at) != (assignment.starts_at, assignment.ends_at):
-            todo.append(("task_changed", assignment))
-    for pair, assignment in sorted(before.items(), key=lambda item: item[1].starts_at):
-        if pair not in after:
-            todo.append(("task_cancelled", assignment))
+    todo = [(change.kind, change.task) for change in publish_changes(run, old, now)]
     keyed = [(kind, f"{kind}:{run.id}:{task_key(a)}", a) for kind, a in todo]
     told = _existing(session, [f"{key}:person:{a.person_id}"[:255] for _, key, a in keyed])
     together: dict[tuple[str, datetime], list[Assignment]] = {}

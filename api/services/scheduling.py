@@ -845,7 +845,7 @@ def publish(
                 "(someone may have just published or replaced it)",
             )
         before = audit.snapshot(run)
-        told = publishing.preview(session, run)
+        told = publishing.preview(session, run, now or utcnow())
         old = publish_run(session, run, by_id=_actor_id(actor))
         _carry_answers(session, old, run)
         _sync_wishes(session, old, run)

@@ -367,11 +367,11 @@ def publish(session: SessionDep, user: ManagerDep, run: ManagedRun, now: NowDep)
     "/runs/{run_id}/publish-preview", response_model=PublishPreviewView, responses=NOT_FOUND
 )
 def read_publish_preview(
-    session: SessionDep, user: ManagerDep, run: ManagedRun
+    session: SessionDep, user: ManagerDep, run: ManagedRun, now: NowDep
 ) -> PublishPreviewView:
     """Before publishing: who will be told of what. A first publish tells everyone on the
     plan; a corrected week only those whose tasks changed."""
-    found = publishing.preview(session, run)
+    found = publishing.preview(session, run, now)
 
     def titles(rows: list[Assignment]) -> list[str]:
         return [demand_title(a) for a in rows]
