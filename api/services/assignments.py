@@ -181,6 +181,7 @@ def _finish_wish(session: Session, assignment: Assignment, actor: UserAccount) -
         session,
         "wish_done",
         key=f"wish:{wish.id}",
+        community_id=wish.community_id,
         users=loop_events.coordinator_ids(session, wish.community_id),
         wish_id=wish.id,
         title=wish.title,

@@ -1142,6 +1142,7 @@ def settle_offers(
                 "seat_taken",
                 [offer.person_id],
                 key=f"offer:{offer.id}",
+                community_id=run.community_id,
                 offer_id=offer.id,
                 title=demand_title(taken),
                 starts_at=offer.declined.starts_at,

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from api.services import loop_events
 from api.services.problem import build_problem, matcher_demand_id, matcher_person_id
 from api.web.clock import now
 from matcher.domain import DemandKind
@@ -317,3 +318,30 @@ def test_the_coordinator_cannot_hand_on_a_seat_a_replacement_already_took(
     assert "已被他人接下" in second.json()["detail"]
     mine = client.get(f"{API}/me/assignments", headers=as_member("刘洋")).json()
     assert mine == []
+
+
+def test_an_offer_reads_as_its_reader_needs_it(
+    client: TestClient, db: Session, loop: LoopWorld, as_member: Headers
+) -> None:
+    """What, which day in the community's time (the title gives the hours), how near, and what
+    to do; nothing twice."""
+    client.post(
+        f"{API}/me/assignments/{loop.ids['on_vanguard']}/decline",
+        json={"reason": "周六加班"},
+        headers=as_member("张伟"),
+    )
+    _fresh(db)
+    offer = db.scalars(
+        sa.select(Message).where(
+            Message.kind == "seat_offered", Message.person_id == loop.people["王芳"].id
+        )
+    ).one()
+    assert offer.body == (
+        "「党员先锋岗 周六 08:30–11:30」，3月7日（周六），就在你家附近。"
+        "能去的话，请在「接任务」里接下；先接下的人承担。"
+    )
+    assert offer.link == "#/work"
+    zh, en = loop_events.words(
+        loop.community, "seat_offered", {"title": "更换水龙头", "distance_m": 312.4}
+    )
+    assert "离你家约 312 米" in zh and "about 312 m from your home" in en
