@@ -22,8 +22,7 @@ from api.web import errors
 from api.web.app import create_app
 from models import Person, UserAccount
 from tests.api.conftest import TEST_SETTINGS
-from tests.api.test_http_registration import registration
-from tests.support.http_world import WEEK, World
+from tests.support.http_world import WEEK, World, registration
 
 Headers = Callable[[str], dict[str, str]]
 

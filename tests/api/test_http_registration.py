@@ -17,30 +17,7 @@ from api.services.security import LoginThrottle, needs_rehash, verify_password
 from api.web.app import create_app
 from models import Community, LoginFailure, Person, UserAccount
 from tests.api.conftest import TEST_SETTINGS
-from tests.support.http_world import PASSWORD, World
-
-
-def registration(world: World, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "username": "ZhangWei",
-        "password": "守望相助共建家园",
-        "name": "张伟",
-        "kind": "party_member",
-        "community_id": world["community_a"],
-        "home": {"lat": 24.2995, "lng": 116.122},
-        "work_unit": "区人民医院",
-        "skills": ["医疗卫生", "助老"],
-        "service_categories": ["医疗卫生"],
-        "availability": [
-            {"weekday": 5, "start": "08:30", "end": "12:00"},
-            {"weekday": 2, "start": "19:00", "end": "21:00"},
-        ],
-        "weekly_hours_cap": 4,
-        "phone": "138 1234 5678",
-        "consent": {"version": PRIVACY_NOTICE_VERSION, "accepted": True},
-    }
-    body.update(changes)
-    return body
+from tests.support.http_world import PASSWORD, World, registration
 
 
 def test_register_then_log_in(client: TestClient, world: World, db: Session) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -14,12 +13,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from api.settings import Settings
 from api.worker import notify
 from models import NotificationStatus
 from tests.support.jobs_helpers import World, local, notifications
+from tests.support.receivers import Mailbox, smtp_server
 
 
 class Hook:
@@ -57,29 +56,10 @@ def hook() -> Iterator[Hook]:
     made.close()
 
 
-class Mailbox:
-    """aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    with socket.socket() as probe:  # the controller checks its own port, so it needs a real one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 def reminder(world: World, key: str = "r:1") -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.schemas.privacy import PRIVACY_NOTICE_VERSION
 from matcher.domain import PersonKind
 from models import (
     Activity,
@@ -256,3 +258,27 @@ def build(session: Session, password_hash: str) -> World:
     )
     world.ids.update({key: row.id for key, row in inboxes.items()})
     return world
+
+
+def registration(world: World, **changes: Any) -> dict[str, Any]:
+    """A registration (报到) body for community A; ``changes`` replace fields."""
+    body: dict[str, Any] = {
+        "username": "ZhangWei",
+        "password": "守望相助共建家园",
+        "name": "张伟",
+        "kind": "party_member",
+        "community_id": world["community_a"],
+        "home": {"lat": 24.2995, "lng": 116.122},
+        "work_unit": "区人民医院",
+        "skills": ["医疗卫生", "助老"],
+        "service_categories": ["医疗卫生"],
+        "availability": [
+            {"weekday": 5, "start": "08:30", "end": "12:00"},
+            {"weekday": 2, "start": "19:00", "end": "21:00"},
+        ],
+        "weekly_hours_cap": 4,
+        "phone": "138 1234 5678",
+        "consent": {"version": PRIVACY_NOTICE_VERSION, "accepted": True},
+    }
+    body.update(changes)
+    return body
