@@ -869,19 +869,21 @@ def _escalation_draft(session: Session, event: WishEscalated) -> Draft | None:
     return Draft(
         key=f"wish_escalated:{wish.id}:{event.level}",
         kind="wish_escalated",
-        recipients=list[Person | UserAccount](_escalation_recipients(session, wish, event.level)),
+        recipients=_escalation_recipients(session, wish, event.level),
         text=text,
         community=community,
     )
 
 
-def _escalation_recipients(session: Session, wish: Wish, level: str) -> list[UserAccount]:
+def _escalation_recipients(
+    session: Session, wish: Wish, level: str
+) -> list[Person | UserAccount]:
     community = wish.community
     if level == "grid":
-        return grid_leaders(session, community.id, wish.grid_id)
+        return [*grid_leaders(session, community.id, wish.grid_id)]
     if level == "civil_affairs":
-        return civil_affairs(session, community.street_id)
-    return street_admins(session, community.street_id)
+        return [*civil_affairs(session, community.street_id)]
+    return [*street_admins(session, community.street_id)]
 
 
 @dataclass(slots=True)

@@ -353,7 +353,7 @@ export const MESSAGES = {
   "publish.title": ["确认发布本周排班", "Publish this week's plan?"],
   "publish.first": ["这是本周第一次发布：以下 {n} 人将收到各自的任务通知。", "The week's first publish: these {n} people are told of their tasks."],
   "publish.correction": ["将替换已发布的排班 #{id}：只有任务有变动的 {n} 人会收到通知，其余 {same} 人的安排不变，不打扰。", "Replaces published plan #{id}: only the {n} people whose tasks changed are told; the other {same} keep their week and hear nothing."],
-  "publish.nobody": ["没有人的任务有变动，不会发出通知。", "Nobody's tasks change; nobody is told."],
+  "publish.nobody": ["不会通知任何人：没有任务变动，或这些任务都已结束。", "Nobody is told: no task changes, or the tasks are all over."],
   "publish.gets": ["新任务", "New"],
   "publish.loses": ["取消", "Taken away"],
   "publish.confirm": ["确认发布", "Publish"],

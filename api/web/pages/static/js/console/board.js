@@ -634,12 +634,13 @@ export function render(ctx) {
       );
     mount(dialog,
       h("h2", {}, t("publish.title")),
-      h("p", { "data-test": "publish-summary" }, preview.replaces_run_id
-        ? t("publish.correction", { id: preview.replaces_run_id, n: preview.told.length, same: preview.unchanged_people })
-        : t("publish.first", { n: preview.told.length })),
-      preview.told.length
-        ? h("ul", { class: "told-list" }, preview.told.map(line))
-        : h("p", { class: "muted" }, t("publish.nobody")),
+      // tasks already over are never told (messages.publish_changes): perhaps nobody is
+      h("p", { "data-test": "publish-summary" }, !preview.told.length
+        ? t("publish.nobody")
+        : preview.replaces_run_id
+          ? t("publish.correction", { id: preview.replaces_run_id, n: preview.told.length, same: preview.unchanged_people })
+          : t("publish.first", { n: preview.told.length })),
+      preview.told.length ? h("ul", { class: "told-list" }, preview.told.map(line)) : null,
       h("div", { class: "dialog-actions" },
         h("button", { type: "button", "data-test": "publish-cancel", onclick: close }, t("publish.cancel")),
         h("button", { type: "button", class: "primary", "data-test": "publish-confirm", onclick: async () => { close(); await publishNow(runId); } }, t("publish.confirm")),

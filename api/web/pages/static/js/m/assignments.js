@@ -119,7 +119,7 @@ function card(row, reload) {
     row.hours_served !== null && row.hours_served !== undefined
       ? h("div", { class: "hours-served", "data-test": "hours-served" }, t("assignments.hoursServed", { hours: String(row.hours_served) }))
       : row.hours_requested !== null && row.hours_requested !== undefined
-        ? h("div", { class: "hours-served muted", "data-test": "hours-requested" }, t("assignments.hoursRequested", { hours: String(row.hours_requested) }))
+        ? h("div", { class: "hours-requested muted", "data-test": "hours-requested" }, t("assignments.hoursRequested", { hours: String(row.hours_requested) }))
         : null,
     actions,
     declineForm,
