@@ -875,9 +875,7 @@ def _escalation_draft(session: Session, event: WishEscalated) -> Draft | None:
     )
 
 
-def _escalation_recipients(
-    session: Session, wish: Wish, level: str
-) -> list[Person | UserAccount]:
+def _escalation_recipients(session: Session, wish: Wish, level: str) -> list[Person | UserAccount]:
     community = wish.community
     if level == "grid":
         return [*grid_leaders(session, community.id, wish.grid_id)]
