@@ -203,12 +203,33 @@ def _fill(roles: Sequence[RoleSlot]) -> Fill:
     return "empty" if sum(r.filled for r in roles) == 0 else "partial"
 
 
+def week_board_json(
+    *, session: Session, community_id: int, week_start: date, grid_ids: set[int] | None = None
+) -> bytes:
+    """The board as sent (JSON), made once per version of the community's week and grid scope:
+    two hundred coordinators reading an unchanged week get the same bytes."""
+    week = cached_week(session=session, community_id=community_id, week_start=week_start)
+    key = ("board", None if grid_ids is None else frozenset(grid_ids))
+    found = week.answers.get(key)
+    if found is None:
+        board = _board(session=session, week=week, week_start=week_start, grid_ids=grid_ids)
+        found = week.answers[key] = board.model_dump_json().encode()
+    return found
+
+
 def week_board(
     *, session: Session, community_id: int, week_start: date, grid_ids: set[int] | None = None
 ) -> WeekBoard:
     """Every demand of the week with its roles filled from the draft, else the published run."""
-    community = get_community(session, community_id)
     week = cached_week(session=session, community_id=community_id, week_start=week_start)
+    return _board(session=session, week=week, week_start=week_start, grid_ids=grid_ids)
+
+
+def _board(
+    *, session: Session, week: CachedWeek, week_start: date, grid_ids: set[int] | None
+) -> WeekBoard:
+    community_id = week.community_id
+    community = get_community(session, community_id)
     problem, refs = week.problem, week.refs
     runs = week_runs(session=session, community_id=community_id, week_start=week_start)
     shown = runs.shown

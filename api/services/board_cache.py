@@ -21,7 +21,7 @@ import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from weakref import WeakKeyDictionary
 
@@ -52,6 +52,9 @@ class CachedWeek:
     refs: DemandRefs
     demands: Mapping[str, Demand]
     homes: HomeIndex
+    #: answers made from this week and kept with it (the board as sent, per grid scope): they
+    #: are as current as the week itself, and go with it when the counter moves
+    answers: dict[object, bytes] = field(default_factory=dict, compare=False)
 
     def reach_of(self, demand: Demand) -> float:
         """The widest walk the rules may allow to this demand."""

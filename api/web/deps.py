@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from api.services.errors import Busy, Invalid, NotAuthenticated
 from api.services.scope import MAX_ID
@@ -25,7 +25,8 @@ from api.web import errors
 from models.user import UserAccount
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    """The app's settings (``async``: it never blocks, so it needs no worker thread)."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -83,7 +84,12 @@ def current_user(
     if not token:
         raise NotAuthenticated(**challenge)
     user_id = read_access_token(token, secret_key=settings.secret_key)
-    user = session.get(UserAccount, user_id) if user_id is not None else None
+    # a member's person comes in the same query: nearly every member request reads it
+    user = (
+        session.get(UserAccount, user_id, options=[joinedload(UserAccount.person)])
+        if user_id is not None
+        else None
+    )
     if user is None or not user.active:
         raise NotAuthenticated(
             "登录已失效，请重新登录", "Invalid or expired token; log in again", **challenge

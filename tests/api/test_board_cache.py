@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.services.board import slot_candidates, week_board
+from api.services.board import slot_candidates, week_board, week_board_json
 from api.services.board_cache import cached_week, week_of
 from api.services.problem import DemandRefs, matcher_person_id
 from api.services.scheduling import add_override
@@ -24,6 +24,7 @@ from matcher.solver import solve_greedy
 from models import AuditLog, Community, Person, community_version
 from models.db import make_session_factory
 from models.person import Availability
+from models.post import Shift
 from scenarios import generate, parse_scenario
 
 WEEK = date(2026, 3, 2)
@@ -85,6 +86,30 @@ def test_a_cached_board_is_invalidated_by_an_override(
         limit=100,
     )
     assert [c.person_id for c in after] == people[1:]
+
+
+def test_the_board_as_sent_is_made_once_per_version(
+    db: Session, demo_community: Community
+) -> None:
+    """Readers of an unchanged week share one answer; a changed post's place shows at once."""
+    sent = week_board_json(session=db, community_id=demo_community.id, week_start=WEEK)
+    board = week_board(session=db, community_id=demo_community.id, week_start=WEEK)
+    assert sent == board.model_dump_json().encode()
+    assert week_board_json(session=db, community_id=demo_community.id, week_start=WEEK) is sent
+    shift = next(s for s in board.demands if s.demand_kind == DemandKind.SHIFT)
+    post = db.get(Shift, shift.demand_id).post  # type: ignore[union-attr]
+    post.place = "新的集合地点"
+    db.commit()
+
+    again = week_board_json(session=db, community_id=demo_community.id, week_start=WEEK)
+    assert again is not sent
+    assert "新的集合地点".encode() in again and "新的集合地点".encode() not in sent
+    # a grid leader's scope is an answer of its own
+    grid = next(s.grid_id for s in board.demands if s.grid_id is not None)
+    scoped = week_board_json(
+        session=db, community_id=demo_community.id, week_start=WEEK, grid_ids={grid}
+    )
+    assert len(scoped) < len(again)
 
 
 def test_a_change_in_another_session_is_seen(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.schemas.board import (
     Change,
@@ -45,14 +45,17 @@ MAX_ROLE = 63
 )
 def read_week(
     session: SessionDep, user: ReaderDep, community: ReadableCommunity, week_start: WeekStart
-) -> WeekBoard:
+) -> Response:
     """Every demand of the week (shifts, activities, open wishes) with its roles filled from
     the week's draft, else its published run, and each gap's reason. Wishes show no place."""
-    return service.week_board(
-        session=session,
-        community_id=community.id,
-        week_start=week_start,
-        grid_ids=grid_scope(user),
+    return Response(
+        service.week_board_json(
+            session=session,
+            community_id=community.id,
+            week_start=week_start,
+            grid_ids=grid_scope(user),
+        ),
+        media_type="application/json",
     )
 
 

@@ -29,15 +29,20 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("", response_model=AccountPublic)
-def read_me(user: CurrentUser) -> AccountPublic:
+def read_me(session: SessionDep, user: CurrentUser) -> AccountPublic:
     """The caller's account and reach; a member's profile with the phone masked."""
+    person_id = user.person_id if user.role == UserRole.MEMBER else None
     return AccountPublic(
         id=user.id,
         username=user.username,
         role=user.role.value,
         community_ids=sorted(community_ids_for(user) or ()),
         grid_ids=sorted(grid_ids_for(user)),
-        person=PersonSelf.of(user.person) if user.role == UserRole.MEMBER and user.person else None,
+        person=(
+            PersonSelf.of(people.own_profile(session=session, person_id=person_id))
+            if person_id is not None
+            else None
+        ),
     )
 
 
