@@ -21,8 +21,9 @@ from api.services.errors import NotFound
 from api.services.problem import LIVE_STATUSES, get_community
 from api.services.scheduling import week_run
 from matcher.domain import DemandKind
+from models.calendar import Activity
 from models.community import Community, Grid
-from models.post import Shift, check_monday
+from models.post import Post, Shift, check_monday
 from models.schedule import Assignment, RunStatus
 
 #: how a wish is named in public: a house call, never the wish's own title
@@ -44,19 +45,24 @@ def _grid(
     return grid
 
 
-def _what(assignment: Assignment) -> tuple[str, str, str, int | None]:
-    """Title, category, place and grid of an assignment's demand, as a notice may show them."""
+def _what(assignment: Assignment, community: Community) -> tuple[str, str, str, int | None]:
+    """Title, category, place and grid of an assignment's demand, as a notice may show them.
+
+    A post or activity without a place of its own is said to be in its grid, else in the
+    community; a wish has no public place at all."""
     if assignment.demand_kind == DemandKind.WISH and assignment.wish is not None:
         wish = assignment.wish
         title = f"{HOUSE_CALL_TITLE}（{wish.category}）" if wish.category else HOUSE_CALL_TITLE
         return title, wish.category, "", wish.grid_id
+    row: Post | Activity | None = None
     if assignment.demand_kind == DemandKind.SHIFT and assignment.shift is not None:
-        post = assignment.shift.post
-        return post.name, "", post.place, post.grid_id
-    if assignment.activity is not None:
-        activity = assignment.activity
-        return activity.name, "", activity.place, activity.grid_id
-    return "", "", "", None
+        row = assignment.shift.post
+    elif assignment.activity is not None:
+        row = assignment.activity
+    if row is None:
+        return "", "", "", None
+    place = row.place or (row.grid.name if row.grid is not None else community.name)
+    return row.name, "", place, row.grid_id
 
 
 def week_notice(
@@ -91,15 +97,15 @@ def week_notice(
                 .options(
                     selectinload(Assignment.person),
                     selectinload(Assignment.wish),
-                    selectinload(Assignment.shift).selectinload(Shift.post),
-                    selectinload(Assignment.activity),
+                    selectinload(Assignment.shift).selectinload(Shift.post).selectinload(Post.grid),
+                    selectinload(Assignment.activity).selectinload(Activity.grid),
                 )
             )
         )
     # one line per demand: its helpers' names, from the first start to the last end
     lines: dict[tuple[DemandKind, int], NoticeItem] = {}
     for assignment in sorted(assignments, key=lambda a: (a.starts_at, a.person.name, a.id)):
-        title, category, place, demand_grid = _what(assignment)
+        title, category, place, demand_grid = _what(assignment, community)
         if demand_grid is not None and wanted is not None and demand_grid not in wanted:
             continue
         starts = assignment.starts_at.astimezone(community.zone)

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from models import Activity, Assignment, AssignmentStatus, Person, ScheduleRun
+from models import Activity, Assignment, AssignmentStatus, Person, Post, ScheduleRun
 from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, PHONES, World
 
 API = "/api/v1"
@@ -184,3 +184,21 @@ def test_the_grid_must_be_the_communitys_and_the_readers(
         headers=as_role("coordinator_a"),
     )
     assert not_monday.status_code == 422
+
+
+def test_a_post_without_a_place_is_said_to_be_in_its_grid_else_the_community(
+    client: TestClient, db: Session, world: World, as_role: Headers
+) -> None:
+    post = db.get(Post, world["post_a"])
+    assert post is not None
+    post.place = ""
+    db.commit()
+    headers = as_role("coordinator_a")
+
+    community_wide = _notice(client, world, headers, grid_id=world["grid_a1"])
+    post.grid_id = world["grid_a1"]
+    db.commit()
+    in_grid = _notice(client, world, headers, grid_id=world["grid_a1"])
+
+    assert [line[3] for line in _lines(community_wide) if line[1] == "shift"] == ["红光社区"]
+    assert [line[3] for line in _lines(in_grid) if line[1] == "shift"] == ["第一网格"]
