@@ -44,7 +44,7 @@ def desk(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     page.fill("input[name=username]", DEMO_COORDINATOR)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("[data-test=login-submit]")
-    expect(page.locator("[data-page=board]")).to_be_visible()
+    expect(page.locator("[data-page=board]")).to_be_visible(timeout=SLOW_MS)
     yield page
     context.close()
 
@@ -63,7 +63,7 @@ def focused(page: Any, attribute: str) -> str | None:
 def test_the_week_is_solved_and_published(desk: Any) -> None:
     page = desk
     status = page.locator("[data-test=run-status]")
-    expect(status).to_contain_text("本周尚未排班")
+    expect(status).to_contain_text("本周尚未排班", timeout=SLOW_MS)
     page.select_option("[data-test=time-limit]", "3")
     page.click("[data-test=solve]")
     progress = page.locator("[data-test=solve-progress]")
@@ -78,7 +78,7 @@ def test_the_week_is_solved_and_published(desk: Any) -> None:
 def test_the_board_by_keyboard_alone(desk: Any, screenshots: Path) -> None:
     page = desk
     panel = page.locator("[data-test=slot-panel]")
-    expect(page.locator(".slot").first).to_be_visible()
+    expect(page.locator(".slot").first).to_be_visible(timeout=SLOW_MS)
     page.locator("body").focus()
 
     # g: the first card with a gap; g again: the next one
@@ -98,7 +98,7 @@ def test_the_board_by_keyboard_alone(desk: Any, screenshots: Path) -> None:
     # Enter opens the gap's panel, Esc closes it and the keys are back on the card
     title = focused(page, "data-title")
     page.keyboard.press("Enter")
-    expect(panel).to_be_visible()
+    expect(panel).to_be_visible(timeout=SLOW_MS)
     expect(panel.locator("h2").first).to_have_text(title or "")
     expect(panel.locator("[data-test=candidates]")).to_have_attribute(
         "data-state", "ready", timeout=SLOW_MS
@@ -190,7 +190,7 @@ def test_the_map_has_a_legend_zoom_and_filters(desk: Any, screenshots: Path) -> 
     page = desk
     page.goto("/console/#/map")
     svg = page.locator("[data-test=map-svg]")
-    expect(svg.locator(".wish-mark").first).to_be_visible()
+    expect(svg.locator(".wish-mark").first).to_be_visible(timeout=SLOW_MS)
 
     # a legend entry for every kind of mark drawn, and none for a kind not drawn
     marks = set(svg.locator("[data-mark]").evaluate_all("els => els.map(e => e.dataset.mark)"))
@@ -207,7 +207,7 @@ def test_the_map_has_a_legend_zoom_and_filters(desk: Any, screenshots: Path) -> 
           const hit = (a, b) => a.left < b.right && b.left < a.right
             && a.top < b.bottom && b.top < a.bottom;
           const dots = [...document.querySelectorAll('.grid-mark circle')].map(box);
-          const pins = [...document.querySelectorAll('.wish-mark')];
+          const pins = [...document.querySelectorAll('[data-test=map-svg] .wish-mark')];
           const above = (label) => pins.every((pin) =>
             pin.compareDocumentPosition(label) & Node.DOCUMENT_POSITION_FOLLOWING);
           return {
@@ -279,7 +279,7 @@ def test_a_persons_card_shows_their_pins_and_one_is_withdrawn(desk: Any, screens
     card = page.locator("[data-test=person-card]")
     expect(card.locator("h2")).to_contain_text(name)
     pins = card.locator("[data-test=person-overrides] li[data-kind=pin]")
-    expect(pins).to_have_count(1)
+    expect(pins).to_have_count(1, timeout=SLOW_MS)
     expect(pins.first).to_contain_text("固定")
     expect(pins.first).to_contain_text(title.split(" ")[0])
     expect(card.locator("[data-test=person-quarter]")).to_contain_text("已服务")

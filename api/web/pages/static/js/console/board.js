@@ -205,6 +205,8 @@ export function render(ctx) {
     );
     days.classList.toggle("list", state.view === "list");
 
+    // drawn again (the board read anew, a filter changed), the keys stay on the same card
+    const focusedCard = days.contains(document.activeElement) && document.activeElement.dataset.demand;
     const byDay = new Map(Array.from({ length: 7 }, (_, index) => [addDays(state.week, index), []]));
     for (const demand of shown) {
       if (byDay.has(demand.day)) byDay.get(demand.day).push(demand);
@@ -224,6 +226,10 @@ export function render(ctx) {
     );
     if (!board.demands.length) {
       days.prepend(h("p", { class: "notice wide-note" }, t("board.empty")));
+    }
+    if (focusedCard) {
+      const again = days.querySelector(`.slot[data-demand="${focusedCard}"]`);
+      if (again) again.focus();
     }
   }
 
