@@ -131,9 +131,7 @@ def test_the_board_by_keyboard_alone(desk: Any, screenshots: Path) -> None:
     assert page.errors == []
 
 
-def test_the_published_week_prints_as_a_grids_notice_on_a4(
-    desk: Any, screenshots: Path, tmp_path: Path
-) -> None:
+def test_the_published_week_prints_as_a_grids_notice_on_a4(desk: Any, screenshots: Path) -> None:
     page = desk
     # the wishes' own titles often name the household: none may reach the notice
     wish_titles = page.locator(".slot[data-demand^='wish:']").evaluate_all(
@@ -166,7 +164,7 @@ def test_the_published_week_prints_as_a_grids_notice_on_a4(
     shot(page, screenshots, "daily-notice-print")
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     page.emulate_media(media="screen")
-    (tmp_path / "notice.pdf").write_bytes(pdf)
+    (screenshots / "daily-notice.pdf").write_bytes(pdf)
     sizes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert sizes and len(sizes) >= pages
