@@ -179,6 +179,15 @@ def test_the_published_week_prints_as_a_grids_notice_on_a4(desk: Any, screenshot
     assert not page.locator(".console-header").is_visible()
     assert not page.locator("[data-test=notice-print]").is_visible()
     page.emulate_media(media="screen")
+
+    # in English too, the house call in words of its own
+    page.click("[data-test=lang-toggle]")
+    expect(sheet.locator("h2")).to_contain_text("this week's volunteer services", timeout=SLOW_MS)
+    if sheet.locator("tr[data-kind=wish]").count():
+        expect(sheet.locator("tr[data-kind=wish]").first).to_contain_text("A house call")
+    shot(page, screenshots, "daily-notice-en")
+    page.click("[data-test=lang-toggle]")
+    expect(sheet.locator("h2")).to_contain_text("本周志愿服务公示", timeout=SLOW_MS)
     page.click("[data-test=notice-back]")
     expect(page.locator("[data-page=board]")).to_be_visible()
     assert page.errors == []

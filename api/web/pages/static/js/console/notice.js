@@ -6,7 +6,7 @@
 
 import { api } from "../api.js";
 import { h, mount } from "../dom.js";
-import { t, weekdayShort } from "../i18n.js";
+import { skillLabel, t, weekdayShort } from "../i18n.js";
 import { addDays, clockOf, longDay, mondayOf, shortDay } from "../format.js";
 import { go } from "../router.js";
 import { storedWeek } from "./board.js";
@@ -42,7 +42,7 @@ export function render(ctx) {
     const wish = item.demand_kind === "wish";
     return h("tr", { "data-kind": item.demand_kind },
       h("td", { class: "notice-time" }, `${clockOf(item.starts_at)}–${clockOf(item.ends_at)}`),
-      h("td", {}, wish ? t("notice.houseCall", { category: item.category || t("notice.service") }) : item.title,
+      h("td", {}, wish ? t("notice.houseCall", { category: item.category ? skillLabel(item.category) : t("notice.service") }) : item.title,
         wish ? null : h("span", { class: "notice-kind" }, ` · ${t(`demand.${item.demand_kind}`)}`)),
       h("td", {}, wish ? t("notice.atHome") : item.place || "–"),
       h("td", { class: "notice-people" }, item.people.join("、")),
