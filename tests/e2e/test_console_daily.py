@@ -79,6 +79,8 @@ def test_the_board_by_keyboard_alone(desk: Any, screenshots: Path) -> None:
     page = desk
     panel = page.locator("[data-test=slot-panel]")
     expect(page.locator(".slot").first).to_be_visible(timeout=SLOW_MS)
+    expect(page.locator(".keys-hint")).to_contain_text("g 下一个缺口")
+    shot(page, screenshots, "daily-board")
     page.locator("body").focus()
 
     # g: the first card with a gap; g again: the next one
