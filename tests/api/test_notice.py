@@ -163,8 +163,9 @@ def test_a_week_without_a_published_plan_is_an_empty_notice(
 
 
 def test_the_grid_must_be_the_communitys_and_the_readers(
-    client: TestClient, world: World, as_role: Headers
+    client: TestClient, db: Session, world: World, as_role: Headers
 ) -> None:
+    _activity_in_grid_a2(db, world)
     url = f"{API}/communities/{world['community_a']}/weeks/{WEEK}/notice"
 
     # another community's grid, or a grid leader's neighbour grid: as if unknown
@@ -173,9 +174,13 @@ def test_the_grid_must_be_the_communitys_and_the_readers(
     assert "网格" in other.json()["detail"]
     leader = client.get(url, headers=as_role("grid_leader_a"), params={"grid_id": world["grid_a2"]})
     assert leader.status_code == 404
+    # without a grid named, a grid leader gets their grid's services and the community's
     own = client.get(url, headers=as_role("grid_leader_a"))
     assert own.status_code == 200
-    assert "党员a1" in own.text
+    assert [line[2] for line in _lines(own.json())] == [
+        "为一户居民上门服务（水电维修）",
+        "党员先锋岗",
+    ]
     # bad input: a clear 422 naming the field, never a 500
     bad_grid = client.get(url, headers=as_role("coordinator_a"), params={"grid_id": "first"})
     assert bad_grid.status_code == 422
