@@ -798,19 +798,18 @@ def _withdraw(session: Session, override: Override, author: UserAccount | None) 
     )
 
 
-def active_overrides(*, session: Session, community_id: int, week_start: date) -> list[Override]:
-    """The week's overrides in force, oldest first."""
-    return list(
-        session.scalars(
-            sa.select(Override)
-            .where(
-                Override.community_id == community_id,
-                Override.week_start == week_start,
-                Override.active.is_(True),
-            )
-            .order_by(Override.id)
-        )
+def active_overrides(
+    *, session: Session, community_id: int, week_start: date, person_id: int | None = None
+) -> list[Override]:
+    """The week's overrides in force (``person_id``: this person's only), oldest first."""
+    query = sa.select(Override).where(
+        Override.community_id == community_id,
+        Override.week_start == week_start,
+        Override.active.is_(True),
     )
+    if person_id is not None:
+        query = query.where(Override.person_id == person_id)
+    return list(session.scalars(query.order_by(Override.id)))
 
 
 # publishing ----------------------------------------------------------------------------------

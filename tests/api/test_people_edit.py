@@ -122,3 +122,52 @@ def test_a_deactivated_person_is_no_longer_planned_and_keeps_their_history(
         ).status_code
         == 200
     )
+
+
+def test_a_persons_pins_and_forbids_of_a_week_are_listed_and_one_is_withdrawn(
+    client: TestClient, world: World, as_role: Headers
+) -> None:
+    headers = as_role("coordinator_a")
+    overrides = f"{API}/communities/{world['community_a']}/weeks/{WEEK.isoformat()}/overrides"
+
+    def make(kind: str, person: str, demand_kind: str, demand: str) -> int:
+        body = {
+            "kind": kind,
+            "person_id": world[person],
+            "demand_kind": demand_kind,
+            "demand_id": world[demand],
+            "reason": "熟悉流程",
+        }
+        answer = client.post(overrides, json=body, headers=headers)
+        assert answer.status_code == 201, answer.text
+        made: int = answer.json()["id"]
+        return made
+
+    pin = make("pin", "person_a1", "activity", "activity_a")
+    make("forbid", "person_a1", "shift", "shift_a")
+    make("pin", "person_a2", "activity", "activity_a")  # someone else's: not on a1's card
+    mine = f"{API}/people/{world['person_a1']}/weeks/{WEEK.isoformat()}/overrides"
+
+    listed = client.get(mine, headers=headers)
+
+    assert listed.status_code == 200, listed.text
+    assert [(o["kind"], o["title"], o["person_id"]) for o in listed.json()] == [
+        ("pin", "学雷锋便民服务集市", world["person_a1"]),
+        ("forbid", "党员先锋岗 周二 19:00–22:00", world["person_a1"]),
+    ]
+    # withdrawn from the card: gone from the list, still on the other person's
+    assert client.delete(f"{API}/overrides/{pin}", headers=headers).status_code == 200
+    assert [o["kind"] for o in client.get(mine, headers=headers).json()] == ["forbid"]
+    theirs = client.get(
+        f"{API}/people/{world['person_a2']}/weeks/{WEEK.isoformat()}/overrides", headers=headers
+    )
+    assert [o["kind"] for o in theirs.json()] == ["pin"]
+    # another week has none; a date that is not a Monday is refused
+    later = client.get(
+        f"{API}/people/{world['person_a1']}/weeks/2026-03-09/overrides", headers=headers
+    )
+    assert later.json() == []
+    tuesday = client.get(
+        f"{API}/people/{world['person_a1']}/weeks/2026-03-03/overrides", headers=headers
+    )
+    assert tuesday.status_code == 422

@@ -195,6 +195,11 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/communities/{community_c}/map", None, READ_C),
     ("GET", "/communities/{community_a}/dashboard", None, READ_A1),
     ("GET", "/communities/{community_c}/dashboard", None, READ_C),
+    # 公示栏: readers; a grid leader's own grid, or none named
+    ("GET", WEEK_A + "/notice", None, READ_A1),
+    ("GET", WEEK_A + "/notice?grid_id={grid_a1}", None, READ_A1),
+    ("GET", WEEK_A + "/notice?grid_id={grid_a2}", None, READ_A2),
+    ("GET", "/communities/{community_c}/weeks/2026-03-02/notice", None, READ_C),
     ("GET", WEEK_A + "/schedule.xlsx", None, READ_A1),
     ("GET", WEEK_A + "/schedule.csv", None, READ_A1),
     ("GET", "/communities/{community_c}/weeks/2026-03-02/schedule.csv", None, READ_C),

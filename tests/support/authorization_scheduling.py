@@ -340,4 +340,7 @@ CASES = [
     Case("GET", "/people/{person_b1}/service-record/2026/q1", managers("b", 200)),
     Case("GET", "/people/{person_c1}/service-record/2026/q1", managers("c", 200)),
     Case("GET", f"/people/{UNKNOWN_ID}/service-record/2026/q1", UNKNOWN),
+    Case("GET", f"/people/{{person_a1}}/weeks/{MONDAY}/overrides", managers("a", 200)),
+    Case("GET", f"/people/{{person_c1}}/weeks/{MONDAY}/overrides", managers("c", 200)),
+    Case("GET", f"/people/{UNKNOWN_ID}/weeks/{MONDAY}/overrides", UNKNOWN),
 ]

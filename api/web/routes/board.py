@@ -22,9 +22,11 @@ from api.schemas.board import (
     SlotCandidate,
     WeekBoard,
 )
+from api.schemas.notice import WeekNotice
 from api.services import board as service
+from api.services import notice
 from api.services.problem import demand_title
-from api.services.scope import coordinates, grid_scope
+from api.services.scope import MAX_ID, coordinates, grid_scope
 from api.web.deps import IdPath, SessionDep, WeekStart
 from api.web.permissions import ReaderDep
 from api.web.scope import ReadableCommunity, ReadableRun
@@ -56,6 +58,32 @@ def read_week(
             grid_ids=grid_scope(user),
         ),
         media_type="application/json",
+    )
+
+
+@router.get(
+    "/communities/{community_id}/weeks/{week_start}/notice",
+    response_model=WeekNotice,
+    responses=NOT_FOUND,
+)
+def read_notice(
+    session: SessionDep,
+    user: ReaderDep,
+    community: ReadableCommunity,
+    week_start: WeekStart,
+    grid_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="the grid whose notice board it is")
+    ] = None,
+) -> WeekNotice:
+    """公示栏: the week's published services of a grid (and the whole community's) by day —
+    what, where, when and who by name — to print and put up. No resident's name, address or
+    phone, no member's phone: a wish is a house call with its category."""
+    return notice.week_notice(
+        session=session,
+        community_id=community.id,
+        week_start=week_start,
+        grid_id=grid_id,
+        grid_ids=grid_scope(user),
     )
 
 

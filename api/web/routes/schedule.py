@@ -26,6 +26,7 @@ from api.web.scope import (
     ManagedAssignment,
     ManagedCommunity,
     ManagedOverride,
+    ManagedPerson,
     ManagedRun,
 )
 from matcher.domain import DemandKind
@@ -117,6 +118,8 @@ class OverrideView(BaseModel):
     person_name: str
     demand_kind: DemandKind
     demand_id: int
+    #: the demand as the board names it (a shift with its day and time)
+    title: str
     reason: str
     author_id: int | None
     active: bool
@@ -132,6 +135,7 @@ class OverrideView(BaseModel):
             person_name=row.person.name,
             demand_kind=row.demand_kind,
             demand_id=row.demand_id or 0,
+            title=demand_title(row),
             reason=row.reason,
             author_id=row.author_id,
             active=row.active,
@@ -350,6 +354,25 @@ def withdraw_override(
     """Withdraw an override (it stays on record, inactive)."""
     service.remove_override(session=session, override_id=override.id, author=user)
     return OverrideView.of(override)
+
+
+@router.get(
+    "/people/{person_id}/weeks/{week_start}/overrides",
+    response_model=list[OverrideView],
+    responses=NOT_FOUND,
+)
+def list_person_overrides(
+    session: SessionDep, person: ManagedPerson, week_start: WeekStart
+) -> list[OverrideView]:
+    """This person's pins (固定) and forbids (不排) in force in the week, oldest first; each is
+    withdrawn with ``DELETE /overrides/{id}``."""
+    overrides = service.active_overrides(
+        session=session,
+        community_id=person.community_id,
+        week_start=week_start,
+        person_id=person.id,
+    )
+    return [OverrideView.of(o) for o in overrides]
 
 
 @router.post("/runs/{run_id}/publish", response_model=RunView, responses={**NOT_FOUND, **CONFLICT})

@@ -2,7 +2,12 @@
 // each with its people, its fill in colour and the reason for every gap. A slot opens a panel
 // of ranked candidates to pin, forbid, assign or unassign; 排班 / 重新排班 solves the week in
 // the background (its progress polled from GET /runs/{id}) and shows what moved; 发布
-// publishes the draft.
+// publishes the draft; 打印公示栏 opens the week's notice to print (notice.js).
+//
+// The keyboard works the board alone: the cards are buttons in reading order (Tab reaches
+// them, Enter opens a card's panel); arrow keys move between cards (↑↓ within a day, ←→ to the
+// next day's card at about the same height), Esc closes the panel and goes back to its card,
+// "/" goes to the search box and "g" to the next card with a gap.
 
 import { api } from "../api.js";
 import { h, mount, select, toast } from "../dom.js";
@@ -59,6 +64,7 @@ export function render(ctx) {
     kind: "",
     fill: "",
     gapsOnly: false,
+    q: "", // part of a task's title or of a person's name
     view: localStorage.getItem(VIEW_KEY) || "columns",
     grids: [],
   };
@@ -75,12 +81,14 @@ export function render(ctx) {
   const kindChoice = select({ "aria-label": t("board.kind"), "data-test": "filter-kind", onchange: () => { state.kind = kindChoice.value; draw(); } },
     [["", t("board.allKinds")], ...KINDS.map((kind) => [kind, t(`demand.${kind}`)])], "");
   const gapsOnly = h("input", { type: "checkbox", "data-test": "filter-gaps", onchange: () => { state.gapsOnly = gapsOnly.checked; draw(); } });
+  const search = h("input", { type: "search", maxlength: 50, placeholder: t("board.searchHint"), "aria-label": t("board.search"), "aria-keyshortcuts": "/", "data-test": "board-search", oninput: () => { state.q = search.value.trim(); draw(); } });
   const viewChoice = select({ "aria-label": t("board.view"), "data-test": "view", onchange: () => {
     state.view = viewChoice.value;
     localStorage.setItem(VIEW_KEY, state.view);
     draw();
   } }, [["columns", t("board.viewColumns")], ["list", t("board.viewList")]], state.view);
   const filterBar = h("div", { class: "board-filters field-row" },
+    h("label", { class: "inline" }, t("board.search"), search),
     h("label", { class: "inline" }, t("common.grid"), gridChoice),
     h("label", { class: "inline" }, t("board.kind"), kindChoice),
     h("label", { class: "inline check" }, gapsOnly, t("board.gapsOnly")),
@@ -121,11 +129,13 @@ export function render(ctx) {
       pendingNote,
       solveButton,
       publishButton,
+      h("button", { type: "button", "data-test": "print-notice", onclick: () => go("notice", { week: state.week, grid: state.grid }) }, t("board.printNotice")),
     ),
     status,
     progress,
     moves,
     h("div", { class: "board-bar" }, summary, filterBar),
+    h("p", { class: "muted small-text keys-hint" }, t("board.keys")),
     h("div", { class: "board-body" }, days, panel),
   );
 
@@ -180,7 +190,7 @@ export function render(ctx) {
     const narrowed = board.demands.filter((d) =>
       (!state.grid || String(d.grid_id) === state.grid) && (!state.kind || d.demand_kind === state.kind));
     const shown = narrowed.filter((d) =>
-      (!state.fill || d.fill === state.fill) && (!state.gapsOnly || d.fill !== "full"));
+      (!state.fill || d.fill === state.fill) && (!state.gapsOnly || d.fill !== "full") && matches(d));
     const counts = Object.fromEntries(FILLS.map((fill) => [fill, narrowed.filter((d) => d.fill === fill).length]));
     mount(
       summary,
@@ -195,6 +205,8 @@ export function render(ctx) {
     );
     days.classList.toggle("list", state.view === "list");
 
+    // drawn again (the board read anew, a filter changed), the keys stay on the same card
+    const focusedCard = days.contains(document.activeElement) && document.activeElement.dataset.demand;
     const byDay = new Map(Array.from({ length: 7 }, (_, index) => [addDays(state.week, index), []]));
     for (const demand of shown) {
       if (byDay.has(demand.day)) byDay.get(demand.day).push(demand);
@@ -215,11 +227,113 @@ export function render(ctx) {
     if (!board.demands.length) {
       days.prepend(h("p", { class: "notice wide-note" }, t("board.empty")));
     }
+    if (focusedCard) {
+      const again = days.querySelector(`.slot[data-demand="${focusedCard}"]`);
+      if (again) again.focus();
+    }
   }
 
   function key(demand) {
     return `${demand.demand_kind}:${demand.demand_id}`;
   }
+
+  /** Whether a demand's title or one of its people's names holds the search box's words. */
+  function matches(demand) {
+    if (!state.q) return true;
+    return demand.title.includes(state.q) || demand.people.some((person) => person.person_name.includes(state.q));
+  }
+
+  // the keyboard ------------------------------------------------------------------------
+  const cards = () => [...days.querySelectorAll(".slot")];
+
+  function focusCard(card) {
+    if (!card) return;
+    card.focus();
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  /** The card an arrow key leads to from ``card``: ↑↓ in its day, ←→ to the nearest day
+   * that has cards, at the same place in the day or its last card. */
+  function neighbour(card, arrow) {
+    const dayCards = (day) => [...day.querySelectorAll(".slot")];
+    const day = card.closest(".day");
+    const inDay = dayCards(day);
+    const index = inDay.indexOf(card);
+    if (arrow === "ArrowDown" || arrow === "ArrowUp") {
+      const all = cards();
+      const at = all.indexOf(card) + (arrow === "ArrowDown" ? 1 : -1);
+      return all[at] || null;
+    }
+    const allDays = [...days.querySelectorAll(".day")];
+    const step = arrow === "ArrowRight" ? 1 : -1;
+    for (let at = allDays.indexOf(day) + step; at >= 0 && at < allDays.length; at += step) {
+      const there = dayCards(allDays[at]);
+      if (there.length) return there[Math.min(index, there.length - 1)];
+    }
+    return null;
+  }
+
+  /** The next card with a gap after the focused one (from the first when none is), round. */
+  function nextGap() {
+    const all = cards();
+    const from = all.indexOf(document.activeElement);
+    const gaps = all.filter((card) => card.dataset.fill !== "full");
+    if (!gaps.length) {
+      toast(t("board.noGap"));
+      return;
+    }
+    focusCard(gaps.find((card) => all.indexOf(card) > from) || gaps[0]);
+  }
+
+  function closePanel() {
+    const open = state.open;
+    panel.hidden = true;
+    state.open = null;
+    for (const card of days.querySelectorAll(".slot.selected")) card.classList.remove("selected");
+    if (open) focusCard(days.querySelector(`.slot[data-demand="${key(open)}"]`));
+  }
+
+  function onKey(event) {
+    // the listener belongs to this board: gone once another page (or week) replaced it
+    if (!root.isConnected) {
+      document.removeEventListener("keydown", onKey);
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector("dialog[open]")) return;
+    const typing = event.target.closest && event.target.closest("input, select, textarea");
+    if (event.key === "Escape") {
+      if (!panel.hidden) {
+        event.preventDefault();
+        closePanel();
+      } else if (typing === search && search.value) {
+        search.value = "";
+        state.q = "";
+        draw();
+      }
+      return;
+    }
+    if (typing) return;
+    const card = event.target.closest && event.target.closest(".slot");
+    if (event.key === "/") {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    } else if (event.key === "g" || event.key === "G") {
+      event.preventDefault();
+      nextGap();
+    } else if (event.key.startsWith("Arrow")) {
+      if (!card) {
+        // from anywhere else on the board, an arrow starts at the first card
+        if (!days.contains(event.target) && event.target !== document.body) return;
+        event.preventDefault();
+        focusCard(cards()[0]);
+        return;
+      }
+      event.preventDefault();
+      focusCard(neighbour(card, event.key));
+    }
+  }
+  document.addEventListener("keydown", onKey);
 
   function slotCard(demand) {
     const needed = demand.roles.reduce((sum, role) => sum + role.needed, 0);
@@ -384,11 +498,7 @@ export function render(ctx) {
       panel,
       h("div", { class: "panel-head" },
         h("h2", {}, demand.title),
-        h("button", { type: "button", class: "small", "aria-label": t("common.close"), onclick: () => {
-          panel.hidden = true;
-          state.open = null;
-          for (const card of days.querySelectorAll(".slot.selected")) card.classList.remove("selected");
-        } }, "×"),
+        h("button", { type: "button", class: "small", "aria-label": t("common.close"), "aria-keyshortcuts": "Escape", onclick: closePanel }, "×"),
       ),
       h("p", { class: "muted" },
         `${t(`demand.${demand.demand_kind}`)} · ${shortDay(demand.day)} ${when(demand)}`,

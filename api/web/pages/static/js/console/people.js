@@ -7,7 +7,7 @@
 import { api, download } from "../api.js";
 import { h, mount, pager, select, toast } from "../dom.js";
 import { SKILL_NAMES, lang, skillLabel, t } from "../i18n.js";
-import { mondayOf, today } from "../format.js";
+import { mondayOf, shortDay, today } from "../format.js";
 import { storedWeek } from "./board.js";
 
 const PAGE_SIZE = 50;
@@ -103,15 +103,20 @@ export function render(ctx) {
     );
   }
 
-  /** 人员详情: skills, free times, caps, this quarter's services and hours; edit, deactivate. */
+  /** 人员详情: skills, free times, caps, this quarter's services, hours and each service; the
+   * pins and forbids of the week on the board, each to withdraw; edit, deactivate. */
   async function openPerson(personId) {
     let person;
     let record = null;
+    let overrides = null;
+    const week = storedWeek();
     try {
       person = await api(`/people/${personId}`);
       const now = today();
       const quarter = Math.floor((Number(now.slice(5, 7)) - 1) / 3) + 1;
       record = await api(`/people/${personId}/service-record/${now.slice(0, 4)}/q${quarter}`).catch(() => null);
+      // managers only (a grid leader reads the card without them)
+      overrides = await api(`/people/${personId}/weeks/${week}/overrides`).catch(() => null);
     } catch (error) {
       toast(error.message, { bad: true });
       return;
@@ -146,6 +151,33 @@ export function render(ctx) {
           ? t("people.quarterFigures", { services: record.services, hours: record.hours, minimum: record.quarter_minimum })
           : "–"),
       ),
+      overrides === null ? null : h("section", { class: "person-overrides", "data-test": "person-overrides" },
+        h("h3", {}, t("people.overrides", { week: shortDay(week) })),
+        overrides.length
+          ? h("ul", { class: "people-list" }, overrides.map((o) =>
+              h("li", { "data-override": o.id, "data-kind": o.kind },
+                h("span", { class: `badge override-${o.kind}` }, t(`override.${o.kind}`)),
+                h("span", {}, o.title),
+                o.reason ? h("span", { class: "muted small-text" }, o.reason) : null,
+                h("span", { class: "spacer" }),
+                h("button", { type: "button", class: "small", "data-test": "override-withdraw", onclick: () =>
+                  change(() => api(`/overrides/${o.id}`, { method: "DELETE" }), t("people.overrideWithdrawn", { title: o.title })) }, t("board.withdraw")),
+              )))
+          : h("p", { class: "muted" }, t("people.noOverrides")),
+        h("p", { class: "muted small-text" }, t("people.overridesHint")),
+      ),
+      record && record.entries.length
+        ? h("details", { class: "person-history", "data-test": "person-history" },
+            h("summary", {}, t("people.history", { n: record.entries.length })),
+            h("table", {},
+              h("tbody", {}, record.entries.map((entry) =>
+                h("tr", {},
+                  h("td", {}, shortDay(entry.day)),
+                  h("td", {}, t(`demand.${entry.kind}`)),
+                  h("td", {}, entry.title),
+                  h("td", { class: "num" }, t("people.hours", { n: entry.hours })),
+                )))))
+        : null,
       h("form", { class: "stack", onsubmit: (event) => {
         event.preventDefault();
         change(() => api(`/people/${personId}`, { method: "PATCH", json: {
