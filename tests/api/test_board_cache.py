@@ -88,9 +88,7 @@ def test_a_cached_board_is_invalidated_by_an_override(
     assert [c.person_id for c in after] == people[1:]
 
 
-def test_the_board_as_sent_is_made_once_per_version(
-    db: Session, demo_community: Community
-) -> None:
+def test_the_board_as_sent_is_made_once_per_version(db: Session, demo_community: Community) -> None:
     """Readers of an unchanged week share one answer; a changed post's place shows at once."""
     sent = week_board_json(session=db, community_id=demo_community.id, week_start=WEEK)
     board = week_board(session=db, community_id=demo_community.id, week_start=WEEK)
