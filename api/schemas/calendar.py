@@ -12,6 +12,7 @@ from api.schemas.common import (
     Clock,
     Latitude,
     Longitude,
+    LongText,
     Priority,
     Radius,
     RefId,
@@ -58,6 +59,9 @@ class ActivityFields(Strict):
     party_members_only: bool = False
     radius_m: Radius | None = None
     grid_id: RefId | None = None
+    #: 说明 and 需携带, on the helpers' task cards and calendars
+    instructions: LongText = ""
+    what_to_bring: LongText = ""
     roles: Annotated[list[RoleCreate], Field(min_length=1, max_length=10)] = Field(
         default_factory=lambda: [RoleCreate()]
     )
@@ -138,6 +142,8 @@ class ActivityDetailsPublic(BaseModel):
     priority: float
     party_members_only: bool
     radius_m: float | None
+    instructions: str
+    what_to_bring: str
 
 
 class ActivityPublic(ActivityDetailsPublic):

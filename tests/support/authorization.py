@@ -74,6 +74,10 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("PUT", "/me/availability", {"availability": []}, MEMBER_OWN),
     ("GET", "/me/assignments", None, MEMBER_OWN),
     ("GET", "/me/assignments.ics", None, MEMBER_OWN),
+    ("GET", "/me/calendar-feed", None, MEMBER_OWN),
+    ("POST", "/me/calendar-feed", None, MEMBER_OWN),
+    # the feed's token is the key: no such feed, whoever asks
+    ("GET", "/calendar/no-such-feed.ics", None, dict.fromkeys(ROLES, 404)),
     ("POST", "/me/assignments/{assignment_own}/confirm", None, MEMBER_OWN),
     ("POST", "/me/assignments/{assignment_other}/confirm", None, MEMBER_NOT_OWN),
     ("POST", "/me/assignments/{assignment_draft}/confirm", None, MEMBER_NOT_OWN),
