@@ -20,7 +20,7 @@ from api.services.security import hash_password
 from models import Assignment, RunStatus, ScheduleRun, generate_shifts
 from models.community import DEFAULT_ZONE
 from models.db import create_all, make_engine, make_session_factory
-from tests.support.chromium import PHONE, SKIP_REASON, browser_missing
+from tests.support.chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing
 from tests.support.http_world import PASSWORD
 from tests.support.live_server import LiveServer, serve
 from tests.support.member_loop import LoopWorld, build
@@ -220,3 +220,36 @@ def test_free_times_with_one_tap_and_a_day_away(
     expect(summary).to_contain_text("周三 18:00–22:00")
     expect(page.locator(f".day-off[data-day='{away}']")).to_contain_text("周六")
     assert page.errors == []
+
+
+def test_the_coordinator_writes_what_the_helper_reads(
+    browser: Any, zhang: Any, week: tuple[LiveServer, LoopWorld], screenshots: Path
+) -> None:
+    server, world = week
+    context = browser.new_context(base_url=server.url, viewport=DESKTOP, locale="zh-CN")
+    desk = context.new_page()
+    desk.set_default_timeout(20_000)
+    desk.goto("/console/#/login")
+    desk.fill("input[name=username]", world.coordinator.username)
+    desk.fill("input[name=password]", PASSWORD)
+    desk.click("[data-test=login-submit]")
+    desk.goto("/console/#/wishes")
+    row = desk.locator(".wish-table tbody tr", has_text=world.wish.title)
+    expect(row).to_have_count(1)
+    row.locator("[data-test=edit-wish]").click()
+    form = desk.locator("[data-test=wish-form]")
+    form.locator("textarea[name=instructions]").fill("老人耳背，请多敲几下门\n修好后试水五分钟")
+    form.locator("input[name=what_to_bring]").fill("扳手、生料带")
+    shot(desk, screenshots, "console-wish-instructions")
+    form.locator("[data-test=save-wish]").click()
+    expect(desk.locator(".toast").last).to_have_text("已保存")
+    context.close()
+
+    zhang.reload()
+    card = zhang.locator(f'[data-assignment="{world.on_wish.id}"]')
+    expect(card.locator("[data-test=instructions]")).to_contain_text("请多敲几下门")
+    expect(card.locator("[data-test=instructions]")).to_contain_text("修好后试水五分钟")
+    expect(card.locator("[data-test=bring]")).to_contain_text("扳手、生料带")
+    card.scroll_into_view_if_needed()
+    shot(zhang, screenshots, "wish-instructions")
+    assert zhang.errors == []

@@ -10,6 +10,11 @@ let current = localStorage.getItem(STORE_KEY) === "en" ? "en" : "zh";
 
 export const MESSAGES = {
   // shared words
+  "task.instructions": ["说明", "Instructions"],
+  "task.instructionsHint": ["如：先到社区服务站领工具，穿红马甲", "e.g. collect the tools at the service station first; wear the red vest"],
+  "task.instructionsNote": ["帮手在任务卡和日历上看到；不要写住址和电话，确认接单后系统会单独给出", "Helpers see it on their task card and calendar; no address or phone here, they get those once they confirm"],
+  "task.bring": ["需携带", "What to bring"],
+  "task.bringHint": ["如：扳手、生料带", "e.g. a wrench, thread tape"],
   "common.loading": ["正在加载…", "Loading…"],
   "common.logout": ["退出登录", "Log out"],
   "common.cancel": ["取消", "Cancel"],
