@@ -79,6 +79,17 @@ class ActivityCreate(ActivityFields):
     day: date
 
 
+class ActivityUpdate(Strict):
+    """The words of an activity; its day, times, place on the map and roles stay as made."""
+
+    name: Title | None = None
+    place: ShortText | None = None
+    category: Category | None = None
+    responsible_unit: ShortText | None = None
+    instructions: LongText | None = None
+    what_to_bring: LongText | None = None
+
+
 class RecurringActivityCreate(ActivityFields):
     """An activity of the fixed year: in ``month`` (or every month), on the day ``day_rule`` says.
 

@@ -12,6 +12,7 @@ from icalendar import Calendar, Component
 from sqlalchemy.orm import Session
 
 from models import Assignment, AssignmentStatus
+from models.calendar import Activity
 from models.person import Person
 from models.post import Post
 from models.schedule import ScheduleRun
@@ -198,3 +199,62 @@ def test_an_unknown_or_closed_feed_is_not_found(
     user.active = False
     db.commit()
     assert client.get(path).status_code == 404
+
+
+def test_an_activity_takes_instructions_when_made_and_later(
+    client: TestClient, db: Session, world: World, as_role: Headers
+) -> None:
+    made = client.post(
+        f"/api/v1/communities/{world['community_a']}/calendar/2026/3/activities",
+        json={
+            "name": "义诊",
+            "day": "2026-03-12",
+            "start": "09:00",
+            "end": "11:00",
+            "lat": 24.2,
+            "lng": 116.1,
+            "instructions": "八点半到卫生站集合",
+            "what_to_bring": "血压计",
+        },
+        headers=as_role("coordinator_a"),
+    )
+    assert made.status_code == 201, made.text
+    assert (made.json()["instructions"], made.json()["what_to_bring"]) == (
+        "八点半到卫生站集合",
+        "血压计",
+    )
+    # the member on the market's activity reads the words written afterwards
+    activity = db.get(Activity, world["activity_a"])
+    run = db.get(ScheduleRun, world["run_a"])
+    assert activity is not None and run is not None
+    helper = Assignment(
+        run=run,
+        person_id=world["person_a1"],
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+    )
+    helper.demand = activity
+    db.add(helper)
+    db.commit()
+    url = f"/api/v1/activities/{world['activity_a']}"
+    changed = client.patch(
+        url,
+        json={"instructions": "在广场东侧搭棚", "what_to_bring": "折叠桌"},
+        headers=as_role("coordinator_a"),
+    )
+    assert changed.status_code == 200, changed.text
+    cards = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()
+    card = next(c for c in cards if c["demand_kind"] == "activity")
+    assert (card["place"], card["instructions"], card["what_to_bring"]) == (
+        "广场",
+        "在广场东侧搭棚",
+        "折叠桌",
+    )
+    cleared = client.patch(
+        url,
+        json={"instructions": None},
+        headers={**as_role("coordinator_a"), "Accept-Language": "en"},
+    )
+    assert cleared.status_code == 422
+    assert cleared.json()["detail"][0]["field"] == "instructions"
+    assert cleared.json()["detail"][0]["msg"] == "Cannot be null"

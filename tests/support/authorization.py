@@ -144,6 +144,8 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/activities/{activity_a}", None, MANAGE_A),
     ("GET", "/activities/{activity_b}", None, MANAGE_B),
     ("GET", "/activities/{activity_c}", None, MANAGE_C),
+    ("PATCH", "/activities/{activity_a}", {"what_to_bring": "水杯"}, MANAGE_A),
+    ("PATCH", "/activities/{activity_c}", {"what_to_bring": "水杯"}, MANAGE_C),
     # standing pairs (结对帮扶); an unknown pair or household answers 404 like one out of scope
     ("GET", "/communities/{community_a}/pairs", None, MANAGE_A),
     ("GET", "/communities/{community_c}/pairs", None, MANAGE_C),
