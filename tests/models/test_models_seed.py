@@ -236,3 +236,19 @@ def small_scenario() -> dict[str, Any]:
             }
         ],
     }
+
+
+def test_instructions_and_what_to_bring_are_carried_over(session: Session) -> None:
+    data = small_scenario()
+    told = {"instructions": "到服务站集合", "what_to_bring": "工作证"}
+    for collection in ("wishes", "posts", "activities"):
+        data[collection][0].update(told)
+    import_scenario(session, data)
+    for model in (Wish, Post, Activity):
+        row = session.scalars(sa.select(model)).one()
+        assert (row.instructions, row.what_to_bring) == ("到服务站集合", "工作证")
+    # both optional: a file without them gives empty words
+    data = small_scenario()
+    import_scenario(session, data, street_name="另一个街道")
+    rows = session.scalars(sa.select(Post).order_by(Post.id)).all()
+    assert [(p.instructions, p.what_to_bring) for p in rows][-1] == ("", "")
