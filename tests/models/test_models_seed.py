@@ -244,11 +244,14 @@ def test_instructions_and_what_to_bring_are_carried_over(session: Session) -> No
     for collection in ("wishes", "posts", "activities"):
         data[collection][0].update(told)
     import_scenario(session, data)
-    for model in (Wish, Post, Activity):
-        row = session.scalars(sa.select(model)).one()
-        assert (row.instructions, row.what_to_bring) == ("到服务站集合", "工作证")
+    rows: list[Wish | Post | Activity] = [
+        session.scalars(sa.select(Wish)).one(),
+        session.scalars(sa.select(Post)).one(),
+        session.scalars(sa.select(Activity)).one(),
+    ]
+    assert [(r.instructions, r.what_to_bring) for r in rows] == [("到服务站集合", "工作证")] * 3
     # both optional: a file without them gives empty words
     data = small_scenario()
     import_scenario(session, data, street_name="另一个街道")
-    rows = session.scalars(sa.select(Post).order_by(Post.id)).all()
-    assert [(p.instructions, p.what_to_bring) for p in rows][-1] == ("", "")
+    posts = session.scalars(sa.select(Post).order_by(Post.id)).all()
+    assert [(p.instructions, p.what_to_bring) for p in posts][-1] == ("", "")
