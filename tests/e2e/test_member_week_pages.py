@@ -219,6 +219,18 @@ def test_free_times_with_one_tap_and_a_day_away(
     expect(page.locator("[data-weekday='5'][data-hour='10']")).to_have_class("cell off")
     expect(summary).to_contain_text("周三 18:00–22:00")
     expect(page.locator(f".day-off[data-day='{away}']")).to_contain_text("周六")
+    # the same page in English
+    page.click(".lang-toggle")
+    expect(page.locator("[data-test=preset-weekdayEvenings]")).to_contain_text("Weekday evenings")
+    expect(page.locator("[data-test=copy-monday]")).to_contain_text("Every weekday like Monday")
+    expect(page.locator(f".day-off[data-day='{away}']")).to_contain_text("Sat")
+    # nothing wider than the phone, in the longer language
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, screenshots, "free-times-en")
+    page.goto("/m/#/assignments")
+    expect(page.locator("[data-test=past] > summary")).to_contain_text("Over (1)")
+    expect(page.locator("[data-test=feed-renew]")).to_have_text("Get a new address")
+    shot(page, screenshots, "cards-en")
     assert page.errors == []
 
 

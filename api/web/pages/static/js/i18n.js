@@ -186,7 +186,7 @@ export const MESSAGES = {
   "assignments.instructions": ["说明", "What to do"],
   "assignments.bring": ["需携带", "Bring"],
   "assignments.teammates": ["同组", "With"],
-  "assignments.coordinator": ["联系人", "Call"],
+  "assignments.coordinator": ["联系人", "Contact"],
   "calendarFeed.title": ["日历", "Calendar"],
   "calendarFeed.hint": ["开启日历订阅后，手机日历会显示你的任务，有变动也会自动更新，并在开始前一小时提醒。", "Subscribe and your phone's calendar shows your tasks, kept up to date, with a reminder an hour before each."],
   "calendarFeed.turnOn": ["开启日历订阅", "Subscribe in my calendar"],
