@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from icalendar import Calendar, Component
 from sqlalchemy.orm import Session
@@ -60,7 +61,7 @@ def _event(text: bytes | str) -> Component:
 
 
 def test_the_card_tells_where_with_whom_whom_to_call_and_what_to_bring(
-    client: TestClient, team: World, as_role: Headers
+    client: TestClient, db: Session, team: World, as_role: Headers
 ) -> None:
     card = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()[0]
     assert card["instructions"] == INSTRUCTIONS
@@ -69,6 +70,17 @@ def test_the_card_tells_where_with_whom_whom_to_call_and_what_to_bring(
     assert card["coordinators"] == [{"name": "王书记", "phone": COORDINATOR_PHONE}]
     # a wish's place is the household's address: not before the member said yes
     assert card["place"] == ""
+    # a team-mate who declined is no longer on it
+    mate = db.scalars(
+        sa.select(Assignment).where(
+            Assignment.person_id == team["person_a2"],
+            Assignment.wish_id == team["wish_a1_assigned"],
+        )
+    ).one()
+    mate.status = AssignmentStatus.DECLINED
+    db.commit()
+    card = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()[0]
+    assert card["teammates"] == []
     confirm = f"/api/v1/me/assignments/{team['assignment_own']}/confirm"
     assert client.post(confirm, headers=as_role("member_a")).status_code == 200
     card = client.get("/api/v1/me/assignments", headers=as_role("member_a")).json()[0]
