@@ -24,7 +24,7 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy.orm import Session
 
 from api.schemas.assignments import MyAssignment
-from api.services import assignments
+from api.services import assignments, messages
 from api.services.errors import NotFound
 from models.community import DEFAULT_ZONE
 from models.person import Person
@@ -56,9 +56,7 @@ def description(item: MyAssignment) -> str:
         lines.append(f"服务对象：{item.beneficiary.name}")
     if item.teammates:
         lines.append(f"同组：{'、'.join(item.teammates)}")
-    if item.coordinators:
-        people = [f"{c.name} {c.phone}" if c.phone else c.name for c in item.coordinators]
-        lines.append(f"联系：{'；'.join(people)}")
+    lines.append(messages.contact_line([(c.name, c.phone) for c in item.coordinators])[0])
     return "\n".join(lines)
 
 
