@@ -270,3 +270,17 @@ def test_an_activity_takes_instructions_when_made_and_later(
     assert cleared.status_code == 422
     assert cleared.json()["detail"][0]["field"] == "instructions"
     assert cleared.json()["detail"][0]["msg"] == "Cannot be null"
+
+
+def test_a_declined_task_leaves_the_feed(client: TestClient, team: World, as_role: Headers) -> None:
+    headers = as_role("member_a")
+    feed = client.post("/api/v1/me/calendar-feed", headers=headers).json()
+    path = feed["url"].removeprefix("http://testserver")
+    assert len(Calendar.from_ical(client.get(path).content).walk("VEVENT")) == 1
+    declined = client.post(
+        f"/api/v1/me/assignments/{team['assignment_own']}/decline",
+        json={"reason": "出差"},
+        headers=headers,
+    )
+    assert declined.status_code == 200, declined.text
+    assert Calendar.from_ical(client.get(path).content).walk("VEVENT") == []
