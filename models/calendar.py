@@ -66,6 +66,9 @@ class ActivityDetails:
     priority: Mapped[float] = mapped_column(default=1.0)
     party_members_only: Mapped[bool] = mapped_column(default=False)
     radius_m: Mapped[float | None]
+    #: 说明 and 需携带: what the helpers are told on their task card and calendar
+    instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    what_to_bring: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     def details(self) -> dict[str, Any]:
         """The details as keyword arguments, to copy them to another activity."""
@@ -81,6 +84,8 @@ ACTIVITY_DETAILS = (
     "priority",
     "party_members_only",
     "radius_m",
+    "instructions",
+    "what_to_bring",
 )
 
 

@@ -60,6 +60,9 @@ class Post(Timestamped, Base):
     category: Mapped[str] = mapped_column(sa.String(32), default="")
     #: where, in words: "红光社区党群服务中心"
     place: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: 说明 and 需携带: what the people on shift are told on their task card and calendar
+    instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    what_to_bring: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     lat: Mapped[float]
     lng: Mapped[float]
     party_members_only: Mapped[bool] = mapped_column(default=False)

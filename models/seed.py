@@ -453,6 +453,8 @@ class _Import:
             lat=item["location"]["lat"],
             lng=item["location"]["lng"],
             radius_m=item.get("radius_m"),
+            instructions=item.get("instructions", ""),
+            what_to_bring=item.get("what_to_bring", ""),
             # a scenario's wishes are ready to be scheduled
             status=WishStatus.OPEN,
             external_id=item["id"],
@@ -475,6 +477,8 @@ class _Import:
             max_staff=high,
             priority=float(item.get("priority", 1.0)),
             radius_m=item.get("radius_m"),
+            instructions=item.get("instructions", ""),
+            what_to_bring=item.get("what_to_bring", ""),
             external_id=item["id"],
             templates=[
                 ShiftTemplate(
@@ -519,6 +523,8 @@ class _Import:
             priority=float(item.get("priority", 1.0)),
             party_members_only=item.get("party_members_only", False),
             radius_m=item.get("radius_m"),
+            instructions=item.get("instructions", ""),
+            what_to_bring=item.get("what_to_bring", ""),
             external_id=item["id"],
             roles=[
                 ActivityRole(position=k, skill=role.get("skill"), headcount=role["headcount"])

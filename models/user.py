@@ -86,6 +86,10 @@ class UserAccount(Timestamped, Base):
     email: Mapped[str | None] = mapped_column(EncryptedString())
     language: Mapped[str] = mapped_column(sa.String(8), default="zh", server_default="zh")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the secret of the member's calendar feed (``/calendar/{token}.ics``): kept encrypted so
+    #: the member can be shown their address again, and found by its SHA-256; None: no feed
+    calendar_token: Mapped[str | None] = mapped_column(EncryptedString())
+    calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     street: Mapped[Street | None] = relationship()
     person: Mapped[Person | None] = relationship()

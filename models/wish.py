@@ -110,6 +110,9 @@ class Wish(Timestamped, Base):
     lat: Mapped[float]
     lng: Mapped[float]
     radius_m: Mapped[float | None]
+    #: 说明 and 需携带 for the helpers (never the address: it reaches them once they confirm)
+    instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    what_to_bring: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     status: Mapped[WishStatus] = mapped_column(
         enum_type(WishStatus, "wish_status"), default=WishStatus.RECORDED
     )

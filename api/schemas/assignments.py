@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Strict, UTCTime
 from matcher.domain import DemandKind
+from models.calendar import Activity
+from models.post import Post
 from models.schedule import Assignment, AssignmentStatus
+from models.wish import Wish
 
 #: the only status in which the assignee sees the household's address and phone: they said
 #: they will come, and have not yet served (a proposal may still be declined)
@@ -25,6 +29,13 @@ class BeneficiaryContact(BaseModel):
     phone: str | None
 
 
+class Contact(BaseModel):
+    """Whom a member calls about a task: a coordinator's name and work phone."""
+
+    name: str
+    phone: str | None
+
+
 class MyAssignment(BaseModel):
     id: int
     run_id: int
@@ -34,7 +45,16 @@ class MyAssignment(BaseModel):
     demand_id: int
     role: int
     title: str
+    #: where: the post's or the activity's place; for a wish the household's address, only
+    #: while the assignee sees the contact (``SEES_CONTACT``), otherwise empty
     place: str
+    #: 说明 and 需携带, as the coordinator wrote them on the post, activity or wish
+    instructions: str = ""
+    what_to_bring: str = ""
+    #: the names of the others on the same shift, activity or wish
+    teammates: list[str] = Field(default_factory=list)
+    #: the community's coordinators to call (on the list and the calendar feed)
+    coordinators: list[Contact] = Field(default_factory=list)
     starts_at: UTCTime
     ends_at: UTCTime
     hours_served: float | None
@@ -50,20 +70,30 @@ class MyAssignment(BaseModel):
     beneficiary: BeneficiaryContact | None
 
     @classmethod
-    def of(cls, assignment: Assignment) -> MyAssignment:
+    def of(
+        cls,
+        assignment: Assignment,
+        *,
+        teammates: Sequence[str] = (),
+        coordinators: Sequence[Contact] = (),
+    ) -> MyAssignment:
         title, place, contact = "", "", None
+        told: Post | Activity | Wish | None = None
         if assignment.wish is not None:
-            wish = assignment.wish
+            wish = told = assignment.wish
             title = wish.title
             if assignment.status == SEES_CONTACT:
                 household = wish.household
                 contact = BeneficiaryContact(
                     name=household.name, address=household.address, phone=household.phone
                 )
+                place = household.address or ""
         elif assignment.shift is not None:
-            title, place = assignment.shift.post.name, assignment.shift.post.place
+            told = assignment.shift.post
+            title, place = told.name, told.place
         elif assignment.activity is not None:
-            title, place = assignment.activity.name, assignment.activity.place
+            told = assignment.activity
+            title, place = told.name, told.place
         return cls(
             id=assignment.id,
             run_id=assignment.run_id,
@@ -74,6 +104,10 @@ class MyAssignment(BaseModel):
             role=assignment.role,
             title=title,
             place=place,
+            instructions=told.instructions if told else "",
+            what_to_bring=told.what_to_bring if told else "",
+            teammates=list(teammates),
+            coordinators=list(coordinators),
             starts_at=assignment.starts_at,
             ends_at=assignment.ends_at,
             hours_served=assignment.hours_served,
@@ -84,6 +118,15 @@ class MyAssignment(BaseModel):
             check_in_distance_m=assignment.check_in_distance_m,
             beneficiary=contact,
         )
+
+
+class CalendarFeed(BaseModel):
+    """The address of a member's private calendar feed; None until they turn it on."""
+
+    #: https://…/api/v1/calendar/<secret>.ics, for apps that take an address
+    url: str | None
+    #: the same as webcal://…, which phones open in their calendar app to subscribe
+    webcal_url: str | None
 
 
 class HoursCreate(Strict):

@@ -12,6 +12,7 @@ from api.schemas.common import (
     Clock,
     Latitude,
     Longitude,
+    LongText,
     Priority,
     Radius,
     RefId,
@@ -58,6 +59,9 @@ class ActivityFields(Strict):
     party_members_only: bool = False
     radius_m: Radius | None = None
     grid_id: RefId | None = None
+    #: 说明 and 需携带, on the helpers' task cards and calendars
+    instructions: LongText = ""
+    what_to_bring: LongText = ""
     roles: Annotated[list[RoleCreate], Field(min_length=1, max_length=10)] = Field(
         default_factory=lambda: [RoleCreate()]
     )
@@ -73,6 +77,17 @@ class ActivityFields(Strict):
 
 class ActivityCreate(ActivityFields):
     day: date
+
+
+class ActivityUpdate(Strict):
+    """The words of an activity; its day, times, place on the map and roles stay as made."""
+
+    name: Title | None = None
+    place: ShortText | None = None
+    category: Category | None = None
+    responsible_unit: ShortText | None = None
+    instructions: LongText | None = None
+    what_to_bring: LongText | None = None
 
 
 class RecurringActivityCreate(ActivityFields):
@@ -138,6 +153,8 @@ class ActivityDetailsPublic(BaseModel):
     priority: float
     party_members_only: bool
     radius_m: float | None
+    instructions: str
+    what_to_bring: str
 
 
 class ActivityPublic(ActivityDetailsPublic):

@@ -10,6 +10,7 @@ from api.schemas.common import (
     Category,
     Latitude,
     Longitude,
+    LongText,
     Priority,
     Radius,
     RefId,
@@ -39,6 +40,9 @@ class PostCreate(Strict):
     name: Title
     category: Category = ""
     place: ShortText = ""
+    #: 说明 and 需携带, on the task cards and calendars of the people on shift
+    instructions: LongText = ""
+    what_to_bring: LongText = ""
     lat: Latitude
     lng: Longitude
     party_members_only: bool = False
@@ -75,6 +79,8 @@ class PostUpdate(Strict):
     name: Title | None = None
     category: Category | None = None
     place: ShortText | None = None
+    instructions: LongText | None = None
+    what_to_bring: LongText | None = None
     lat: Latitude | None = None
     lng: Longitude | None = None
     party_members_only: bool | None = None
@@ -113,6 +119,8 @@ class PostPublic(BaseModel):
     name: str
     category: str
     place: str
+    instructions: str
+    what_to_bring: str
     lat: float
     lng: float
     party_members_only: bool
@@ -137,6 +145,8 @@ class PostPublic(BaseModel):
             name=post.name,
             category=post.category,
             place=post.place,
+            instructions=post.instructions,
+            what_to_bring=post.what_to_bring,
             lat=post.lat,
             lng=post.lng,
             party_members_only=post.party_members_only,

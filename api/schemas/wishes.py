@@ -60,6 +60,10 @@ class WishCreate(Strict):
     radius_m: Radius | None = None
     grid_id: RefId | None = None
     skills: Skills = Field(default_factory=list)
+    #: 说明 and 需携带 for the helpers: no address or phone here, those reach them once they
+    #: confirm
+    instructions: LongText = ""
+    what_to_bring: LongText = ""
     household_id: RefId | None = None
     beneficiary: BeneficiaryCreate | None = None
 
@@ -86,6 +90,8 @@ class WishUpdate(Strict):
     radius_m: Radius | None = None
     grid_id: RefId | None = None
     skills: Skills | None = None
+    instructions: LongText | None = None
+    what_to_bring: LongText | None = None
 
 
 class WishAdvance(Strict):
@@ -127,6 +133,8 @@ class WishPublic(BaseModel):
     status: WishStatus
     status_changed_at: UTCTime
     skills: list[str]
+    instructions: str
+    what_to_bring: str
     beneficiary_name: str
     #: the latest follow-up rating, once visited
     rating: int | None
@@ -178,6 +186,8 @@ def _public_fields(wish: Wish) -> dict[str, Any]:
         "status": wish.status,
         "status_changed_at": wish.status_changed_at,
         "skills": sorted(wish.skills),
+        "instructions": wish.instructions,
+        "what_to_bring": wish.what_to_bring,
         "beneficiary_name": wish.household.name,
         "rating": wish.follow_ups[-1].rating if wish.follow_ups else None,
     }

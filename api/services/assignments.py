@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.orm import Session
 
-from api.services import loop_events
+from api.schemas.assignments import Contact, MyAssignment
+from api.services import loop_events, messages
 from api.services.errors import Conflict, Invalid
 from api.services.problem import LIVE_STATUSES
 from api.services.scope import own_assignments
@@ -32,6 +34,38 @@ def list_own(
     if week_start is not None:
         query = query.where(ScheduleRun.week_start == week_start)
     return list(session.scalars(query.order_by(Assignment.starts_at, Assignment.id)))
+
+
+def teammates(assignment: Assignment) -> list[str]:
+    """The names of the others on the same shift, activity or wish of the same plan."""
+    return sorted(
+        {
+            other.person.name
+            for other in assignment.run.assignments
+            if other.person_id != assignment.person_id
+            and other.demand_kind == assignment.demand_kind
+            and other.demand_id == assignment.demand_id
+            and other.status in LIVE_STATUSES
+        }
+    )
+
+
+def task_cards(*, session: Session, rows: Sequence[Assignment]) -> list[MyAssignment]:
+    """The member's tasks as their cards and calendar show them: with who else is on each and
+    whom to call (the community's coordinators)."""
+    contacts: dict[int, list[Contact]] = {}
+    cards = []
+    for row in rows:
+        community_id = row.run.community_id
+        if community_id not in contacts:
+            contacts[community_id] = [
+                Contact(name=messages.name_of(c), phone=c.phone)
+                for c in messages.coordinators(session, community_id)
+            ]
+        cards.append(
+            MyAssignment.of(row, teammates=teammates(row), coordinators=contacts[community_id])
+        )
+    return cards
 
 
 def _move(

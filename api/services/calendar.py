@@ -8,9 +8,14 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from api.schemas.calendar import ActivityCreate, RecurringActivityCreate, ThemeMonthUpdate
+from api.schemas.calendar import (
+    ActivityCreate,
+    ActivityUpdate,
+    RecurringActivityCreate,
+    ThemeMonthUpdate,
+)
 from api.schemas.common import minutes
-from api.services.changes import check_grid
+from api.services.changes import apply_changes, check_grid, refuse_nulls
 from api.services.errors import Invalid
 from models import audit
 from models.calendar import (
@@ -121,6 +126,24 @@ def create_activity(
     session.add(activity)
     audit.record(
         session, action="activity.create", row=activity, actor=actor, community_id=community.id
+    )
+    return activity
+
+
+def update_activity(
+    *, session: Session, activity: Activity, data: ActivityUpdate, actor: UserAccount
+) -> Activity:
+    """Change the words given (name, place, category, unit, instructions, what to bring)."""
+    changes = data.model_dump(exclude_unset=True)
+    refuse_nulls(changes, frozenset())
+    apply_changes(
+        session=session,
+        row=activity,
+        changes=changes,
+        set_fields=frozenset(),
+        action="activity.update",
+        actor=actor,
+        community_id=activity.community_id,
     )
     return activity
 

@@ -391,10 +391,13 @@ def name_of(account: UserAccount) -> str:
 
 def whom_to_call(session: Session, community_id: int) -> tuple[str, str]:
     """ "联系：王书记 13812345678" in both languages: the coordinators members may call."""
-    found = [
-        f"{name_of(c)} {c.phone}" if c.phone else name_of(c)
-        for c in coordinators(session, community_id)
-    ]
+    return contact_line([(name_of(c), c.phone) for c in coordinators(session, community_id)])
+
+
+def contact_line(people: Sequence[tuple[str, str | None]]) -> tuple[str, str]:
+    """ "联系：王书记 13812345678" in both languages, of (name, work phone) pairs; the service
+    centre when there is nobody to name (the messages and the calendar say it alike)."""
+    found = [f"{name} {phone}" if phone else name for name, phone in people]
     if not found:
         return "联系：社区党群服务中心", "Contact: the community service centre"
     return "联系：" + "；".join(found), "Contact: " + "; ".join(found)

@@ -91,6 +91,8 @@ def create_wish(
         lat=data.lat,
         lng=data.lng,
         radius_m=data.radius_m,
+        instructions=data.instructions,
+        what_to_bring=data.what_to_bring,
     )
     wish.skills = set(data.skills)
     session.add(wish)

@@ -1,4 +1,5 @@
-"""A member's own data: profile, availability, assignments, the calendar feed, hours."""
+"""A member's own data: profile, availability, assignments, hours (the task card and the
+calendar feed: ``test_task_card_and_calendar.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from api.services.ics import fold
 from models import Assignment, AssignmentStatus
 from models.base import utcnow
 from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
@@ -159,31 +159,3 @@ def test_hours_wait_for_the_task_to_begin(
     early = client.post(url, json={"hours": 1}, headers=as_role("member_a"))
     assert early.status_code == 409
     assert "尚未开始" in early.json()["detail"]
-
-
-def test_calendar_feed(client: TestClient, world: World, as_role: Headers) -> None:
-    response = client.get("/api/v1/me/assignments.ics", headers=as_role("member_a"))
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/calendar")
-    text = response.text
-    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
-    assert text.endswith("END:VCALENDAR\r\n")
-    lines = text.split("\r\n")[:-1]
-    assert all(len(line.encode()) <= 75 for line in lines)
-    assert "\n" not in text.replace("\r\n", "")
-    unfolded = text.replace("\r\n ", "")
-    assert f"UID:assignment-{world['assignment_own']}@testserver" in unfolded
-    assert "DTSTART:20260303T110000Z" in unfolded
-    assert "SUMMARY:更换漏水水龙头" in unfolded
-    assert unfolded.count("BEGIN:VEVENT") == 1
-    # calendars get copied around: no address in the feed
-    assert HOUSEHOLD_ADDRESS not in unfolded
-
-
-def test_fold_keeps_characters_whole() -> None:
-    line = "SUMMARY:" + "学雷锋志愿服务" * 20
-    folded = fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert folded.replace("\r\n ", "") == line

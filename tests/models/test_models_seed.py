@@ -236,3 +236,22 @@ def small_scenario() -> dict[str, Any]:
             }
         ],
     }
+
+
+def test_instructions_and_what_to_bring_are_carried_over(session: Session) -> None:
+    data = small_scenario()
+    told = {"instructions": "到服务站集合", "what_to_bring": "工作证"}
+    for collection in ("wishes", "posts", "activities"):
+        data[collection][0].update(told)
+    import_scenario(session, data)
+    rows: list[Wish | Post | Activity] = [
+        session.scalars(sa.select(Wish)).one(),
+        session.scalars(sa.select(Post)).one(),
+        session.scalars(sa.select(Activity)).one(),
+    ]
+    assert [(r.instructions, r.what_to_bring) for r in rows] == [("到服务站集合", "工作证")] * 3
+    # both optional: a file without them gives empty words
+    data = small_scenario()
+    import_scenario(session, data, street_name="另一个街道")
+    posts = session.scalars(sa.select(Post).order_by(Post.id)).all()
+    assert [(p.instructions, p.what_to_bring) for p in posts][-1] == ("", "")

@@ -74,6 +74,10 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("PUT", "/me/availability", {"availability": []}, MEMBER_OWN),
     ("GET", "/me/assignments", None, MEMBER_OWN),
     ("GET", "/me/assignments.ics", None, MEMBER_OWN),
+    ("GET", "/me/calendar-feed", None, MEMBER_OWN),
+    ("POST", "/me/calendar-feed", None, MEMBER_OWN),
+    # the feed's token is the key: no such feed, whoever asks
+    ("GET", "/calendar/no-such-feed.ics", None, dict.fromkeys(ROLES, 404)),
     ("POST", "/me/assignments/{assignment_own}/confirm", None, MEMBER_OWN),
     ("POST", "/me/assignments/{assignment_other}/confirm", None, MEMBER_NOT_OWN),
     ("POST", "/me/assignments/{assignment_draft}/confirm", None, MEMBER_NOT_OWN),
@@ -140,6 +144,8 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/activities/{activity_a}", None, MANAGE_A),
     ("GET", "/activities/{activity_b}", None, MANAGE_B),
     ("GET", "/activities/{activity_c}", None, MANAGE_C),
+    ("PATCH", "/activities/{activity_a}", {"what_to_bring": "水杯"}, MANAGE_A),
+    ("PATCH", "/activities/{activity_c}", {"what_to_bring": "水杯"}, MANAGE_C),
     # standing pairs (结对帮扶); an unknown pair or household answers 404 like one out of scope
     ("GET", "/communities/{community_a}/pairs", None, MANAGE_A),
     ("GET", "/communities/{community_c}/pairs", None, MANAGE_C),

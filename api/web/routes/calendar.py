@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, status
 from api.schemas.calendar import (
     ActivityCreate,
     ActivityPublic,
+    ActivityUpdate,
     CalendarMonthPublic,
     RecurringActivityCreate,
     RecurringActivityPublic,
@@ -84,6 +85,16 @@ def create_activity(
 
 @router.get("/activities/{activity_id}", response_model=ActivityPublic, responses=NOT_FOUND)
 def read_activity(activity: ManagedActivity) -> ActivityPublic:
+    return ActivityPublic.of(activity)
+
+
+@router.patch("/activities/{activity_id}", response_model=ActivityPublic, responses=NOT_FOUND)
+def update_activity(
+    session: SessionDep, user: ManagerDep, activity: ManagedActivity, data: ActivityUpdate
+) -> ActivityPublic:
+    """Change an activity's words: name, place, category, unit, instructions (说明) and what to
+    bring (需携带); ``null`` is refused."""
+    service.update_activity(session=session, activity=activity, data=data, actor=user)
     return ActivityPublic.of(activity)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.schemas.assignments import DeclineCreate, HoursCreate, MyAssignment
+from api.schemas.assignments import CalendarFeed, DeclineCreate, HoursCreate, MyAssignment
 from api.schemas.people import AccountPublic, AvailabilityUpdate, PersonSelf
 from api.services import assignments, claims, ics, people
 from api.services.scope import community_ids_for, grid_ids_for
@@ -66,9 +66,10 @@ def list_assignments(
     person: MemberPerson,
     week_start: Annotated[date | None, Query(description="a Monday")] = None,
 ) -> list[MyAssignment]:
-    """The member's assignments in published schedules, earliest first."""
+    """The member's assignments in published schedules, earliest first, each with who else is
+    on it and whom to call."""
     rows = assignments.list_own(session=session, person_id=person.id, week_start=week_start)
-    return [MyAssignment.of(a) for a in rows]
+    return assignments.task_cards(session=session, rows=rows)
 
 
 @router.get(
@@ -77,16 +78,36 @@ def list_assignments(
     responses={200: {"content": {"text/calendar": {}}}},
 )
 def assignments_calendar(request: Request, session: SessionDep, person: MemberPerson) -> Response:
-    """The member's assignments as an iCalendar feed."""
-    rows = assignments.list_own(session=session, person_id=person.id)
-    body = ics.calendar(
-        (MyAssignment.of(a) for a in rows), host=request.url.hostname or "tongxin", now=utcnow()
+    """The member's assignments as an iCalendar file."""
+    body = ics.member_calendar(
+        session=session, person=person, host=request.url.hostname or "tongxin", now=utcnow()
     )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="tongxin.ics"'},
     )
+
+
+def _feed(request: Request, token: str | None) -> CalendarFeed:
+    if token is None:
+        return CalendarFeed(url=None, webcal_url=None)
+    url = str(request.url_for("calendar_feed", token=token))
+    return CalendarFeed(url=url, webcal_url="webcal://" + url.split("://", 1)[1])
+
+
+@router.get("/calendar-feed", response_model=CalendarFeed)
+def read_calendar_feed(request: Request, user: CurrentUser, person: MemberPerson) -> CalendarFeed:
+    """The address of the member's private calendar feed (null until turned on)."""
+    return _feed(request, user.calendar_token)
+
+
+@router.post("/calendar-feed", response_model=CalendarFeed)
+def reset_calendar_feed(
+    request: Request, session: SessionDep, user: CurrentUser, person: MemberPerson
+) -> CalendarFeed:
+    """Turn the feed on, or give it a new address: the old one answers 404 from now on."""
+    return _feed(request, ics.reset_feed(session=session, user=user))
 
 
 @router.post(

@@ -103,7 +103,7 @@ export function render(ctx) {
       buttons.push(h("button", { type: "button", class: "small", "data-test": "follow-up", onclick: () => openFollowUp(wish) }, t("wishes.followUp")));
     }
     if (!["done", "followed_up"].includes(wish.status)) {
-      buttons.push(h("button", { type: "button", class: "small", onclick: () => openForm(wish) }, t("common.edit")));
+      buttons.push(h("button", { type: "button", class: "small", "data-test": "edit-wish", onclick: () => openForm(wish) }, t("common.edit")));
     }
     return buttons;
   }
@@ -152,6 +152,8 @@ export function render(ctx) {
         row(t("wishes.duration"), t("common.minutes", { n: wish.duration_minutes })),
         row(t("wishes.headcount"), wish.headcount),
         row(t("common.grid"), gridName(wish.grid_id)),
+        wish.instructions ? row(t("task.instructions"), h("span", { class: "pre" }, wish.instructions)) : null,
+        wish.what_to_bring ? row(t("task.bring"), wish.what_to_bring) : null,
       )),
       wish.beneficiary ? null : h("p", { class: "muted small-text" }, t("wishes.contactHidden")),
       wish.follow_ups && wish.follow_ups.length
@@ -213,6 +215,10 @@ export function render(ctx) {
     const grid = select({ name: "grid_id" }, [["", "–"], ...state.grids.map((g) => [g.id, g.name])], wish ? wish.grid_id || "" : state.grid);
     const skills = h("div", { class: "chips" }, SKILL_NAMES.map((skill) =>
       h("label", { class: "chip" }, h("input", { type: "checkbox", value: skill, checked: wish ? wish.skills.includes(skill) : false }), h("span", {}, skillLabel(skill)))));
+    // 说明 and 需携带: on the helpers' task cards and calendars, so never the address
+    const instructions = h("textarea", { name: "instructions", rows: 3, maxlength: 2000, placeholder: t("task.instructionsHint") });
+    instructions.value = wish ? wish.instructions : "";
+    const bring = field("what_to_bring", { type: "text", maxlength: 2000, placeholder: t("task.bringHint"), value: wish ? wish.what_to_bring : "" });
     const message = h("div", { class: "error", hidden: true, role: "alert" });
 
     // a new wish: the household and where it is (by default the grid's centre)
@@ -251,6 +257,8 @@ export function render(ctx) {
           separate_visits: separate.checked,
           grid_id: grid.value ? Number(grid.value) : null,
           skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
+          instructions: instructions.value.trim(),
+          what_to_bring: bring.value.trim(),
         };
         try {
           if (editing) {
@@ -293,6 +301,8 @@ export function render(ctx) {
         ),
         h("label", { class: "check" }, separate, h("span", {}, t("wishes.separateVisits"))),
         h("fieldset", {}, h("legend", {}, t("wishes.skills")), skills),
+        h("label", {}, t("task.instructions"), instructions, h("span", { class: "hint" }, t("task.instructionsNote"))),
+        h("label", {}, t("task.bring"), bring),
         editing ? null : h("fieldset", {}, h("legend", {}, t("wishes.household")),
           h("label", {}, t("wishes.beneficiary"), person),
           h("label", {}, t("wishes.address"), address),

@@ -142,6 +142,8 @@ export function render(ctx) {
             h("div", {}, rule.name),
             h("div", { class: "muted small-text" }, [rule.category, rule.responsible_unit].filter(Boolean).join(" · ")),
             rule.party_members_only ? h("span", { class: "badge" }, t("year.partyOnly")) : null,
+            rule.instructions ? h("div", { class: "muted small-text pre" }, `${t("task.instructions")}：${rule.instructions}`) : null,
+            rule.what_to_bring ? h("div", { class: "muted small-text" }, `${t("task.bring")}：${rule.what_to_bring}`) : null,
           ),
           h("td", { class: "rule-text" }, ruleText(rule)),
           h("td", { class: "num" }, `${rule.start}–${rule.end}`),
@@ -200,6 +202,9 @@ export function render(ctx) {
     const lat = field("lat", { type: "number", step: "any", required: true, value: state.centre ? state.centre.lat : "" });
     const lng = field("lng", { type: "number", step: "any", required: true, value: state.centre ? state.centre.lng : "" });
     const roles = h("div", { class: "stack role-rows", "data-test": "roles" });
+    // 说明 and 需携带: on the helpers' task cards and calendars
+    const instructions = h("textarea", { name: "instructions", rows: 2, maxlength: 2000, placeholder: t("task.instructionsHint") });
+    const bring = field("what_to_bring", { type: "text", maxlength: 2000, placeholder: t("task.bringHint") });
     const message = h("div", { class: "error", hidden: true, role: "alert" });
 
     const dayOfMonthField = h("label", {}, t("year.dayOfMonth"), dayOfMonth);
@@ -254,6 +259,8 @@ export function render(ctx) {
         responsible_unit: unit.value.trim(),
         party_members_only: partyOnly.checked,
         grid_id: optional(grid.value),
+        instructions: instructions.value.trim(),
+        what_to_bring: bring.value.trim(),
         roles: [...roles.querySelectorAll(".role-row")].map((row) => ({
           skill: row.querySelector("select[name=skill]").value || null,
           headcount: Number(row.querySelector("input[name=headcount]").value),
@@ -280,6 +287,8 @@ export function render(ctx) {
       h("div", { class: "field-row" }, h("label", {}, t("common.grid"), grid), h("label", { class: "coordinate" }, t("common.lat"), lat), h("label", { class: "coordinate" }, t("common.lng"), lng)),
       h("p", { class: "muted small-text" }, t("year.locationHint")),
       h("label", { class: "check" }, partyOnly, h("span", {}, t("year.partyOnly"))),
+      h("label", {}, t("task.instructions"), instructions),
+      h("label", {}, t("task.bring"), bring),
       h("fieldset", {}, h("legend", {}, t("year.roles")), roles,
         h("button", { type: "button", class: "small", "data-test": "add-role", onclick: () => addRole() }, t("year.addRole"))),
       message,

@@ -1,10 +1,13 @@
-// 我的空闲时间: the member taps the hours of a week they are usually free, and saves them
-// (PUT /me/availability). Free times are kept in half hours, so a window such as 18:30–21:30
-// given at registration survives a save even though the grid shows whole hours.
+// 我的空闲时间: the member taps the hours of a week they are usually free, or fills them with
+// one tap (工作日晚上, 周末, 周六上午; every weekday like Monday), adds the days they are away
+// (请假/不在的日子, which the weekly plan honours), and saves both (PUT /me/availability).
+// Free times are kept in half hours, so a window such as 18:30–21:30 given at registration
+// survives a save even though the grid shows whole hours.
 
 import { api } from "../api.js";
 import { h, mount, toast } from "../dom.js";
 import { t, weekdayShort } from "../i18n.js";
+import { longDay, today, weekdayOf } from "../format.js";
 
 const SLOTS_PER_DAY = 48; // half hours
 const FIRST_HOUR = 6;
@@ -47,6 +50,13 @@ export function windowsOf(days) {
   return windows;
 }
 
+/** One tap fills these hours (weekday 0 = Monday; hours on the clock, end exclusive). */
+export const PRESETS = [
+  { key: "weekdayEvenings", weekdays: [0, 1, 2, 3, 4], from: 18, to: 21 },
+  { key: "weekends", weekdays: [5, 6], from: 9, to: 18 },
+  { key: "saturdayMorning", weekdays: [5], from: 8, to: 12 },
+];
+
 function hourState(slots, hour) {
   const first = slots[hour * 2];
   const second = slots[hour * 2 + 1];
@@ -67,6 +77,10 @@ function page(person) {
   const days = slotsOf(person.availability);
   const summary = h("p", { class: "summary", "data-test": "availability-summary" });
   const cells = [];
+  // days off before today are kept as they were, but no longer shown
+  const first = today();
+  const earlier = person.unavailable_dates.filter((day) => day < first);
+  const away = new Set(person.unavailable_dates.filter((day) => day >= first));
 
   const describe = () => {
     const windows = windowsOf(days);
@@ -110,6 +124,112 @@ function page(person) {
     }
   }
   describe();
+  const repaint = () => {
+    for (const cell of cells) paint(cell, Number(cell.dataset.weekday), Number(cell.dataset.hour));
+    describe();
+  };
+
+  const presets = h(
+    "div",
+    { class: "presets" },
+    PRESETS.map((preset) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "preset",
+          "data-test": `preset-${preset.key}`,
+          onclick: () => {
+            for (const weekday of preset.weekdays) days[weekday].fill(1, preset.from * 2, preset.to * 2);
+            repaint();
+            toast(t("availability.presetDone", { what: t(`availability.preset.${preset.key}`) }));
+          },
+        },
+        h("strong", {}, t(`availability.preset.${preset.key}`)),
+        h("span", { class: "muted" }, `${String(preset.from).padStart(2, "0")}:00–${String(preset.to).padStart(2, "0")}:00`),
+      ),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "preset",
+        "data-test": "copy-monday",
+        onclick: () => {
+          for (let weekday = 1; weekday <= 4; weekday += 1) days[weekday].set(days[0]);
+          repaint();
+          toast(t("availability.copied"));
+        },
+      },
+      h("strong", {}, t("availability.copyMonday")),
+      h("span", { class: "muted" }, t("availability.copyMondayHint")),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "preset",
+        "data-test": "clear-week",
+        onclick: () => {
+          for (const slots of days) slots.fill(0);
+          repaint();
+        },
+      },
+      h("strong", {}, t("availability.clear")),
+    ),
+  );
+
+  const awayList = h("ul", { class: "days-off", "data-test": "days-off" });
+  const showAway = () => {
+    const sorted = [...away].sort();
+    mount(
+      awayList,
+      sorted.length
+        ? sorted.map((day) =>
+            h(
+              "li",
+              { class: "day-off", "data-day": day },
+              h("span", {}, `${longDay(day)} ${weekdayShort(weekdayOf(day))}`),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "small",
+                  "aria-label": t("availability.removeDayOff", { day: longDay(day) }),
+                  onclick: () => {
+                    away.delete(day);
+                    showAway();
+                  },
+                },
+                "×",
+              ),
+            ),
+          )
+        : h("li", { class: "muted" }, t("availability.noDaysOff")),
+    );
+  };
+  showAway();
+  const dayInput = h("input", { type: "date", name: "day_off", min: first, "aria-label": t("availability.dayOff") });
+  const addAway = h(
+    "form",
+    {
+      class: "add-day-off",
+      onsubmit: (event) => {
+        event.preventDefault();
+        const day = dayInput.value;
+        if (!day) return;
+        if (day < first) {
+          toast(t("availability.dayOffPast"), { bad: true });
+          return;
+        }
+        away.add(day);
+        dayInput.value = "";
+        showAway();
+      },
+    },
+    dayInput,
+    h("button", { type: "submit", "data-test": "add-day-off" }, t("availability.addDayOff")),
+  );
 
   const save = h(
     "button",
@@ -122,8 +242,8 @@ function page(person) {
         try {
           await api("/me/availability", {
             method: "PUT",
-            // the dates one cannot serve are replaced too, so send them back as they were
-            json: { availability: windowsOf(days), unavailable_dates: person.unavailable_dates },
+            // the dates one cannot serve are replaced too: those shown, and the earlier ones
+            json: { availability: windowsOf(days), unavailable_dates: [...earlier, ...[...away].sort()] },
           });
           toast(t("availability.saved"));
         } catch (error) {
@@ -138,11 +258,17 @@ function page(person) {
 
   return [
     h("h1", {}, t("availability.title")),
+    h("h2", {}, t("availability.quick")),
+    presets,
     h("p", { class: "muted" }, t("availability.hint")),
     h("div", { class: "legend" }, h("span", { class: "cell on" }), t("availability.free"), h("span", { class: "cell part" }), t("availability.partly"), h("span", { class: "cell off" }), t("availability.busy")),
     grid,
     h("h2", {}, t("availability.summary")),
     summary,
+    h("h2", {}, t("availability.daysOff")),
+    h("p", { class: "muted" }, t("availability.daysOffHint")),
+    awayList,
+    addAway,
     h("div", { class: "sticky-actions" }, save),
   ];
 }
