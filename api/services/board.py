@@ -46,7 +46,6 @@ from api.services.problem import (
     demand_ref_id,
     get_community,
     matcher_demand_id,
-    matcher_person_id,
     moment_of,
 )
 from api.services.scheduling import (
@@ -344,6 +343,22 @@ def _seat(
     return community, week, key
 
 
+def _shown_tasks(
+    session: Session, community: Community, week: CachedWeek, run: ScheduleRun | None
+) -> dict[str, list[ranking.Booked]]:
+    """The live tasks of the run the board shows, per person: read once per version of the
+    week (a run's assignments are part of it)."""
+    if run is None:
+        return {}
+    key = ("tasks", run.id)
+    found: dict[str, list[ranking.Booked]] | None = week.answers.get(key)
+    if found is None:
+        found = week.answers[key] = booked_tasks(
+            community, week.week_start, booked_in(session, run)
+        )
+    return found
+
+
 def slot_candidates(
     *,
     session: Session,
@@ -366,17 +381,18 @@ def slot_candidates(
         session, community_id, week_start, demand_kind, demand_id, role, grid_ids
     )
     shown = current_run(session=session, community_id=community_id, week_start=week_start)
-    booked = booked_in(session, shown)
-    their_demands: dict[str, set[str]] = defaultdict(set)
-    for assignment in booked:
-        their_demands[matcher_person_id(assignment.person_id)].add(demand_ref_id(assignment))
-    # only the people within reach of the seat, and their week's tasks (see board_cache)
+    tasks = _shown_tasks(session, community, week, shown)
+    their_demands = {
+        person: [t.demand_id for t in theirs if t.demand_id is not None]
+        for person, theirs in tasks.items()
+    }
+    # only the people the rules allow on the seat, and their week's tasks (see board_cache)
     problem = week.seat_problem(key, their_demands)
     ranked = rank_candidates(
         problem=problem,
         community=community,
         week_start=week_start,
-        booked=booked,
+        tasks=tasks,
         demand_key=key,
         role=role,
         keep_assigned=True,

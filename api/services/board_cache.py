@@ -6,13 +6,12 @@ database, community and week with the community's change counter (``models.versi
 built at; any write to the community's people, demands, overrides or runs moves the counter, in
 any process, and the next request builds the week again.
 
-"Who could take this seat" needs only the people who live within walking distance of it and
-whom the rules allow on it: the week keeps its people's homes in cells about one service radius
-wide (``HomeIndex``); the pairwise rules are applied to the people in the cells around the seat
-and this one demand, and the seat's candidates are ranked on a small problem of the people who
-pass and the demands they already have that week (their walks between tasks need them). Every
-pairwise rule looks at one person and one demand, so the ranking is the same as on the whole
-week.
+"Who could take this seat" needs only the people whom the pairwise rules allow on it: the
+week's pairs are built once (``build_candidates``, the first time a seat is asked for), and a
+seat's candidates are ranked on a small problem of the people allowed on it and the demands
+they already have that week (their walks between tasks need them). Every pairwise rule looks at
+one person and one demand, so the ranking is the same as on the whole week. What is made from a
+week (the board as sent, the pairs, the shown run's tasks) is kept with it in ``answers``.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, raiseload
 
 from api.services.problem import DemandRefs, build_problem
-from matcher.candidates import HomeIndex, build_candidates
+from matcher.candidates import build_candidates
 from matcher.domain import Demand, Locks, Problem
 from matcher.ranking import known_pairs
 from models.schedule import Assignment, ScheduleRun
@@ -39,11 +39,13 @@ from models.versions import community_version
 
 #: weeks kept per database; a coordinator looks at this week and the next, a few at once
 MAX_WEEKS = 16
+#: the key of the week's pairs among a cached week's answers
+ALLOWED = "allowed"
 
 
 @dataclass(frozen=True, slots=True)
 class CachedWeek:
-    """One community's week, its demands by id and its people's homes in cells."""
+    """One community's week, its demands by id, and what has been made from it."""
 
     community_id: int
     week_start: date
@@ -51,32 +53,42 @@ class CachedWeek:
     problem: Problem
     refs: DemandRefs
     demands: Mapping[str, Demand]
-    homes: HomeIndex
-    #: answers made from this week and kept with it (the board as sent, per grid scope): they
-    #: are as current as the week itself, and go with it when the counter moves
-    answers: dict[object, bytes] = field(default_factory=dict, compare=False)
+    #: what has been made from this week, kept with it (the board as sent per grid scope, the
+    #: pairs, the shown run's tasks): as current as the week, and gone with it when the counter
+    #: moves
+    answers: dict[object, Any] = field(default_factory=dict, compare=False)
 
-    def reach_of(self, demand: Demand) -> float:
-        """The widest walk the rules may allow to this demand."""
-        return max(demand.radius_m or 0.0, self.problem.settings.radius_m)
+    def allowed_on(self, demand_id: str) -> np.ndarray:
+        """The people (indices, in the week's order) whom the pairwise rules allow on the
+        demand, counting only the coordinator's forbids (a pin lets someone the rules refuse
+        through, and the ranking does not count pins): the week's pairs, built once."""
+        allowed = self.answers.get(ALLOWED)
+        if allowed is None:
+            problem = self.problem
+            probe = replace(
+                problem, locks=Locks(forbidden=known_pairs(problem, problem.locks.forbidden))
+            )
+            pairs = build_candidates(probe)
+            order = np.lexsort((pairs.person, pairs.demand))
+            demands, people = pairs.demand[order], pairs.person[order]
+            cuts = np.flatnonzero(np.diff(demands)) + 1
+            allowed = {
+                problem.demands[int(group_demands[0])].id: np.unique(group_people)
+                for group_demands, group_people in zip(
+                    np.split(demands, cuts), np.split(people, cuts), strict=True
+                )
+                if group_demands.size
+            }
+            self.answers[ALLOWED] = allowed
+        found: np.ndarray = allowed.get(demand_id, np.zeros(0, dtype=np.int64))
+        return found
 
     def seat_problem(self, demand_id: str, booked: Mapping[str, Iterable[str]]) -> Problem:
-        """The week cut down to one seat: the people living in the cells within reach of the
-        demand whom the pairwise rules allow on it, and the demands those people already have
-        (``booked``: person id → demand ids; their walks between tasks need them), in the
-        week's order, so that ties break as on the whole week."""
-        demand = self.demands[demand_id]
-        nearby = self.homes.near(demand.location, self.reach_of(demand))
-        people = tuple(self.problem.people[int(i)] for i in nearby)
-        # the pairwise rules on this one demand: only the forbids of the coordinator count, as
-        # in the ranking (a pin lets someone the rules refuse through)
-        probe = replace(self.problem, people=people, demands=(demand,), locks=Locks())
-        probe = replace(
-            probe, locks=Locks(forbidden=known_pairs(probe, self.problem.locks.forbidden))
-        )
-        pairs = build_candidates(probe)
-        allowed = {people[int(p)].id for p in pairs.person}
-        people = tuple(p for p in people if p.id in allowed)
+        """The week cut down to one seat: the people whom the pairwise rules allow on it, and
+        the demands those people already have (``booked``: person id → demand ids; their walks
+        between tasks need them), in the week's order, so that ties break as on the whole
+        week."""
+        people = tuple(self.problem.people[int(i)] for i in self.allowed_on(demand_id))
         wanted = {demand_id}
         for person in people:
             wanted.update(d for d in booked.get(person.id, ()) if d in self.demands)
@@ -144,12 +156,7 @@ def cached_week(*, session: Session, community_id: int, week_start: date) -> Cac
 
 
 def week_of(problem: Problem, refs: DemandRefs, *, community_id: int, version: int) -> CachedWeek:
-    """A week as the cache keeps it: the problem, its demands by id, its homes in cells."""
-    homes = HomeIndex(
-        np.array([p.home.lat for p in problem.people], dtype=np.float64),
-        np.array([p.home.lng for p in problem.people], dtype=np.float64),
-        problem.settings.radius_m,
-    )
+    """A week as the cache keeps it: the problem and its demands by id."""
     return CachedWeek(
         community_id=community_id,
         week_start=problem.week_start,
@@ -157,7 +164,6 @@ def week_of(problem: Problem, refs: DemandRefs, *, community_id: int, version: i
         problem=problem,
         refs=refs,
         demands={d.id: d for d in problem.demands},
-        homes=homes,
     )
 
 

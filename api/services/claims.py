@@ -42,6 +42,7 @@ from api.services.scheduling import (
     Candidate,
     OverrideRequest,
     add_override,
+    booked_tasks,
     lock_seat,
     places_left,
     rank_candidates,
@@ -50,6 +51,7 @@ from api.services.scheduling import (
     settle_offers,
 )
 from api.services.scheduling import decline as decline_and_forbid
+from matcher import ranking
 from matcher.domain import DemandKind, Problem, Reason
 from models import audit
 from models.base import utcnow
@@ -94,6 +96,8 @@ class Week:
     problem: Problem
     refs: DemandRefs
     booked: list[Assignment]
+    #: the same, as the matcher's week of each person
+    tasks: dict[str, list[ranking.Booked]]
 
 
 def _week_of(session: Session, run: ScheduleRun, person_id: int) -> Week:
@@ -111,7 +115,13 @@ def _week_of(session: Session, run: ScheduleRun, person_id: int) -> Week:
             .execution_options(populate_existing=True)
         )
     )
-    return Week(run=run, problem=alone, refs=refs, booked=booked)
+    return Week(
+        run=run,
+        problem=alone,
+        refs=refs,
+        booked=booked,
+        tasks=booked_tasks(run.community, run.week_start, booked),
+    )
 
 
 def _fit(week: Week, demand_key: str, role: int) -> Candidate | None:
@@ -122,7 +132,7 @@ def _fit(week: Week, demand_key: str, role: int) -> Candidate | None:
         problem=week.problem,
         community=week.run.community,
         week_start=week.run.week_start,
-        booked=week.booked,
+        tasks=week.tasks,
         demand_key=demand_key,
         role=role,
     )

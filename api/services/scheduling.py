@@ -35,7 +35,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -1007,7 +1007,7 @@ def replacements(*, session: Session, assignment_id: int, limit: int | None = 5)
         problem=problem,
         community=run.community,
         week_start=run.week_start,
-        booked=run.assignments,
+        tasks=booked_tasks(run.community, run.week_start, run.assignments),
         demand_key=key,
         role=assignment.role,
     )
@@ -1042,15 +1042,14 @@ def rank_candidates(
     problem: Problem,
     community: Community,
     week_start: date,
-    booked: Iterable[Assignment],
+    tasks: Mapping[str, list[ranking.Booked]],
     demand_key: str,
     role: int,
     keep_assigned: bool = False,
 ) -> list[Candidate]:
     """Who could serve one role of a demand, best first, as the matcher ranks them
-    (``matcher.ranking``) given what ``booked`` (a run's assignments) already asks of each
-    person; with ``keep_assigned`` those on this role are ranked too, marked ``assigned``."""
-    tasks = booked_tasks(community, week_start, booked)
+    (``matcher.ranking``) given what ``tasks`` (a run's, from ``booked_tasks``) already asks of
+    each person; with ``keep_assigned`` those on this role are ranked too, marked ``assigned``."""
     people = {p.id: p for p in problem.people}
     ranked = ranking.rank_candidates(
         problem=problem,

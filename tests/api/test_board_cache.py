@@ -151,8 +151,8 @@ def test_a_write_elsewhere_leaves_the_counter_alone(db: Session, demo_community:
     assert community_version(db, demo_community.id) == before
 
 
-def test_a_seat_ranked_on_its_cells_matches_the_whole_week() -> None:
-    """A community four times 红光's area with a 500 m walk: the cells cut most seats' people,
+def test_a_seat_ranked_on_its_people_matches_the_whole_week() -> None:
+    """A community four times 红光's area with a 500 m walk: the rules cut most seats' people,
     and every seat's ranking (given a week already half booked) is unchanged."""
     data = generate("community", 5, people_per_community=200, residents_per_community=40_000)
     problem = parse_scenario(data, "wide")
@@ -181,5 +181,5 @@ def test_a_seat_ranked_on_its_cells_matches_the_whole_week() -> None:
             offered += len(whole)
             smaller += len(seat.people) < len(problem.people) // 2
     assert compared > 30 and offered > compared
-    # the cells and the rules bind: most seats are ranked on less than half the community
+    # the rules bind: most seats are ranked on less than half the community
     assert smaller > compared // 2
