@@ -144,6 +144,8 @@ class ActivityRole(Base):
     position: Mapped[int]
     skill: Mapped[str | None] = mapped_column(sa.String(32))
     headcount: Mapped[int]
+    #: only this team's members take the role (a team-only role)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="SET NULL"))
 
     activity: Mapped[Activity] = relationship(back_populates="roles")
 
