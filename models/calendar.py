@@ -347,7 +347,12 @@ def generate_activities(session: Session, community_id: int, week_start: date) -
                 external_id=key,
                 **rule.details(),
                 roles=[
-                    ActivityRole(position=i, skill=r.get("skill"), headcount=int(r["headcount"]))
+                    ActivityRole(
+                        position=i,
+                        skill=r.get("skill"),
+                        headcount=int(r["headcount"]),
+                        team_id=r.get("team_id"),
+                    )
                     for i, r in enumerate(rule.roles or [{"skill": None, "headcount": 1}])
                 ],
             )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.schemas.calendar import ActivityCreate, RecurringActivityCreate, ThemeMonthUpdate
 from api.schemas.common import minutes
-from api.services.changes import check_grid
+from api.services.changes import check_grid, check_team
 from api.services.errors import Invalid
 from models import audit
 from models.calendar import (
@@ -104,6 +104,8 @@ def create_activity(
             f"日期须在 {year} 年 {month} 月", f"The day must be in {year}-{month:02d}", "day"
         )
     check_grid(session, community.id, data.grid_id)
+    for role in data.roles:
+        check_team(session, community.id, role.team_id)
     activity = Activity(
         community=community,
         theme_month=theme_month(session=session, community_id=community.id, year=year, month=month),
@@ -114,7 +116,7 @@ def create_activity(
         ends_at=community.local_datetime(data.day, minutes(data.end)),
         **data.model_dump(include=set(ACTIVITY_DETAILS)),
         roles=[
-            ActivityRole(position=i, skill=r.skill, headcount=r.headcount)
+            ActivityRole(position=i, skill=r.skill, headcount=r.headcount, team_id=r.team_id)
             for i, r in enumerate(data.roles)
         ],
     )
@@ -177,6 +179,8 @@ def create_recurring_activity(
 ) -> RecurringActivity:
     """Add an activity to the fixed year; weeks generated from now on carry it."""
     check_grid(session, community.id, data.grid_id)
+    for role in data.roles:
+        check_team(session, community.id, role.team_id)
     rule = RecurringActivity(
         community_id=community.id,
         grid_id=data.grid_id,
@@ -189,7 +193,9 @@ def create_recurring_activity(
         start_minute=minutes(data.start),
         end_minute=minutes(data.end),
         **data.model_dump(include=set(ACTIVITY_DETAILS)),
-        roles=[{"skill": r.skill, "headcount": r.headcount} for r in data.roles],
+        roles=[
+            {"skill": r.skill, "headcount": r.headcount, "team_id": r.team_id} for r in data.roles
+        ],
     )
     session.add(rule)
     audit.record(

@@ -46,16 +46,6 @@ def get_team(*, session: Session, community: Community, team_id: int) -> Team:
     return team
 
 
-def check_team(session: Session, community_id: int, team_id: int | None) -> Team | None:
-    """The team named in a body, which must belong to the community (422 otherwise)."""
-    if team_id is None:
-        return None
-    team = session.get(Team, team_id)
-    if team is None or team.community_id != community_id:
-        raise Invalid("该社区没有这个团队", "No such team in this community", "team_id")
-    return team
-
-
 def create_team(
     *,
     session: Session,

@@ -6,10 +6,12 @@ Runs on SQLite, and on PostgreSQL too when ``TONGXIN_TEST_POSTGRES_URL`` is set.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 import matcher
@@ -246,3 +248,67 @@ def test_the_team_report_sums_the_hours_of_its_members_in_the_period(db: Session
         session=db, community_id=community.id, first=date(2026, 3, 1), last=date(2026, 3, 31)
     )
     assert (line.team, line.members, line.services, line.hours) == ("法律援助队", 2, 2, 4.0)
+
+
+# through the HTTP API --------------------------------------------------------------------------
+
+
+def test_a_coordinator_builds_a_team_and_its_post_takes_only_its_members(
+    db: Session,
+    client: TestClient,
+    make_user: Callable[..., UserAccount],
+    auth_headers: Callable[[UserAccount], dict[str, str]],
+) -> None:
+    community = add_community(db)
+    near = member(db, community, "近邻", 50)
+    lawyer = member(db, community, "律师", 800)
+    post = add_post(db, community, name="法律咨询岗", templates=((SATURDAY, 9 * 60, 11 * 60),))
+    wish = add_wish(db, community, headcount=1, status=WishStatus.OPEN)
+    db.commit()
+    headers = auth_headers(make_user("coordinator", community=community))
+    base = f"/api/v1/communities/{community.id}/teams"
+
+    made = client.post(
+        base,
+        headers=headers,
+        json={"name": "法律援助队", "kind": "specialist", "skill": "法律援助"},
+    )
+    assert made.status_code == 201, made.text
+    team_id = made.json()["id"]
+    again = client.post(base, headers=headers, json={"name": "法律援助队", "kind": "specialist"})
+    assert again.status_code == 409
+    added = client.put(f"{base}/{team_id}/members/{lawyer.id}", headers=headers, json={})
+    assert [m["name"] for m in added.json()["members"]] == ["律师"]
+    assert "phone" not in added.text
+    patched = client.patch(f"/api/v1/posts/{post.id}", headers=headers, json={"team_id": team_id})
+    assert patched.json()["team_id"] == team_id
+    claim = client.put(
+        f"/api/v1/wishes/{wish.id}/team-claim", headers=headers, json={"team_id": team_id}
+    )
+    assert claim.json() == {"wish_id": wish.id, "team_id": team_id, "team": "法律援助队"}
+    db.expire_all()
+
+    sent = week(db, community)
+    shift = shift_of(db, community)
+    assert sent[shift] == {str(lawyer.id)}
+    assert sent[matcher_demand_id(DemandKind.WISH, wish.id)] == {str(lawyer.id)}
+    db.commit()  # the week's shifts, made while building it
+    # the nearer neighbour goes once the post is anyone's
+    cleared = client.patch(f"/api/v1/posts/{post.id}", headers=headers, json={"team_id": None})
+    assert cleared.status_code == 200, cleared.text
+    db.expire_all()
+    assert week(db, community)[shift] == {str(near.id)}
+    db.commit()
+    released = client.delete(f"/api/v1/wishes/{wish.id}/team-claim", headers=headers)
+    assert released.json()["team_id"] is None
+
+    gone = client.delete(f"{base}/{team_id}/members/{lawyer.id}", headers=headers)
+    assert gone.json()["members"] == []
+    report = client.get(
+        f"/api/v1/communities/{community.id}/team-report/2026-03-01/2026-03-31", headers=headers
+    )
+    assert report.json()["teams"][0]["team"] == "法律援助队"
+    backwards = client.get(
+        f"/api/v1/communities/{community.id}/team-report/2026-03-31/2026-03-01", headers=headers
+    )
+    assert backwards.status_code == 422
