@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from matcher.domain import SKILLS
 from models.base import Base, Timestamped, check, enum_type
 
 if TYPE_CHECKING:
@@ -37,6 +38,22 @@ TEAM_KIND_ZH = {
     TeamKind.SPECIALIST: "专业服务队",
     TeamKind.CO_BUILDING: "共建单位",
 }
+
+
+#: words in a co-building unit's name (a firm, a hospital, a school that sends volunteers)
+UNIT_WORDS = ("共建", "单位", "公司", "医院", "银行", "学校", "集团", "局")
+
+
+def team_kind_of(name: str) -> tuple[TeamKind, str]:
+    """A team's kind (and a specialist team's skill) from its name, for imported files:
+    「第三网格党小组」 is a party group, 「区人民医院」 a co-building unit, 「法律援助队」 a
+    specialist team of 法律援助."""
+    if "党小组" in name:
+        return TeamKind.PARTY_GROUP, ""
+    if any(word in name for word in UNIT_WORDS):
+        return TeamKind.CO_BUILDING, ""
+    skill = next((skill for skill in SKILLS if skill in name), "")
+    return TeamKind.SPECIALIST, skill
 
 
 class Team(Timestamped, Base):
