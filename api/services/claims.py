@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.services import loop_events
+from api.services.board import snapped
 from api.services.errors import Conflict, Forbidden, Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
@@ -69,6 +70,8 @@ from models.wish import Wish, WishStatus
 
 #: replacements a declined seat is offered to at once
 OFFERS_PER_DECLINE = 5
+#: the cell open work is placed in on the member's map (服务分布图), in metres
+MAP_CELL_M = 100.0
 
 TAKEN = (
     "已被他人接下，谢谢你的热心",
@@ -154,6 +157,10 @@ class OpenSeat:
     ends_at: datetime
     distance_m: float
     places_left: int
+    #: where, coarsely: the centre of the fixed cell of about 100 m the place lies in, so a
+    #: wish's mark on the member's map never shows the household's door
+    lat: float = 0.0
+    lng: float = 0.0
     #: an offer made to this member after someone declined, if there is one
     offer_id: int | None = None
 
@@ -201,6 +208,7 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
                 fit = _fit(week, demand.id, role_index)
                 if fit is None or fit.starts_at <= now:
                     continue
+                lat, lng = snapped(demand.location.lat, demand.location.lng, MAP_CELL_M)
                 found.append(
                     OpenSeat(
                         run_id=run.id,
@@ -213,6 +221,8 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
                         ends_at=fit.ends_at,
                         distance_m=fit.distance_m,
                         places_left=left,
+                        lat=lat,
+                        lng=lng,
                         offer_id=offers.get((demand.id, role_index, run.id)),
                     )
                 )
