@@ -51,6 +51,7 @@ from api.services.scheduling import (
     settle_offers,
 )
 from api.services.scheduling import decline as decline_and_forbid
+from api.services.teams import communities_of
 from matcher.domain import DemandKind, Problem, Reason
 from models import audit
 from models.base import utcnow
@@ -194,7 +195,14 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
         )
     }
     found: list[OpenSeat] = []
-    for run in published_runs(session, person.community_id, now.astimezone(community.zone).date()):
+    today = now.astimezone(community.zone).date()
+    # both communities of a member who reported to two (双报到): one list, one weekly load
+    runs = [
+        run
+        for community_id in communities_of(session, person)
+        for run in published_runs(session, community_id, today)
+    ]
+    for run in runs:
         week = _week_of(session, run, person.id)
         held = seats_held(session, run.id)
         for demand in week.problem.demands:
@@ -494,9 +502,10 @@ def claim(
     role: int = 0,
     now: datetime | None = None,
 ) -> Assignment:
-    """The member claims (认领) one place of an open seat of their community's published week."""
+    """The member claims (认领) one place of an open seat of a published week of their community
+    (or of their second community, 双报到)."""
     run = session.get(ScheduleRun, run_id)
-    if run is None or run.community_id != person.community_id:
+    if run is None or run.community_id not in communities_of(session, person):
         raise NotFound()
     if run.status != RunStatus.PUBLISHED:
         raise Conflict(

@@ -86,12 +86,15 @@ def set_active(*, session: Session, team: Team, active: bool, actor: UserAccount
     return team
 
 
+def communities_of(session: Session, person: Person) -> list[int]:
+    """The communities the person reported to: their own, then their second one (双报到)."""
+    second = session.get(CommunityMembership, person.id)
+    return [person.community_id] + ([second.community_id] if second is not None else [])
+
+
 def reports_to(session: Session, person: Person, community_id: int) -> bool:
     """Whether the person reported to the community, as resident or as a second community."""
-    if person.community_id == community_id:
-        return True
-    second = session.get(CommunityMembership, person.id)
-    return second is not None and second.community_id == community_id
+    return community_id in communities_of(session, person)
 
 
 def add_member(

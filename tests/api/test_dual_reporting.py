@@ -7,16 +7,20 @@ Runs on SQLite, and on PostgreSQL too when ``TONGXIN_TEST_POSTGRES_URL`` is set.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 import matcher
 from api.services import teams
 from api.services.errors import Invalid
 from api.services.problem import build_problem, free_besides, matcher_demand_id
+from api.web.clock import now
 from matcher.domain import DemandKind, WeeklyWindow
 from models import (
     Assignment,
@@ -32,6 +36,7 @@ from models import (
     UserAccount,
     UserRole,
 )
+from tests.support.member_loop import BEFORE_WEEK
 from tests.support.rows import LAT, LNG, WEEK_START, add_community, add_person, add_post, add_run
 
 SATURDAY, SUNDAY = 5, 6
@@ -199,3 +204,39 @@ def test_free_times_lose_exactly_the_hours_taken() -> None:
         WeeklyWindow(SATURDAY, 11 * 60, 19 * 60),
         WeeklyWindow(SUNDAY, 8 * 60, 12 * 60),
     ]
+
+
+def test_the_phone_offers_the_second_communitys_work_within_the_one_weekly_load(
+    db: Session,
+    app: FastAPI,
+    client: TestClient,
+    make_user: Callable[..., UserAccount],
+    auth_headers: Callable[[UserAccount], dict[str, str]],
+) -> None:
+    app.dependency_overrides[now] = lambda: BEFORE_WEEK
+    home, work = street_of_two(db)
+    person = dual_member(db, home, work, task_cap=1)
+    post = add_post(
+        db, work, name="单位共建岗", lat=WORK_LAT, templates=((SATURDAY, 9 * 60, 11 * 60),)
+    )
+    shift = shift_of(db, post)
+    published = add_run(db, work, status=RunStatus.PUBLISHED)
+    db.commit()
+    headers = auth_headers(make_user("member", person=person))
+    seat = {"run_id": published.id, "demand_kind": "shift", "demand_id": shift.id}
+
+    def offered() -> set[int]:
+        listed = client.get("/api/v1/me/open-work", headers=headers)
+        assert listed.status_code == 200, listed.text
+        return {s["demand_id"] for s in listed.json() if s["demand_kind"] == "shift"}
+
+    assert offered() == {shift.id}  # the work community's open shift, on the member's phone
+    a_run = task(db, home, person, SUNDAY, 9, 2, RunStatus.PUBLISHED)
+    db.commit()
+    assert offered() == set()  # their one task of the week is in the home community
+    refused = client.post("/api/v1/me/claims", json=seat, headers=headers)
+    assert refused.status_code == 409
+    a_run.status = RunStatus.SUPERSEDED
+    db.commit()
+    taken = client.post("/api/v1/me/claims", json=seat, headers=headers)
+    assert taken.status_code == 201, taken.text
