@@ -240,3 +240,33 @@ def test_the_phone_offers_the_second_communitys_work_within_the_one_weekly_load(
     db.commit()
     taken = client.post("/api/v1/me/claims", json=seat, headers=headers)
     assert taken.status_code == 201, taken.text
+
+
+def test_a_coordinator_sets_and_ends_a_members_second_community(
+    db: Session,
+    client: TestClient,
+    make_user: Callable[..., UserAccount],
+    auth_headers: Callable[[UserAccount], dict[str, str]],
+) -> None:
+    home, work = street_of_two(db)
+    person = add_person(db, home)
+    db.commit()
+    headers = auth_headers(make_user("coordinator", community=home))
+    path = f"/api/v1/people/{person.id}/second-community"
+
+    half = client.put(path, headers=headers, json={"community_id": work.id, "lat": 24.3})
+    assert half.status_code == 422  # a place needs both coordinates
+    same = client.put(path, headers=headers, json={"community_id": home.id})
+    assert same.status_code == 422
+    assert "第二个报到社区" in same.text
+    made = client.put(path, headers=headers, json={"community_id": work.id, "role": "work"})
+    assert made.status_code == 200, made.text
+    assert made.json() == {
+        "person_id": person.id,
+        "community_id": work.id,
+        "community": "路东社区",
+        "role": "work",
+        "role_zh": "工作地",
+    }
+    assert client.delete(path, headers=headers).status_code == 204
+    assert client.delete(path, headers=headers).status_code == 404
