@@ -24,6 +24,7 @@ from models import (
     Team,
     TeamMember,
     Wish,
+    WishStatus,
 )
 from models.db import make_session_factory
 from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing
@@ -51,6 +52,25 @@ def a_member(live_server: LiveServer) -> tuple[int, str]:
         person = next(p for p in people if names.count(p.name) == 1)
         found = (person.id, person.name)
     engine.dispose()
+    return found
+
+
+def an_open_wish(live_server: LiveServer) -> int:
+    """An open wish of the demo community that one helper can do."""
+    engine = sa.create_engine(live_server.database_url)
+    with make_session_factory(engine)() as session:
+        found = session.scalars(
+            sa.select(Wish.id)
+            .join(Community, Community.id == Wish.community_id)
+            .where(
+                Community.name == "红光社区",
+                Wish.status == WishStatus.OPEN,
+                Wish.headcount == 1,
+            )
+            .order_by(Wish.id)
+        ).first()
+    engine.dispose()
+    assert found is not None
     return found
 
 
@@ -108,6 +128,19 @@ def test_the_coordinator_builds_a_team_and_reads_its_hours(
     card.locator("[data-test=member-find]").click()
     card.locator(f"[data-person='{person_id}'] [data-test=member-add]").click()
     expect(page.locator(".toast").last).to_contain_text(f"{name} 已加入 法律援助队")
+    card = page.locator("[data-test=teams-list] [data-team]", has_text="法律援助队")
+    expect(card.locator(f"[data-member='{person_id}']")).to_contain_text(name)
+
+    # 帮帮团: on the wish desk, the team claims an open wish
+    wish_id = an_open_wish(live_server)
+    page.goto("/console/#/wishes")
+    page.locator(f"[data-wish='{wish_id}'] button.link").click()
+    claim = page.locator("[data-test=team-claim]")
+    claim.locator("[data-test=team-choice]").select_option(label="法律援助队（1）")
+    claim.locator("[data-test=team-claim-button]").click()
+    expect(page.locator(".toast").last).to_contain_text("已由团队认领")
+    expect(page.locator("[data-test=claimed-by]")).to_contain_text("已由「法律援助队」认领")
+    page.goto("/console/#/teams")
     card = page.locator("[data-test=teams-list] [data-team]", has_text="法律援助队")
     expect(card.locator(f"[data-member='{person_id}']")).to_contain_text(name)
 

@@ -563,6 +563,13 @@ export const MESSAGES = {
   "dashboard.noPublished": ["这几周没有已发布的排班。", "No published schedule in these weeks."],
 
   // 结对帮扶 standing pairs
+  "wishes.teamClaim": ["帮帮团：团队认领", "A team takes it (帮帮团)"],
+  "wishes.teamClaimHint": ["由一个团队整体认领，排班时所需人手全部从该团队成员中安排。", "One team takes the whole wish: the schedule sends only its members."],
+  "wishes.teamClaimButton": ["团队认领", "Claim for the team"],
+  "wishes.teamClaimed": ["已由团队认领", "The team has claimed it"],
+  "wishes.claimedBy": ["已由「{team}」认领，人手全部从该团队安排", "Claimed by {team}: every helper comes from the team"],
+  "wishes.teamRelease": ["取消团队认领", "Give it back"],
+  "wishes.teamReleased": ["已取消团队认领", "The team gave it back"],
   "teams.intro": ["网格党小组、专业服务队和共建单位。岗位、活动分工或团队认领的心愿（帮帮团）只安排该团队的成员。", "Grid party groups, specialist teams and co-building units. A post, an activity's role or a wish a team has claimed (帮帮团) goes to that team's members only."],
   "teams.name": ["团队名称", "Team name"],
   "teams.namePlaceholder": ["如：法律援助队", "e.g. Legal aid team"],
