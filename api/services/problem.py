@@ -245,9 +245,7 @@ def _people(
     services = _services_this_quarter(session, community, week_start)
     served = _served_households(session, community)
     in_teams = _teams_of_people(session, teams)
-    elsewhere = booked_elsewhere(
-        session, community, week_start, [row.id for row in rows], set(second_here)
-    )
+    elsewhere = booked_elsewhere(session, community, week_start, set(second_here))
     people = []
     for row in rows:
         second = second_here.get(row.id)
@@ -305,7 +303,6 @@ def booked_elsewhere(
     session: Session,
     community: Community,
     week_start: date,
-    person_ids: list[int],
     seconds_here: set[int],
 ) -> dict[int, list[tuple[int, int]]]:
     """The tasks members of two communities (双报到) have this week in their other community,
@@ -317,11 +314,11 @@ def booked_elsewhere(
         sa.select(PersonRow.id, PersonRow.community_id).where(PersonRow.id.in_(seconds_here))
     ):
         others[person_id] = residence
+    # residents here who also reported to a community elsewhere
     for person_id, second in session.execute(
-        sa.select(CommunityMembership.person_id, CommunityMembership.community_id).where(
-            CommunityMembership.person_id.in_(person_ids),
-            CommunityMembership.community_id != community.id,
-        )
+        sa.select(CommunityMembership.person_id, CommunityMembership.community_id)
+        .join(PersonRow, PersonRow.id == CommunityMembership.person_id)
+        .where(PersonRow.community_id == community.id)
     ):
         others[person_id] = second
     if not others:
