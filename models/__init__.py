@@ -38,6 +38,7 @@ from models.schedule import (
     ScheduleRun,
     publish_run,
 )
+from models.team import CommunityMembership, MembershipRole, Team, TeamKind, TeamMember
 from models.user import LoginFailure, UserAccount, UserRole
 from models.versions import CommunityVersion, bump_versions, community_version
 from models.wish import FollowUp, Wish, WishSkill, WishStatus, WishTransitionError
@@ -51,6 +52,7 @@ __all__ = [
     "Availability",
     "Base",
     "Community",
+    "CommunityMembership",
     "CommunityVersion",
     "DayRule",
     "FollowUp",
@@ -58,6 +60,7 @@ __all__ = [
     "Household",
     "HouseholdSituation",
     "LoginFailure",
+    "MembershipRole",
     "Message",
     "Notification",
     "NotificationStatus",
@@ -81,6 +84,9 @@ __all__ = [
     "Situation",
     "StandingPair",
     "Street",
+    "Team",
+    "TeamKind",
+    "TeamMember",
     "ThemeMonth",
     "UnavailableDate",
     "UserAccount",

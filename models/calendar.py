@@ -149,6 +149,8 @@ class ActivityRole(Base):
     position: Mapped[int]
     skill: Mapped[str | None] = mapped_column(sa.String(32))
     headcount: Mapped[int]
+    #: only this team's members take the role (a team-only role)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="SET NULL"))
 
     activity: Mapped[Activity] = relationship(back_populates="roles")
 
@@ -350,7 +352,12 @@ def generate_activities(session: Session, community_id: int, week_start: date) -
                 external_id=key,
                 **rule.details(),
                 roles=[
-                    ActivityRole(position=i, skill=r.get("skill"), headcount=int(r["headcount"]))
+                    ActivityRole(
+                        position=i,
+                        skill=r.get("skill"),
+                        headcount=int(r["headcount"]),
+                        team_id=r.get("team_id"),
+                    )
                     for i, r in enumerate(rule.roles or [{"skill": None, "headcount": 1}])
                 ],
             )

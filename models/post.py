@@ -68,6 +68,8 @@ class Post(Timestamped, Base):
     party_members_only: Mapped[bool] = mapped_column(default=False)
     #: 定点定时定人: the same people on the same weekly shift, week after week (a soft goal)
     regular_crew: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: only this team's members staff it (a team-only post)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="SET NULL"))
     #: essential staff per shift
     min_staff: Mapped[int] = mapped_column(default=1)
     #: most staff per shift

@@ -42,6 +42,7 @@ from models.pairing import PairingRules, PairStatus, StandingPair
 from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
 from models.post import Post, Shift, ShiftTemplate, generate_shifts
 from models.schedule import Override, OverrideKind
+from models.team import CommunityMembership, MembershipRole, Team, TeamMember, team_kind_of
 from models.versions import bump_versions
 from models.wish import Wish, WishStatus
 from scenarios.load import minute_of_day, shift_id, staff_range, validate_scenario
@@ -202,6 +203,8 @@ class _Import:
     progress: Progress | None = None
     #: a person's scenario id → (person id, community id), once written
     person_ids: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: (community name, team name) → the team, made at its first mention
+    teams: dict[tuple[str, str], Team] = field(default_factory=dict)
     grid_community: dict[str, str] = field(init=False)
     week_start: date = field(init=False)
     week_end: date = field(init=False)
@@ -219,6 +222,7 @@ class _Import:
             self._grid(item)
         self.session.flush()  # the communities' and grids' ids, which the people rows name
         self._people()
+        self._teams_and_second_communities()
         for item in self.data.get("households", []):
             self._registered_household(item)
         for item in self.data.get("wishes", []):
@@ -339,6 +343,46 @@ class _Import:
                     touched[community] = None
                 for community in touched:
                     self.progress(community, written[community], totals[community])
+
+    def _team(self, community: Community, name: str) -> Team:
+        """The community's team of that name (a scenario names teams; the database keeps them
+        per community), made at its first mention with the kind its name tells."""
+        key = (community.name, name)
+        team = self.teams.get(key)
+        if team is None:
+            kind, skill = team_kind_of(name)
+            team = Team(community=community, name=name, kind=kind, skill=skill)
+            self.session.add(team)
+            self.session.flush()
+            self.teams[key] = team
+        return team
+
+    def _teams_and_second_communities(self) -> None:
+        """People's teams (in their community, and in their second one when the file holds
+        it) and their second community (双报到) when the file holds it."""
+        members: set[tuple[int, int]] = set()
+        for item in self.data["people"]:
+            person_id, _ = self.person_ids[item["id"]]
+            own = self._community_for(item)
+            second = item.get("second_community")
+            there = self.communities.get(second["community"]) if second else None
+            if second is not None and there is not None:
+                place = second.get("place") or {}
+                self.session.add(
+                    CommunityMembership(
+                        person_id=person_id,
+                        community=there,
+                        role=MembershipRole(second.get("role", "work")),
+                        lat=place.get("lat"),
+                        lng=place.get("lng"),
+                    )
+                )
+            for name in item.get("teams", []):
+                for community in (own, there) if there is not None else (own,):
+                    key = (self._team(community, name).id, person_id)
+                    if key not in members:
+                        members.add(key)
+                        self.session.add(TeamMember(team_id=key[0], person_id=person_id))
 
     def _person_row(self, item: Json) -> dict[str, Any]:
         grid = self._grid_for(item)
@@ -490,6 +534,8 @@ class _Import:
             ],
         )
         post.required_skills = set(item.get("required_skills", []))
+        if item.get("team"):
+            post.team_id = self._team(post.community, item["team"]).id
         self.session.add(post)
         self.posts[item["id"]] = post
 
@@ -527,7 +573,12 @@ class _Import:
             what_to_bring=item.get("what_to_bring", ""),
             external_id=item["id"],
             roles=[
-                ActivityRole(position=k, skill=role.get("skill"), headcount=role["headcount"])
+                ActivityRole(
+                    position=k,
+                    skill=role.get("skill"),
+                    headcount=role["headcount"],
+                    team_id=self._team(community, role["team"]).id if role.get("team") else None,
+                )
                 for k, role in enumerate(item["roles"])
             ],
         )

@@ -43,10 +43,13 @@ WEEK_TABLES = frozenset(
         "override",
         "schedule_run",
         "assignment",
+        "team",
+        "team_member",
+        "community_membership",
     }
 )
 #: how a row without ``community_id`` reaches its community: its parent, by relationship name
-PARENTS = ("community", "person", "household", "wish", "post", "activity", "run", "shift")
+PARENTS = ("community", "team", "person", "household", "wish", "post", "activity", "run", "shift")
 
 
 class CommunityVersion(Base):

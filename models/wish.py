@@ -105,6 +105,8 @@ class Wish(Timestamped, Base):
     #: helpers of a group wish may come at different times (two teachers, one lesson each);
     #: still all of them or none. False: they come together, at one start
     separate_visits: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: the team that claimed it (帮帮团): every helper comes from this team
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="SET NULL"))
     #: None: computed from the household's situations (``effective_priority``)
     priority: Mapped[float | None]
     lat: Mapped[float]

@@ -368,7 +368,8 @@ def _rule_issues(data: Json) -> list[Issue]:
         _check_window(data["settings"]["visit_hours"], ("settings", "visit_hours"), issues)
     skills = set(SKILLS) | set(data.get("extra_skills", {}))
     grids = _check_grids(data.get("grids"), issues)
-    people = _check_people(data["people"], skills, grids, issues)
+    grid_communities = {g["id"]: g.get("community", "") for g in data.get("grids", [])}
+    people = _check_people(data["people"], skills, grids, issues, grid_communities)
     demands = _Ids()
     _check_wishes(data.get("wishes", []), skills, grids, demands, issues)
     _check_posts(data.get("posts", []), skills, grids, demands, issues)
@@ -440,10 +441,33 @@ def _check_grids(grids: list[Json] | None, issues: list[Issue]) -> set[str] | No
     return set(ids.first_seen)
 
 
+def _check_second_community(
+    person: Json, grid_communities: dict[str, str], path: JsonPath, issues: list[Issue]
+) -> None:
+    """双报到: the second community is another one than the person's own."""
+    second = person.get("second_community")
+    if second is None:
+        return
+    own = person.get("community") or grid_communities.get(person.get("grid", ""), "")
+    if second["community"] == own:
+        issues.append(
+            Issue(
+                (*path, "second_community", "community"),
+                f"第二个报到社区不能是本社区「{own}」",
+                f'the second community cannot be the person\'s own community "{own}"',
+            )
+        )
+
+
 def _check_people(
-    people: list[Json], skills: set[str], grids: set[str] | None, issues: list[Issue]
+    people: list[Json],
+    skills: set[str],
+    grids: set[str] | None,
+    issues: list[Issue],
+    grid_communities: dict[str, str] | None = None,
 ) -> _Ids:
     ids = _Ids()
+    grid_communities = grid_communities or {}
     for index, person in enumerate(people):
         path: JsonPath = ("people", index)
         ids.add(person["id"], f"people[{index}]", (*path, "id"), issues)
@@ -451,6 +475,7 @@ def _check_people(
         preferred = person.get("preferred_categories", [])
         _check_skills(preferred, skills, (*path, "preferred_categories"), issues)
         _check_grid(person, grids, path, issues)
+        _check_second_community(person, grid_communities, path, issues)
         for k, window in enumerate(person.get("availability", [])):
             _check_window(window, (*path, "availability", k), issues)
         for k, text in enumerate(person.get("unavailable_dates", [])):
@@ -680,7 +705,7 @@ def _person(item: Json, week: _Week) -> Person:
         name=item["name"],
         kind=PersonKind(item["kind"]),
         skills=frozenset(item.get("skills", [])),
-        home=_location(item["home"]),
+        home=_start(item, week),
         grid=item.get("grid", ""),
         community=week.community(item),
         work_unit=item.get("work_unit", ""),
@@ -698,6 +723,21 @@ def _person(item: Json, week: _Week) -> Person:
         served_households=frozenset(item.get("served_households", [])),
         teams=frozenset(item.get("teams", [])),
     )
+
+
+def _start(item: Json, week: _Week) -> Location:
+    """Where the person sets out from: home, or the place in their second community (双报到)
+    when the file holds that community and not their own (a week of the work community)."""
+    second = item.get("second_community")
+    held = set(week.grid_community.values())
+    if (
+        second is not None
+        and "place" in second
+        and second["community"] in held
+        and week.community(item) not in held
+    ):
+        return _location(second["place"])
+    return _location(item["home"])
 
 
 def _role_name(skills: Iterable[str]) -> str:

@@ -41,6 +41,8 @@ class RoleCreate(Strict):
 
     skill: Skill | None = None
     headcount: Annotated[int, Field(ge=1, le=200)] = 1
+    #: only this team's members take the role (a team-only role)
+    team_id: RefId | None = None
 
 
 class ActivityFields(Strict):
@@ -140,6 +142,7 @@ RULE_FIELDS: dict[DayRule, tuple[set[str], set[str]]] = {
 class RolePublic(BaseModel):
     skill: str | None
     headcount: int
+    team_id: int | None = None
 
 
 class ActivityDetailsPublic(BaseModel):
@@ -178,7 +181,10 @@ class ActivityPublic(ActivityDetailsPublic):
             day=activity.day,
             starts_at=activity.starts_at,
             ends_at=activity.ends_at,
-            roles=[RolePublic(skill=r.skill, headcount=r.headcount) for r in activity.roles],
+            roles=[
+                RolePublic(skill=r.skill, headcount=r.headcount, team_id=r.team_id)
+                for r in activity.roles
+            ],
             headcount=activity.headcount,
             **activity.details(),
         )
@@ -241,7 +247,10 @@ class RecurringActivityPublic(ActivityDetailsPublic):
             week_of_month=rule.week_of_month,
             start=clock(rule.start_minute),
             end=clock(rule.end_minute),
-            roles=[RolePublic(skill=r.get("skill"), headcount=r["headcount"]) for r in rule.roles],
+            roles=[
+                RolePublic(skill=r.get("skill"), headcount=r["headcount"], team_id=r.get("team_id"))
+                for r in rule.roles
+            ],
             active=rule.active,
             **rule.details(),
         )

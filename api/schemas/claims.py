@@ -25,6 +25,10 @@ class OpenSeatPublic(BaseModel):
     #: metres from the member's home
     distance_m: float
     places_left: int
+    #: where, coarsely: the centre of a fixed cell of about 100 m (a wish's household is never
+    #: shown more closely)
+    lat: float
+    lng: float
     #: set when the seat was offered to this member after someone declined it
     offer_id: int | None
 

@@ -53,6 +53,8 @@ class PostCreate(Strict):
     priority: Priority = 1.0
     radius_m: Radius | None = None
     grid_id: RefId | None = None
+    #: only this team's members staff it (a team-only post)
+    team_id: RefId | None = None
     required_skills: Skills = Field(default_factory=list)
     #: who fills its shifts: the weekly plan and members' claims (both), or only one of them
     take_mode: TakeMode = TakeMode.BOTH
@@ -74,7 +76,7 @@ class PostCreate(Strict):
 
 
 class PostUpdate(Strict):
-    """Fields to change; ``null`` clears ``grid_id`` and ``radius_m`` only."""
+    """Fields to change; ``null`` clears ``grid_id``, ``radius_m`` and ``team_id`` only."""
 
     name: Title | None = None
     category: Category | None = None
@@ -90,6 +92,8 @@ class PostUpdate(Strict):
     priority: Priority | None = None
     radius_m: Radius | None = None
     grid_id: RefId | None = None
+    #: only this team's members staff it; ``null``: anyone
+    team_id: RefId | None = None
     required_skills: Skills | None = None
     take_mode: TakeMode | None = None
     #: an inactive post keeps its history and gets no new shifts
@@ -116,6 +120,7 @@ class PostPublic(BaseModel):
     id: int
     community_id: int
     grid_id: int | None
+    team_id: int | None
     name: str
     category: str
     place: str
@@ -142,6 +147,7 @@ class PostPublic(BaseModel):
             id=post.id,
             community_id=post.community_id,
             grid_id=post.grid_id,
+            team_id=post.team_id,
             name=post.name,
             category=post.category,
             place=post.place,

@@ -129,6 +129,8 @@ class WishPublic(BaseModel):
     deadline: date
     headcount: int
     separate_visits: bool
+    #: the team that claimed it (帮帮团): every helper comes from this team
+    team_id: int | None = None
     priority: float
     status: WishStatus
     status_changed_at: UTCTime
@@ -182,6 +184,7 @@ def _public_fields(wish: Wish) -> dict[str, Any]:
         "deadline": wish.deadline,
         "headcount": wish.headcount,
         "separate_visits": wish.separate_visits,
+        "team_id": wish.team_id,
         "priority": wish.effective_priority,
         "status": wish.status,
         "status_changed_at": wish.status_changed_at,

@@ -544,30 +544,43 @@ def run_moves(*, session: Session, run_id: int, grid_ids: set[int] | None = None
 # the map -------------------------------------------------------------------------------------
 
 
-def _cell_lng_degrees(row: int) -> float:
-    """Degrees of longitude in ``HOME_CELL_M`` at the middle of a row of cells."""
-    middle = math.radians((row + 0.5) * HOME_CELL_M / METRES_PER_DEGREE)
-    return HOME_CELL_M / (METRES_PER_DEGREE * max(0.05, math.cos(middle)))
+def _cell_lng_degrees(row: int, cell_m: float = HOME_CELL_M) -> float:
+    """Degrees of longitude in ``cell_m`` at the middle of a row of cells."""
+    middle = math.radians((row + 0.5) * cell_m / METRES_PER_DEGREE)
+    return cell_m / (METRES_PER_DEGREE * max(0.05, math.cos(middle)))
+
+
+def _cell_of(lat: float, lng: float, cell_m: float) -> tuple[int, int]:
+    row = math.floor(lat / (cell_m / METRES_PER_DEGREE))
+    return row, math.floor(lng / _cell_lng_degrees(row, cell_m))
+
+
+def _cell_centre(row: int, col: int, cell_m: float) -> tuple[float, float]:
+    return (
+        round((row + 0.5) * cell_m / METRES_PER_DEGREE, 6),
+        round((col + 0.5) * _cell_lng_degrees(row, cell_m), 6),
+    )
+
+
+def snapped(lat: float, lng: float, cell_m: float) -> tuple[float, float]:
+    """The centre of the fixed cell of about ``cell_m`` a point lies in: the same cells for
+    every request, so no number of answers narrows the point down further."""
+    return _cell_centre(*_cell_of(lat, lng, cell_m), cell_m)
 
 
 def home_cells(homes: Iterable[tuple[float, float]]) -> list[HomeCell]:
     """Homes snapped to fixed cells of about 200 m and counted; cells with fewer than three
     people are dropped. The cells are the same for every community and every request, so two
     answers cannot be overlaid to narrow a home down."""
-    lat_degrees = HOME_CELL_M / METRES_PER_DEGREE
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for lat, lng in homes:
-        row = math.floor(lat / lat_degrees)
-        counts[(row, math.floor(lng / _cell_lng_degrees(row)))] += 1
-    return [
-        HomeCell(
-            lat=round((row + 0.5) * lat_degrees, 6),
-            lng=round((col + 0.5) * _cell_lng_degrees(row), 6),
-            count=count,
-        )
-        for (row, col), count in sorted(counts.items())
-        if count >= MIN_PEOPLE_PER_CELL
-    ]
+        counts[_cell_of(lat, lng, HOME_CELL_M)] += 1
+    cells = []
+    for (row, col), count in sorted(counts.items()):
+        if count >= MIN_PEOPLE_PER_CELL:
+            lat, lng = _cell_centre(row, col, HOME_CELL_M)
+            cells.append(HomeCell(lat=lat, lng=lng, count=count))
+    return cells
 
 
 def _middle(points: Sequence[tuple[float, float, int]]) -> MapPoint | None:

@@ -15,7 +15,7 @@ from api.schemas.calendar import (
     ThemeMonthUpdate,
 )
 from api.schemas.common import minutes
-from api.services.changes import apply_changes, check_grid, refuse_nulls
+from api.services.changes import apply_changes, check_grid, check_team, refuse_nulls
 from api.services.errors import Invalid
 from models import audit
 from models.calendar import (
@@ -109,6 +109,8 @@ def create_activity(
             f"日期须在 {year} 年 {month} 月", f"The day must be in {year}-{month:02d}", "day"
         )
     check_grid(session, community.id, data.grid_id)
+    for role in data.roles:
+        check_team(session, community.id, role.team_id)
     activity = Activity(
         community=community,
         theme_month=theme_month(session=session, community_id=community.id, year=year, month=month),
@@ -119,7 +121,7 @@ def create_activity(
         ends_at=community.local_datetime(data.day, minutes(data.end)),
         **data.model_dump(include=set(ACTIVITY_DETAILS)),
         roles=[
-            ActivityRole(position=i, skill=r.skill, headcount=r.headcount)
+            ActivityRole(position=i, skill=r.skill, headcount=r.headcount, team_id=r.team_id)
             for i, r in enumerate(data.roles)
         ],
     )
@@ -200,6 +202,8 @@ def create_recurring_activity(
 ) -> RecurringActivity:
     """Add an activity to the fixed year; weeks generated from now on carry it."""
     check_grid(session, community.id, data.grid_id)
+    for role in data.roles:
+        check_team(session, community.id, role.team_id)
     rule = RecurringActivity(
         community_id=community.id,
         grid_id=data.grid_id,
@@ -212,7 +216,9 @@ def create_recurring_activity(
         start_minute=minutes(data.start),
         end_minute=minutes(data.end),
         **data.model_dump(include=set(ACTIVITY_DETAILS)),
-        roles=[{"skill": r.skill, "headcount": r.headcount} for r in data.roles],
+        roles=[
+            {"skill": r.skill, "headcount": r.headcount, "team_id": r.team_id} for r in data.roles
+        ],
     )
     session.add(rule)
     audit.record(

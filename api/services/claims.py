@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.services import loop_events
+from api.services.board import snapped
 from api.services.errors import Conflict, Forbidden, Invalid, NotFound
 from api.services.problem import (
     LIVE_STATUSES,
@@ -51,6 +52,7 @@ from api.services.scheduling import (
     settle_offers,
 )
 from api.services.scheduling import decline as decline_and_forbid
+from api.services.teams import communities_of
 from matcher import ranking
 from matcher.domain import DemandKind, Problem, Reason
 from models import audit
@@ -71,6 +73,8 @@ from models.wish import Wish, WishStatus
 
 #: replacements a declined seat is offered to at once
 OFFERS_PER_DECLINE = 5
+#: the cell open work is placed in on the member's map (服务分布图), in metres
+MAP_CELL_M = 100.0
 
 TAKEN = (
     "已被他人接下，谢谢你的热心",
@@ -164,6 +168,10 @@ class OpenSeat:
     ends_at: datetime
     distance_m: float
     places_left: int
+    #: where, coarsely: the centre of the fixed cell of about 100 m the place lies in, so a
+    #: wish's mark on the member's map never shows the household's door
+    lat: float = 0.0
+    lng: float = 0.0
     #: an offer made to this member after someone declined, if there is one
     offer_id: int | None = None
 
@@ -197,7 +205,14 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
         )
     }
     found: list[OpenSeat] = []
-    for run in published_runs(session, person.community_id, now.astimezone(community.zone).date()):
+    today = now.astimezone(community.zone).date()
+    # both communities of a member who reported to two (双报到): one list, one weekly load
+    runs = [
+        run
+        for community_id in communities_of(session, person)
+        for run in published_runs(session, community_id, today)
+    ]
+    for run in runs:
         week = _week_of(session, run, person.id)
         held = seats_held(session, run.id)
         for demand in week.problem.demands:
@@ -211,6 +226,7 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
                 fit = _fit(week, demand.id, role_index)
                 if fit is None or fit.starts_at <= now:
                     continue
+                lat, lng = snapped(demand.location.lat, demand.location.lng, MAP_CELL_M)
                 found.append(
                     OpenSeat(
                         run_id=run.id,
@@ -223,6 +239,8 @@ def open_work(*, session: Session, person: Person, now: datetime | None = None) 
                         ends_at=fit.ends_at,
                         distance_m=fit.distance_m,
                         places_left=left,
+                        lat=lat,
+                        lng=lng,
                         offer_id=offers.get((demand.id, role_index, run.id)),
                     )
                 )
@@ -494,9 +512,10 @@ def claim(
     role: int = 0,
     now: datetime | None = None,
 ) -> Assignment:
-    """The member claims (认领) one place of an open seat of their community's published week."""
+    """The member claims (认领) one place of an open seat of a published week of their community
+    (or of their second community, 双报到)."""
     run = session.get(ScheduleRun, run_id)
-    if run is None or run.community_id != person.community_id:
+    if run is None or run.community_id not in communities_of(session, person):
         raise NotFound()
     if run.status != RunStatus.PUBLISHED:
         raise Conflict(

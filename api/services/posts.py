@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.schemas.common import TimeWindow, minutes
 from api.schemas.posts import PostCreate, PostUpdate
-from api.services.changes import apply_changes, check_grid, refuse_nulls
+from api.services.changes import apply_changes, check_grid, check_team, refuse_nulls
 from api.services.errors import Conflict, Invalid
 from models import audit
 from models.community import Community
 from models.post import Post, ShiftTemplate
 from models.user import UserAccount
 
-NULLABLE = frozenset({"grid_id", "radius_m"})
+NULLABLE = frozenset({"grid_id", "radius_m", "team_id"})
 
 
 def list_posts(*, session: Session, community_id: int) -> list[Post]:
@@ -41,6 +41,7 @@ def create_post(
 ) -> Post:
     """Add a post with its weekly templates."""
     check_grid(session, community.id, data.grid_id)
+    check_team(session, community.id, data.team_id)
     fields = data.model_dump(exclude={"required_skills", "templates"})
     post = Post(community=community, **fields, templates=[_template(t) for t in data.templates])
     post.required_skills = set(data.required_skills)
@@ -55,6 +56,8 @@ def update_post(*, session: Session, post: Post, data: PostUpdate, actor: UserAc
     refuse_nulls(changes, NULLABLE)
     if "grid_id" in changes:
         check_grid(session, post.community_id, changes["grid_id"])
+    if "team_id" in changes:
+        check_team(session, post.community_id, changes["team_id"])
     if changes.get("max_staff", post.max_staff) < changes.get("min_staff", post.min_staff):
         raise Invalid("最多人数不能少于最少人数", "max_staff is below min_staff", "max_staff")
     apply_changes(

@@ -53,6 +53,7 @@ from models.schedule import (
     RunStatus,
     ScheduleRun,
 )
+from models.team import CommunityMembership, Team, TeamMember
 from models.wish import Wish, WishStatus
 
 ANY_SKILL_ROLE_NAME = "不限专长"
@@ -153,12 +154,13 @@ def build_problem(
     week_end = week_start + timedelta(days=6)
     refs = DemandRefs()
     generate_visits(session, community.id, week_start)  # standing pairs' due visits, as wishes
+    teams = team_names(session, community.id)
     demands = (
-        *_wish_demands(session, community, week_start, refs),
-        *_shift_demands(session, community, week_start, refs),
-        *_activity_demands(session, community, week_start, week_end, refs),
+        *_wish_demands(session, community, week_start, refs, teams),
+        *_shift_demands(session, community, week_start, refs, teams),
+        *_activity_demands(session, community, week_start, week_end, refs, teams),
     )
-    people = _people(session, community, week_start)
+    people = _people(session, community, week_start, teams)
     kept = {d.id for d in demands}
     # what a coordinator pinned, and what was already served (done stays done)
     pinned = _override_pairs(session, community_id, week_start, PIN_KINDS, kept) | _served_pairs(
@@ -197,11 +199,37 @@ def build_problem(
 # people --------------------------------------------------------------------------------------
 
 
-def _people(session: Session, community: Community, week_start: date) -> tuple[Person, ...]:
+def team_names(session: Session, community_id: int) -> dict[int, str]:
+    """The community's teams by id: the matcher knows a team by its name (unique there)."""
+    return dict(
+        session.execute(
+            sa.select(Team.id, Team.name).where(Team.community_id == community_id)
+        ).all()
+    )
+
+
+def _people(
+    session: Session, community: Community, week_start: date, teams: dict[int, str]
+) -> tuple[Person, ...]:
+    """Those who reported here, as residents or as their second community (双报到); a member
+    of two communities comes with the load the other one's week already gives them."""
+    second_here = {
+        m.person_id: m
+        for m in session.scalars(
+            sa.select(CommunityMembership).where(CommunityMembership.community_id == community.id)
+        )
+    }
     rows = session.scalars(
         sa.select(PersonRow)
         .where(
-            PersonRow.community_id == community.id,
+            sa.or_(
+                PersonRow.community_id == community.id,
+                PersonRow.id.in_(
+                    sa.select(CommunityMembership.person_id).where(
+                        CommunityMembership.community_id == community.id
+                    )
+                ),
+            ),
             PersonRow.active.is_(True),
             # a registration a coordinator has not approved is never scheduled
             PersonRow.pending.is_(False),
@@ -216,28 +244,134 @@ def _people(session: Session, community: Community, week_start: date) -> tuple[P
     ).all()
     services = _services_this_quarter(session, community, week_start)
     served = _served_households(session, community)
-    return tuple(
-        Person(
-            id=matcher_person_id(row.id),
-            name=row.name,
-            kind=row.kind,
-            skills=frozenset(row.skills),
-            home=Location(row.home_lat, row.home_lng),
-            grid=str(row.grid_id or ""),
-            community=community.name,
-            work_unit=row.work_unit,
-            availability=tuple(
-                WeeklyWindow(a.weekday, a.start_minute, a.end_minute) for a in row.availability
-            ),
-            unavailable_dates=frozenset(row.unavailable_dates),
-            weekly_hours_cap=row.weekly_hours_cap,
-            weekly_task_cap=row.weekly_task_cap,
-            preferred_categories=frozenset(row.preferred_categories),
-            services_this_quarter=services.get(row.id, 0),
-            served_households=frozenset(str(h) for h in served.get(row.id, ())),
+    in_teams = _teams_of_people(session, teams)
+    elsewhere = booked_elsewhere(session, community, week_start, set(second_here))
+    people = []
+    for row in rows:
+        second = second_here.get(row.id)
+        home = (
+            Location(second.lat, second.lng)
+            if second is not None and second.lat is not None and second.lng is not None
+            else Location(row.home_lat, row.home_lng)
         )
-        for row in rows
+        busy = elsewhere.get(row.id, [])
+        busy_hours = sum(end - start for start, end in busy) / 60
+        people.append(
+            Person(
+                id=matcher_person_id(row.id),
+                name=row.name,
+                kind=row.kind,
+                skills=frozenset(row.skills),
+                home=home,
+                grid=str(row.grid_id or "") if second is None else "",
+                community=community.name,
+                work_unit=row.work_unit,
+                availability=free_besides(
+                    [
+                        WeeklyWindow(a.weekday, a.start_minute, a.end_minute)
+                        for a in row.availability
+                    ],
+                    busy,
+                ),
+                unavailable_dates=frozenset(row.unavailable_dates),
+                weekly_hours_cap=max(0.0, row.weekly_hours_cap - busy_hours),
+                weekly_task_cap=max(0, row.weekly_task_cap - len(busy)),
+                preferred_categories=frozenset(row.preferred_categories),
+                services_this_quarter=services.get(row.id, 0),
+                served_households=frozenset(str(h) for h in served.get(row.id, ())),
+                teams=frozenset(in_teams.get(row.id, ())),
+            )
+        )
+    return tuple(people)
+
+
+def _teams_of_people(session: Session, teams: dict[int, str]) -> dict[int, set[str]]:
+    """Person id → names of the community's active teams they are in."""
+    found: dict[int, set[str]] = {}
+    if not teams:
+        return found
+    for person_id, team_id in session.execute(
+        sa.select(TeamMember.person_id, TeamMember.team_id)
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(TeamMember.team_id.in_(list(teams)), Team.active.is_(True))
+    ):
+        found.setdefault(person_id, set()).add(teams[team_id])
+    return found
+
+
+def booked_elsewhere(
+    session: Session,
+    community: Community,
+    week_start: date,
+    seconds_here: set[int],
+) -> dict[int, list[tuple[int, int]]]:
+    """The tasks members of two communities (双报到) have this week in their other community,
+    as week minutes ``(start, end)`` of this community's clock: what the other community
+    published, or the draft it made after (the newest of the two for that week). One person,
+    one weekly load: these count against the caps and block their hours here."""
+    others: dict[int, int] = {}  # person → their other community
+    for person_id, residence in session.execute(
+        sa.select(PersonRow.id, PersonRow.community_id).where(PersonRow.id.in_(seconds_here))
+    ):
+        others[person_id] = residence
+    # residents here who also reported to a community elsewhere
+    for person_id, second in session.execute(
+        sa.select(CommunityMembership.person_id, CommunityMembership.community_id)
+        .join(PersonRow, PersonRow.id == CommunityMembership.person_id)
+        .where(PersonRow.community_id == community.id)
+    ):
+        others[person_id] = second
+    if not others:
+        return {}
+    newest = (
+        sa.select(ScheduleRun.community_id, sa.func.max(ScheduleRun.id).label("run_id"))
+        .where(
+            ScheduleRun.community_id.in_(set(others.values())),
+            ScheduleRun.week_start == week_start,
+            ScheduleRun.status.in_((RunStatus.PUBLISHED, RunStatus.DRAFT)),
+        )
+        .group_by(ScheduleRun.community_id)
+        .subquery()
     )
+    busy: dict[int, list[tuple[int, int]]] = {}
+    for person_id, run_community, starts_at, ends_at in session.execute(
+        sa.select(
+            Assignment.person_id, newest.c.community_id, Assignment.starts_at, Assignment.ends_at
+        )
+        .join(newest, newest.c.run_id == Assignment.run_id)
+        .where(Assignment.person_id.in_(list(others)), Assignment.status.in_(LIVE_STATUSES))
+        .order_by(Assignment.starts_at)
+    ):
+        if others[person_id] != run_community:
+            continue
+        busy.setdefault(person_id, []).append(
+            (
+                week_minute(community, week_start, starts_at),
+                week_minute(community, week_start, ends_at),
+            )
+        )
+    return busy
+
+
+def free_besides(
+    windows: list[WeeklyWindow], busy: list[tuple[int, int]]
+) -> tuple[WeeklyWindow, ...]:
+    """Weekly free times less the week minutes already taken (in the other community)."""
+    free = windows
+    for start, end in busy:
+        kept: list[WeeklyWindow] = []
+        for window in free:
+            day = window.weekday * MINUTES_PER_DAY
+            low, high = day + window.start_minute, day + window.end_minute
+            if end <= low or high <= start:
+                kept.append(window)
+                continue
+            if low < start:
+                kept.append(WeeklyWindow(window.weekday, window.start_minute, start - day))
+            if end < high:
+                kept.append(WeeklyWindow(window.weekday, end - day, window.end_minute))
+        free = kept
+    return tuple(free)
 
 
 def services_this_quarter(community: Community, week_start: date) -> sa.Subquery:
@@ -297,7 +431,11 @@ def role_name(skills: Iterable[str]) -> str:
 
 
 def _wish_demands(
-    session: Session, community: Community, week_start: date, refs: DemandRefs
+    session: Session,
+    community: Community,
+    week_start: date,
+    refs: DemandRefs,
+    teams: dict[int, str],
 ) -> list[Demand]:
     """Open wishes, and assigned ones not held by another week's published run."""
     week_end = week_start + timedelta(days=6)
@@ -341,7 +479,16 @@ def _wish_demands(
                 kind=DemandKind.WISH,
                 title=wish.title,
                 location=Location(wish.lat, wish.lng),
-                roles=(Role(skills, wish.headcount, wish.headcount, name=role_name(skills)),),
+                roles=(
+                    Role(
+                        skills,
+                        wish.headcount,
+                        wish.headcount,
+                        name=role_name(skills),
+                        # claimed by a team (帮帮团): every head from that team
+                        team=teams.get(wish.team_id or 0, ""),
+                    ),
+                ),
                 window=Window(
                     (first - week_start).days * MINUTES_PER_DAY,
                     ((last - week_start).days + 1) * MINUTES_PER_DAY,
@@ -395,7 +542,11 @@ def demand_title(row: Assignment | Override) -> str:
 
 
 def _shift_demands(
-    session: Session, community: Community, week_start: date, refs: DemandRefs
+    session: Session,
+    community: Community,
+    week_start: date,
+    refs: DemandRefs,
+    teams: dict[int, str],
 ) -> list[Demand]:
     shifts = generate_shifts(session, community.id, week_start)
     post_ids = {shift.post_id for shift in shifts}
@@ -425,7 +576,15 @@ def _shift_demands(
                 kind=DemandKind.SHIFT,
                 title=title,
                 location=Location(post.lat, post.lng),
-                roles=(Role(skills, post.min_staff, post.max_staff, name=role_name(skills)),),
+                roles=(
+                    Role(
+                        skills,
+                        post.min_staff,
+                        post.max_staff,
+                        name=role_name(skills),
+                        team=teams.get(post.team_id or 0, ""),
+                    ),
+                ),
                 window=Window(start, end),
                 duration=end - start,
                 category=post.category,
@@ -473,7 +632,12 @@ def _regulars(
 
 
 def _activity_demands(
-    session: Session, community: Community, week_start: date, week_end: date, refs: DemandRefs
+    session: Session,
+    community: Community,
+    week_start: date,
+    week_end: date,
+    refs: DemandRefs,
+    teams: dict[int, str],
 ) -> list[Demand]:
     generate_activities(session, community.id, week_start)
     activities = session.scalars(
@@ -496,6 +660,7 @@ def _activity_demands(
                 role.headcount,
                 role.headcount,
                 name=role.skill or ANY_SKILL_ROLE_NAME,
+                team=teams.get(role.team_id or 0, ""),
             )
             for role in activity.roles
         )

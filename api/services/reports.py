@@ -29,6 +29,7 @@ from models.community import Community, Grid
 from models.person import Person
 from models.post import Post, Shift
 from models.schedule import Assignment, AssignmentStatus, RunStatus, ScheduleRun
+from models.team import Team
 from models.wish import FollowUp, Wish, WishStatus
 
 NO_GRID = "未分网格"
@@ -312,3 +313,54 @@ def service_record(*, session: Session, person_id: int, year: int, quarter: int)
         months=months,
         entries=entries,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TeamHours:
+    team_id: int
+    team: str
+    kind: str
+    members: int
+    services: int
+    hours: float
+
+
+def team_report(*, session: Session, community_id: int, first: date, last: date) -> list[TeamHours]:
+    """Services and hours per team of the community from ``first`` to ``last`` (local days):
+    the done assignments of the community's published plans held by the team's members. A
+    member of two teams counts in both; the community's total is the month report's."""
+    if last < first:
+        raise Invalid("结束日期不能早于开始日期", "the last day is before the first", "last")
+    community = get_community(session, community_id)
+    start, end = _moments(community, first, last + timedelta(days=1))
+    teams = session.scalars(
+        sa.select(Team)
+        .where(Team.community_id == community_id)
+        .options(selectinload(Team.members))
+        .order_by(Team.kind, Team.name)
+    ).all()
+    done = session.scalars(
+        _published_assignments(community_id).where(
+            Assignment.status == AssignmentStatus.DONE,
+            Assignment.starts_at >= start,
+            Assignment.starts_at < end,
+        )
+    ).all()
+    per_person: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in done:
+        per_person[assignment.person_id].append(assignment)
+    lines = []
+    for team in teams:
+        rows = [a for m in team.members for a in per_person.get(m.person_id, [])]
+        lines.append(
+            TeamHours(
+                team_id=team.id,
+                team=team.name,
+                kind=team.kind.value,
+                members=len(team.members),
+                services=len(rows),
+                hours=round(sum(_hours(a) for a in rows), 2),
+            )
+        )
+    lines.sort(key=lambda line: (-line.hours, line.team_id))
+    return lines

@@ -66,6 +66,7 @@ from api.services.problem import (
     store_solution,
     week_minute,
 )
+from api.services.teams import reports_to
 from matcher import ranking
 from matcher.domain import DemandKind, LockConflict, Problem, Reason
 from models import audit
@@ -713,7 +714,8 @@ def _demand_row(
 
 def _person_of(session: Session, community_id: int, person_id: int) -> Person:
     person = session.get(Person, person_id)
-    if person is None or person.community_id != community_id:
+    # a member who reported here as their second community (双报到) is the community's too
+    if person is None or not reports_to(session, person, community_id):
         raise Invalid(
             f"本社区没有编号为 {person_id} 的人员",
             f"the community has no person {person_id}",

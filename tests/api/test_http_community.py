@@ -347,7 +347,7 @@ def test_yearly_calendar(client: TestClient, world: World, as_role: Headers) -> 
     created = client.post(f"{url}/activities", json=rule, headers=headers)
     assert created.status_code == 201, created.text
     assert created.json()["start"] == "09:00"
-    assert created.json()["roles"] == [{"skill": "理发", "headcount": 2}]
+    assert created.json()["roles"] == [{"skill": "理发", "headcount": 2, "team_id": None}]
     # a rule's fields must fit its kind: a weekday rule needs its weekday, a service day none
     for bad, field in (
         ({"weekday": None}, "body"),

@@ -8,6 +8,7 @@ Runs on SQLite, and on PostgreSQL too when ``TONGXIN_TEST_POSTGRES_URL`` is set.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,14 +18,25 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.services import loop_events
+from api.services.board import snapped
+from api.services.claims import MAP_CELL_M
+from api.services.people import haversine_m
 from api.services.problem import build_problem, matcher_demand_id, matcher_person_id
 from api.web.clock import now
 from matcher.domain import DemandKind
-from models import Assignment, AssignmentStatus, Message, Override, OverrideKind, Wish
+from models import (
+    Assignment,
+    AssignmentStatus,
+    Message,
+    Override,
+    OverrideKind,
+    Wish,
+    WishStatus,
+)
 from models.schedule import OfferStatus, SeatOffer
 from tests.api.conftest import password_hash
 from tests.support.member_loop import BEFORE_WEEK, LoopWorld, build
-from tests.support.rows import WEEK_START
+from tests.support.rows import WEEK_START, add_wish
 
 API = "/api/v1"
 Headers = Callable[[str], dict[str, str]]
@@ -181,6 +193,30 @@ def test_open_work_is_what_the_rules_allow_nearest_first(
     )
     assert far.status_code == 409
     assert "不能接这项任务" in far.json()["detail"]
+
+
+def test_open_work_is_placed_coarsely_on_the_members_map(
+    client: TestClient, db: Session, loop: LoopWorld, as_member: Headers
+) -> None:
+    """服务分布图: each open task comes with a place snapped to a fixed cell of about 100 m;
+    a wish's mark never shows the household's door."""
+    door = (loop.wish.lat + 0.00037, loop.wish.lng + 0.00041)  # a door inside a cell
+    wish = add_wish(
+        db,
+        loop.community,
+        title="帮忙买菜",
+        status=WishStatus.OPEN,
+        lat=door[0],
+        lng=door[1],
+        deadline=WEEK_START + timedelta(days=6),
+    )
+    db.commit()
+    seats = client.get(f"{API}/me/open-work", headers=as_member("王芳")).json()
+    (mark,) = [s for s in seats if s["demand_kind"] == "wish" and s["demand_id"] == wish.id]
+    assert (mark["lat"], mark["lng"]) == snapped(*door, MAP_CELL_M) != door
+    assert haversine_m(mark["lat"], mark["lng"], *door) < MAP_CELL_M
+    for seat in seats:  # every mark is a cell's centre
+        assert (seat["lat"], seat["lng"]) == snapped(seat["lat"], seat["lng"], MAP_CELL_M)
 
 
 def test_a_claim_is_checked_by_the_rules_pinned_and_fills_the_seat(

@@ -61,6 +61,9 @@ RECURRING = {k: v for k, v in ACTIVITY.items() if k != "day"} | {"day_rule": "se
 TEMPLATE = {"weekday": 6, "start": "19:00", "end": "21:00"}
 MONTH = "calendar/2026/3"
 WEEK_A = "/communities/{community_a}/weeks/2026-03-02"
+TEAM = {"name": "法律援助队", "kind": "specialist", "skill": "法律援助"}
+#: a community that does not exist: refused (422) by whoever may set it
+SECOND = {"community_id": 999999, "role": "work"}
 PAIR_LOCK = {"household_id": 999999, "person_id": 1, "kind": "forbid"}
 
 # (method, path with {names} of world ids, body, expectations)
@@ -155,6 +158,33 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/communities/{community_a}/pairs/999999/end", None, MANAGE_C),
     ("PUT", "/communities/{community_a}/pair-locks", PAIR_LOCK, MANAGE_C),
     ("DELETE", "/communities/{community_a}/pair-locks/999999/{person_a1}", None, MANAGE_C),
+    # teams (团队), a team's claim of a wish (帮帮团), a second community (双报到); an unknown
+    # team answers 404 like one out of scope
+    ("GET", "/communities/{community_a}/teams", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/teams", None, MANAGE_C),
+    ("POST", "/communities/{community_a}/teams", TEAM, MANAGE_A),
+    ("POST", "/communities/{community_c}/teams", TEAM, MANAGE_C),
+    ("PATCH", "/communities/{community_a}/teams/999999", {"active": False}, MANAGE_C),
+    ("PUT", "/communities/{community_a}/teams/999999/members/{person_a1}", {}, MANAGE_C),
+    ("DELETE", "/communities/{community_a}/teams/999999/members/{person_a1}", None, MANAGE_C),
+    (
+        "GET",
+        "/communities/{community_a}/team-report/2026-03-01/2026-03-31",
+        None,
+        MANAGE_A,
+    ),
+    (
+        "GET",
+        "/communities/{community_c}/team-report/2026-03-01/2026-03-31",
+        None,
+        MANAGE_C,
+    ),
+    ("PUT", "/wishes/{wish_a1}/team-claim", {"team_id": 999999}, MANAGE_C),
+    ("PUT", "/wishes/{wish_c1}/team-claim", {"team_id": 999999}, MANAGE_C),
+    ("DELETE", "/wishes/{wish_a1}/team-claim", None, MANAGE_A),
+    ("PUT", "/people/{person_a1}/second-community", SECOND, _expect(422, 422, 404, 403, 403)),
+    ("PUT", "/people/{person_c1}/second-community", SECOND, MANAGE_C),
+    ("DELETE", "/people/{person_a1}/second-community", None, MANAGE_C),
     ("GET", "/communities/{community_a}/households/999999/visits", None, MANAGE_C),
     ("GET", "/communities/{community_a}/pairing-rules", None, MANAGE_A),
     ("GET", "/communities/{community_c}/pairing-rules", None, MANAGE_C),

@@ -41,6 +41,8 @@ def list_open_work(session: SessionDep, person: MemberPerson, now: NowDep) -> li
             ends_at=seat.ends_at,
             distance_m=seat.distance_m,
             places_left=seat.places_left,
+            lat=seat.lat,
+            lng=seat.lng,
             offer_id=seat.offer_id,
         )
         for seat in claims.open_work(session=session, person=person, now=now)

@@ -160,7 +160,41 @@ export function render(ctx) {
         ? h("div", {}, h("h3", {}, t("wishes.followUps")), h("ul", {}, wish.follow_ups.map((f) => h("li", {}, `${"★".repeat(f.rating)} ${f.comment}`))))
         : null,
       h("div", { class: "row-actions" }, actionsFor(wish)),
+      teamClaim(wish),
     );
+  }
+
+  /** 帮帮团: a team takes the whole wish, every helper from it (recorded or open wishes). */
+  function teamClaim(wish) {
+    const box = h("div", { class: "team-claim stack", "data-test": "team-claim" });
+    if (!["recorded", "open"].includes(wish.status)) return null;
+    api(`/communities/${cid}/teams`).then((teams) => {
+      const active = teams.filter((team) => team.active);
+      const claimed = teams.find((team) => team.id === wish.team_id);
+      if (claimed) {
+        mount(box, h("h3", {}, t("wishes.teamClaim")),
+          h("p", { "data-test": "claimed-by" }, t("wishes.claimedBy", { team: claimed.name })),
+          h("button", { type: "button", class: "small", "data-test": "team-release", onclick: () => claimAct(wish, "DELETE", undefined, t("wishes.teamReleased")) }, t("wishes.teamRelease")));
+        return;
+      }
+      if (!active.length) return mount(box);
+      const choice = select({ "data-test": "team-choice", "aria-label": t("wishes.teamClaim") }, active.map((team) => [team.id, `${team.name}（${team.members.length}）`]), active[0].id);
+      mount(box, h("h3", {}, t("wishes.teamClaim")),
+        h("p", { class: "muted small-text" }, t("wishes.teamClaimHint")),
+        h("div", { class: "toolbar" }, choice,
+          h("button", { type: "button", class: "small primary", "data-test": "team-claim-button", onclick: () => claimAct(wish, "PUT", { team_id: Number(choice.value) }, t("wishes.teamClaimed")) }, t("wishes.teamClaimButton"))));
+    }).catch((error) => mount(box, h("div", { class: "error" }, error.message)));
+    return box;
+  }
+
+  async function claimAct(wish, method, json, done) {
+    try {
+      await api(`/wishes/${wish.id}/team-claim`, { method, json });
+      toast(done);
+    } catch (error) {
+      toast(error.message, { bad: true });
+    }
+    openDetail(wish.id);
   }
 
   function openFollowUp(wish) {
