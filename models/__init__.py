@@ -41,6 +41,7 @@ from models.schedule import (
 from models.user import LoginFailure, UserAccount, UserRole
 from models.versions import CommunityVersion, bump_versions, community_version
 from models.wish import FollowUp, Wish, WishSkill, WishStatus, WishTransitionError
+from models.work_unit import ServiceCard, WorkUnit
 
 __all__ = [
     "Activity",
@@ -76,6 +77,7 @@ __all__ = [
     "RecurringActivity",
     "RunStatus",
     "ScheduleRun",
+    "ServiceCard",
     "Shift",
     "ShiftTemplate",
     "Situation",
@@ -89,6 +91,7 @@ __all__ = [
     "WishSkill",
     "WishStatus",
     "WishTransitionError",
+    "WorkUnit",
     "YearlyTheme",
     "bump_versions",
     "community_version",

@@ -16,6 +16,7 @@ idempotent, held by the database.
 | ``chase`` | hourly, at :05 | ``chase_unconfirmed`` |
 | ``escalate`` | daily 08:00 | ``escalate_wishes`` |
 | ``digest`` | daily 08:10 | ``send_digests``: the coordinators' one message of the day |
+| ``service-cards`` | daily 09:30 | ``send_service_cards``: each work unit's letter of the quarter just ended, on the quarter's first morning; later mornings send only the letters a contact e-mail given late held back (never one twice) |
 | ``deliver`` | every minute | ``deliver`` the outbox |
 
 Beside the timetable, the process solves the runs coordinators queued (``solve_queue``), in
@@ -178,6 +179,10 @@ def run_digest(database_url: str) -> None:
     jobs.send_digests(session_factory=session_factory_for(database_url), now=_now())
 
 
+def run_service_cards(database_url: str) -> None:
+    jobs.send_service_cards(session_factory=session_factory_for(database_url), now=_now())
+
+
 def run_deliver(database_url: str) -> None:
     jobs.deliver(
         session_factory=session_factory_for(database_url),
@@ -231,6 +236,9 @@ DAILY: tuple[tuple[str, Callable[..., None], CronTrigger], ...] = (
     ("escalate", run_escalate, CronTrigger(hour=8, minute=0, timezone=TIMEZONE)),
     # after the escalation, so the digest lists what went up this morning
     ("digest", run_digest, CronTrigger(hour=8, minute=10, timezone=TIMEZONE)),
+    # daily, not quarterly: the first morning of a quarter sends every unit its letter; a unit
+    # whose contact e-mail came later gets its letter the next morning, the others nothing more
+    ("service-cards", run_service_cards, CronTrigger(hour=9, minute=30, timezone=TIMEZONE)),
 )
 
 
@@ -303,6 +311,7 @@ def run_once(
     done["reminded"] = jobs.remind_tomorrow(session_factory=session_factory, now=now)
     done["chased"] = jobs.chase_unconfirmed(session_factory=session_factory, now=now)
     done["digests"] = jobs.send_digests(session_factory=session_factory, now=now)
+    done["service_cards"] = jobs.send_service_cards(session_factory=session_factory, now=now)
     done["solved"] = SolveWorker(session_factory=session_factory, lease=lease).drain()
     done["delivered"] = jobs.deliver(session_factory=session_factory, now=now, channels=channels)
     return done
