@@ -175,8 +175,11 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/people/{person_b1}/deactivate", None, MANAGE_B),
     ("POST", "/people/{person_c1}/deactivate", None, MANAGE_C),
     ("POST", "/people/{person_c1}/reject", None, MANAGE_C),
-    # hours a coordinator records on a task
+    # hours a coordinator records on a task; hours waiting for approval, refused
     ("POST", "/assignments/{assignment_own}/hours", {"hours": 1}, MANAGE_A),
+    ("GET", "/communities/{community_a}/hours-waiting", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/hours-waiting", None, MANAGE_C),
+    ("POST", "/assignments/{assignment_own}/hours/reject", {}, MANAGE_A),
     ("DELETE", "/recurring-activities/{recurring_c}", None, MANAGE_C),
     # the console's week, map and dashboard: readers, grid leaders within their grids
     ("GET", WEEK_A, None, READ_A1),
