@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.services import messages, work_units
+from api.services import claims, messages, work_units
 from api.services.errors import Conflict
 from api.services.escalation import (
     LATE_WISH_STATUSES,
@@ -283,6 +283,17 @@ def _digest_posted(session: Session, community_id: int, day: date) -> bool:
         )
         or 0
     ) > 0
+
+
+# offers ----------------------------------------------------------------------------------------
+
+
+def expire_offers(*, session_factory: sessionmaker[Session], now: datetime) -> int:
+    """Offers of a declined seat nobody answered within a day, or before the task began, are
+    withdrawn; the seat stays open to claims. Returns how many lapsed."""
+    _require_aware(now)
+    with session_factory() as session, session.begin():
+        return len(claims.expire_offers(session=session, now=now))
 
 
 # service cards -------------------------------------------------------------------------------

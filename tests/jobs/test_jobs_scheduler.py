@@ -45,6 +45,7 @@ def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) ->
             "escalate",
             "digest",
             "service-cards",
+            "expire-offers",
             "deliver",
             "communities",
             f"draft:{community_id}",
@@ -67,7 +68,7 @@ def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) ->
     again.start(paused=True)
     try:
         assert Counter(job.id for job in again.get_jobs())[f"draft:{community_id}"] == 1
-        assert len(again.get_jobs()) == 8
+        assert len(again.get_jobs()) == 9
     finally:
         again.shutdown(wait=False)
 

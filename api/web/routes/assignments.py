@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from api.schemas.assignments import HoursCreate, HoursRejection, HoursWaiting, MyAssignment
 from api.services import assignments as service
-from api.services.problem import demand_title
+from api.services.messages import task_name
 from api.web.deps import SessionDep
 from api.web.permissions import ManagerDep
 from api.web.scope import ManagedAssignment, ManagedCommunity
@@ -46,7 +46,7 @@ def hours_waiting(
     Approve or adjust them with ``POST /assignments/{id}/hours``; refuse them with
     ``…/hours/reject``."""
     waiting = service.hours_waiting(session=session, community_id=community.id)
-    return [HoursWaiting.of(a, demand_title(a)) for a in waiting]
+    return [HoursWaiting.of(a, task_name(a)) for a in waiting]
 
 
 @router.post(

@@ -4,7 +4,8 @@
 they log in with it although the phone is stored encrypted. ``work_unit``: the units members
 work at, with the contact their quarterly service card goes to; ``person.work_unit_id`` links a
 member to one (the free-text ``person.work_unit`` stays). ``service_card``: the letter of one
-quarter to one unit, unique per unit and quarter.
+quarter to one unit, unique per unit and quarter. ``seat_offer.status`` may be ``expired``: an
+offer nobody answered in time.
 
 Revision ID: c95292bf6eaf
 Revises: 8f3a6c1d2e47
@@ -21,8 +22,24 @@ down_revision: str | Sequence[str] | None = "8f3a6c1d2e47"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+OLD_OFFER_STATUSES = ("open", "accepted", "taken", "withdrawn")
+NEW_OFFER_STATUSES = (*OLD_OFFER_STATUSES, "expired")
+
+
+def _offer_status_check(statuses: tuple[str, ...]) -> str:
+    return "status IN (" + ", ".join(f"'{s}'" for s in statuses) + ")"
+
+
+def _offer_statuses(statuses: tuple[str, ...]) -> None:
+    with op.batch_alter_table("seat_offer", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_seat_offer_offer_status"), type_="check")
+        batch_op.create_check_constraint(
+            batch_op.f("ck_seat_offer_offer_status"), _offer_status_check(statuses)
+        )
+
 
 def upgrade() -> None:
+    _offer_statuses(NEW_OFFER_STATUSES)
     op.create_table(
         "work_unit",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -90,6 +107,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("UPDATE seat_offer SET status = 'withdrawn' WHERE status = 'expired'")
+    _offer_statuses(OLD_OFFER_STATUSES)
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_user_account_login_phone_key"), type_="unique")
         batch_op.drop_column("login_phone_key")

@@ -1,7 +1,8 @@
 // The coordinator console (/console/): log in, pick a community, and work on its week.
 // Routes: #/login, #/board (排班周表), #/wishes (微心愿), #/map (地图), #/people (人员),
-// #/pairs (结对), #/dashboard (统计), #/year (全年日历), #/settings (社区设置), #/audit (操作记录) —
-// the last three for coordinators and street admins only. Each page module
+// #/hours (待认可时长), #/pairs (结对), #/dashboard (统计), #/year (全年日历), #/units (工作单位),
+// #/settings (社区设置), #/audit (操作记录) — hours, units, settings and the audit log for
+// coordinators and street admins only. Each page module
 // renders itself from the API; switching language or community renders the page again.
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
@@ -14,13 +15,15 @@ import * as board from "./board.js";
 import * as dashboard from "./dashboard.js";
 import * as map from "./map.js";
 import * as audit from "./audit.js";
+import * as hours from "./hours.js";
 import * as pairs from "./pairs.js";
 import * as people from "./people.js";
 import * as settings from "./settings.js";
+import * as units from "./units.js";
 import * as wishes from "./wishes.js";
 import * as year from "./year.js";
 
-const PAGES = { board, wishes, map, people, pairs, dashboard, year, settings, audit };
+const PAGES = { board, wishes, map, people, hours, pairs, dashboard, year, units, settings, audit };
 /** Pages offered to some roles only: a tab shows when ``allowed(me)`` says so. */
 const offered = (name) => !PAGES[name].allowed || PAGES[name].allowed(session.me);
 const COMMUNITY_KEY = "tongxin.community";
