@@ -199,7 +199,7 @@ function form(communities, notice, units, chosenCommunity) {
       h("div", { class: "pair" }, h("label", {}, t("register.lat"), lat), h("label", {}, t("register.lng"), lng)),
     ),
     h("fieldset", {}, h("legend", {}, t("register.skills")), skills),
-    h("fieldset", {}, h("legend", {}, t("register.freeTime")), freeTimes),
+    h("fieldset", {}, h("legend", {}, t("register.freeTime")), h("p", { class: "hint" }, t("register.freeTimeHint")), freeTimes),
     h(
       "details",
       { class: "more", "data-test": "more" },
