@@ -429,3 +429,33 @@ def test_a_confirmed_party_member_and_a_rejected_registration(
         "/api/v1/auth/token", data={"username": "13900001111", "password": "守望相助共建家园"}
     )
     assert login.status_code == 401
+
+
+def test_a_member_picks_their_work_unit_at_registration(
+    client: TestClient, world: World, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    made = client.post(
+        "/api/v1/work-units", json={"name": "区财政局"}, headers=as_role("coordinator_a")
+    ).json()
+    offered = client.get("/api/v1/work-units").json()
+    assert offered == [{"id": made["id"], "name": "区财政局"}]  # names only, for anyone
+    body = registration(world, work_unit_id=made["id"], work_unit="")
+    person = client.post("/api/v1/registrations", json=body).json()["person"]
+    assert (person["work_unit_id"], person["work_unit_name"]) == (made["id"], "区财政局")
+    assert person["work_unit"] == "区财政局"
+    unknown = client.post(
+        "/api/v1/registrations",
+        json=registration(world, phone="13900002222", work_unit_id=999999),
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["field"] == "work_unit_id"
+
+
+def test_the_community_registration_link_and_its_qr_code(client: TestClient, world: World) -> None:
+    link = client.get(f"/api/v1/communities/{world['community_a']}/registration-link")
+    assert link.status_code == 200
+    assert link.json()["url"].endswith(f"/m/#/register?community={world['community_a']}")
+    qr = client.get(link.json()["qr_url"])
+    assert qr.status_code == 200 and qr.headers["content-type"] == "image/svg+xml"
+    assert qr.text.lstrip().startswith("<?xml") or "<svg" in qr.text[:200]
+    assert client.get("/api/v1/communities/999999/registration-link").status_code == 404
