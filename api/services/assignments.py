@@ -105,16 +105,7 @@ def log_hours(
             "hours",
         )
     if assignment.checked_in_at is None and assignment.status != AssignmentStatus.DONE:
-        before = audit.snapshot(assignment)
-        assignment.hours_requested = hours
-        audit.record(
-            session,
-            action="assignment.hours_requested",
-            row=assignment,
-            actor=actor,
-            community_id=assignment.run.community_id,
-            before=before,
-        )
+        _set_requested(session, assignment, hours, actor, "assignment.hours_requested")
         return assignment
     return record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
 
@@ -164,21 +155,32 @@ def reject_hours(
     right hours). The member is told, with the reason given."""
     if assignment.hours_requested is None:
         raise Conflict("这项任务没有待认可的服务时长", "No hours wait for approval on this task")
+    asked = assignment.hours_requested
+    _set_requested(session, assignment, None, actor, "assignment.hours_rejected", reason)
+    _tell_member(session, assignment, "hours_rejected", hours=asked, reason=reason)
+    return assignment
+
+
+def _set_requested(
+    session: Session,
+    assignment: Assignment,
+    hours: float | None,
+    actor: UserAccount,
+    action: str,
+    reason: str = "",
+) -> None:
+    """The hours waiting for approval set (or struck off), in the audit log with the reason."""
     before = audit.snapshot(assignment)
-    assignment.hours_requested = None
+    assignment.hours_requested = hours
     audit.record(
         session,
-        action="assignment.hours_rejected",
+        action=action,
         row=assignment,
         actor=actor,
         community_id=assignment.run.community_id,
         before=before,
         after={**audit.snapshot(assignment), **({"reason": reason} if reason else {})},
     )
-    _tell_member(
-        session, assignment, "hours_rejected", hours=before.get("hours_requested"), reason=reason
-    )
-    return assignment
 
 
 def _tell_member(session: Session, assignment: Assignment, kind: str, **facts: Any) -> None:
