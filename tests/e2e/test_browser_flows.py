@@ -161,6 +161,7 @@ def test_volunteer_registers_logs_in_and_sets_free_times(
     # what scheduling needs comes first; the rest is folded away
     expect(page.locator("select[name=grid_id]")).to_be_hidden()
     expect(page.locator("input[name=username]")).to_have_count(0)
+    shot(page, screenshots, "m-register")
     folded = page_height(page)
     page.fill("input[name=name]", VOLUNTEER["name"])
     page.fill("input[name=phone]", "139 1111 2222")
@@ -338,7 +339,7 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     expect(moves).to_contain_text(f"与排班 #{first_run} 相比")
     added = moves.locator("li.added", has_text=VOLUNTEER["name"])
     expect(added).to_contain_text(title)
-    expect(pending).to_be_hidden()
+    expect(pending).to_be_hidden(timeout=SLOW_MS)
     pinned_card = page.locator(f".slot[data-title='{title}']")
     expect(pinned_card.locator(".person.pinned")).to_have_text(VOLUNTEER["name"])
     shot(page, screenshots, "console-moves")
