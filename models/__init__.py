@@ -42,6 +42,7 @@ from models.team import CommunityMembership, MembershipRole, Team, TeamKind, Tea
 from models.user import LoginFailure, UserAccount, UserRole
 from models.versions import CommunityVersion, bump_versions, community_version
 from models.wish import FollowUp, Wish, WishSkill, WishStatus, WishTransitionError
+from models.work_unit import ServiceCard, WorkUnit
 
 __all__ = [
     "Activity",
@@ -79,6 +80,7 @@ __all__ = [
     "RecurringActivity",
     "RunStatus",
     "ScheduleRun",
+    "ServiceCard",
     "Shift",
     "ShiftTemplate",
     "Situation",
@@ -95,6 +97,7 @@ __all__ = [
     "WishSkill",
     "WishStatus",
     "WishTransitionError",
+    "WorkUnit",
     "YearlyTheme",
     "bump_versions",
     "community_version",

@@ -21,6 +21,7 @@ from models.crypto import EncryptedString, mask_id_number, mask_phone
 
 if TYPE_CHECKING:
     from models.community import Community, Grid
+    from models.work_unit import WorkUnit
 
 DEFAULT_WEEKLY_HOURS_CAP = 6.0
 DEFAULT_WEEKLY_TASK_CAP = 3
@@ -45,7 +46,12 @@ class Person(Timestamped, Base):
     grid_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("grid.id", ondelete="SET NULL"), index=True
     )
+    #: the employer as written (the roster, older registrations); ``work_unit_id`` links the
+    #: unit record the quarterly service card goes to
     work_unit: Mapped[str] = mapped_column(sa.String(200), default="")
+    work_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("work_unit.id", ondelete="SET NULL"), index=True
+    )
     home_lat: Mapped[float]
     home_lng: Mapped[float]
     weekly_hours_cap: Mapped[float] = mapped_column(default=DEFAULT_WEEKLY_HOURS_CAP)
@@ -68,6 +74,7 @@ class Person(Timestamped, Base):
 
     community: Mapped[Community] = relationship()
     grid: Mapped[Grid | None] = relationship()
+    unit: Mapped[WorkUnit | None] = relationship()
     availability: Mapped[list[Availability]] = relationship(
         back_populates="person",
         order_by="(Availability.weekday, Availability.start_minute)",

@@ -400,6 +400,9 @@ class OfferStatus(StrEnum):
     ACCEPTED = "accepted"  # this person took the seat
     TAKEN = "taken"  # someone else took it first
     WITHDRAWN = "withdrawn"  # the plan changed (a newer run) before anyone took it
+    #: nobody answered in time (``api.services.claims.OFFER_TTL``, or the task began): the
+    #: seat stays open to anyone who may claim it
+    EXPIRED = "expired"
 
 
 OFFER_STATUS_ZH: dict[OfferStatus, str] = {
@@ -407,6 +410,7 @@ OFFER_STATUS_ZH: dict[OfferStatus, str] = {
     OfferStatus.ACCEPTED: "已接下",
     OfferStatus.TAKEN: "已被他人接下",
     OfferStatus.WITHDRAWN: "已撤回",
+    OfferStatus.EXPIRED: "已过期",
 }
 
 

@@ -71,6 +71,9 @@ class UserAccount(Timestamped, Base):
     #: stored in lower case, so "ZhangWei" and "zhangwei" are one account
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
+    #: a member who registered with their phone logs in with it: the phone's blind index
+    #: (``models.crypto.blind_index``), since the phone itself is stored encrypted
+    login_phone_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     role: Mapped[UserRole] = mapped_column(enum_type(UserRole, "user_role"))
     street_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("street.id", ondelete="RESTRICT"), index=True

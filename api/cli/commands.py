@@ -726,7 +726,8 @@ def scheduler(
         console.print(
             f"草稿 drafts {len(done['drafts'])} · 排队的排班 queued solves {len(done['solved'])} · "
             f"升级 escalated {done['escalated']} · 提醒 reminded {done['reminded']} · "
-            f"催办 chased {done['chased']} · 发送 delivered {done['delivered']}",
+            f"催办 chased {done['chased']} · 服务登记卡 service cards "
+            f"{len(done['service_cards'].sent)} · 发送 delivered {done['delivered']}",
             markup=False,
         )
         return
@@ -740,6 +741,51 @@ def scheduler(
         build_scheduler(settings, blocking=True).start()
     finally:
         worker.stop(timeout=STOP_WAIT_S)
+
+
+@app.command("service-cards")
+def service_cards(
+    quarter: Annotated[
+        str | None,
+        typer.Argument(
+            help="季度，如 2026Q1；不填为上一季度 The quarter, e.g. 2026Q1; the last one if left out"
+        ),
+    ] = None,
+    migrate: Annotated[
+        bool, typer.Option(help="先建表或升级数据库 Create or upgrade the tables first")
+    ] = True,
+) -> None:
+    """给每个工作单位写好本季度的服务登记卡邮件（由定时任务发送；同一季度只发一次）。 Write each
+    work unit's service card e-mail of a quarter into the outbox (the scheduler sends it; once
+    per unit and quarter)."""
+    from datetime import datetime
+
+    from api.services import work_units
+    from api.services.errors import Invalid
+    from api.settings import Settings
+    from api.worker import jobs
+    from api.worker.scheduler import session_factory_for
+    from models.community import DEFAULT_ZONE
+
+    try:
+        settings = Settings()
+        chosen = None if quarter is None else work_units.Quarter.parse(quarter)
+    except (Invalid, ValueError) as exc:
+        _fail(str(exc))
+    if migrate:
+        from models.db import upgrade
+
+        upgrade(settings.database_url)
+    done = jobs.send_service_cards(
+        session_factory=session_factory_for(settings.database_url),
+        now=datetime.now(DEFAULT_ZONE),
+        quarter=chosen,
+    )
+    _out_console().print(
+        f"{done.quarter}：写入 written {len(done.sent)} · 已发过 sent before {len(done.already)} · "
+        f"缺少联系邮箱 no contact e-mail {len(done.no_address)}",
+        markup=False,
+    )
 
 
 if __name__ == "__main__":

@@ -135,5 +135,38 @@ class HoursCreate(Strict):
     hours: float = Field(gt=0, le=24, allow_inf_nan=False)
 
 
+class HoursRejection(Strict):
+    """Hours a coordinator does not vouch for; the reason is told to the member."""
+
+    reason: str = Field("", max_length=500)
+
+
+class HoursWaiting(BaseModel):
+    """Hours a member logged without check-in, waiting for a coordinator: who, which task,
+    how long they say, how long the task was."""
+
+    assignment_id: int
+    person_id: int
+    person_name: str
+    title: str
+    starts_at: UTCTime
+    ends_at: UTCTime
+    task_hours: float
+    hours_requested: float
+
+    @classmethod
+    def of(cls, assignment: Assignment, title: str) -> HoursWaiting:
+        return cls(
+            assignment_id=assignment.id,
+            person_id=assignment.person_id,
+            person_name=assignment.person.name,
+            title=title,
+            starts_at=assignment.starts_at,
+            ends_at=assignment.ends_at,
+            task_hours=round((assignment.ends_at - assignment.starts_at).total_seconds() / 3600, 2),
+            hours_requested=assignment.hours_requested or 0.0,
+        )
+
+
 class DeclineCreate(Strict):
     reason: str = Field("", max_length=500)

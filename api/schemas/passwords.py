@@ -69,7 +69,7 @@ COMMON = frozenset(
 )
 
 
-def check_password(password: str, username: str = "") -> str:
+def check_password(password: str, username: str = "", *, phone: str = "") -> str:
     """The password if it may be used; else a validation error saying why, in both languages."""
     if has_control_characters(password):
         raise fail(
@@ -86,6 +86,8 @@ def check_password(password: str, username: str = "") -> str:
     folded = "".join(password.lower().split())
     if username and folded == "".join(username.lower().split()):
         raise fail("password", "密码不能与用户名相同", "The password cannot be the username")
+    if phone and folded == "".join(phone.split()):
+        raise fail("password", "密码不能与手机号相同", "The password cannot be the mobile number")
     if folded in COMMON or len(set(folded)) <= 2:
         raise fail(
             "password",

@@ -36,24 +36,19 @@ from matcher.domain import PersonKind
 from models.person import Availability, Person
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
-_USERNAME = re.compile(r"^[\w.@-]+$")
+
+
+def as_mobile(text: str) -> str | None:
+    """The 11 digits of a mainland mobile number written with spaces or dashes, else None."""
+    digits = text.strip().replace(" ", "").replace("-", "")
+    return digits if _PHONE.match(digits) else None
 
 
 def _mobile(value: str) -> str:
-    value = value.replace(" ", "").replace("-", "")
-    if not _PHONE.match(value):
+    value = as_mobile(value) or ""
+    if not value:
         raise fail("phone", "应为 11 位手机号，如 13812345678", "Must be an 11-digit mobile number")
     return value
-
-
-def _username(value: str) -> str:
-    if not _USERNAME.match(value):
-        raise fail(
-            "username",
-            "只能包含字母、数字、汉字和 . _ - @",
-            "Only letters, digits, Chinese characters and . _ - @",
-        )
-    return value.lower()
 
 
 def _no_overlap(windows: list[TimeWindow]) -> list[TimeWindow]:
@@ -65,11 +60,6 @@ def _no_overlap(windows: list[TimeWindow]) -> list[TimeWindow]:
 
 
 Phone = Annotated[str, StringConstraints(max_length=20), AfterValidator(_mobile)]
-Username = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=64),
-    AfterValidator(_username),
-]
 #: length only here; ``RegistrationCreate`` checks the rest (``api.schemas.passwords``)
 Password = Annotated[str, StringConstraints(max_length=128)]
 Windows = Annotated[list[TimeWindow], Field(max_length=42), AfterValidator(_no_overlap)]
@@ -109,9 +99,10 @@ class Consent(Strict):
 
 
 class RegistrationCreate(Strict):
-    """报到: an account and a person at the community where one lives."""
+    """报到: an account and a person at the community where one lives. The mobile number is
+    the login name: there is no username to make up."""
 
-    username: Username
+    phone: Phone
     password: Password
     name: Name
     kind: MemberKind
@@ -119,19 +110,21 @@ class RegistrationCreate(Strict):
     #: left out: the grid whose centre is nearest to ``home``
     grid_id: RefId | None = None
     home: Location
+    #: the unit the quarterly service card goes to (``GET /work-units``)
+    work_unit_id: RefId | None = None
+    #: the employer in words, when it is not in the list
     work_unit: ShortText = ""
     skills: Skills = Field(default_factory=list)
     service_categories: Skills = Field(default_factory=list)
     availability: Windows = Field(default_factory=list)
     weekly_hours_cap: HoursCap = 6.0
     weekly_task_cap: TaskCap = 3
-    phone: Phone | None = None
     consent: Consent
 
     @field_validator("password")
     @classmethod
     def _strong_password(cls, password: str, info: ValidationInfo) -> str:
-        return check_password(password, str(info.data.get("username", "")))
+        return check_password(password, phone=str(info.data.get("phone", "")))
 
 
 class Approval(Strict):
@@ -159,12 +152,14 @@ class TimeWindowPublic(BaseModel):
 
 
 class PersonUpdate(Strict):
-    """A coordinator's correction of a person; a field left out stays. ``grid_id`` may be
-    cleared with ``null``."""
+    """A coordinator's correction of a person; a field left out stays. ``grid_id`` and
+    ``work_unit_id`` may be cleared with ``null``."""
 
     name: Name | None = None
     grid_id: RefId | None = None
     work_unit: ShortText | None = None
+    #: the unit record (``GET /work-units``); ``null`` unlinks it
+    work_unit_id: RefId | None = None
     skills: Skills | None = None
     weekly_hours_cap: HoursCap | None = None
     weekly_task_cap: TaskCap | None = None
@@ -179,6 +174,9 @@ class PersonPublic(BaseModel):
     community_id: int
     grid_id: int | None
     work_unit: str
+    #: the unit record the quarterly card goes to, and its name
+    work_unit_id: int | None
+    work_unit_name: str | None
     skills: list[str]
     service_categories: list[str]
     availability: list[TimeWindowPublic]
@@ -236,6 +234,8 @@ def _person_fields(person: Person) -> dict[str, Any]:
         "community_id": person.community_id,
         "grid_id": person.grid_id,
         "work_unit": person.work_unit,
+        "work_unit_id": person.work_unit_id,
+        "work_unit_name": person.unit.name if person.unit is not None else None,
         "skills": sorted(person.skills),
         "service_categories": sorted(person.preferred_categories),
         "availability": [

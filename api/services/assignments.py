@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
 
 from api.schemas.assignments import Contact, MyAssignment
 from api.services import loop_events, messages
@@ -19,6 +21,7 @@ from models.schedule import (
     ASSIGNMENT_STATUS_ZH,
     Assignment,
     AssignmentStatus,
+    RunStatus,
     ScheduleRun,
     StatusError,
 )
@@ -136,16 +139,7 @@ def log_hours(
             "hours",
         )
     if assignment.checked_in_at is None and assignment.status != AssignmentStatus.DONE:
-        before = audit.snapshot(assignment)
-        assignment.hours_requested = hours
-        audit.record(
-            session,
-            action="assignment.hours_requested",
-            row=assignment,
-            actor=actor,
-            community_id=assignment.run.community_id,
-            before=before,
-        )
+        _set_requested(session, assignment, hours, actor, "assignment.hours_requested")
         return assignment
     return record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
 
@@ -155,12 +149,93 @@ def approve_hours(
 ) -> Assignment:
     """A coordinator records the hours served on a task that has begun, whatever its length
     (a visit that took the whole afternoon, hours a member logged without checking in); it
-    becomes done."""
+    becomes done. Hours the member asked for may be approved as asked or adjusted; the member
+    is told what was approved."""
     if assignment.starts_at > utcnow():
         raise Conflict(
             "任务尚未开始，不能登记服务时长", "The assignment has not started; log hours after it"
         )
-    return record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
+    requested = assignment.hours_requested is not None
+    record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
+    if requested:
+        _tell_member(session, assignment, "hours_approved", hours=hours)
+    return assignment
+
+
+def hours_waiting(*, session: Session, community_id: int) -> list[Assignment]:
+    """The community's tasks whose hours were logged without check-in and wait for a
+    coordinator, in published weeks, the oldest task first."""
+    return list(
+        session.scalars(
+            sa.select(Assignment)
+            .join(Assignment.run)
+            .where(
+                ScheduleRun.community_id == community_id,
+                ScheduleRun.status == RunStatus.PUBLISHED,
+                Assignment.status == AssignmentStatus.CONFIRMED,
+                Assignment.hours_requested.is_not(None),
+            )
+            .options(selectinload(Assignment.person))
+            .order_by(Assignment.starts_at, Assignment.id)
+        )
+    )
+
+
+def reject_hours(
+    *, session: Session, assignment: Assignment, actor: UserAccount, reason: str = ""
+) -> Assignment:
+    """A coordinator does not vouch for hours logged without check-in: they are struck off
+    and the task stays confirmed (the member may log again, or the coordinator record the
+    right hours). The member is told, with the reason given."""
+    if assignment.hours_requested is None:
+        raise Conflict("这项任务没有待认可的服务时长", "No hours wait for approval on this task")
+    asked = assignment.hours_requested
+    _set_requested(session, assignment, None, actor, "assignment.hours_rejected", reason)
+    _tell_member(session, assignment, "hours_rejected", hours=asked, reason=reason)
+    return assignment
+
+
+def _set_requested(
+    session: Session,
+    assignment: Assignment,
+    hours: float | None,
+    actor: UserAccount,
+    action: str,
+    reason: str = "",
+) -> None:
+    """The hours waiting for approval set (or struck off), in the audit log with the reason."""
+    before = audit.snapshot(assignment)
+    assignment.hours_requested = hours
+    audit.record(
+        session,
+        action=action,
+        row=assignment,
+        actor=actor,
+        community_id=assignment.run.community_id,
+        before=before,
+        after={**audit.snapshot(assignment), **({"reason": reason} if reason else {})},
+    )
+
+
+def _tell_member(session: Session, assignment: Assignment, kind: str, **facts: Any) -> None:
+    # one message per answer: the key is the answer's audit entry, so hours logged again
+    # after a refusal, and answered again, are told again
+    answered = session.scalar(
+        sa.select(sa.func.max(audit.AuditLog.id)).where(
+            audit.AuditLog.object_type == Assignment.__tablename__,
+            audit.AuditLog.object_id == str(assignment.id),
+        )
+    )
+    loop_events.notify(
+        session,
+        kind,
+        [assignment.person_id],
+        key=f"assignment:{assignment.id}:{answered}",
+        community_id=assignment.run.community_id,
+        title=messages.task_name(assignment),
+        starts_at=assignment.starts_at,
+        **facts,
+    )
 
 
 def record_hours(

@@ -58,7 +58,7 @@ def apply_changes(
     set_fields: frozenset[str],
     action: str,
     actor: UserAccount,
-    community_id: int,
+    community_id: int | None,
 ) -> None:
     """Write the checked changes (``set_fields`` are stored as sets) and audit them."""
     before = audit.snapshot(row)

@@ -19,7 +19,7 @@ reported the same way. ``take_seat`` commits, like ``scheduling.publish``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -75,6 +75,8 @@ from models.wish import Wish, WishStatus
 OFFERS_PER_DECLINE = 5
 #: the cell open work is placed in on the member's map (服务分布图), in metres
 MAP_CELL_M = 100.0
+#: an offer nobody answered within this time is withdrawn; the seat stays open to claims
+OFFER_TTL = timedelta(hours=24)
 
 TAKEN = (
     "已被他人接下，谢谢你的热心",
@@ -433,7 +435,13 @@ def offer_seat(
     ):
         if rank > limit:
             break
-        offer = SeatOffer(assignment_id=declined.id, person_id=candidate.person_id, rank=rank)
+        offer = SeatOffer(
+            assignment_id=declined.id,
+            person_id=candidate.person_id,
+            rank=rank,
+            # the offer's age is counted on the request's clock
+            created_at=now,
+        )
         session.add(offer)
         session.flush()
         loop_events.notify(
@@ -450,6 +458,32 @@ def offer_seat(
         )
         made.append(offer)
     return made
+
+
+def expired(offer: SeatOffer, now: datetime) -> bool:
+    """Whether an open offer has lapsed: unanswered for ``OFFER_TTL``, or its task began."""
+    return offer.created_at + OFFER_TTL <= now or offer.declined.starts_at <= now
+
+
+def expire_offers(*, session: Session, now: datetime) -> list[SeatOffer]:
+    """Withdraw the open offers nobody answered in time (``expired``). The seat is not held
+    by anyone for them: it stays in open work for whoever the rules let claim it, the
+    replacements offered it included. Returns the offers withdrawn now."""
+    lapsed = list(
+        session.scalars(
+            sa.select(SeatOffer)
+            .join(SeatOffer.declined)
+            .where(
+                SeatOffer.status == OfferStatus.OPEN,
+                sa.or_(SeatOffer.created_at <= now - OFFER_TTL, Assignment.starts_at <= now),
+            )
+            .order_by(SeatOffer.id)
+        )
+    )
+    for offer in lapsed:
+        offer.status = OfferStatus.EXPIRED
+    session.flush()
+    return lapsed
 
 
 def own_offers(*, session: Session, person: Person) -> list[SeatOffer]:
@@ -481,8 +515,17 @@ def accept_offer(
 ) -> Assignment:
     """The member takes the seat offered to them, if nobody took it first (then 409)."""
     offer = own_offer(session=session, person=person, offer_id=offer_id)
+    if offer.status == OfferStatus.OPEN and expired(offer, now or utcnow()):
+        # the job has not come round yet: the offer lapses now, and says so
+        offer.status = OfferStatus.EXPIRED
+        session.commit()
     if offer.status == OfferStatus.TAKEN:
         raise _taken()
+    if offer.status == OfferStatus.EXPIRED:
+        raise Conflict(
+            "这份邀请已过期；如果还有空位，可以在「接任务」里认领",
+            "This offer has lapsed; if the place is still open, claim it under Take work",
+        )
     if offer.status != OfferStatus.OPEN:
         raise Conflict("这份邀请已答复过", "this offer has already been answered")
     declined = offer.declined

@@ -47,6 +47,18 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
         "",
     ),
     "work_claimed": ("有党员认领了任务", "A member claimed a task", "", ""),
+    "hours_approved": (
+        "你登记的服务时长已被认可",
+        "Your service hours were approved",
+        "这些时长会记入你的服务记录。",
+        "They count in your service record.",
+    ),
+    "hours_rejected": (
+        "你登记的服务时长未被认可",
+        "Your service hours were not approved",
+        "如有疑问，请联系社区协调员。",
+        "If in doubt, ask the community's coordinator.",
+    ),
     "wish_done": (
         "微心愿已办结，待回访",
         "A wish is done and due for a follow-up visit",
@@ -55,7 +67,12 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 #: where on the phone pages a member acts on a message of this kind
-LINKS = {"seat_offered": "#/work", "seat_taken": "#/work"}
+LINKS = {
+    "seat_offered": "#/work",
+    "seat_taken": "#/work",
+    "hours_approved": "#/assignments",
+    "hours_rejected": "#/assignments",
+}
 #: nearer than this, "near your home" says more than a figure
 NEAR_HOME_M = 50
 
@@ -86,6 +103,9 @@ def words(community: Community, kind: str, facts: dict[str, Any]) -> tuple[str, 
         at_zh, at_en = _moment(community, facts["starts_at"], title)
         zh.append(at_zh)
         en.append(at_en)
+    if facts.get("hours") is not None:
+        zh.append(f"{float(facts['hours']):g} 小时")
+        en.append(f"{float(facts['hours']):g} hours")
     if facts.get("person"):
         zh.append(f"由{facts['person']}接下")
         en.append(f"taken by {facts['person']}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from datetime import date
 
@@ -16,10 +17,12 @@ from api.services.errors import Conflict, Invalid
 from api.services.problem import services_this_quarter
 from api.services.scope import grids_of, readable_people
 from api.services.security import hash_password, verify_password
+from api.services.work_units import offered_unit
 from matcher import rules
 from matcher.domain import PersonKind
 from models import audit
 from models.community import Community, Grid
+from models.crypto import blind_index
 from models.person import Availability, Person, PersonSkill
 from models.user import UserAccount, UserRole
 
@@ -48,10 +51,12 @@ def _windows(windows: Sequence[TimeWindow]) -> list[Availability]:
 
 
 def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
-    """Create a member's person, pending a coordinator's approval (报到审核), and their account.
+    """Create a member's person, pending a coordinator's approval (报到审核), and their account,
+    whose login name is the phone.
 
-    422 for an unknown community or grid; 409 for a username taken by someone else. Sending
-    the same registration again (a retry after a time-out) answers with the account it made.
+    422 for an unknown community, grid or work unit; 409 for a phone that already has an
+    account. Sending the same registration again (a retry after a time-out) answers with the
+    account it made.
     """
     # hashed before the first query: on SQLite a writing request holds the write lock from
     # its first statement, and hashing is the slow part
@@ -63,20 +68,24 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
         grid = check_grid(session, community.id, data.grid_id)
     else:
         grid = nearest_grid(grids_of(session, community.id), data.home.lat, data.home.lng)
-    taken = session.scalar(
-        sa.select(UserAccount).where(UserAccount.username == data.username.lower())
-    )
+    unit = None if data.work_unit_id is None else offered_unit(session, data.work_unit_id)
+    phone_key = blind_index(data.phone)
+    taken = account_by_phone(session, data.phone)
     if taken is not None:
         if _same_registration(taken, data):
             return taken
-        raise Conflict("用户名已被使用", "That username is taken")
+        raise Conflict(
+            "这个手机号已经报到过，请直接用手机号登录",
+            "This mobile number is registered already; log in with it",
+        )
 
     person = Person(
         kind=PersonKind(data.kind),
         name=data.name,
         community=community,
         grid=grid,
-        work_unit=data.work_unit,
+        work_unit=data.work_unit or (unit.name if unit is not None else ""),
+        unit=unit,
         home_lat=data.home.lat,
         home_lng=data.home.lng,
         weekly_hours_cap=data.weekly_hours_cap,
@@ -89,25 +98,33 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
     person.give_consent(data.consent.version)
     person.pending = True
     account = UserAccount(
-        username=data.username,
+        # the login name is the phone; the username is only an inner name, never shown
+        username=f"m{secrets.token_hex(8)}",
+        login_phone_key=phone_key,
         password_hash=password_hash,
         role=UserRole.MEMBER,
         person=person,
     )
     session.add(account)
-    session.flush()  # a username taken meanwhile fails here, inside the request
+    session.flush()  # a phone registered meanwhile fails here, inside the request
     return account
+
+
+def account_by_phone(session: Session, phone: str) -> UserAccount | None:
+    """The account whose login is this phone (11 digits), found by its blind index."""
+    return session.scalars(
+        sa.select(UserAccount).where(UserAccount.login_phone_key == blind_index(phone))
+    ).one_or_none()
 
 
 def _same_registration(account: UserAccount, data: RegistrationCreate) -> bool:
     """The account was made by this very registration, sent before: same person, same
-    community, same password (so nobody learns anything by guessing a taken username)."""
+    community, same password (so nobody learns anything by guessing a registered phone)."""
     person = account.person
     return (
         person is not None
         and person.community_id == data.community_id
         and person.name == data.name
-        and person.phone == data.phone
         and verify_password(data.password, account.password_hash)
     )
 
@@ -192,17 +209,20 @@ def reject(*, session: Session, person: Person, actor: UserAccount) -> Person:
 
 
 #: fields of ``PersonUpdate`` that ``null`` may clear
-NULLABLE_PERSON = frozenset({"grid_id"})
+NULLABLE_PERSON = frozenset({"grid_id", "work_unit_id"})
 
 
 def update_person(
     *, session: Session, person: Person, data: PersonUpdate, actor: UserAccount
 ) -> Person:
-    """A coordinator corrects a person (name, grid, work unit, skills, weekly caps); audited."""
+    """A coordinator corrects a person (name, grid, work unit and its record, skills, weekly
+    caps); audited."""
     changes = data.model_dump(exclude_unset=True)
     refuse_nulls(changes, NULLABLE_PERSON)
     if "grid_id" in changes:
         check_grid(session, person.community_id, changes["grid_id"])
+    if changes.get("work_unit_id") is not None:
+        offered_unit(session, changes["work_unit_id"])
     apply_changes(
         session=session,
         row=person,

@@ -1,5 +1,5 @@
 """Scheduled jobs: draft next week, remind, chase answers, escalate late wishes, the
-coordinators' daily digest, deliver.
+coordinators' daily digest, the work units' quarterly service cards, deliver.
 
 Every job is a plain function of a session factory and ``now`` (timezone-aware), so a test
 controls the clock; ``api.worker.scheduler`` runs them on a timetable in their own process. Each may
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.services import messages
+from api.services import claims, messages, work_units
 from api.services.errors import Conflict
 from api.services.escalation import (
     LATE_WISH_STATUSES,
@@ -283,6 +283,43 @@ def _digest_posted(session: Session, community_id: int, day: date) -> bool:
         )
         or 0
     ) > 0
+
+
+# offers ----------------------------------------------------------------------------------------
+
+
+def expire_offers(*, session_factory: sessionmaker[Session], now: datetime) -> int:
+    """Offers of a declined seat nobody answered within a day, or before the task began, are
+    withdrawn; the seat stays open to claims. Returns how many lapsed."""
+    _require_aware(now)
+    with session_factory() as session, session.begin():
+        return len(claims.expire_offers(session=session, now=now))
+
+
+# service cards -------------------------------------------------------------------------------
+
+
+def send_service_cards(
+    *,
+    session_factory: sessionmaker[Session],
+    now: datetime,
+    quarter: work_units.Quarter | None = None,
+) -> work_units.QuarterRun:
+    """Each work unit's letter of the quarter before ``now`` (China's calendar), or of
+    ``quarter``: one e-mail per unit and quarter, whatever how often it runs."""
+    _require_aware(now)
+    if quarter is None:
+        quarter = work_units.Quarter.of(now.astimezone(DEFAULT_ZONE).date()).previous()
+    with session_factory() as session, session.begin():
+        done = work_units.send_quarter_cards(session=session, quarter=quarter, now=now)
+    log.info(
+        "service cards %s: %d sent, %d already sent, %d units without an e-mail",
+        quarter,
+        len(done.sent),
+        len(done.already),
+        len(done.no_address),
+    )
+    return done
 
 
 # wish deadlines ------------------------------------------------------------------------------

@@ -37,13 +37,14 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
-from api.services import messages
+from api.services import messages, work_units
 from api.settings import DingTalkRobot, Settings
 from models.notification import Message, Notification, NotificationStatus
 from models.person import Person
 from models.user import UserAccount
+from models.work_unit import ServiceCard
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +231,23 @@ def _reached(message: Message) -> Person | UserAccount:
     return found
 
 
+def _letter(notification: Notification) -> tuple[str | None, str, str]:
+    """The address, subject and body of an e-mail: an inbox message's, or a work unit's
+    quarterly service card (``api.services.work_units``), sent to the unit's contact."""
+    if notification.recipient.startswith(work_units.RECIPIENT_PREFIX):
+        session = object_session(notification)
+        card_id = notification.payload.get("card_id")
+        card = session.get(ServiceCard, card_id) if session and card_id else None
+        if card is None:
+            raise ChannelOff(f"the service card of {notification.recipient} is gone")
+        return card.work_unit.contact_email, card.subject, card.body
+    message = _message_of(notification)
+    return _reached(message).email, message.subject, message.body
+
+
 class EmailChannel:
-    """Sends a message to its recipient's own e-mail address, in plain text.
+    """Sends a message to its recipient's own e-mail address, in plain text; a work unit's
+    service card to the unit's contact.
 
     The address is read when the message goes out, so a changed address is used; a recipient
     who removed theirs is skipped.
@@ -257,15 +273,14 @@ class EmailChannel:
         self.timeout_s = timeout_s
 
     def send(self, notification: Notification) -> None:
-        message = _message_of(notification)
-        address = _reached(message).email
+        address, subject, body = _letter(notification)
         if not address:
             raise ChannelOff(f"{notification.recipient} gave no e-mail address")
         mail = EmailMessage()
         mail["From"] = self.sender
         mail["To"] = address
-        mail["Subject"] = message.subject
-        mail.set_content(message.body + "\n\n— 同心 Tongxin\n")
+        mail["Subject"] = subject
+        mail.set_content(body + "\n\n— 同心 Tongxin\n")
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
             if self.starttls:
                 smtp.starttls()

@@ -16,6 +16,8 @@ idempotent, held by the database.
 | ``chase`` | hourly, at :05 | ``chase_unconfirmed`` |
 | ``escalate`` | daily 08:00 | ``escalate_wishes`` |
 | ``digest`` | daily 08:10 | ``send_digests``: the coordinators' one message of the day |
+| ``expire-offers`` | every 15 minutes | ``expire_offers``: offers of a declined seat unanswered for a day, or whose task began, lapse |
+| ``service-cards`` | daily 09:30 | ``send_service_cards``: each work unit's letter of the quarter just ended, on the quarter's first morning; later mornings send only the letters a contact e-mail given late held back (never one twice) |
 | ``deliver`` | every minute | ``deliver`` the outbox |
 
 Beside the timetable, the process solves the runs coordinators queued (``solve_queue``), in
@@ -178,6 +180,14 @@ def run_digest(database_url: str) -> None:
     jobs.send_digests(session_factory=session_factory_for(database_url), now=_now())
 
 
+def run_expire_offers(database_url: str) -> None:
+    jobs.expire_offers(session_factory=session_factory_for(database_url), now=_now())
+
+
+def run_service_cards(database_url: str) -> None:
+    jobs.send_service_cards(session_factory=session_factory_for(database_url), now=_now())
+
+
 def run_deliver(database_url: str) -> None:
     jobs.deliver(
         session_factory=session_factory_for(database_url),
@@ -228,9 +238,13 @@ def run_sync(database_url: str) -> None:
 DAILY: tuple[tuple[str, Callable[..., None], CronTrigger], ...] = (
     ("remind", run_remind, CronTrigger(hour=18, minute=0, timezone=TIMEZONE)),
     ("chase", run_chase, CronTrigger(minute=5, timezone=TIMEZONE)),
+    ("expire-offers", run_expire_offers, CronTrigger(minute="*/15", timezone=TIMEZONE)),
     ("escalate", run_escalate, CronTrigger(hour=8, minute=0, timezone=TIMEZONE)),
     # after the escalation, so the digest lists what went up this morning
     ("digest", run_digest, CronTrigger(hour=8, minute=10, timezone=TIMEZONE)),
+    # daily, not quarterly: the first morning of a quarter sends every unit its letter; a unit
+    # whose contact e-mail came later gets its letter the next morning, the others nothing more
+    ("service-cards", run_service_cards, CronTrigger(hour=9, minute=30, timezone=TIMEZONE)),
 )
 
 
@@ -302,7 +316,9 @@ def run_once(
     done["escalated"] = jobs.escalate_wishes(session_factory=session_factory, now=now)
     done["reminded"] = jobs.remind_tomorrow(session_factory=session_factory, now=now)
     done["chased"] = jobs.chase_unconfirmed(session_factory=session_factory, now=now)
+    done["offers_expired"] = jobs.expire_offers(session_factory=session_factory, now=now)
     done["digests"] = jobs.send_digests(session_factory=session_factory, now=now)
+    done["service_cards"] = jobs.send_service_cards(session_factory=session_factory, now=now)
     done["solved"] = SolveWorker(session_factory=session_factory, lease=lease).drain()
     done["delivered"] = jobs.deliver(session_factory=session_factory, now=now, channels=channels)
     return done

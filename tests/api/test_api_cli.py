@@ -529,3 +529,40 @@ def test_load_makes_no_demo_accounts_outside_development(
     with make_session_factory(make_engine(url))() as session:
         assert session.scalar(select(func.count()).select_from(Community)) == 1
         assert session.scalar(select(func.count()).select_from(UserAccount)) == 0
+
+
+def test_service_cards_for_a_quarter_are_written_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from models import Person
+    from models.db import make_engine, make_session_factory
+    from models.work_unit import ServiceCard, WorkUnit
+
+    url = f"sqlite:///{tmp_path / 'cards.db'}"
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", url)
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
+    assert runner.invoke(app, ["load", str(scenario)]).exit_code == 0
+    with make_session_factory(make_engine(url))() as session:
+        unit = WorkUnit(name="区人民医院", contact_email="dangban@hospital.example.com")
+        person = session.scalars(select(Person).order_by(Person.id)).first()
+        assert person is not None
+        person.unit = unit
+        session.commit()
+    first = runner.invoke(app, ["service-cards", "2026Q1"])
+    assert first.exit_code == 0, first.output
+    assert "2026Q1：写入 written 1 · 已发过 sent before 0" in first.output
+    again = runner.invoke(app, ["service-cards", "2026Q1"])
+    assert "写入 written 0 · 已发过 sent before 1" in again.output
+    with make_session_factory(make_engine(url))() as session:
+        assert session.scalar(select(func.count()).select_from(ServiceCard)) == 1
+
+
+def test_service_cards_refuse_a_quarter_that_is_not_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TONGXIN_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    result = runner.invoke(app, ["service-cards", "2026Q5"])
+    assert result.exit_code == 2
+    assert "季度应写成 2026Q1 这样" in result.output

@@ -21,6 +21,7 @@ from api.services.problem import build_problem
 from api.web import errors
 from api.web.app import create_app
 from models import Person, UserAccount
+from models.crypto import blind_index
 from tests.api.conftest import TEST_SETTINGS
 from tests.support.http_world import WEEK, World, registration
 
@@ -238,6 +239,11 @@ def test_a_write_past_its_deadline_is_undone_and_answered_503(
     assert refused.status_code == 503
     assert refused.headers["retry-after"]
     assert read.status_code == 200  # reads write nothing: no deadline
-    assert db.scalars(select(UserAccount).where(UserAccount.username == "zhangwei")).all() == []
+    assert (
+        db.scalars(
+            select(UserAccount).where(UserAccount.login_phone_key == blind_index("13812345678"))
+        ).all()
+        == []
+    )
     with TestClient(create_app(TEST_SETTINGS, engine=db_engine)) as server:
         assert server.post("/api/v1/registrations", json=body).status_code == 201

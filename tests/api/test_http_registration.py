@@ -9,22 +9,23 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from api.schemas.privacy import PRIVACY_NOTICE_VERSION
 from api.services.security import LoginThrottle, needs_rehash, verify_password
 from api.web.app import create_app
 from models import Community, LoginFailure, Person, UserAccount
+from models.crypto import blind_index
 from tests.api.conftest import TEST_SETTINGS
 from tests.support.http_world import PASSWORD, World, registration
 
 
-def test_register_then_log_in(client: TestClient, world: World, db: Session) -> None:
+def test_register_then_log_in_with_the_phone(client: TestClient, world: World, db: Session) -> None:
     response = client.post("/api/v1/registrations", json=registration(world))
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["username"] == "zhangwei"
+    assert set(body) == {"person"}  # no username: the phone is the login
     person = body["person"]
     assert person["phone_masked"] == "138****5678"
     assert "13812345678" not in response.text
@@ -37,11 +38,19 @@ def test_register_then_log_in(client: TestClient, world: World, db: Session) -> 
 
     stored = db.scalars(select(Person).where(Person.id == person["id"])).one()
     assert stored.phone == "13812345678"
-    account = db.scalars(select(UserAccount).where(UserAccount.username == "zhangwei")).one()
+    account = db.scalars(select(UserAccount).where(UserAccount.person_id == stored.id)).one()
     assert account.password_hash.startswith("$argon2id$")
+    # found by a keyed hash of the phone; the phone itself is nowhere in plain text
+    assert account.login_phone_key == blind_index("13812345678")
+    assert "13812345678" not in account.username
+    raw = db.execute(
+        text("SELECT phone FROM person WHERE id = :id"), {"id": stored.id}
+    ).scalar_one()
+    assert "13812345678" not in raw
 
+    # the phone as it is written on a card, with spaces or dashes
     token = client.post(
-        "/api/v1/auth/token", data={"username": "ZHANGWEI", "password": "守望相助共建家园"}
+        "/api/v1/auth/token", data={"username": "138-1234-5678", "password": "守望相助共建家园"}
     )
     assert token.status_code == 200, token.text
     assert token.json()["token_type"] == "bearer"
@@ -59,12 +68,41 @@ def test_register_with_a_grid(client: TestClient, world: World) -> None:
     assert response.json()["person"]["grid_id"] == world["grid_a1"]
 
 
-def test_duplicate_username_is_409(client: TestClient, world: World) -> None:
+def test_a_phone_registered_by_someone_else_is_409(client: TestClient, world: World) -> None:
     assert client.post("/api/v1/registrations", json=registration(world)).status_code == 201
-    someone_else = registration(world, username="zhangWEI", name="张薇", phone="139 0000 2222")
+    someone_else = registration(world, name="张薇", password="另一个人的新密码")
     again = client.post("/api/v1/registrations", json=someone_else)
     assert again.status_code == 409
-    assert again.json()["detail"] == "用户名已被使用"
+    assert again.json()["detail"] == "这个手机号已经报到过，请直接用手机号登录"
+    # another phone is another person
+    other = registration(world, name="张薇", phone="139 0000 2222")
+    assert client.post("/api/v1/registrations", json=other).status_code == 201
+
+
+def test_a_phone_is_required(client: TestClient, world: World) -> None:
+    body = registration(world)
+    del body["phone"]
+    response = client.post("/api/v1/registrations", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "phone"
+
+
+def test_older_accounts_still_log_in_with_their_username(client: TestClient, world: World) -> None:
+    login = client.post("/api/v1/auth/token", data={"username": "member_a", "password": PASSWORD})
+    assert login.status_code == 200
+
+
+def test_a_wrong_password_with_a_phone_is_counted_without_the_phone(
+    client: TestClient, world: World, db: Session
+) -> None:
+    assert client.post("/api/v1/registrations", json=registration(world)).status_code == 201
+    wrong = client.post(
+        "/api/v1/auth/token", data={"username": "13812345678", "password": "不是这个密码"}
+    )
+    assert wrong.status_code == 401
+    (failure,) = db.scalars(select(LoginFailure.username)).all()
+    assert "13812345678" not in failure
+    assert failure == "tel:" + blind_index("13812345678")[:40]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +158,7 @@ def test_duplicate_username_is_409(client: TestClient, world: World) -> None:
         ({"weekly_hours_cap": -1}, "weekly_hours_cap", "应不小于 0", "at least 0"),
         ({"community_id": 999999}, "community_id", "没有这个社区", "No such community"),
         ({"grid_id": 999999}, "grid_id", "没有这个网格", "No such grid"),
-        ({"username": "a b"}, "username", "只能包含", "Only letters"),
+        ({"username": "zhangwei"}, "username", "不接受此字段", "Unknown field"),
         ({"name": "张\x00伟"}, "name", "控制字符", "control characters"),
         ({"surprise": 1}, "surprise", "不接受此字段", "Unknown field"),
     ],
@@ -166,7 +204,7 @@ def test_wrong_password_and_unknown_user_answer_alike(client: TestClient, world:
     wrong = client.post("/api/v1/auth/token", data={"username": "member_a", "password": "nope"})
     unknown = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "nope"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {"detail": "用户名或密码错误"}
+    assert wrong.json() == unknown.json() == {"detail": "手机号（用户名）或密码错误"}
 
 
 def test_a_password_hashed_with_older_parameters_still_logs_in_and_is_redone(
@@ -307,8 +345,7 @@ def test_a_control_character_in_the_login_form_is_422(
         ("12345678", "太常见"),
         ("password", "太常见"),
         ("        ", "不能全是空格"),
-        ("zhangwei", "不能与用户名相同"),
-        ("ZhangWei", "不能与用户名相同"),
+        ("13812345678", "不能与手机号相同"),
         ("aaaaaaaaaa", "太常见"),
         ("abc\x00defgh", "控制字符"),
     ],
@@ -325,13 +362,22 @@ def test_weak_passwords_are_refused(
 def test_sending_the_same_registration_again_makes_no_second_account(
     client: TestClient, world: World, db: Session
 ) -> None:
+    people_before = len(db.scalars(select(Person)).all())
+    db.rollback()  # read again after the requests, not from this snapshot
     first = client.post("/api/v1/registrations", json=registration(world))
     retry = client.post("/api/v1/registrations", json=registration(world))
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json()
-    accounts = db.scalars(select(UserAccount).where(UserAccount.username == "zhangwei")).all()
+    # the phone written another way is the same phone
+    again = client.post("/api/v1/registrations", json=registration(world, phone="13812345678"))
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    accounts = db.scalars(
+        select(UserAccount).where(UserAccount.login_phone_key == blind_index("13812345678"))
+    ).all()
     assert len(accounts) == 1
-    # the same username with another password is someone else
+    assert len(db.scalars(select(Person)).all()) == people_before + 1
+    # the same phone with another password is someone else
     other = client.post(
         "/api/v1/registrations", json=registration(world, password="另一个人的新密码")
     )
@@ -374,12 +420,42 @@ def test_a_confirmed_party_member_and_a_rejected_registration(
         f"/api/v1/people/{member['id']}/approve", json={"party_member": True}, headers=coordinator
     )
     assert confirmed.json()["kind"] == "party_member"
-    body = registration(world, username="LiNa", name="李娜", phone="139 0000 1111")
+    body = registration(world, name="李娜", phone="139 0000 1111")
     stranger = client.post("/api/v1/registrations", json=body).json()["person"]
     rejected = client.post(f"/api/v1/people/{stranger['id']}/reject", headers=coordinator)
     assert rejected.status_code == 200
     assert rejected.json()["active"] is False
     login = client.post(
-        "/api/v1/auth/token", data={"username": "lina", "password": "守望相助共建家园"}
+        "/api/v1/auth/token", data={"username": "13900001111", "password": "守望相助共建家园"}
     )
     assert login.status_code == 401
+
+
+def test_a_member_picks_their_work_unit_at_registration(
+    client: TestClient, world: World, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    made = client.post(
+        "/api/v1/work-units", json={"name": "区财政局"}, headers=as_role("coordinator_a")
+    ).json()
+    offered = client.get("/api/v1/work-units").json()
+    assert offered == [{"id": made["id"], "name": "区财政局"}]  # names only, for anyone
+    body = registration(world, work_unit_id=made["id"], work_unit="")
+    person = client.post("/api/v1/registrations", json=body).json()["person"]
+    assert (person["work_unit_id"], person["work_unit_name"]) == (made["id"], "区财政局")
+    assert person["work_unit"] == "区财政局"
+    unknown = client.post(
+        "/api/v1/registrations",
+        json=registration(world, phone="13900002222", work_unit_id=999999),
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["field"] == "work_unit_id"
+
+
+def test_the_community_registration_link_and_its_qr_code(client: TestClient, world: World) -> None:
+    link = client.get(f"/api/v1/communities/{world['community_a']}/registration-link")
+    assert link.status_code == 200
+    assert link.json()["url"].endswith(f"/m/#/register?community={world['community_a']}")
+    qr = client.get(link.json()["qr_url"])
+    assert qr.status_code == 200 and qr.headers["content-type"] == "image/svg+xml"
+    assert qr.text.lstrip().startswith("<?xml") or "<svg" in qr.text[:200]
+    assert client.get("/api/v1/communities/999999/registration-link").status_code == 404

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from api.services import loop_events
+from api.services import claims, loop_events
 from api.services.board import snapped
 from api.services.claims import MAP_CELL_M
 from api.services.people import haversine_m
@@ -381,3 +381,70 @@ def test_an_offer_reads_as_its_reader_needs_it(
         loop.community, "seat_offered", {"title": "更换水龙头", "distance_m": 312.4}
     )
     assert "离你家约 312 米" in zh and "about 312 m from your home" in en
+
+
+def test_an_offer_nobody_accepts_within_a_day_lapses_and_the_seat_stays_open(
+    client: TestClient, db: Session, loop: LoopWorld, as_member: Headers, app: FastAPI
+) -> None:
+    client.post(
+        f"{API}/me/assignments/{loop.ids['on_vanguard']}/decline", headers=as_member("张伟")
+    ).raise_for_status()
+    (offer,) = _offers(client, as_member("王芳"))
+    _fresh(db)
+    # a day less an hour: nothing lapses yet
+    assert claims.expire_offers(session=db, now=BEFORE_WEEK + timedelta(hours=23)) == []
+    lapsed = claims.expire_offers(session=db, now=BEFORE_WEEK + claims.OFFER_TTL)
+    db.commit()
+    assert {o.person_id for o in lapsed} == {loop.people[n].id for n in ("王芳", "李强", "刘洋")}
+    app.dependency_overrides[now] = lambda: BEFORE_WEEK + timedelta(hours=25)
+    assert _offers(client, as_member("王芳"))[0]["status"] == "expired"
+    late = client.post(f"{API}/me/offers/{offer['id']}/accept", headers=as_member("王芳"))
+    assert late.status_code == 409
+    assert "已过期" in late.json()["detail"]
+    # the seat is open to claims, the lapsed replacement's included, without an offer
+    seat = next(
+        s
+        for s in client.get(f"{API}/me/open-work", headers=as_member("王芳")).json()
+        if s["demand_kind"] == "shift" and s["demand_id"] == loop.vanguard.id
+    )
+    assert seat["offer_id"] is None
+    body = {"run_id": seat["run_id"], "demand_kind": "shift", "demand_id": loop.vanguard.id}
+    claimed = client.post(f"{API}/me/claims", json=body, headers=as_member("王芳"))
+    assert claimed.status_code == 201, claimed.text
+
+
+def test_an_offer_lapses_when_accepted_too_late_even_before_the_job_runs(
+    client: TestClient, db: Session, loop: LoopWorld, as_member: Headers, app: FastAPI
+) -> None:
+    client.post(
+        f"{API}/me/assignments/{loop.ids['on_vanguard']}/decline", headers=as_member("张伟")
+    ).raise_for_status()
+    (offer,) = _offers(client, as_member("李强"))
+    # within the day it is accepted
+    app.dependency_overrides[now] = lambda: BEFORE_WEEK + timedelta(hours=23)
+    (other,) = _offers(client, as_member("王芳"))
+    app.dependency_overrides[now] = lambda: BEFORE_WEEK + claims.OFFER_TTL + timedelta(minutes=1)
+    late = client.post(f"{API}/me/offers/{other['id']}/accept", headers=as_member("王芳"))
+    assert late.status_code == 409
+    assert (
+        "offer has lapsed"
+        in client.post(
+            f"{API}/me/offers/{offer['id']}/accept",
+            headers={**as_member("李强"), "Accept-Language": "en"},
+        ).json()["detail"]
+    )
+    _fresh(db)
+    statuses = {o.id: o.status for o in db.scalars(sa.select(SeatOffer))}
+    assert statuses[other["id"]] == statuses[offer["id"]] == OfferStatus.EXPIRED
+
+
+def test_an_offer_accepted_within_the_day_takes_the_seat(
+    client: TestClient, loop: LoopWorld, as_member: Headers, app: FastAPI
+) -> None:
+    client.post(
+        f"{API}/me/assignments/{loop.ids['on_vanguard']}/decline", headers=as_member("张伟")
+    ).raise_for_status()
+    (offer,) = _offers(client, as_member("王芳"))
+    app.dependency_overrides[now] = lambda: BEFORE_WEEK + timedelta(hours=23)
+    accepted = client.post(f"{API}/me/offers/{offer['id']}/accept", headers=as_member("王芳"))
+    assert accepted.status_code == 200, accepted.text

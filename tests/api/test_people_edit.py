@@ -171,3 +171,35 @@ def test_a_persons_pins_and_forbids_of_a_week_are_listed_and_one_is_withdrawn(
         f"{API}/people/{world['person_a1']}/weeks/2026-03-03/overrides", headers=headers
     )
     assert tuesday.status_code == 422
+
+
+def test_a_person_is_linked_to_a_work_unit_and_the_written_one_stays(
+    client: TestClient, db: Session, world: World, as_role: Headers
+) -> None:
+    headers = as_role("coordinator_a")
+    made = client.post(
+        f"{API}/work-units",
+        json={"name": "区人民医院", "contact_email": "dangban@hospital.example.com"},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["contact_email_masked"] == "d******@hospital.example.com"
+    unit = made.json()["id"]
+    url = f"{API}/people/{world['person_a1']}"
+    before = client.get(url, headers=headers).json()
+    linked = client.patch(url, json={"work_unit_id": unit}, headers=headers)
+    assert linked.status_code == 200, linked.text
+    assert (linked.json()["work_unit_id"], linked.json()["work_unit_name"]) == (unit, "区人民医院")
+    assert linked.json()["work_unit"] == before["work_unit"]
+    # a second unit of the same name is refused
+    twice = client.post(f"{API}/work-units", json={"name": "区人民医院"}, headers=headers)
+    assert twice.status_code == 409
+    # a unit no longer offered cannot be picked; one that does not exist neither
+    client.patch(f"{API}/work-units/{unit}", json={"active": False}, headers=headers)
+    for bad_unit in (unit, 999999):
+        refused = client.patch(url, json={"work_unit_id": bad_unit}, headers=headers)
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["field"] == "work_unit_id"
+    assert client.get(f"{API}/work-units").json() == []
+    unlinked = client.patch(url, json={"work_unit_id": None}, headers=headers)
+    assert unlinked.json()["work_unit_id"] is None

@@ -2,11 +2,14 @@
 
 One story, in order (each test builds on the one before, and says so if it cannot):
 
-1. a volunteer registers on a phone-size screen, logs in and sets their free times;
+1. a volunteer opens the community's registration link (its QR code), registers on a
+   phone-size screen with their mobile number, logs in with it, sees the review pending and
+   sets their free times;
 2. the coordinator solves the week (progress, then the board), pins the volunteer on a slot
    from its ranked candidates, re-solves (and sees what moved), and publishes;
 3. the volunteer sees the assignment on the phone, confirms it and, the demo week being past,
-   logs the hours served; the phone and the console show times in the community's time zone;
+   logs the hours served, which the coordinator approves (no check-in); the phone and the
+   console show times in the community's time zone;
 4. the coordinator imports an Excel roster with one bad row (listed with its reason, nothing
    imported), then the corrected roster.
 
@@ -41,7 +44,7 @@ SATURDAY = "2026-03-07"
 SUNDAY = "2026-03-08"
 #: the volunteer lives at the centre of 第一网格 (scenarios/hongguang.json)
 HOME = {"latitude": 24.291561, "longitude": 116.119191}
-VOLUNTEER = {"username": "li.zhiyuan", "password": "tongxin-e2e-2026", "name": "李志远"}
+VOLUNTEER = {"phone": "13911112222", "password": "tongxin-e2e-2026", "name": "李志远"}
 #: Saturday morning and afternoon: whatever the first solve gives them, one half stays free
 FREE_HOURS = {5: (8, 9, 10, 11, 14, 15, 16, 17)}
 FREE_SUMMARY = "周六 08:00–12:00，周六 14:00–18:00"
@@ -135,26 +138,49 @@ def log_in_console(page: Any, hash_route: str, username: str = DEMO_USERNAME) ->
 # 1 -------------------------------------------------------------------------------------------
 
 
-def test_volunteer_registers_logs_in_and_sets_free_times(phone: Any, screenshots: Path) -> None:
+def page_height(page: Any) -> int:
+    height: int = page.evaluate("document.documentElement.scrollHeight")
+    return height
+
+
+def test_volunteer_registers_logs_in_and_sets_free_times(
+    phone: Any, screenshots: Path, live_server: LiveServer
+) -> None:
     page = phone
     page.goto("/m/")
     expect(page.locator("[data-page=login]")).to_be_visible()
     shot(page, screenshots, "m-login")
 
-    page.click("[data-test=to-register]")
+    # the community's QR code opens its registration page with the community chosen
+    (demo,) = [c for c in page.request.get("/api/v1/communities").json() if c["name"] == "红光社区"]
+    link = page.request.get(f"/api/v1/communities/{demo['id']}/registration-link").json()
+    assert link["url"] == f"{live_server.url}/m/#/register?community={demo['id']}"
+    page.goto(link["url"])
     expect(page.locator("[data-page=register] h1")).to_have_text("到社区报到")
-    page.fill("input[name=username]", VOLUNTEER["username"])
-    page.fill("input[name=password]", VOLUNTEER["password"])
+    expect(page.locator("select[name=community_id]")).to_have_value(str(demo["id"]))
+    # what scheduling needs comes first; the rest is folded away
+    expect(page.locator("select[name=grid_id]")).to_be_hidden()
+    expect(page.locator("input[name=username]")).to_have_count(0)
+    shot(page, screenshots, "m-register")
+    folded = page_height(page)
     page.fill("input[name=name]", VOLUNTEER["name"])
+    page.fill("input[name=phone]", "139 1111 2222")
+    page.fill("input[name=password]", VOLUNTEER["password"])
     page.locator(".segment", has_text="在职党员").click()
-    page.select_option("select[name=grid_id]", label="第一网格")
     page.click("[data-test=use-location]")
     expect(page.locator("input[name=lat]")).to_have_value(str(HOME["latitude"]))
     expect(page.locator("input[name=lng]")).to_have_value(str(HOME["longitude"]))
-    page.fill("input[name=phone]", "13911112222")
     page.locator(".chip", has_text="助老").click()
-    expect(page.locator(".notice-text")).to_contain_text("同心")
+    page.locator(".chip", has_text="周六上午").click()
     assert short_tap_targets(page) == []
+    page.locator("[data-test=more] summary").click()
+    page.select_option("select[name=grid_id]", label="第一网格")
+    print(f"registration page: {folded} px folded, {page_height(page)} px with more open")
+    page.locator("[data-test=more] summary").click()
+    expect(page.locator("select[name=grid_id]")).to_be_hidden()
+    page.locator(".notice-fold summary").click()
+    expect(page.locator(".notice-text")).to_contain_text("服务登记卡")
+    page.locator(".notice-fold summary").click()
 
     # without consent the API refuses, in Chinese, and the form names the field
     page.click("[data-page=register] button[type=submit]")
@@ -164,8 +190,12 @@ def test_volunteer_registers_logs_in_and_sets_free_times(phone: Any, screenshots
 
     page.check("input[name=consent]")
     page.click("[data-page=register] button[type=submit]")
-    expect(page.locator(".success")).to_contain_text("报到成功")
-    expect(page.locator("input[name=username]")).to_have_value(VOLUNTEER["username"])
+    expect(page.locator(".success")).to_contain_text("报到成功，请用手机号登录")
+    # the login is the phone, filled in as it was typed
+    login = page.locator("input[name=username]")
+    expect(login).to_have_value("139 1111 2222")
+    expect(page.locator("[data-page=login] label").first).to_contain_text("手机号")
+    login.fill(VOLUNTEER["phone"])
     page.fill("input[name=password]", VOLUNTEER["password"])
     shot(page, screenshots, "m-login-after-register")
     page.click("[data-test=login-submit]")
@@ -179,7 +209,13 @@ def test_volunteer_registers_logs_in_and_sets_free_times(phone: Any, screenshots
 
     page.locator(".tab-bar .tab", has_text="空闲时间").click()
     summary = page.locator("[data-test=availability-summary]")
+    # Saturday morning, chosen at registration
+    expect(summary).to_have_text("周六 08:30–12:00")
+    # cleared (08:00–09:00 is partly free: a tap fills it, a second empties it) ...
+    for hour in (8, 8, 9, 10, 11):
+        page.click(f"[data-weekday='5'][data-hour='{hour}']")
     expect(summary).to_have_text("尚未登记空闲时间")
+    # ... and set hour by hour
     assert short_tap_targets(page) == []
     for weekday, hours in FREE_HOURS.items():
         for hour in hours:
@@ -255,7 +291,7 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     expect(page.locator("[data-page=board]")).to_be_visible()
     expect(page.locator("[data-test=week]")).to_have_value(WEEK)
     status = page.locator("[data-test=run-status]")
-    expect(status).to_contain_text("本周尚未排班")
+    expect(status).to_contain_text("本周尚未排班", timeout=SLOW_MS)
     expect(page.locator(".slot").first).to_be_visible()
     shot(page, screenshots, "console-board-unsolved")
 
@@ -303,7 +339,7 @@ def test_coordinator_solves_pins_resolves_and_publishes(
     expect(moves).to_contain_text(f"与排班 #{first_run} 相比")
     added = moves.locator("li.added", has_text=VOLUNTEER["name"])
     expect(added).to_contain_text(title)
-    expect(pending).to_be_hidden()
+    expect(pending).to_be_hidden(timeout=SLOW_MS)
     pinned_card = page.locator(f".slot[data-title='{title}']")
     expect(pinned_card.locator(".person.pinned")).to_have_text(VOLUNTEER["name"])
     shot(page, screenshots, "console-moves")
@@ -417,6 +453,74 @@ def set_community_zone(database_url: str, zone: str) -> None:
     with engine.begin() as connection:
         connection.execute(update(Community).values(timezone=zone))
     engine.dispose()
+
+
+def test_the_coordinator_approves_the_hours_logged_without_check_in(
+    desk: Any, phone: Any, screenshots: Path, story: Story
+) -> None:
+    if not story.published:
+        pytest.skip("the coordinator's flow did not publish a schedule")
+    page = desk
+    page.goto("/console/#/hours")
+    if page.locator("[data-page=login]").is_visible():
+        log_in_console(page, "hours")
+    waiting = page.locator("[data-test=hours-waiting]")
+    expect(waiting).to_have_attribute("data-state", "ready", timeout=SLOW_MS)
+    row = waiting.locator("tr", has_text=VOLUNTEER["name"])
+    expect(row).to_contain_text(story.pinned_post)
+    expect(row.locator("[data-test=hours-requested]")).to_have_text("2.5 小时")
+    expect(row.locator("[data-test=approve-hours]")).to_have_value("2.5")
+    shot(page, screenshots, "console-hours-waiting")
+    # the coordinator knows it was two hours: adjusted, then approved
+    row.locator("[data-test=approve-hours]").fill("2")
+    row.locator("[data-test=approve]").click()
+    expect(page.locator(".toast").last).to_have_text(f"已按 2 小时认可{VOLUNTEER['name']}的服务")
+    expect(waiting.locator("tr", has_text=VOLUNTEER["name"])).to_have_count(0)
+    shot(page, screenshots, "console-hours-approved")
+
+    # the member's card: done, with the hours approved
+    phone.goto("/m/#/assignments")
+    phone.reload()
+    card = phone.locator(".assignment", has_text=story.pinned_post)
+    expect(card.locator("[data-test=status]")).to_have_text("已完成", timeout=SLOW_MS)
+    expect(card.locator("[data-test=hours-requested]")).to_have_count(0)
+    expect(card).to_contain_text("2 小时")
+    phone.goto("/m/#/messages")
+    expect(phone.locator("body")).to_contain_text("你登记的服务时长已被认可", timeout=SLOW_MS)
+    shot(phone, screenshots, "m-hours-approved")
+    assert page.errors == [] and phone.errors == []
+
+
+def test_the_registration_poster_and_the_work_units(desk: Any, screenshots: Path) -> None:
+    page = desk
+    page.goto("/console/#/settings")
+    if page.locator("[data-page=login]").is_visible():
+        log_in_console(page, "settings")
+    poster = page.locator("[data-test=registration-poster]")
+    expect(poster).to_contain_text("红光社区 党员志愿者报到")
+    expect(poster.locator("[data-test=registration-url]")).to_contain_text(
+        "/m/#/register?community="
+    )
+    qr = poster.locator("[data-test=registration-qr]")
+    qr.scroll_into_view_if_needed()
+    expect(qr).to_have_js_property("complete", True)
+    assert qr.evaluate("image => image.naturalWidth") > 100  # the SVG loaded and drew
+    shot(page, screenshots, "console-registration-poster")
+    page.emulate_media(media="print")
+    shot(page, screenshots, "console-registration-poster-print")
+    page.emulate_media(media="screen")
+
+    page.goto("/console/#/units")
+    expect(page.locator("[data-test=units]")).to_have_attribute("data-state", "ready")
+    page.fill("[data-test=unit-name]", "区人民医院")
+    page.fill("[data-test=unit-contact]", "刘主任")
+    page.fill("[data-test=unit-email]", "dangban@hospital.example.com")
+    page.click("[data-test=save-unit]")
+    expect(page.locator(".toast").last).to_have_text("已保存「区人民医院」")
+    row = page.locator("[data-test=units] tr", has_text="区人民医院")
+    expect(row).to_contain_text("d******@hospital.example.com")
+    shot(page, screenshots, "console-work-units")
+    assert page.errors == []
 
 
 def test_times_are_shown_in_the_community_time_zone(
@@ -790,7 +894,9 @@ def test_english_is_one_tap_away_and_remembered(desk: Any, screenshots: Path) ->
     page.fill("input[name=username]", DEMO_USERNAME)
     page.fill("input[name=password]", "not-the-password")
     page.click("[data-test=login-submit]")
-    expect(page.locator("[data-page=login] .error")).to_have_text("Wrong username or password")
+    expect(page.locator("[data-page=login] .error")).to_have_text(
+        "Wrong mobile number (username) or password"
+    )
     shot(page, screenshots, "console-login-english")
 
     page.click("[data-test=lang-toggle]")

@@ -44,6 +44,8 @@ def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) ->
             "chase",
             "escalate",
             "digest",
+            "service-cards",
+            "expire-offers",
             "deliver",
             "communities",
             f"draft:{community_id}",
@@ -56,6 +58,8 @@ def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) ->
         fields = {f.name: str(f) for f in draft_trigger.fields}
         assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("sat", "9", "30")
         assert str(draft_trigger.timezone) == "Asia/Shanghai"
+        cards = {f.name: str(f) for f in found["service-cards"].trigger.fields}
+        assert (cards["day"], cards["hour"], cards["minute"]) == ("*", "9", "30")
     finally:
         scheduler.shutdown(wait=False)
 
@@ -64,7 +68,7 @@ def test_build_scheduler_has_every_job_with_explicit_settings(tmp_path: Path) ->
     again.start(paused=True)
     try:
         assert Counter(job.id for job in again.get_jobs())[f"draft:{community_id}"] == 1
-        assert len(again.get_jobs()) == 7
+        assert len(again.get_jobs()) == 9
     finally:
         again.shutdown(wait=False)
 

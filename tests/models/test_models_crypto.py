@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from models.audit import snapshot
 from models.crypto import (
     DecryptionError,
     SecretKeyError,
+    blind_index,
     decrypt,
     encrypt,
     mask_id_number,
@@ -165,3 +167,16 @@ def test_audit_snapshots_mask_private_fields(session: Session) -> None:
     assert values["kind"] == "party_member"
     assert PHONE not in str(values) and ID_NUMBER not in str(values)
     assert snapshot(household)["address"] == "***"
+
+
+def test_the_blind_index_finds_equal_values_and_depends_on_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = blind_index(PHONE)
+    assert index == blind_index(PHONE) and len(index) == 64
+    assert index != blind_index("13812345679")
+    assert PHONE not in index
+    # not a plain hash anyone could compute from a list of phone numbers
+    assert index != hashlib.sha256(PHONE.encode()).hexdigest()
+    monkeypatch.setenv(crypto.SECRET_ENV, "y" * 40)
+    assert blind_index(PHONE) != index

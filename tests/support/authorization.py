@@ -211,8 +211,11 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/people/{person_b1}/deactivate", None, MANAGE_B),
     ("POST", "/people/{person_c1}/deactivate", None, MANAGE_C),
     ("POST", "/people/{person_c1}/reject", None, MANAGE_C),
-    # hours a coordinator records on a task
+    # hours a coordinator records on a task; hours waiting for approval, refused
     ("POST", "/assignments/{assignment_own}/hours", {"hours": 1}, MANAGE_A),
+    ("GET", "/communities/{community_a}/hours-waiting", None, MANAGE_A),
+    ("GET", "/communities/{community_c}/hours-waiting", None, MANAGE_C),
+    ("POST", "/assignments/{assignment_own}/hours/reject", {}, MANAGE_A),
     ("DELETE", "/recurring-activities/{recurring_c}", None, MANAGE_C),
     # the console's week, map and dashboard: readers, grid leaders within their grids
     ("GET", WEEK_A, None, READ_A1),
@@ -247,7 +250,14 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/communities/{community_c}/roster/template.xlsx", None, MANAGE_C),
     ("POST", "/communities/{community_a}/roster/import", None, _expect(422, 422, 404, 403, 403)),
     ("POST", "/communities/{community_c}/roster/import", None, _expect(404, 404, 404, 403, 403)),
+    # work units: one record for every community, kept by any coordinator or street admin
+    ("GET", "/work-units/records", None, _expect(OK, OK, OK, 403, 403)),
+    ("POST", "/work-units", {"name": "区人民医院"}, _expect(OK, OK, OK, 403, 403)),
+    ("PATCH", "/work-units/999999", {"contact_name": "张主任"}, _expect(404, 404, 404, 403, 403)),
     # without login
+    ("GET", "/work-units", None, PUBLIC),
+    ("GET", "/communities/{community_a}/registration-link", None, PUBLIC),
+    ("GET", "/communities/{community_c}/registration-qr.svg", None, PUBLIC),
     ("GET", "/privacy-notice", None, PUBLIC),
     ("GET", "/communities", None, PUBLIC),
     ("POST", "/registrations", {}, PUBLIC_REFUSED),

@@ -263,7 +263,7 @@ def build(session: Session, password_hash: str) -> World:
 def registration(world: World, **changes: Any) -> dict[str, Any]:
     """A registration (报到) body for community A; ``changes`` replace fields."""
     body: dict[str, Any] = {
-        "username": "ZhangWei",
+        "phone": "138 1234 5678",
         "password": "守望相助共建家园",
         "name": "张伟",
         "kind": "party_member",
@@ -277,7 +277,6 @@ def registration(world: World, **changes: Any) -> dict[str, Any]:
             {"weekday": 2, "start": "19:00", "end": "21:00"},
         ],
         "weekly_hours_cap": 4,
-        "phone": "138 1234 5678",
         "consent": {"version": PRIVACY_NOTICE_VERSION, "accepted": True},
     }
     body.update(changes)

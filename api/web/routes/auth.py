@@ -10,6 +10,8 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from api.schemas.common import has_control_characters
+from api.schemas.people import as_mobile
+from api.services import people
 from api.services.errors import Invalid, NotAuthenticated, TooManyRequests
 from api.services.security import (
     LoginThrottle,
@@ -20,6 +22,7 @@ from api.services.security import (
 )
 from api.web.deps import SessionDep, SettingsDep
 from models.base import utcnow
+from models.crypto import blind_index
 from models.user import UserAccount
 
 router = APIRouter(tags=["auth 登录"])
@@ -43,12 +46,15 @@ def login(
     settings: SettingsDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
-    """Exchange a username and password for a bearer token (form fields, as OAuth2 says)."""
+    """Exchange a login and password for a bearer token (form fields, as OAuth2 says). The
+    ``username`` field takes the mobile number a member registered with, or a username."""
     for field, value in (("username", form.username), ("password", form.password)):
         if has_control_characters(value):
             raise Invalid("不能包含控制字符", "Must not contain control characters", field)
     throttle: LoginThrottle = request.app.state.login_throttle
-    username = form.username.strip().lower()[:64]
+    phone = as_mobile(form.username)
+    # a phone is counted by its blind index: the failures table never holds a phone
+    username = f"tel:{blind_index(phone)[:40]}" if phone else form.username.strip().lower()[:64]
     address = request.client.host if request.client else ""
     now = utcnow()
     wait = throttle.retry_after(session, username=username, address=address, now=now)
@@ -56,9 +62,13 @@ def login(
         raise TooManyRequests(**{"Retry-After": str(wait)})
 
     user = None
-    if 0 < len(username) <= 64:
+    if phone:
+        user = people.account_by_phone(session, phone)
+    if user is None and 0 < len(username) <= 64:
+        # an older account's username (which may be made of digits too)
+        name = form.username.strip().lower()[:64]
         user = session.scalars(
-            sa.select(UserAccount).where(UserAccount.username == username)
+            sa.select(UserAccount).where(UserAccount.username == name)
         ).one_or_none()
     # the hash is checked even for an unknown user, so timing does not reveal who exists
     ok = verify_password(form.password, user.password_hash if user else None)
@@ -67,7 +77,9 @@ def login(
         throttle.failed(session, username=username, address=address, now=now)
         session.commit()
         raise NotAuthenticated(
-            "用户名或密码错误", "Wrong username or password", **{"WWW-Authenticate": "Bearer"}
+            "手机号（用户名）或密码错误",
+            "Wrong mobile number (username) or password",
+            **{"WWW-Authenticate": "Bearer"},
         )
     throttle.succeeded(session, username=username)
     if needs_rehash(user.password_hash):

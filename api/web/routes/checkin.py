@@ -3,10 +3,8 @@ the phone's check-in page."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -14,6 +12,7 @@ from api.schemas.claims import CheckInCode
 from api.services import checkin
 from api.web.deps import SettingsDep
 from api.web.permissions import ManagerDep
+from api.web.qr import page_url, svg_response
 from api.web.scope import ManagedAssignment
 
 router = APIRouter(tags=["schedule 排班"])
@@ -25,7 +24,7 @@ PHONE_PAGE = "/m/#/check-in?code="
 
 
 def _phone_url(request: Request, code: str) -> str:
-    return str(request.base_url).rstrip("/") + PHONE_PAGE + code
+    return page_url(request, PHONE_PAGE + code)
 
 
 @router.get(
@@ -55,8 +54,4 @@ def read_code_qr(
 ) -> Response:
     """The check-in code as a printable QR code (SVG) of the phone's check-in page."""
     code = checkin.managed_code(assignment, settings.secret_key)
-    out = io.BytesIO()
-    segno.make(_phone_url(request, code), error="m").save(
-        out, kind="svg", scale=8, border=4, title=f"签到码 Check-in code {code}"
-    )
-    return Response(out.getvalue(), media_type="image/svg+xml")
+    return svg_response(_phone_url(request, code), f"签到码 Check-in code {code}")

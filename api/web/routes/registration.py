@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import selectinload
 
 from api.schemas.people import PersonSelf, RegistrationCreate
 from api.schemas.privacy import PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION
 from api.services import people as service
-from api.web.deps import SessionDep
+from api.services.errors import NotFound
+from api.web.deps import IdPath, SessionDep
+from api.web.qr import page_url, svg_response
 from models.community import Community
 
 router = APIRouter(tags=["registration 报到"])
+
+#: the phone page a community's QR code opens, followed by the community's id
+REGISTER_PAGE = "/m/#/register?community="
 
 
 class PrivacyNotice(BaseModel):
@@ -39,7 +47,8 @@ class CommunityListing(BaseModel):
 
 
 class Registered(BaseModel):
-    username: str
+    """The login is the phone the member gave (``person.phone_masked`` shows it masked)."""
+
     person: PersonSelf
 
 
@@ -73,14 +82,66 @@ def list_communities(session: SessionDep) -> list[CommunityListing]:
     "/registrations",
     response_model=Registered,
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "the username is taken"}},
+    responses={409: {"description": "the phone has an account already"}},
 )
 def register(session: SessionDep, data: RegistrationCreate) -> Registered:
-    """报到: a party member or volunteer registers with the community where they live.
+    """报到: a party member or volunteer registers with the community where they live; the
+    mobile number is their login.
 
     The grid is the one given, or the grid whose centre is nearest to the home. Consent to
     the current privacy notice is required and recorded with its version and time.
     """
     account = service.register(session=session, data=data)
     assert account.person is not None
-    return Registered(username=account.username, person=PersonSelf.of(account.person))
+    return Registered(person=PersonSelf.of(account.person))
+
+
+class RegistrationLink(BaseModel):
+    community_id: int
+    community: str
+    #: the phone page, with the community chosen
+    url: str
+    #: the printable QR code of ``url``
+    qr_url: str
+
+
+def _community(session: SessionDep, community_id: int) -> Community:
+    community = session.get(Community, community_id)
+    if community is None:
+        raise NotFound()
+    return community
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such community"}}
+
+
+@router.get(
+    "/communities/{community_id}/registration-link",
+    response_model=RegistrationLink,
+    responses=NOT_FOUND,
+)
+def registration_link(
+    request: Request, session: SessionDep, community_id: IdPath
+) -> RegistrationLink:
+    """The address of the community's registration page (报到), for a poster or a chat group."""
+    community = _community(session, community_id)
+    return RegistrationLink(
+        community_id=community.id,
+        community=community.name,
+        url=page_url(request, REGISTER_PAGE + str(community.id)),
+        qr_url=str(request.url_for("registration_qr", community_id=community.id).path),
+    )
+
+
+@router.get(
+    "/communities/{community_id}/registration-qr.svg",
+    response_class=Response,
+    responses={**NOT_FOUND, 200: {"content": {"image/svg+xml": {}}}},
+)
+def registration_qr(request: Request, session: SessionDep, community_id: IdPath) -> Response:
+    """The community's registration page as a printable QR code (SVG): scanned, it opens the
+    page with the community chosen. Anyone may fetch it, like the list of communities."""
+    community = _community(session, community_id)
+    return svg_response(
+        page_url(request, REGISTER_PAGE + str(community.id)), f"{community.name} 报到 Register"
+    )

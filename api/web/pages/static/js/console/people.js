@@ -117,6 +117,7 @@ export function render(ctx) {
       record = await api(`/people/${personId}/service-record/${now.slice(0, 4)}/q${quarter}`).catch(() => null);
       // managers only (a grid leader reads the card without them)
       overrides = await api(`/people/${personId}/weeks/${week}/overrides`).catch(() => null);
+      state.units = state.units || (await api("/work-units"));
     } catch (error) {
       toast(error.message, { bad: true });
       return;
@@ -125,6 +126,8 @@ export function render(ctx) {
     const hoursCap = h("input", { type: "number", min: 0.5, max: 40, step: 0.5, value: person.weekly_hours_cap, class: "short", "data-test": "hours-cap" });
     const skills = h("div", { class: "chips" }, SKILL_NAMES.map((skill) =>
       h("label", { class: "chip" }, h("input", { type: "checkbox", value: skill, checked: person.skills.includes(skill) }), h("span", {}, skillLabel(skill)))));
+    // the unit the quarterly service card goes to; the employer as written stays beside it
+    const unit = select({ "data-test": "work-unit" }, [["", t("people.noUnit")], ...state.units.map((u) => [u.id, u.name])], person.work_unit_id || "");
     const windows = person.availability.map((w) => `${t(`weekday.${w.weekday}`)} ${w.start}–${w.end}`).join("，") || "–";
 
     async function change(request, message) {
@@ -184,9 +187,12 @@ export function render(ctx) {
           weekly_task_cap: Number(taskCap.value),
           weekly_hours_cap: Number(hoursCap.value),
           skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
+          work_unit_id: unit.value ? Number(unit.value) : null,
         } }), t("people.saved"));
       } },
         h("div", { class: "field-row" }, h("label", {}, t("people.taskCap"), taskCap), h("label", {}, t("people.hoursCap"), hoursCap)),
+        h("label", {}, t("people.workUnitRecord"), unit,
+          person.work_unit && person.work_unit !== person.work_unit_name ? h("span", { class: "hint" }, t("people.workUnitWritten", { name: person.work_unit })) : null),
         h("label", {}, t("people.skills"), skills),
         h("div", { class: "actions" },
           h("button", { type: "submit", class: "primary" }, t("common.save")),

@@ -1,7 +1,9 @@
 // 社区设置 A community's settings, from GET /communities/{cid}/settings: whether the weekly
 // draft is published without review, when it is made (a weekday and a time), the walking
 // radius, the hours helpers may call at a household and the services expected per member per
-// quarter. 保存 sends the changed fields (PATCH); a refusal is shown beside the form.
+// quarter. 保存 sends the changed fields (PATCH); a refusal is shown beside the form. Below, the
+// community's 报到二维码: a poster with the QR code of its registration page (the community
+// already chosen), printed with 打印 (the print style prints the poster alone).
 
 import { api } from "../api.js";
 import { h, mount, select, toast } from "../dom.js";
@@ -19,7 +21,7 @@ export function render(ctx) {
   const url = `/communities/${ctx.community.id}/settings`;
   const root = h("section", { class: "settings-page", "data-page": "settings" });
   const body = h("div", { class: "card", "data-test": "settings", "data-state": "loading" }, t("common.loading"));
-  mount(root, h("div", { class: "toolbar" }, h("h1", {}, t("nav.settings"), h("span", { class: "muted" }, ` · ${ctx.community.name}`))), body);
+  mount(root, h("div", { class: "toolbar" }, h("h1", {}, t("nav.settings"), h("span", { class: "muted" }, ` · ${ctx.community.name}`))), body, registrationPoster(ctx.community));
 
   function form(current) {
     const autoPublish = h("input", { type: "checkbox", checked: current.auto_publish, "data-test": "auto-publish" });
@@ -95,4 +97,27 @@ export function render(ctx) {
     mount(body, h("div", { class: "error" }, error.message));
   });
   return root;
+}
+
+/** 报到二维码: the community's registration page as a printable QR code, and its address. */
+function registrationPoster(community) {
+  const address = h("code", { class: "poster-link", "data-test": "registration-url" }, "…");
+  const poster = h("div", { class: "card poster", "data-test": "registration-poster" },
+    h("h2", {}, t("poster.title", { name: community.name })),
+    h("p", { class: "poster-lead" }, t("poster.lead")),
+    h("img", { class: "poster-qr", src: `/api/v1/communities/${community.id}/registration-qr.svg`, alt: t("poster.qrAlt", { name: community.name }), "data-test": "registration-qr" }),
+    h("ol", { class: "poster-steps" },
+      h("li", {}, t("poster.step1")),
+      h("li", {}, t("poster.step2")),
+      h("li", {}, t("poster.step3")),
+    ),
+    address,
+    h("div", { class: "actions no-print" },
+      h("button", { type: "button", class: "primary", "data-test": "print-poster", onclick: () => window.print() }, t("poster.print")),
+    ),
+  );
+  api(`/communities/${community.id}/registration-link`, { auth: false })
+    .then((link) => { address.textContent = link.url; })
+    .catch(() => { address.textContent = ""; });
+  return poster;
 }

@@ -68,7 +68,7 @@ function tabBar(active) {
 async function show(route) {
   const name = route.name || (token() ? "assignments" : "login");
   if (name === "register") {
-    mount(app, topBar(), h("main", {}, register.render()));
+    mount(app, topBar(), h("main", {}, register.render(route.params)));
     return;
   }
   if (name === "login" || !token() || !SIGNED_IN[name]) {

@@ -1,5 +1,8 @@
 // 报到: a party member or volunteer registers with the community where they live
-// (POST /registrations). Anyone may open it; the privacy notice must be accepted.
+// (POST /registrations), in about a minute. What scheduling needs comes first (name, phone —
+// the login —, password, community, home, skills, usual free times); the rest folds under
+// 更多信息（选填）. Anyone may open it; a community's QR code opens it with the community
+// chosen (#/register?community=3); the privacy notice must be accepted.
 
 import { api, ApiError } from "../api.js";
 import { h, mount, select } from "../dom.js";
@@ -8,7 +11,7 @@ import { go } from "../router.js";
 import { rememberUsername } from "../login.js";
 
 const FIELD_LABELS = {
-  username: "register.username",
+  phone: "register.phone",
   password: "register.password",
   name: "register.name",
   kind: "register.kind",
@@ -17,10 +20,21 @@ const FIELD_LABELS = {
   "home.lat": "register.lat",
   "home.lng": "register.lng",
   work_unit: "register.workUnit",
-  phone: "register.phone",
+  work_unit_id: "register.workUnit",
   skills: "register.skills",
+  availability: "register.freeTime",
+  weekly_hours_cap: "register.hoursCap",
   "consent.accepted": "register.consentField",
   "consent.version": "register.consentField",
+};
+
+/** The usual free times offered as one tap each: the weekly windows they stand for. */
+const FREE_TIMES = {
+  weekdayEvening: [0, 1, 2, 3, 4].map((weekday) => ({ weekday, start: "19:00", end: "21:00" })),
+  saturdayMorning: [{ weekday: 5, start: "08:30", end: "12:00" }],
+  saturdayAfternoon: [{ weekday: 5, start: "14:00", end: "17:30" }],
+  sundayMorning: [{ weekday: 6, start: "08:30", end: "12:00" }],
+  sundayAfternoon: [{ weekday: 6, start: "14:00", end: "17:30" }],
 };
 
 /** One line per bad field, named as the form names it. */
@@ -36,18 +50,31 @@ function explain(error) {
   return error.message;
 }
 
-export function render() {
+/** The form; ``params.community`` (from a community's QR code) chooses the community. */
+export function render(params = {}) {
   const root = h("section", { class: "stack", "data-page": "register" }, h("p", {}, t("common.loading")));
-  Promise.all([api("/communities", { auth: false }), api("/privacy-notice", { auth: false })])
-    .then(([communities, notice]) => mount(root, ...form(communities, notice)))
+  Promise.all([
+    api("/communities", { auth: false }),
+    api("/privacy-notice", { auth: false }),
+    api("/work-units", { auth: false }),
+  ])
+    .then(([communities, notice, units]) => mount(root, ...form(communities, notice, units, params.community)))
     .catch((error) => mount(root, h("div", { class: "error" }, error.message)));
   return root;
 }
 
-function form(communities, notice) {
-  const username = h("input", { type: "text", name: "username", autocomplete: "username", required: true, minlength: 3 });
-  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", required: true, minlength: 8 });
+function chips(name, values, label) {
+  return h(
+    "div",
+    { class: "chips" },
+    values.map((value) => h("label", { class: "chip" }, h("input", { type: "checkbox", name, value }), h("span", {}, label(value)))),
+  );
+}
+
+function form(communities, notice, units, chosenCommunity) {
   const name = h("input", { type: "text", name: "name", autocomplete: "name", required: true });
+  const phone = h("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "numeric", maxlength: 13, required: true });
+  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", required: true, minlength: 8 });
   const kind = h(
     "div",
     { class: "segmented", role: "radiogroup" },
@@ -63,6 +90,7 @@ function form(communities, notice) {
   const community = select(
     { name: "community_id", required: true },
     communities.map((c) => [c.id, `${c.name}（${c.street}）`]),
+    communities.some((c) => String(c.id) === String(chosenCommunity)) ? chosenCommunity : undefined,
   );
   const grid = h("select", { name: "grid_id" });
   const fillGrids = () => {
@@ -75,7 +103,6 @@ function form(communities, notice) {
   };
   community.addEventListener("change", fillGrids);
   fillGrids();
-
   const lat = h("input", { type: "number", name: "lat", step: "any", min: -90, max: 90, required: true, inputmode: "decimal" });
   const lng = h("input", { type: "number", name: "lng", step: "any", min: -180, max: 180, required: true, inputmode: "decimal" });
   const locating = h("span", { class: "muted small-text" });
@@ -107,15 +134,13 @@ function form(communities, notice) {
     t("register.useLocation"),
   );
 
-  const workUnit = h("input", { type: "text", name: "work_unit", autocomplete: "organization" });
-  const phone = h("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "numeric", maxlength: 13 });
-  const skills = h(
-    "div",
-    { class: "chips" },
-    SKILL_NAMES.map((skill) =>
-      h("label", { class: "chip" }, h("input", { type: "checkbox", name: "skills", value: skill }), h("span", {}, skillLabel(skill))),
-    ),
-  );
+  const skills = chips("skills", SKILL_NAMES, skillLabel);
+  const freeTimes = chips("free", Object.keys(FREE_TIMES), (slot) => t(`register.slot.${slot}`));
+
+  // 更多信息（选填）: what scheduling can do without
+  const unit = select({ name: "work_unit_id" }, [["", t("register.workUnitPick")], ...units.map((u) => [u.id, u.name])]);
+  const workUnit = h("input", { type: "text", name: "work_unit", autocomplete: "organization", placeholder: t("register.workUnitOther") });
+  const hoursCap = h("input", { type: "number", name: "weekly_hours_cap", min: 0, max: 40, step: 0.5, value: 6, inputmode: "decimal" });
   const consent = h("input", { type: "checkbox", name: "consent" });
   const message = h("div", { class: "error", role: "alert", hidden: true });
   const submit = h("button", { type: "submit", class: "primary wide" }, t("register.submit"));
@@ -131,21 +156,24 @@ function form(communities, notice) {
         submit.disabled = true;
         const checkedKind = kind.querySelector("input:checked");
         const body = {
-          username: username.value.trim(),
+          phone: phone.value.trim(),
           password: password.value,
           name: name.value.trim(),
           kind: checkedKind ? checkedKind.value : "volunteer",
           community_id: Number(community.value),
           home: { lat: lat.value === "" ? null : Number(lat.value), lng: lng.value === "" ? null : Number(lng.value) },
-          work_unit: workUnit.value.trim(),
           skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
+          availability: [...freeTimes.querySelectorAll("input:checked")].flatMap((box) => FREE_TIMES[box.value]),
+          work_unit: workUnit.value.trim(),
           consent: { version: notice.version, accepted: consent.checked },
         };
         if (grid.value) body.grid_id = Number(grid.value);
-        if (phone.value.trim()) body.phone = phone.value.trim();
+        if (unit.value) body.work_unit_id = Number(unit.value);
+        if (hoursCap.value !== "") body.weekly_hours_cap = Number(hoursCap.value);
         try {
-          const registered = await api("/registrations", { method: "POST", json: body, auth: false });
-          rememberUsername(registered.username);
+          await api("/registrations", { method: "POST", json: body, auth: false });
+          // the login form opens with the phone filled in
+          rememberUsername(body.phone);
           go("login", { registered: "1" });
         } catch (error) {
           message.textContent = explain(error);
@@ -156,12 +184,11 @@ function form(communities, notice) {
         }
       },
     },
-    h("label", {}, t("register.username"), username),
-    h("label", {}, t("register.password"), password, h("span", { class: "hint" }, t("register.passwordHint"))),
     h("label", {}, t("register.name"), name),
+    h("label", {}, t("register.phone"), phone, h("span", { class: "hint" }, t("register.phoneHint"))),
+    h("label", {}, t("register.password"), password, h("span", { class: "hint" }, t("register.passwordHint"))),
     h("fieldset", {}, h("legend", {}, t("register.kind")), kind),
     h("label", {}, t("register.community"), community),
-    h("label", {}, t("register.grid"), grid),
     h(
       "fieldset",
       {},
@@ -171,14 +198,25 @@ function form(communities, notice) {
       locating,
       h("div", { class: "pair" }, h("label", {}, t("register.lat"), lat), h("label", {}, t("register.lng"), lng)),
     ),
-    h("label", {}, t("register.workUnit"), workUnit),
-    h("label", {}, t("register.phone"), phone, h("span", { class: "hint" }, t("register.phoneHint"))),
     h("fieldset", {}, h("legend", {}, t("register.skills")), skills),
+    h("fieldset", {}, h("legend", {}, t("register.freeTime")), h("p", { class: "hint" }, t("register.freeTimeHint")), freeTimes),
+    h(
+      "details",
+      { class: "more", "data-test": "more" },
+      h("summary", {}, t("register.more")),
+      h(
+        "div",
+        { class: "stack" },
+        h("label", {}, t("register.workUnit"), unit, workUnit),
+        h("label", {}, t("register.grid"), grid),
+        h("label", {}, t("register.hoursCap"), hoursCap),
+      ),
+    ),
     h(
       "fieldset",
       {},
       h("legend", {}, t("register.privacy", { version: notice.version })),
-      h("div", { class: "notice-text", tabindex: 0 }, pick(notice)),
+      h("details", { class: "notice-fold" }, h("summary", {}, t("register.readNotice")), h("div", { class: "notice-text", tabindex: 0 }, pick(notice))),
       h("label", { class: "check" }, consent, h("span", {}, t("register.consent"))),
     ),
     message,
