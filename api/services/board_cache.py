@@ -143,7 +143,9 @@ def cached_week(*, session: Session, community_id: int, week_start: date) -> Cac
     found = weeks.get((community_id, week_start), version)
     if found is not None:
         return found
-    problem, refs = build_problem(session=session, community_id=community_id, week_start=week_start)
+    problem, refs = build_problem(
+        session=session, community_id=community_id, week_start=week_start, reading=True
+    )
     week = week_of(problem, refs, community_id=community_id, version=version)
     weeks.put(week)
     # a week of 5,700 people is millions of small objects: left to the cyclic collector, every

@@ -144,16 +144,21 @@ def build_problem(
     previous_run_id: int | None = None,
     time_limit_s: float = Settings().time_limit_s,
     for_solve: bool = False,
+    reading: bool = False,
 ) -> tuple[Problem, DemandRefs]:
     """One community's week from the database, as the matcher's ``Problem``.
 
     ``for_solve``: the week as the weekly plan sees it, where a post filled by claims only
     (``TakeMode.CLAIM``) keeps who claimed it (their pins) and nobody else; the ranking of
-    candidates for one seat (claims, replacements) sees every eligible person."""
+    candidates for one seat (claims, replacements) sees every eligible person.
+    ``reading``: the week as it stands, for a request that only reads (the board): the standing
+    pairs' visits falling due are made by the next request that writes (a solve, a claim, an
+    edit), never by a read, which must not take the database's write lock."""
     community = get_community(session, community_id)
     week_end = week_start + timedelta(days=6)
     refs = DemandRefs()
-    generate_visits(session, community.id, week_start)  # standing pairs' due visits, as wishes
+    if not reading:
+        generate_visits(session, community.id, week_start)  # standing pairs' due visits, as wishes
     teams = team_names(session, community.id)
     demands = (
         *_wish_demands(session, community, week_start, refs, teams),
