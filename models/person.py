@@ -21,6 +21,7 @@ from models.crypto import EncryptedString, mask_id_number, mask_phone
 
 if TYPE_CHECKING:
     from models.community import Community, Grid
+    from models.place import Place
 
 DEFAULT_WEEKLY_HOURS_CAP = 6.0
 DEFAULT_WEEKLY_TASK_CAP = 3
@@ -46,6 +47,10 @@ class Person(Timestamped, Base):
         sa.ForeignKey("grid.id", ondelete="SET NULL"), index=True
     )
     work_unit: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: the building (or estate) of the place directory the home is in, if named
+    home_place_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("place.id", ondelete="SET NULL"), index=True
+    )
     home_lat: Mapped[float]
     home_lng: Mapped[float]
     weekly_hours_cap: Mapped[float] = mapped_column(default=DEFAULT_WEEKLY_HOURS_CAP)
@@ -68,6 +73,7 @@ class Person(Timestamped, Base):
 
     community: Mapped[Community] = relationship()
     grid: Mapped[Grid | None] = relationship()
+    home_place: Mapped[Place | None] = relationship()
     availability: Mapped[list[Availability]] = relationship(
         back_populates="person",
         order_by="(Availability.weekday, Availability.start_minute)",

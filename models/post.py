@@ -60,6 +60,10 @@ class Post(Timestamped, Base):
     category: Mapped[str] = mapped_column(sa.String(32), default="")
     #: where, in words: "红光社区党群服务中心"
     place: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: the place of the directory it is at, if named
+    place_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("place.id", ondelete="SET NULL"), index=True
+    )
     lat: Mapped[float]
     lng: Mapped[float]
     party_members_only: Mapped[bool] = mapped_column(default=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from api.schemas.common import (
@@ -116,9 +117,12 @@ class RegistrationCreate(Strict):
     name: Name
     kind: MemberKind
     community_id: RefId
-    #: left out: the grid whose centre is nearest to ``home``
+    #: left out: the grid whose centre is nearest to the home
     grid_id: RefId | None = None
-    home: Location
+    #: the building (or estate) of the community's place directory one lives in
+    home_place_id: RefId | None = None
+    #: the home's coordinates (the phone's location); given with a place, they win
+    home: Location | None = None
     work_unit: ShortText = ""
     skills: Skills = Field(default_factory=list)
     service_categories: Skills = Field(default_factory=list)
@@ -132,6 +136,16 @@ class RegistrationCreate(Strict):
     @classmethod
     def _strong_password(cls, password: str, info: ValidationInfo) -> str:
         return check_password(password, str(info.data.get("username", "")))
+
+    @model_validator(mode="after")
+    def _home_somewhere(self) -> Self:
+        if self.home_place_id is None and self.home is None:
+            raise fail(
+                "home",
+                "请选择住在哪个小区、哪栋楼（或使用当前位置）",
+                "Choose the estate and building of your home (or use your location)",
+            )
+        return self
 
 
 class Approval(Strict):
@@ -211,6 +225,7 @@ class PersonSelf(PersonPublic):
     community_name: str
     grid_name: str | None
     home: Location
+    home_place_id: int | None
     unavailable_dates: list[date]
     consent_version: str | None
     consent_at: UTCTime | None
@@ -222,6 +237,7 @@ class PersonSelf(PersonPublic):
             community_name=person.community.name,
             grid_name=person.grid.name if person.grid else None,
             home=Location(lat=person.home_lat, lng=person.home_lng),
+            home_place_id=person.home_place_id,
             unavailable_dates=sorted(person.unavailable_dates),
             consent_version=person.consent_version,
             consent_at=person.consent_at,

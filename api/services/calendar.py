@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import calendar as calendar_module
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from api.schemas.calendar import ActivityCreate, RecurringActivityCreate, ThemeMonthUpdate
+from api.schemas.calendar import (
+    ActivityCreate,
+    ActivityFields,
+    RecurringActivityCreate,
+    ThemeMonthUpdate,
+)
 from api.schemas.common import minutes
 from api.services.changes import check_grid
 from api.services.errors import Invalid
+from api.services.places import placed_fields
 from models import audit
 from models.calendar import (
     ACTIVITY_DETAILS,
@@ -89,6 +96,12 @@ def set_theme(
     return row
 
 
+def _details(session: Session, community: Community, data: ActivityFields) -> dict[str, Any]:
+    """The activity's details as given, with where it is from the place directory."""
+    where = placed_fields(session, community.id, data.place_id, data.lat, data.lng, data.place)
+    return data.model_dump(include=set(ACTIVITY_DETAILS)) | where
+
+
 def create_activity(
     *,
     session: Session,
@@ -112,7 +125,7 @@ def create_activity(
         day=data.day,
         starts_at=community.local_datetime(data.day, minutes(data.start)),
         ends_at=community.local_datetime(data.day, minutes(data.end)),
-        **data.model_dump(include=set(ACTIVITY_DETAILS)),
+        **_details(session, community, data),
         roles=[
             ActivityRole(position=i, skill=r.skill, headcount=r.headcount)
             for i, r in enumerate(data.roles)
@@ -188,7 +201,7 @@ def create_recurring_activity(
         week_of_month=data.week_of_month,
         start_minute=minutes(data.start),
         end_minute=minutes(data.end),
-        **data.model_dump(include=set(ACTIVITY_DETAILS)),
+        **_details(session, community, data),
         roles=[{"skill": r.skill, "headcount": r.headcount} for r in data.roles],
     )
     session.add(rule)

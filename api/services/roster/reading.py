@@ -146,6 +146,22 @@ def open_workbook(content: bytes) -> Any:
         raise BadFile(*DAMAGED) from None
 
 
+def first_sheet_rows(content: bytes) -> list[tuple[int, list[RawCell]]]:
+    """Every row of the first sheet of an .xlsx file, read as the roster is read (the same
+    refusals of files that are not .xlsx, too large, too long or damaged)."""
+    workbook = open_workbook(content)
+    try:
+        if not workbook.worksheets:
+            raise BadFile("文件中没有工作表", "The file has no worksheet")
+        return list(sheet_rows(workbook.worksheets[0]))
+    except ServiceError:
+        raise
+    except Exception:
+        raise BadFile(*DAMAGED) from None
+    finally:
+        workbook.close()
+
+
 def _roster_sheet(workbook: Any) -> Any:
     if SHEET_ROSTER in workbook.sheetnames:
         return workbook[SHEET_ROSTER]
@@ -155,7 +171,7 @@ def _roster_sheet(workbook: Any) -> Any:
     return workbook.worksheets[0]
 
 
-def _rows(sheet: Any) -> Iterator[tuple[int, list[RawCell]]]:
+def sheet_rows(sheet: Any) -> Iterator[tuple[int, list[RawCell]]]:
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS_READ), start=1):
         if number > MAX_SCANNED_ROWS:
             raise BadFile(
@@ -197,7 +213,7 @@ def _missing_columns(positions: dict[str, int]) -> None:
         )
 
 
-def _is_blank(cell: RawCell) -> bool:
+def is_blank(cell: RawCell) -> bool:
     return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
@@ -237,7 +253,7 @@ class _RowReader:
     def raw(self, key: str) -> Any:
         """The cell's value, ``None`` when blank or a formula (a formula is noted as a problem)."""
         cell = self.cells.get(key)
-        if cell is None or _is_blank(cell):
+        if cell is None or is_blank(cell):
             return None
         formula_like = isinstance(cell.value, str) and cell.value.strip().startswith("=")
         if cell.is_formula or formula_like:
@@ -522,7 +538,7 @@ def _read_sheet(sheet: Any, grids: Sequence[Grid]) -> tuple[list[RosterEntry], l
     entries: list[RosterEntry] = []
     problems: list[RowProblem] = []
     people = 0
-    for number, cells in _rows(sheet):
+    for number, cells in sheet_rows(sheet):
         if positions is None:
             positions = _header(cells)
             if positions is not None:
@@ -531,7 +547,7 @@ def _read_sheet(sheet: Any, grids: Sequence[Grid]) -> tuple[list[RosterEntry], l
                 break
             continue
         by_key = {key: cells[index] for key, index in positions.items() if index < len(cells)}
-        if all(_is_blank(cell) for cell in by_key.values()):
+        if all(is_blank(cell) for cell in by_key.values()):
             continue
         people += 1
         if people > MAX_ROWS:
