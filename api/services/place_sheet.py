@@ -165,7 +165,7 @@ class _Reader:
             )
         if building and not estate:
             self.fail("estate", "填写楼栋时须同时填写小区", "A building needs its estate")
-        if not (venue or estate):
+        if not (venue or estate or building):
             self.fail("estate", "请填写小区或场所", "Give an estate or a venue")
         far = (
             lat is not None
@@ -357,6 +357,16 @@ def import_places(
     return outcome
 
 
+def _same_spot(place: Place, row: _Row) -> bool:
+    """Within a centimetre: Excel keeps 15 significant digits, so a coordinate read back from
+    a saved sheet may differ in its last digits."""
+    if place.lat is None or place.lng is None or row.lat is None or row.lng is None:
+        return False
+    return math.isclose(place.lat, row.lat, abs_tol=1e-7) and math.isclose(
+        place.lng, row.lng, abs_tol=1e-7
+    )
+
+
 def _upsert(
     session: Session,
     community: Community,
@@ -374,7 +384,7 @@ def _upsert(
         found = known.find(row.kind, row.name, estate)
     if found:
         place = found[0]
-        moved = row.lat is not None and (place.lat, place.lng) != (row.lat, row.lng)
+        moved = row.lat is not None and not _same_spot(place, row)
         if not moved:
             outcome.skipped += 1
             return place

@@ -80,10 +80,12 @@ def key_of(kind: PlaceKind, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Unmatched:
-    """Why a home's place was not found, in both languages."""
+    """Why a home's place was not found, in both languages, and which name is at fault
+    (``estate`` or ``building``)."""
 
     zh: str
     en: str
+    column: str = "estate"
 
 
 def _listed(names: Sequence[str], limit: int = 12) -> str:
@@ -149,10 +151,12 @@ class Directory:
             return Unmatched(
                 f"「{estate.name}」有多个楼栋都像「{text}」：请写楼栋全名",
                 f"Several buildings of {estate.name} look like {text!r}: write its full name",
+                "building",
             )
         return Unmatched(
             f"「{estate.name}」没有楼栋「{text}」；已有楼栋：{_listed(names)}",
             f"{estate.name} has no building {text!r}; known: {', '.join(names[:12]) or '(none)'}",
+            "building",
         )
 
     def _split(self, text: str) -> tuple[Place, str] | None:
@@ -173,7 +177,7 @@ class Directory:
         if not estate_text:
             if building_text:
                 return Unmatched(
-                    "填写楼栋时须同时填写小区", "A building is given without its estate"
+                    "填写楼栋时须同时填写小区", "A building is given without its estate", "estate"
                 )
             return Unmatched("未填写小区", "No estate given")
         estate = self._estate(estate_text)
