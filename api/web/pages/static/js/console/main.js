@@ -1,7 +1,7 @@
 // The coordinator console (/console/): log in, pick a community, and work on its week.
 // Routes: #/login, #/board (排班周表), #/wishes (微心愿), #/map (地图), #/people (人员),
-// #/pairs (结对), #/dashboard (统计), #/year (全年日历), #/settings (社区设置), #/audit (操作记录) —
-// the last three for coordinators and street admins only. Each page module
+// #/pairs (结对), #/dashboard (统计), #/year (全年日历), #/places (地点库), #/settings (社区设置),
+// #/audit (操作记录) — the last four for coordinators and street admins only. Each page module
 // renders itself from the API; switching language or community renders the page again.
 
 import { api, forgetToken, token, whenUnauthorized } from "../api.js";
@@ -16,11 +16,12 @@ import * as map from "./map.js";
 import * as audit from "./audit.js";
 import * as pairs from "./pairs.js";
 import * as people from "./people.js";
+import * as places from "./places.js";
 import * as settings from "./settings.js";
 import * as wishes from "./wishes.js";
 import * as year from "./year.js";
 
-const PAGES = { board, wishes, map, people, pairs, dashboard, year, settings, audit };
+const PAGES = { board, wishes, map, people, pairs, dashboard, year, places, settings, audit };
 /** Pages offered to some roles only: a tab shows when ``allowed(me)`` says so. */
 const offered = (name) => !PAGES[name].allowed || PAGES[name].allowed(session.me);
 const COMMUNITY_KEY = "tongxin.community";

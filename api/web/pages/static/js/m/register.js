@@ -1,11 +1,14 @@
 // 报到: a party member or volunteer registers with the community where they live
-// (POST /registrations). Anyone may open it; the privacy notice must be accepted.
+// (POST /registrations). Anyone may open it; the privacy notice must be accepted. The home is
+// the estate and building picked from the community's place directory
+// (GET /communities/{cid}/home-places), or the phone's location for those who prefer it.
 
 import { api, ApiError } from "../api.js";
 import { h, mount, select } from "../dom.js";
 import { SKILL_NAMES, pick, skillLabel, t } from "../i18n.js";
 import { go } from "../router.js";
 import { rememberUsername } from "../login.js";
+import { placePicker } from "../places.js";
 
 const FIELD_LABELS = {
   username: "register.username",
@@ -14,6 +17,8 @@ const FIELD_LABELS = {
   kind: "register.kind",
   community_id: "register.community",
   grid_id: "register.grid",
+  home: "register.home",
+  home_place_id: "register.home",
   "home.lat": "register.lat",
   "home.lng": "register.lng",
   work_unit: "register.workUnit",
@@ -76,8 +81,22 @@ function form(communities, notice) {
   community.addEventListener("change", fillGrids);
   fillGrids();
 
-  const lat = h("input", { type: "number", name: "lat", step: "any", min: -90, max: 90, required: true, inputmode: "decimal" });
-  const lng = h("input", { type: "number", name: "lng", step: "any", min: -180, max: 180, required: true, inputmode: "decimal" });
+  // the estate and building of home, from the chosen community's place directory
+  const homeSlot = h("div", { "data-test": "home-places" });
+  let homePicker = null;
+  const fillHomes = async () => {
+    homePicker = null;
+    mount(homeSlot);
+    const homes = await api(`/communities/${community.value}/home-places`, { auth: false }).catch(() => []);
+    if (!homes.length) return;
+    homePicker = placePicker(homes, { venues: false, prefix: "home" });
+    mount(homeSlot, homePicker.element);
+  };
+  community.addEventListener("change", fillHomes);
+  fillHomes();
+
+  const lat = h("input", { type: "number", name: "lat", step: "any", min: -90, max: 90, inputmode: "decimal" });
+  const lng = h("input", { type: "number", name: "lng", step: "any", min: -180, max: 180, inputmode: "decimal" });
   const locating = h("span", { class: "muted small-text" });
   const locate = h(
     "button",
@@ -136,11 +155,16 @@ function form(communities, notice) {
           name: name.value.trim(),
           kind: checkedKind ? checkedKind.value : "volunteer",
           community_id: Number(community.value),
-          home: { lat: lat.value === "" ? null : Number(lat.value), lng: lng.value === "" ? null : Number(lng.value) },
           work_unit: workUnit.value.trim(),
           skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
           consent: { version: notice.version, accepted: consent.checked },
         };
+        const homePlace = homePicker ? homePicker.value() : null;
+        if (homePlace) body.home_place_id = homePlace;
+        // the phone's location (or coordinates typed), when given, is the more exact
+        if (lat.value !== "" || lng.value !== "") {
+          body.home = { lat: lat.value === "" ? null : Number(lat.value), lng: lng.value === "" ? null : Number(lng.value) };
+        }
         if (grid.value) body.grid_id = Number(grid.value);
         if (phone.value.trim()) body.phone = phone.value.trim();
         try {
@@ -167,6 +191,8 @@ function form(communities, notice) {
       {},
       h("legend", {}, t("register.home")),
       h("p", { class: "hint" }, t("register.homeHint")),
+      homeSlot,
+      h("p", { class: "hint" }, t("register.homeOr")),
       locate,
       locating,
       h("div", { class: "pair" }, h("label", {}, t("register.lat"), lat), h("label", {}, t("register.lng"), lng)),
