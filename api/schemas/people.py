@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -14,7 +14,6 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from api.schemas.common import (
@@ -136,16 +135,6 @@ class RegistrationCreate(Strict):
     @classmethod
     def _strong_password(cls, password: str, info: ValidationInfo) -> str:
         return check_password(password, str(info.data.get("username", "")))
-
-    @model_validator(mode="after")
-    def _home_somewhere(self) -> Self:
-        if self.home_place_id is None and self.home is None:
-            raise fail(
-                "home",
-                "请选择住在哪个小区、哪栋楼（或使用当前位置）",
-                "Choose the estate and building of your home (or use your location)",
-            )
-        return self
 
 
 class Approval(Strict):

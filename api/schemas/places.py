@@ -7,60 +7,32 @@ estate or a venue) and takes its coordinates from it. Coordinates typed as well 
 
 from __future__ import annotations
 
-from typing import Self
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel, Field, model_validator
-
-from api.schemas.common import Latitude, Longitude, Name, RefId, Strict, fail
-from models.place import PLACE_KIND_ZH, Place, PlaceKind
+from api.schemas.common import Latitude, Longitude, Name, RefId, Strict
+from models.place import Place, PlaceKind
 
 
 class Placed(Strict):
-    """Where a demand is: a place of the directory, coordinates, or both (coordinates win)."""
+    """Where a demand is: a place of the directory, coordinates, or both (coordinates win).
+    ``api.services.places.locate`` refuses neither, naming the field at fault."""
 
     #: a building, an estate or a venue of the community's place directory
     place_id: RefId | None = None
     lat: Latitude | None = None
     lng: Longitude | None = None
 
-    @model_validator(mode="after")
-    def _somewhere(self) -> Self:
-        if (self.lat is None) != (self.lng is None):
-            raise fail("location", "纬度和经度须同时填写", "Give lat and lng together")
-        if self.place_id is None and self.lat is None:
-            raise fail(
-                "location",
-                "请选择地点（小区和楼栋，或场所）",
-                "Choose a place (an estate and building, or a venue), or give lat and lng",
-            )
-        return self
-
 
 class PlaceCreate(Strict):
     """An estate, a building (of ``estate_id``) or a venue; a building may leave out its
-    coordinates and stand at its estate's."""
+    coordinates and stand at its estate's (``api.services.places.create_place`` checks the
+    fields together, naming the one at fault)."""
 
     kind: PlaceKind
     name: Name
     estate_id: RefId | None = None
     lat: Latitude | None = None
     lng: Longitude | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if (self.lat is None) != (self.lng is None):
-            raise fail("location", "纬度和经度须同时填写", "Give lat and lng together")
-        if self.kind == PlaceKind.BUILDING and self.estate_id is None:
-            raise fail("estate", "楼栋须属于一个小区", "A building belongs to an estate")
-        if self.kind != PlaceKind.BUILDING and self.estate_id is not None:
-            raise fail("estate", "只有楼栋属于小区", "Only a building belongs to an estate")
-        if self.kind != PlaceKind.BUILDING and self.lat is None:
-            raise fail(
-                "location",
-                f"{PLACE_KIND_ZH[self.kind]}须填写纬度和经度",
-                f"A {self.kind.value} needs lat and lng",
-            )
-        return self
 
 
 class PlaceUpdate(Strict):

@@ -60,6 +60,12 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
     community = session.get(Community, data.community_id)
     if community is None:
         raise Invalid("没有这个社区", "No such community", "community_id")
+    if data.home_place_id is None and data.home is None:
+        raise Invalid(
+            "请选择住在哪个小区、哪栋楼（或使用当前位置）",
+            "Choose the estate and building of your home (or use your location)",
+            "home_place_id",
+        )
     home = locate(
         session,
         community.id,

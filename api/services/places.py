@@ -240,6 +240,19 @@ def create_place(
 ) -> Place:
     """Add an estate, a building of an estate of the community, or a venue; a name the
     directory already has (forgivingly matched) is a 409."""
+    _together(data.lat, data.lng)
+    if (data.kind == PlaceKind.BUILDING) != (data.estate_id is not None):
+        raise Invalid(
+            "楼栋须属于一个小区（只有楼栋属于小区）",
+            "A building belongs to an estate, and only a building does",
+            "estate_id",
+        )
+    if data.kind != PlaceKind.BUILDING and data.lat is None:
+        raise Invalid(
+            f"{PLACE_KIND_ZH[data.kind]}须填写纬度和经度",
+            f"A {data.kind.value} needs lat and lng",
+            "lat",
+        )
     estate = None
     if data.estate_id is not None:
         estate = session.get(Place, data.estate_id)
@@ -266,11 +279,12 @@ def update_place(*, session: Session, place: Place, data: PlaceUpdate, actor: Us
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     lat = changes.get("lat", place.lat)
     lng = changes.get("lng", place.lng)
-    if (lat is None) != (lng is None):
-        raise Invalid("纬度和经度须同时填写", "Give lat and lng together", "lat")
+    _together(lat, lng)
     if lat is None and place.kind != PlaceKind.BUILDING:
         raise Invalid(
-            f"{PLACE_KIND_ZH[place.kind]}须有纬度和经度", f"A {place.kind.value} needs lat and lng"
+            f"{PLACE_KIND_ZH[place.kind]}须有纬度和经度",
+            f"A {place.kind.value} needs lat and lng",
+            "lat",
         )
     if changes.get("name") is None:
         changes.pop("name", None)
@@ -290,6 +304,12 @@ def update_place(*, session: Session, place: Place, data: PlaceUpdate, actor: Us
         before=before,
     )
     return place
+
+
+def _together(lat: float | None, lng: float | None) -> None:
+    if (lat is None) != (lng is None):
+        missing = "lat" if lat is None else "lng"
+        raise Invalid("纬度和经度须同时填写", "Give lat and lng together", missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +332,7 @@ def locate(
     """The place a body names, with its coordinates; coordinates given as well win (they are
     the more exact), and the place still names where it is. A place of another community is
     refused (422)."""
+    _together(lat, lng)
     place = None
     if place_id is not None:
         place = session.get(Place, place_id)

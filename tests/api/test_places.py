@@ -232,6 +232,26 @@ def test_posts_and_activities_name_a_venue(
     assert activity.json()["lat"] == LAT + 0.003
     assert activity.json()["place"] == "服务中心广场"  # words given are kept
 
+    # the fixed year's activity at the hall; a post moved to the estate
+    rule = client.post(
+        f"{API}/communities/{community}/yearly-calendar/activities",
+        json={
+            "name": "党员服务日",
+            "start": "19:00",
+            "end": "21:00",
+            "day_rule": "service_day",
+            "place_id": hall["id"],
+        },
+        headers=coordinator,
+    )
+    assert rule.status_code == 201, rule.text
+    assert (rule.json()["lat"], rule.json()["place"]) == (LAT + 0.003, "红光社区党群服务中心")
+    moved = client.patch(
+        f"{API}/posts/{post.json()['id']}", json={"place_id": world["place_a"]}, headers=coordinator
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["lat"], moved.json()["lng"]) == (LAT, LNG)
+
 
 def test_registration_names_the_estate_and_building_of_home(
     client: TestClient, db: Session, world: World, building: dict[str, Any]

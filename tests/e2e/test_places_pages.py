@@ -133,6 +133,20 @@ def test_a_wish_recorded_by_picking_an_estate_and_building(
     panel = page.locator("[data-test=wish-panel]")
     expect(panel).to_contain_text("阳光小区3号楼")
     shot(page, screenshots, "places-wish-detail")
+
+    # in English too: the page's words and the API's refusals
+    page.click("[data-nav=places]")
+    expect(places).to_have_attribute("data-state", "ready", timeout=SLOW_MS)
+    page.click("[data-test=lang-toggle]")
+    expect(page.locator("[data-nav=places]")).to_have_text("Places")
+    expect(places).to_contain_text("22 estates")
+    form.locator("[data-test=new-place-kind]").select_option("venue")
+    form.locator("[data-test=new-place-name]").fill("广场")
+    form.locator("[data-test=add-place]").click()
+    expect(form.locator(".error")).to_contain_text("A venue needs lat and lng")
+    shot(page, screenshots, "places-directory-en")
+    page.click("[data-test=lang-toggle]")
+    expect(page.locator("[data-nav=places]")).to_have_text("地点库")
     assert page.errors == []
 
 

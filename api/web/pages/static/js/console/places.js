@@ -18,6 +18,9 @@ export function allowed(me) {
   return MANAGERS.includes(me.role);
 }
 
+/** A refusal's words, without the field's name in front (the form shows which field). */
+const refusal = (error) => (Array.isArray(error.detail) && error.detail.length ? error.detail.map((item) => item.msg).join("\n") : error.message);
+
 const coordinate = (value) => (value === null || value === undefined ? "" : Number(value).toFixed(6));
 
 export function render(ctx) {
@@ -111,7 +114,7 @@ export function render(ctx) {
         toast(t("places.saved", { name: body.name }));
         await load();
       } catch (error) {
-        message.textContent = error.message;
+        message.textContent = refusal(error);
         message.hidden = false;
       }
     };
@@ -159,7 +162,7 @@ export function render(ctx) {
           toast(t("places.added", { name: added.full_name }));
           await load();
         } catch (error) {
-          message.textContent = error.message;
+          message.textContent = refusal(error);
           message.hidden = false;
         }
       } },
