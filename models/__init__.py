@@ -28,6 +28,7 @@ from models.pairing import (
     generate_visits,
 )
 from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
+from models.place import Place, PlaceKind
 from models.post import Post, PostSkill, Shift, ShiftTemplate, generate_shifts
 from models.schedule import (
     Assignment,
@@ -75,6 +76,8 @@ __all__ = [
     "Person",
     "PersonCategory",
     "PersonSkill",
+    "Place",
+    "PlaceKind",
     "Post",
     "PostSkill",
     "RecurringActivity",

@@ -58,6 +58,10 @@ class ActivityDetails:
     """What an activity is, whether dated once or by a rule of the fixed year."""
 
     place: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: the place of the directory it is at, if named
+    place_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("place.id", ondelete="SET NULL"), index=True
+    )
     lat: Mapped[float]
     lng: Mapped[float]
     category: Mapped[str] = mapped_column(sa.String(32), default="")
@@ -77,6 +81,7 @@ class ActivityDetails:
 
 ACTIVITY_DETAILS = (
     "place",
+    "place_id",
     "lat",
     "lng",
     "category",

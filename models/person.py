@@ -21,6 +21,7 @@ from models.crypto import EncryptedString, mask_id_number, mask_phone
 
 if TYPE_CHECKING:
     from models.community import Community, Grid
+    from models.place import Place
     from models.work_unit import WorkUnit
 
 DEFAULT_WEEKLY_HOURS_CAP = 6.0
@@ -52,6 +53,10 @@ class Person(Timestamped, Base):
     work_unit_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("work_unit.id", ondelete="SET NULL"), index=True
     )
+    #: the building (or estate) of the place directory the home is in, if named
+    home_place_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("place.id", ondelete="SET NULL"), index=True
+    )
     home_lat: Mapped[float]
     home_lng: Mapped[float]
     weekly_hours_cap: Mapped[float] = mapped_column(default=DEFAULT_WEEKLY_HOURS_CAP)
@@ -75,6 +80,7 @@ class Person(Timestamped, Base):
     community: Mapped[Community] = relationship()
     grid: Mapped[Grid | None] = relationship()
     unit: Mapped[WorkUnit | None] = relationship()
+    home_place: Mapped[Place | None] = relationship()
     availability: Mapped[list[Availability]] = relationship(
         back_populates="person",
         order_by="(Availability.weekday, Availability.start_minute)",

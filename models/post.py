@@ -63,6 +63,10 @@ class Post(Timestamped, Base):
     #: 说明 and 需携带: what the people on shift are told on their task card and calendar
     instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     what_to_bring: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: the place of the directory it is at, if named
+    place_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("place.id", ondelete="SET NULL"), index=True
+    )
     lat: Mapped[float]
     lng: Mapped[float]
     party_members_only: Mapped[bool] = mapped_column(default=False)

@@ -40,6 +40,7 @@ from models.community import Community, Grid, Street
 from models.household import Household, HouseholdSituation, Situation
 from models.pairing import PairingRules, PairStatus, StandingPair
 from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
+from models.place import Place, PlaceKind
 from models.post import Post, Shift, ShiftTemplate, generate_shifts
 from models.schedule import Override, OverrideKind
 from models.team import CommunityMembership, MembershipRole, Team, TeamMember, team_kind_of
@@ -138,7 +139,7 @@ def community_parts(data: Json) -> list[tuple[str, Json]]:
         return [(names[0], data)]
     owner: dict[str, str] = {}
     parts: dict[str, Json] = {}
-    lists = ("grids", "people", "households", "wishes", "posts", "activities")
+    lists = ("grids", "people", "households", "wishes", "posts", "activities", "places")
     for name in names:
         part = {k: v for k, v in data.items() if k not in (*lists, "locks", "pairing")}
         parts[name] = part | {key: [] for key in lists if key in data}
@@ -199,6 +200,7 @@ class _Import:
     wishes: dict[str, Wish] = field(default_factory=dict)
     posts: dict[str, Post] = field(default_factory=dict)
     activities: dict[str, Activity] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
     months: dict[tuple[str, int, int], ThemeMonth] = field(default_factory=dict)
     progress: Progress | None = None
     #: a person's scenario id → (person id, community id), once written
@@ -220,7 +222,8 @@ class _Import:
             self._community(name)
         for item in self.data.get("grids", []):
             self._grid(item)
-        self.session.flush()  # the communities' and grids' ids, which the people rows name
+        self._places()
+        self.session.flush()  # the communities', grids' and places' ids, which rows name
         self._people()
         self._teams_and_second_communities()
         for item in self.data.get("households", []):
@@ -283,6 +286,37 @@ class _Import:
         )
         self.session.add(grid)
         self.grids[item["id"]] = grid
+
+    def _places(self) -> None:
+        """The place directory: estates and venues, then the buildings of each estate."""
+        items = self.data.get("places", [])
+        for item in sorted(items, key=lambda i: i["kind"] == "building"):
+            location = item.get("location") or {}
+            place = Place(
+                community=self._community_for(item),
+                kind=PlaceKind(item["kind"]),
+                name=item["name"],
+                estate=self.places.get(item.get("estate", "")),
+                lat=location.get("lat"),
+                lng=location.get("lng"),
+                external_id=item["id"],
+            )
+            self.session.add(place)
+            self.places[item["id"]] = place
+
+    def _venue_id(self, community: Community, item: Json) -> int | None:
+        """The venue of the community's directory an activity is held at: named by its words
+        (「红光社区党群服务中心」) and standing where it is."""
+        where = (item["location"]["lat"], item["location"]["lng"])
+        for place in self.places.values():
+            if (
+                place.kind == PlaceKind.VENUE
+                and place.community is community
+                and place.name == item.get("place")
+                and (place.lat, place.lng) == where
+            ):
+                return place.id
+        return None
 
     def _people(self) -> None:
         """Everyone, in batched INSERTs (executemany) rather than one object at a time: a city
@@ -562,6 +596,7 @@ class _Import:
             starts_at=community.local_datetime(day, minute_of_day(item["start"])),
             ends_at=community.local_datetime(day, minute_of_day(item["end"])),
             place=item.get("place", ""),
+            place_id=self._venue_id(community, item),
             lat=item["location"]["lat"],
             lng=item["location"]["lng"],
             category=item.get("category", ""),
@@ -663,12 +698,22 @@ def add_standard_year(session: Session, community: Community) -> None:
                 service_day=STANDARD_SERVICE_DAY,
             )
         )
-    lat, lng = _centre(session, community)
+    hall_name = f"{community.name}党群服务中心"
+    # at the service hall of the place directory, if it has one; else the community's centre
+    hall = session.scalars(
+        sa.select(Place).where(
+            Place.community_id == community.id,
+            Place.kind == PlaceKind.VENUE,
+            Place.name == hall_name,
+        )
+    ).first()
+    lat, lng = hall.location if hall is not None else _centre(session, community)
     common = {
         "community_id": community.id,
         "lat": lat,
         "lng": lng,
-        "place": f"{community.name}党群服务中心",
+        "place": hall_name,
+        "place_id": hall.id if hall is not None else None,
     }
     service_day = PARTY_SERVICE_DAY
     rules = [

@@ -25,6 +25,7 @@ from models.base import Base, Timestamped, UTCDateTime, check, enum_type, utcnow
 if TYPE_CHECKING:
     from models.community import Community, Grid
     from models.household import Household
+    from models.place import Place
 
 
 class WishStatus(StrEnum):
@@ -109,6 +110,10 @@ class Wish(Timestamped, Base):
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="SET NULL"))
     #: None: computed from the household's situations (``effective_priority``)
     priority: Mapped[float | None]
+    #: the estate's building (or the venue) of the place directory it is at, if named
+    place_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("place.id", ondelete="SET NULL"), index=True
+    )
     lat: Mapped[float]
     lng: Mapped[float]
     radius_m: Mapped[float | None]
@@ -124,6 +129,7 @@ class Wish(Timestamped, Base):
     community: Mapped[Community] = relationship()
     grid: Mapped[Grid | None] = relationship()
     household: Mapped[Household] = relationship(back_populates="wishes")
+    place: Mapped[Place | None] = relationship()
     skill_rows: Mapped[set[WishSkill]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )

@@ -906,6 +906,7 @@ def _scenario(kind: str, seed: int, name: str, week: date, built: list[Community
         (item for c in built for item in _household_registry(c, seed)), key=_by_id
     )
     scenario["pairing"] = _pairing(built, seed)
+    scenario["places"] = [item for c in built for item in _places(c)]
     if len(built) == 1:
         scenario["locks"] = _example_locks(built[0])
     return scenario
@@ -990,6 +991,56 @@ def _pairing(built: list[Community], seed: int) -> Json:
 
 def _by_id(item: Json) -> str:
     return str(item["id"])
+
+
+#: buildings of an estate stand in rows of this many, this far apart (metres)
+BUILDINGS_PER_ROW = 4
+BUILDING_SPACING_M = 35.0
+
+
+def _places(c: Community) -> list[Json]:
+    """The community's place directory: each estate with its buildings (1栋, 2栋 … as the
+    households' addresses name them), each village group, and the service hall. Positions
+    come from the estates' and need no draws, so the rest of the file is as it was."""
+    items: list[Json] = []
+    for index, estate in enumerate(c.estates, start=1):
+        estate_id = f"{c.code}-e{index:02d}"
+        items.append(
+            {
+                "id": estate_id,
+                "kind": "estate",
+                "name": estate.name,
+                "grid": estate.grid.id,
+                "location": _point(estate.lat, estate.lng),
+            }
+        )
+        if estate.grid.rural:
+            continue  # a village group's houses are numbered, not built in blocks
+        rows = math.ceil(estate.buildings / BUILDINGS_PER_ROW)
+        for number in range(1, estate.buildings + 1):
+            row, column = divmod(number - 1, BUILDINGS_PER_ROW)
+            east = (column - (BUILDINGS_PER_ROW - 1) / 2) * BUILDING_SPACING_M
+            north = ((rows - 1) / 2 - row) * BUILDING_SPACING_M
+            items.append(
+                {
+                    "id": f"{estate_id}-b{number:02d}",
+                    "kind": "building",
+                    "name": f"{number}栋",
+                    "estate": estate_id,
+                    "grid": estate.grid.id,
+                    "location": _point(*_offset(estate.lat, estate.lng, east, north)),
+                }
+            )
+    items.append(
+        {
+            "id": f"{c.code}-hall",
+            "kind": "venue",
+            "name": f"{c.plan.name}党群服务中心",
+            "grid": c.grids[0].id,
+            "location": c.hall,
+        }
+    )
+    return items
 
 
 def _grid_json(c: Community, grid: Grid) -> Json:

@@ -376,6 +376,7 @@ def _rule_issues(data: Json) -> list[Issue]:
     _check_activities(data.get("activities", []), skills, grids, demands, issues)
     _check_locks(data.get("locks", {}), people, demands, issues)
     _check_pairing(data, people, grids, issues)
+    _check_places(data.get("places", []), grids, issues)
     return issues
 
 
@@ -592,6 +593,41 @@ def _check_pairing(data: Json, people: _Ids, grids: set[str] | None, issues: lis
         for key in ("since", "last_visit"):
             if key in pair:
                 _check_date(pair[key], (*path, key), issues)
+
+
+def _check_places(places: list[Json], grids: set[str] | None, issues: list[Issue]) -> None:
+    """Places have unique ids in known grids; a building names an estate listed before it
+    and may go without coordinates; estates and venues have them."""
+    ids = _Ids()
+    estates: set[str] = set()
+    for index, item in enumerate(places):
+        path: JsonPath = ("places", index)
+        ids.add(item["id"], f"places[{index}]", (*path, "id"), issues)
+        _check_grid(item, grids, path, issues)
+        if item["kind"] == "estate":
+            estates.add(item["id"])
+        if item["kind"] == "building":
+            estate = item.get("estate")
+            if estate not in estates:
+                issues.append(
+                    Issue(
+                        (*path, "estate"),
+                        f"楼栋须写明所属小区（排在它前面的小区编号），而不是「{estate or ''}」",
+                        f'a building names its estate, listed before it (not "{estate or ""}")',
+                    )
+                )
+        elif "estate" in item:
+            issues.append(
+                Issue((*path, "estate"), "只有楼栋属于小区", "only a building has an estate")
+            )
+        if item["kind"] != "building" and "location" not in item:
+            issues.append(
+                Issue(
+                    (*path, "location"),
+                    "小区和场所须有坐标",
+                    "an estate or a venue needs its location",
+                )
+            )
 
 
 def parse_pairing(data: Json, source: str = "<scenario>") -> PairingProblem:

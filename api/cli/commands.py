@@ -6,6 +6,7 @@ the commands so that ``tongxin --help`` answers at once.
 
 from __future__ import annotations
 
+import collections
 import json
 import sys
 from collections.abc import Callable
@@ -597,6 +598,14 @@ def load(
         "Set the year's themed months and the service day on the 5th of each month",
         markup=False,
     )
+    kinds = collections.Counter(str(place["kind"]) for place in data.get("places", []))
+    if kinds:
+        console.print(
+            f"地点库 Place directory: 小区 {kinds['estate']} 个 estates, "
+            f"楼栋 {kinds['building']} 栋 buildings, 场所 {kinds['venue']} 处 venues "
+            "（控制台「地点库」页 the console's 地点库 page）",
+            markup=False,
+        )
     with session_scope(factory) as session:
         loaded_street = session.get(Street, street_id) if street_id is not None else None
         only_community = (

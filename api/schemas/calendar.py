@@ -10,8 +10,6 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 from api.schemas.common import (
     Category,
     Clock,
-    Latitude,
-    Longitude,
     LongText,
     Priority,
     Radius,
@@ -26,6 +24,7 @@ from api.schemas.common import (
     fail,
     minutes,
 )
+from api.schemas.places import Placed
 from models.calendar import Activity, DayRule, RecurringActivity, ThemeMonth
 
 
@@ -45,15 +44,15 @@ class RoleCreate(Strict):
     team_id: RefId | None = None
 
 
-class ActivityFields(Strict):
-    """What an activity is, wherever it is dated: once, or by a rule of the fixed year."""
+class ActivityFields(Placed):
+    """What an activity is, wherever it is dated: once, or by a rule of the fixed year; where:
+    a place of the directory (``place_id``) or coordinates. ``place``, the words shown,
+    defaults to the directory place's name."""
 
     name: Title
     start: Clock
     end: Clock
     place: ShortText = ""
-    lat: Latitude
-    lng: Longitude
     category: Category = ""
     #: the co-building unit (共建单位) in charge
     responsible_unit: ShortText = ""

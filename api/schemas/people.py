@@ -107,9 +107,12 @@ class RegistrationCreate(Strict):
     name: Name
     kind: MemberKind
     community_id: RefId
-    #: left out: the grid whose centre is nearest to ``home``
+    #: left out: the grid whose centre is nearest to the home
     grid_id: RefId | None = None
-    home: Location
+    #: the building (or estate) of the community's place directory one lives in
+    home_place_id: RefId | None = None
+    #: the home's coordinates (the phone's location); given with a place, they win
+    home: Location | None = None
     #: the unit the quarterly service card goes to (``GET /work-units``)
     work_unit_id: RefId | None = None
     #: the employer in words, when it is not in the list
@@ -209,6 +212,7 @@ class PersonSelf(PersonPublic):
     community_name: str
     grid_name: str | None
     home: Location
+    home_place_id: int | None
     unavailable_dates: list[date]
     consent_version: str | None
     consent_at: UTCTime | None
@@ -220,6 +224,7 @@ class PersonSelf(PersonPublic):
             community_name=person.community.name,
             grid_name=person.grid.name if person.grid else None,
             home=Location(lat=person.home_lat, lng=person.home_lng),
+            home_place_id=person.home_place_id,
             unavailable_dates=sorted(person.unavailable_dates),
             consent_version=person.consent_version,
             consent_at=person.consent_at,

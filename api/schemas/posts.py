@@ -23,6 +23,7 @@ from api.schemas.common import (
     fail,
     minutes,
 )
+from api.schemas.places import Placed
 from models.post import TAKE_MODE_ZH, Post, ShiftTemplate, TakeMode
 
 Staff = Annotated[int, Field(ge=0, le=50)]
@@ -36,15 +37,16 @@ def _distinct_starts(windows: list[TimeWindow]) -> list[TimeWindow]:
     return windows
 
 
-class PostCreate(Strict):
+class PostCreate(Placed):
+    """A post at a place of the directory (``place_id``) or at coordinates; ``place``, the
+    words shown, defaults to the directory place's name."""
+
     name: Title
     category: Category = ""
     place: ShortText = ""
     #: 说明 and 需携带, on the task cards and calendars of the people on shift
     instructions: LongText = ""
     what_to_bring: LongText = ""
-    lat: Latitude
-    lng: Longitude
     party_members_only: bool = False
     #: 定点定时定人: keep the same people on each weekly shift
     regular_crew: bool = False
@@ -83,6 +85,8 @@ class PostUpdate(Strict):
     place: ShortText | None = None
     instructions: LongText | None = None
     what_to_bring: LongText | None = None
+    #: another place of the directory: the post takes its coordinates (lat, lng given win)
+    place_id: RefId | None = None
     lat: Latitude | None = None
     lng: Longitude | None = None
     party_members_only: bool | None = None

@@ -10,8 +10,6 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from api.schemas.assignments import BeneficiaryContact
 from api.schemas.common import (
     Category,
-    Latitude,
-    Longitude,
     LongText,
     Name,
     Priority,
@@ -25,6 +23,7 @@ from api.schemas.common import (
     fail,
 )
 from api.schemas.people import Phone
+from api.schemas.places import Placed
 from models.household import Situation
 from models.wish import FollowUp, Wish, WishStatus
 
@@ -41,8 +40,9 @@ class BeneficiaryCreate(Strict):
     situations: Annotated[list[Situation], Field(max_length=5)] = Field(default_factory=list)
 
 
-class WishCreate(Strict):
-    """A wish and its household: a new ``beneficiary``, or the ``household_id`` of a known one."""
+class WishCreate(Placed):
+    """A wish and its household: a new ``beneficiary``, or the ``household_id`` of a known one;
+    where: a place of the directory (``place_id``: the household's building), or coordinates."""
 
     title: Title
     category: Category
@@ -55,9 +55,8 @@ class WishCreate(Strict):
     separate_visits: bool = False
     #: leave out to derive it from the household's situations
     priority: Priority | None = None
-    lat: Latitude
-    lng: Longitude
     radius_m: Radius | None = None
+    #: left out with a place named: the grid whose centre is nearest to it
     grid_id: RefId | None = None
     skills: Skills = Field(default_factory=list)
     #: 说明 and 需携带 for the helpers: no address or phone here, those reach them once they
@@ -92,6 +91,8 @@ class WishUpdate(Strict):
     skills: Skills | None = None
     instructions: LongText | None = None
     what_to_bring: LongText | None = None
+    #: another place of the directory: the wish takes its coordinates
+    place_id: RefId | None = None
 
 
 class WishAdvance(Strict):
@@ -151,6 +152,9 @@ class WishWithContact(WishPublic):
 
     lat: float
     lng: float
+    #: the place of the directory it was recorded at, and its name (「阳光小区3号楼」)
+    place_id: int | None
+    place_name: str | None
     radius_m: float | None
     beneficiary: BeneficiaryContact
     situations: list[Situation]
@@ -163,6 +167,8 @@ class WishWithContact(WishPublic):
             **_public_fields(wish),
             lat=wish.lat,
             lng=wish.lng,
+            place_id=wish.place_id,
+            place_name=wish.place.full_name if wish.place is not None else None,
             radius_m=wish.radius_m,
             beneficiary=BeneficiaryContact(
                 name=household.name, address=household.address, phone=household.phone

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import calendar as calendar_module
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from api.schemas.calendar import (
     ActivityCreate,
+    ActivityFields,
     ActivityUpdate,
     RecurringActivityCreate,
     ThemeMonthUpdate,
@@ -17,6 +19,7 @@ from api.schemas.calendar import (
 from api.schemas.common import minutes
 from api.services.changes import apply_changes, check_grid, check_team, refuse_nulls
 from api.services.errors import Invalid
+from api.services.places import placed_fields
 from models import audit
 from models.calendar import (
     ACTIVITY_DETAILS,
@@ -94,6 +97,12 @@ def set_theme(
     return row
 
 
+def _details(session: Session, community: Community, data: ActivityFields) -> dict[str, Any]:
+    """The activity's details as given, with where it is from the place directory."""
+    where = placed_fields(session, community.id, data.place_id, data.lat, data.lng, data.place)
+    return data.model_dump(include=set(ACTIVITY_DETAILS)) | where
+
+
 def create_activity(
     *,
     session: Session,
@@ -119,7 +128,7 @@ def create_activity(
         day=data.day,
         starts_at=community.local_datetime(data.day, minutes(data.start)),
         ends_at=community.local_datetime(data.day, minutes(data.end)),
-        **data.model_dump(include=set(ACTIVITY_DETAILS)),
+        **_details(session, community, data),
         roles=[
             ActivityRole(position=i, skill=r.skill, headcount=r.headcount, team_id=r.team_id)
             for i, r in enumerate(data.roles)
@@ -215,7 +224,7 @@ def create_recurring_activity(
         week_of_month=data.week_of_month,
         start_minute=minutes(data.start),
         end_minute=minutes(data.end),
-        **data.model_dump(include=set(ACTIVITY_DETAILS)),
+        **_details(session, community, data),
         roles=[
             {"skill": r.skill, "headcount": r.headcount, "team_id": r.team_id} for r in data.roles
         ],

@@ -14,6 +14,7 @@ from api.schemas.common import TimeWindow, minutes
 from api.schemas.people import PersonUpdate, RegistrationCreate
 from api.services.changes import apply_changes, check_grid, refuse_nulls
 from api.services.errors import Conflict, Invalid
+from api.services.places import locate
 from api.services.problem import services_this_quarter
 from api.services.scope import grids_of, readable_people
 from api.services.security import hash_password, verify_password
@@ -64,10 +65,24 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
     community = session.get(Community, data.community_id)
     if community is None:
         raise Invalid("没有这个社区", "No such community", "community_id")
+    if data.home_place_id is None and data.home is None:
+        raise Invalid(
+            "请选择住在哪个小区、哪栋楼（或使用当前位置）",
+            "Choose the estate and building of your home (or use your location)",
+            "home_place_id",
+        )
+    home = locate(
+        session,
+        community.id,
+        data.home_place_id,
+        data.home.lat if data.home else None,
+        data.home.lng if data.home else None,
+        "home_place_id",
+    )
     if data.grid_id is not None:
         grid = check_grid(session, community.id, data.grid_id)
     else:
-        grid = nearest_grid(grids_of(session, community.id), data.home.lat, data.home.lng)
+        grid = nearest_grid(grids_of(session, community.id), home.lat, home.lng)
     unit = None if data.work_unit_id is None else offered_unit(session, data.work_unit_id)
     phone_key = blind_index(data.phone)
     taken = account_by_phone(session, data.phone)
@@ -86,8 +101,9 @@ def register(*, session: Session, data: RegistrationCreate) -> UserAccount:
         grid=grid,
         work_unit=data.work_unit or (unit.name if unit is not None else ""),
         unit=unit,
-        home_lat=data.home.lat,
-        home_lng=data.home.lng,
+        home_place=home.place,
+        home_lat=home.lat,
+        home_lng=home.lng,
         weekly_hours_cap=data.weekly_hours_cap,
         weekly_task_cap=data.weekly_task_cap,
         phone=data.phone,

@@ -11,6 +11,7 @@ from api.schemas.common import TimeWindow, minutes
 from api.schemas.posts import PostCreate, PostUpdate
 from api.services.changes import apply_changes, check_grid, check_team, refuse_nulls
 from api.services.errors import Conflict, Invalid
+from api.services.places import locate, placed_fields
 from models import audit
 from models.community import Community
 from models.post import Post, ShiftTemplate
@@ -43,6 +44,7 @@ def create_post(
     check_grid(session, community.id, data.grid_id)
     check_team(session, community.id, data.team_id)
     fields = data.model_dump(exclude={"required_skills", "templates"})
+    fields |= placed_fields(session, community.id, data.place_id, data.lat, data.lng, data.place)
     post = Post(community=community, **fields, templates=[_template(t) for t in data.templates])
     post.required_skills = set(data.required_skills)
     session.add(post)
@@ -58,6 +60,11 @@ def update_post(*, session: Session, post: Post, data: PostUpdate, actor: UserAc
         check_grid(session, post.community_id, changes["grid_id"])
     if "team_id" in changes:
         check_team(session, post.community_id, changes["team_id"])
+    if changes.get("place_id") is not None:
+        located = locate(
+            session, post.community_id, changes["place_id"], changes.get("lat"), changes.get("lng")
+        )
+        changes["lat"], changes["lng"] = located.lat, located.lng
     if changes.get("max_staff", post.max_staff) < changes.get("min_staff", post.min_staff):
         raise Invalid("最多人数不能少于最少人数", "max_staff is below min_staff", "max_staff")
     apply_changes(

@@ -27,6 +27,7 @@ from models.calendar import Activity, RecurringActivity
 from models.community import Community, Grid
 from models.household import Household
 from models.person import Person
+from models.place import Place
 from models.post import Post
 from models.schedule import Assignment, Override, RunStatus, ScheduleRun
 from models.user import UserAccount, UserRole
@@ -191,6 +192,12 @@ def managed_wish(*, session: Session, user: UserAccount, wish_id: int) -> Wish:
     """A wish of a community the account manages."""
     wish = readable_wish(session=session, user=user, wish_id=wish_id)
     return _found(wish if manages(user, wish.community_id) else None)
+
+
+def managed_place(*, session: Session, user: UserAccount, place_id: int) -> Place:
+    """A place of the directory of a community the account manages."""
+    place = _get(session, Place, place_id)
+    return _found(place if place and manages(user, place.community_id) else None)
 
 
 def managed_post(*, session: Session, user: UserAccount, post_id: int) -> Post:

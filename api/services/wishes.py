@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from api.schemas.wishes import FollowUpCreate, WishCreate, WishUpdate
 from api.services.changes import apply_changes, check_grid, refuse_nulls
 from api.services.errors import Conflict, Invalid
+from api.services.people import nearest_grid
+from api.services.places import locate
 from api.services.problem import LIVE_STATUSES
-from api.services.scope import readable_wishes
+from api.services.scope import grids_of, readable_wishes
 from models import audit
 from models.base import utcnow
 from models.community import Community
@@ -51,8 +53,13 @@ def list_wishes(
 def create_wish(
     *, session: Session, community: Community, data: WishCreate, actor: UserAccount
 ) -> Wish:
-    """Record a wish (status recorded) with a new or a known household of the community."""
-    check_grid(session, community.id, data.grid_id)
+    """Record a wish (status recorded) with a new or a known household of the community, at a
+    place of its directory (the grid then defaults to the nearest) or at coordinates."""
+    grid = check_grid(session, community.id, data.grid_id)
+    located = locate(session, community.id, data.place_id, data.lat, data.lng)
+    if grid is None and located.place is not None:
+        grid = nearest_grid(grids_of(session, community.id), located.lat, located.lng)
+    grid_id = grid.id if grid is not None else None
     if (data.household_id is None) == (data.beneficiary is None):
         raise Invalid(
             "请填写服务对象，或给出已登记的 household_id（二者选一）",
@@ -69,17 +76,19 @@ def create_wish(
         assert data.beneficiary is not None
         household = Household(
             community=community,
-            grid_id=data.grid_id,
+            grid_id=grid_id,
             name=data.beneficiary.name,
             address=data.beneficiary.address or None,
             phone=data.beneficiary.phone,
+            lat=located.lat,
+            lng=located.lng,
         )
         household.situations = set(data.beneficiary.situations)
         session.add(household)
     wish = Wish(
         community=community,
         household=household,
-        grid_id=data.grid_id,
+        grid_id=grid_id,
         title=data.title,
         category=data.category,
         duration_minutes=data.duration_minutes,
@@ -88,8 +97,9 @@ def create_wish(
         headcount=data.headcount,
         separate_visits=data.separate_visits,
         priority=data.priority,
-        lat=data.lat,
-        lng=data.lng,
+        place=located.place,
+        lat=located.lat,
+        lng=located.lng,
         radius_m=data.radius_m,
         instructions=data.instructions,
         what_to_bring=data.what_to_bring,
@@ -111,6 +121,9 @@ def update_wish(*, session: Session, wish: Wish, data: WishUpdate, actor: UserAc
     refuse_nulls(changes, NULLABLE)
     if "grid_id" in changes:
         check_grid(session, wish.community_id, changes["grid_id"])
+    if "place_id" in changes:
+        located = locate(session, wish.community_id, changes["place_id"], None, None)
+        changes["lat"], changes["lng"] = located.lat, located.lng
     earliest = changes.get("earliest", wish.earliest)
     deadline = changes.get("deadline", wish.deadline)
     if deadline < earliest:

@@ -22,6 +22,7 @@ from api.web.permissions import ManagerDep, ReaderDep
 from models.calendar import Activity, RecurringActivity
 from models.community import Community
 from models.person import Person
+from models.place import Place
 from models.post import Post
 from models.schedule import Assignment, Override, ScheduleRun
 from models.user import UserAccount
@@ -69,6 +70,7 @@ ReadablePerson = Annotated[Person, Depends(_loader(scope.readable_person, "perso
 ManagedPerson = Annotated[Person, Depends(_loader(scope.managed_person, "person_id", ManagerDep))]
 ReadableWish = Annotated[Wish, Depends(_loader(scope.readable_wish, "wish_id", ReaderDep))]
 ManagedWish = Annotated[Wish, Depends(_loader(scope.managed_wish, "wish_id", ManagerDep))]
+ManagedPlace = Annotated[Place, Depends(_loader(scope.managed_place, "place_id", ManagerDep))]
 ManagedPost = Annotated[Post, Depends(_loader(scope.managed_post, "post_id", ManagerDep))]
 ManagedActivity = Annotated[
     Activity, Depends(_loader(scope.managed_activity, "activity_id", ManagerDep))

@@ -488,10 +488,10 @@ def test_unreadable_or_headerless_workbooks_get_422(
     assert no_header.status_code == 422
     assert "找不到表头" in no_header.json()["detail"][0]["msg"]
 
-    # a title row above the header is fine; a header without 类型 and the coordinates is not
+    # a title row above the header is fine; a header without 类型 and the home is not
     short = upload_sheet([["红光社区名单"], ["姓名", "手机号"], ["张伟", "13812345678"]])
     assert short.status_code == 422
-    assert "缺少必填列：类型 (kind)、住址纬度 (home lat)、住址经度 (home lng)" in short.text
+    assert "缺少必填列：类型 (kind)、小区 (estate)（或住址纬度、经度" in short.text
 
     empty = upload_sheet([HEADERS])
     assert empty.status_code == 422 and "没有任何人员" in empty.json()["detail"][0]["msg"]

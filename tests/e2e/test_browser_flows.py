@@ -650,7 +650,10 @@ def test_wish_desk_records_and_verifies_a_wish(desk: Any, screenshots: Path) -> 
     form.locator("input[name=beneficiary_name]").fill("孙奶奶")
     form.locator("input[name=address]").fill("黄金花园2栋1单元302")
     form.locator(".chip", has_text="独居老人").click()
-    expect(form.locator("input[name=lat]")).not_to_have_value("")
+    # the place from the directory: the estate, then its building; no coordinates typed
+    form.locator("[data-test=place-estate]").select_option(label="黄金花园")
+    form.locator("[data-test=place-building]").select_option(label="2栋")
+    expect(form.locator("input[name=lat]")).to_have_value("")
     shot(page, screenshots, "console-wish-form")
     form.locator("[data-test=save-wish]").click()
     expect(page.locator(".toast").last).to_have_text("心愿已记录")
@@ -811,8 +814,12 @@ def test_year_plan_sets_a_theme_and_adds_a_recurring_activity(desk: Any, screens
     form.locator("input[name=start]").fill("09:00")
     form.locator("input[name=end]").fill("11:30")
     form.locator("input[name=responsible_unit]").fill("共建律师事务所")
-    expect(form.locator("input[name=lat]")).to_have_value(re.compile(r"^24\.2"))
-    expect(form.locator("input[name=lng]")).to_have_value(re.compile(r"^116\.1"))
+    # held at the service hall of the place directory unless another place is picked; no
+    # coordinates typed
+    expect(form.locator("[data-test=place-estate] option:checked")).to_have_text(
+        "红光社区党群服务中心"
+    )
+    expect(form.locator("input[name=lat]")).to_have_value("")
     form.locator("select[name=skill]").select_option("法律援助")
     form.locator("input[name=headcount]").fill("2")
     form.locator("[data-test=add-role]").click()
@@ -826,6 +833,9 @@ def test_year_plan_sets_a_theme_and_adds_a_recurring_activity(desk: Any, screens
     expect(added).to_contain_text("法律援助 ×2")
     expect(added).to_contain_text("不限专长 ×1")
     expect(added).to_contain_text("共建律师事务所")
+    expect(added).to_contain_text(
+        "红光社区党群服务中心"
+    )  # the place's name, as no words were given
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, screenshots, "console-year")
 

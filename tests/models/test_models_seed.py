@@ -23,7 +23,10 @@ from models import (
     Override,
     OverrideKind,
     Person,
+    Place,
+    PlaceKind,
     Post,
+    RecurringActivity,
     Shift,
     ShiftTemplate,
     Street,
@@ -32,7 +35,13 @@ from models import (
     WishStatus,
 )
 from models.post import week_shifts
-from models.seed import DEFAULT_STREET_NAME, SeedError, import_scenario, import_street_scenario
+from models.seed import (
+    DEFAULT_STREET_NAME,
+    SeedError,
+    add_standard_year,
+    import_scenario,
+    import_street_scenario,
+)
 from scenarios import ScenarioError, load_scenario_with_data
 
 HONGGUANG = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
@@ -255,3 +264,49 @@ def test_instructions_and_what_to_bring_are_carried_over(session: Session) -> No
     import_scenario(session, data, street_name="另一个街道")
     posts = session.scalars(sa.select(Post).order_by(Post.id)).all()
     assert [(p.instructions, p.what_to_bring) for p in posts][-1] == ("", "")
+
+
+def test_hongguang_fills_the_place_directory(session: Session) -> None:
+    _, data = load_scenario_with_data(HONGGUANG)
+    community = import_scenario(session, data)
+    add_standard_year(session, community)
+
+    places = session.scalars(sa.select(Place).where(Place.community_id == community.id)).all()
+    kinds = Counter(p.kind for p in places)
+    assert kinds[PlaceKind.ESTATE] == 21  # the 21 housing estates of seed 004
+    assert kinds[PlaceKind.VENUE] == 1
+    assert kinds[PlaceKind.BUILDING] == sum(1 for p in data["places"] if p["kind"] == "building")
+    golden = next(p for p in places if p.name == "黄金花园")
+    buildings = [p for p in places if p.estate_id == golden.id]
+    assert buildings and all(p.lat is not None for p in buildings)
+    # the households' addresses name buildings the directory has (「黄金花园3栋2单元501」)
+    names = {b.name for b in buildings}
+    addresses = [h["address"] for h in data["households"] if h["address"].startswith("黄金花园")]
+    assert addresses and all(a[4:].split("单元")[0][:-1] in names for a in addresses)
+
+    hall = next(p for p in places if p.kind == PlaceKind.VENUE)
+    assert hall.name == "红光社区党群服务中心"
+    at_hall = session.scalars(sa.select(Activity).where(Activity.place_id == hall.id)).all()
+    assert at_hall and all((a.lat, a.lng) == (hall.lat, hall.lng) for a in at_hall)
+    # the fixed year's activities are held at the hall of the directory
+    rules = session.scalars(sa.select(RecurringActivity)).all()
+    assert rules and {(r.place_id, r.lat, r.lng) for r in rules} == {(hall.id, hall.lat, hall.lng)}
+
+
+def test_a_building_names_an_estate_listed_before_it(session: Session) -> None:
+    data = small_scenario()
+    data["places"] = [
+        {"id": "b1", "kind": "building", "name": "1栋", "estate": "e1"},
+        {"id": "e1", "kind": "estate", "name": "阳光小区", "location": HERE},
+        {"id": "v1", "kind": "venue", "name": "广场"},
+    ]
+    with pytest.raises(ScenarioError) as caught:
+        import_scenario(session, data)
+    assert "楼栋须写明所属小区" in str(caught.value)
+    assert "小区和场所须有坐标" in str(caught.value)
+    assert count(session, Place) == 0
+
+    data["places"] = [data["places"][1], data["places"][0]]
+    import_scenario(session, data)
+    building = session.scalars(sa.select(Place).where(Place.kind == PlaceKind.BUILDING)).one()
+    assert building.estate is not None and building.location == (HERE["lat"], HERE["lng"])

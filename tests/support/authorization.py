@@ -49,6 +49,7 @@ WISH = {
     "beneficiary": {"name": "王小明", "address": "幸福里1号", "phone": "13500000000"},
 }
 POST = {"name": "治安巡逻", "lat": 24.289, "lng": 116.122}
+PLACE = {"kind": "venue", "name": "红光社区党群服务中心", "lat": 24.289, "lng": 116.122}
 ACTIVITY = {
     "name": "义诊",
     "day": "2026-03-12",
@@ -127,6 +128,16 @@ CASES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/wishes/{wish_c1}/advance", {"status": "verified"}, MANAGE_C),
     ("POST", "/wishes/{wish_a1}/follow-up", {"rating": 5}, MANAGE_A),
     ("POST", "/wishes/{wish_c1}/follow-up", {"rating": 5}, MANAGE_C),
+    # the place directory: read by whoever reads the community, kept by its managers
+    ("GET", "/communities/{community_a}/places", None, READ_A1),
+    ("GET", "/communities/{community_c}/places", None, READ_C),
+    ("POST", "/communities/{community_a}/places", PLACE, MANAGE_A),
+    ("POST", "/communities/{community_c}/places", PLACE, MANAGE_C),
+    ("PATCH", "/places/{place_a}", {"lat": 24.2891, "lng": 116.1221}, MANAGE_A),
+    ("PATCH", "/places/{place_c}", {"lat": 24.2891, "lng": 116.1221}, MANAGE_C),
+    ("POST", "/communities/{community_a}/places/import", None, _expect(422, 422, 404, 403, 403)),
+    ("POST", "/communities/{community_c}/places/import", None, _expect(404, 404, 404, 403, 403)),
+    ("GET", "/communities/{community_a}/home-places", None, PUBLIC),
     ("GET", "/communities/{community_a}/posts", None, MANAGE_A),
     ("GET", "/communities/{community_c}/posts", None, MANAGE_C),
     ("POST", "/communities/{community_a}/posts", POST, MANAGE_A),

@@ -29,6 +29,8 @@ from models import (
     Household,
     Message,
     Person,
+    Place,
+    PlaceKind,
     Post,
     RecurringActivity,
     RunStatus,
@@ -152,6 +154,13 @@ def build(session: Session, password_hash: str) -> World:
 
     posts = {"post_a": post(a), "post_b": post(b), "post_c": post(c)}
 
+    def estate(community: Community) -> Place:
+        row = Place(community=community, kind=PlaceKind.ESTATE, name="阳光小区", lat=LAT, lng=LNG)
+        session.add(row)
+        return row
+
+    places = {"place_a": estate(a), "place_c": estate(c)}
+
     def activity(community: Community) -> Activity:
         day = date(2026, 3, 5)
         row = Activity(
@@ -245,7 +254,7 @@ def build(session: Session, password_hash: str) -> World:
     session.commit()
 
     world.ids.update({"community_a": a.id, "community_b": b.id, "community_c": c.id})
-    for group in (grids, people, wishes, posts, activities, rules):
+    for group in (grids, people, wishes, posts, places, activities, rules):
         world.ids.update({key: row.id for key, row in group.items()})
     world.ids.update(
         {

@@ -126,14 +126,41 @@ COLUMNS: tuple[Column, ...] = (
         aliases=("单位",),
     ),
     Column(
+        key="home_estate",
+        zh="小区",
+        en="estate",
+        required=False,
+        explain_zh="住在哪个小区，须是本社区地点库中的小区（可从下拉框选择；「阳光」「阳光小区」都可以）；"
+        "也可以把小区和楼栋写在这一格，如「阳光小区3号楼」。用于就近派单",
+        explain_en="the estate of the home, one of the community's place directory (dropdown; "
+        "「阳光」 or 「阳光小区」 both match); estate and building may share this cell "
+        "(「阳光小区3号楼」). Used to serve nearby",
+        example="阳光小区",
+        width=14,
+        aliases=("住址小区", "所在小区", "小区名称"),
+    ),
+    Column(
+        key="home_building",
+        zh="楼栋",
+        en="building",
+        required=False,
+        explain_zh="住在小区的哪栋楼：「3号楼」「3栋」「3幢」「三号楼」都可以；留空则按小区定位",
+        explain_en="the building of the estate: 3号楼, 3栋, 3幢 or 三号楼 all match; blank: the "
+        "estate itself",
+        example="3号楼",
+        width=10,
+        aliases=("住址楼栋", "楼号", "所在楼栋"),
+    ),
+    Column(
         key="home_lat",
         zh="住址纬度",
         en="home lat",
-        required=True,
-        explain_zh="住址的纬度（-90 到 90 之间的小数），可在地图软件中查到；用于就近派单",
-        explain_en="latitude of the home (a decimal between -90 and 90), from any map; used to "
-        "serve nearby",
-        example="24.2895",
+        required=False,
+        explain_zh="选填：住址的纬度（-90 到 90 之间的小数）。有准确坐标时填写，与小区楼栋同时填写时以坐标为准；"
+        "不填小区时必填",
+        explain_en="optional: latitude of the home (a decimal between -90 and 90); given with "
+        "an estate, the coordinates win; required without an estate",
+        example="",
         width=12,
         aliases=("纬度", "lat", "latitude"),
     ),
@@ -141,10 +168,11 @@ COLUMNS: tuple[Column, ...] = (
         key="home_lng",
         zh="住址经度",
         en="home lng",
-        required=True,
-        explain_zh="住址的经度（-180 到 180 之间的小数）",
-        explain_en="longitude of the home (a decimal between -180 and 180)",
-        example="116.1225",
+        required=False,
+        explain_zh="选填：住址的经度（-180 到 180 之间的小数），与纬度一起填写",
+        explain_en="optional: longitude of the home (a decimal between -180 and 180), with the "
+        "latitude",
+        example="",
         width=12,
         aliases=("经度", "lng", "lon", "longitude"),
     ),

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from api.services.people import nearest_grid
+from api.services.places import directory
 from api.services.roster.columns import COLUMN_BY_KEY, COLUMNS
 from api.services.roster.errors import RosterRejected, RowProblem
 from api.services.roster.reading import RosterEntry, read_roster
@@ -107,6 +108,7 @@ def _desired(entry: RosterEntry, person: Person | None, grids: Sequence[Grid]) -
         "name": entry.name,
         "kind": entry.kind,
         "grid_id": grid_id,
+        "home_place_id": entry.home_place_id,
         "home_lat": entry.home_lat,
         "home_lng": entry.home_lng,
         "work_unit": keep(entry.work_unit, "work_unit", ""),
@@ -129,6 +131,7 @@ def _current(person: Person) -> dict[str, Any]:
         "name": person.name,
         "kind": person.kind,
         "grid_id": person.grid_id,
+        "home_place_id": person.home_place_id,
         "home_lat": person.home_lat,
         "home_lng": person.home_lng,
         "work_unit": person.work_unit,
@@ -157,6 +160,7 @@ def _write(person: Person, values: dict[str, Any]) -> None:
         "name",
         "kind",
         "grid_id",
+        "home_place_id",
         "home_lat",
         "home_lng",
         "work_unit",
@@ -195,7 +199,9 @@ def import_roster(
     grids = list(
         session.scalars(sa.select(Grid).where(Grid.community_id == community.id).order_by(Grid.id))
     )
-    entries, problems = read_roster(content=content, grids=grids)
+    entries, problems = read_roster(
+        content=content, grids=grids, places=directory(session, community.id)
+    )
     problems += _duplicate_phones(entries)
     known = _people_by_phone(session, community.id)
     problems += _shared_phones(entries, known)

@@ -18,6 +18,7 @@ import openpyxl
 
 from api.services.errors import ServiceError
 from api.services.people import haversine_m
+from api.services.places import Directory, Unmatched
 from api.services.roster.columns import (
     COLUMN_BY_KEY,
     COLUMNS,
@@ -39,6 +40,7 @@ from api.services.roster.errors import BadFile, NotSpreadsheet, RowProblem
 from matcher.domain import SKILLS, PersonKind
 from models.community import Grid
 from models.crypto import mask_phone
+from models.place import Place
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -88,6 +90,8 @@ class RosterEntry:
     kind: PersonKind
     home_lat: float
     home_lng: float
+    #: the building (or estate) of the place directory the home is in, if named
+    home_place_id: int | None = None
     grid: Grid | None = None
     skills: frozenset[str] | None = None
     work_unit: str | None = None
@@ -146,6 +150,22 @@ def open_workbook(content: bytes) -> Any:
         raise BadFile(*DAMAGED) from None
 
 
+def first_sheet_rows(content: bytes) -> list[tuple[int, list[RawCell]]]:
+    """Every row of the first sheet of an .xlsx file, read as the roster is read (the same
+    refusals of files that are not .xlsx, too large, too long or damaged)."""
+    workbook = open_workbook(content)
+    try:
+        if not workbook.worksheets:
+            raise BadFile("文件中没有工作表", "The file has no worksheet")
+        return list(sheet_rows(workbook.worksheets[0]))
+    except ServiceError:
+        raise
+    except Exception:
+        raise BadFile(*DAMAGED) from None
+    finally:
+        workbook.close()
+
+
 def _roster_sheet(workbook: Any) -> Any:
     if SHEET_ROSTER in workbook.sheetnames:
         return workbook[SHEET_ROSTER]
@@ -155,7 +175,7 @@ def _roster_sheet(workbook: Any) -> Any:
     return workbook.worksheets[0]
 
 
-def _rows(sheet: Any) -> Iterator[tuple[int, list[RawCell]]]:
+def sheet_rows(sheet: Any) -> Iterator[tuple[int, list[RawCell]]]:
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS_READ), start=1):
         if number > MAX_SCANNED_ROWS:
             raise BadFile(
@@ -190,6 +210,11 @@ def _header(cells: list[RawCell]) -> dict[str, int] | None:
 
 def _missing_columns(positions: dict[str, int]) -> None:
     missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+    if "home_estate" not in positions and not {"home_lat", "home_lng"} <= positions.keys():
+        # a home is named by its estate (and building), or given by its coordinates
+        missing.append(
+            f"{COLUMN_BY_KEY['home_estate'].header}（或住址纬度、经度 or home lat, lng）"
+        )
     if missing:
         raise BadFile(
             f"表头缺少必填列：{'、'.join(missing)}（请使用模板）",
@@ -197,7 +222,7 @@ def _missing_columns(positions: dict[str, int]) -> None:
         )
 
 
-def _is_blank(cell: RawCell) -> bool:
+def is_blank(cell: RawCell) -> bool:
     return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
@@ -216,10 +241,17 @@ def _shown(value: Any, key: str) -> str:
 class _RowReader:
     """Reads one row's cells into a ``RosterEntry``, noting every bad cell on the way."""
 
-    def __init__(self, number: int, cells: dict[str, RawCell], grids: dict[str, Grid]):
+    def __init__(
+        self,
+        number: int,
+        cells: dict[str, RawCell],
+        grids: dict[str, Grid],
+        places: Directory,
+    ):
         self.row_number = number
         self.cells = cells
         self.grids = grids
+        self.places = places
         self.problems: list[RowProblem] = []
 
     def fail(self, key: str, zh: str, en: str) -> None:
@@ -237,7 +269,7 @@ class _RowReader:
     def raw(self, key: str) -> Any:
         """The cell's value, ``None`` when blank or a formula (a formula is noted as a problem)."""
         cell = self.cells.get(key)
-        if cell is None or _is_blank(cell):
+        if cell is None or is_blank(cell):
             return None
         formula_like = isinstance(cell.value, str) and cell.value.strip().startswith("=")
         if cell.is_formula or formula_like:
@@ -377,6 +409,43 @@ class _RowReader:
             return None
         return value
 
+    def home(self) -> tuple[float, float, Place | None] | None:
+        """Where the home is: the estate and building named (matched forgivingly), and the
+        coordinates, which win when given too."""
+        estate = self.text("home_estate", max_length=100)
+        building = self.text("home_building", max_length=100)
+        lat = self.coordinate("home_lat", 90.0)
+        lng = self.coordinate("home_lng", 180.0)
+        failed = {p.column for p in self.problems}
+        if (lat is None) != (lng is None):
+            missing = "home_lat" if lat is None else "home_lng"
+            if COLUMN_BY_KEY[missing].header not in failed:
+                self.fail(
+                    missing, "纬度和经度须同时填写", "Give the latitude and longitude together"
+                )
+            return None
+        place: Place | None = None
+        if estate is not None or building is not None:
+            found = self.places.home(estate, building)
+            if isinstance(found, Unmatched):
+                key = "home_building" if found.column == "building" else "home_estate"
+                self.fail(key, found.zh, found.en)
+                return None
+            place = found
+        elif lat is None:
+            if not failed & {COLUMN_BY_KEY[k].header for k in ("home_lat", "home_lng")}:
+                self.fail(
+                    "home_estate",
+                    "请填写住在哪个小区、哪栋楼（或住址的纬度和经度）",
+                    "Give the estate and building of the home (or its latitude and longitude)",
+                )
+            return None
+        if lat is not None and lng is not None:
+            return lat, lng, place
+        assert place is not None
+        place_lat, place_lng = place.location
+        return place_lat, place_lng, place
+
     def windows(self, weekday: int) -> list[tuple[int, int, int]] | None:
         key = DAY_KEYS[weekday]
         value = self.raw(key)
@@ -453,12 +522,12 @@ class _RowReader:
         grid = self.grid()
         skills = self.skills()
         work_unit = self.text("work_unit", max_length=200)
-        lat = self.required("home_lat", self.coordinate("home_lat", 90.0))
-        lng = self.required("home_lng", self.coordinate("home_lng", 180.0))
+        home = self.home()
         days = [self.windows(weekday) for weekday in range(7)]
         hours_cap = self.hours_cap()
         task_cap = self.task_cap()
-        if lat is not None and lng is not None and centres:
+        lat, lng, place = home if home is not None else (None, None, None)
+        if lat is not None and lng is not None and place is None and centres:
             nearest = min(haversine_m(lat, lng, c_lat, c_lng) for c_lat, c_lng in centres)
             if nearest > FAR_FROM_COMMUNITY_M:
                 self.fail(
@@ -480,6 +549,7 @@ class _RowReader:
             kind=kind,
             home_lat=lat,
             home_lng=lng,
+            home_place_id=place.id if place is not None else None,
             grid=grid,
             skills=skills,
             work_unit=work_unit,
@@ -492,7 +562,7 @@ class _RowReader:
 
 
 def read_roster(
-    *, content: bytes, grids: Sequence[Grid]
+    *, content: bytes, grids: Sequence[Grid], places: Directory | None = None
 ) -> tuple[list[RosterEntry], list[RowProblem]]:
     """The rows of a roster file, checked one by one: the good entries and every bad cell.
 
@@ -501,7 +571,7 @@ def read_roster(
     """
     workbook = open_workbook(content)
     try:
-        return _read_sheet(_roster_sheet(workbook), grids)
+        return _read_sheet(_roster_sheet(workbook), grids, places or Directory([]))
     except ServiceError:
         raise
     except Exception:
@@ -511,7 +581,9 @@ def read_roster(
         workbook.close()
 
 
-def _read_sheet(sheet: Any, grids: Sequence[Grid]) -> tuple[list[RosterEntry], list[RowProblem]]:
+def _read_sheet(
+    sheet: Any, grids: Sequence[Grid], places: Directory
+) -> tuple[list[RosterEntry], list[RowProblem]]:
     grids_by_name = {grid.name: grid for grid in grids}
     centres = [
         (g.center_lat, g.center_lng)
@@ -522,7 +594,7 @@ def _read_sheet(sheet: Any, grids: Sequence[Grid]) -> tuple[list[RosterEntry], l
     entries: list[RosterEntry] = []
     problems: list[RowProblem] = []
     people = 0
-    for number, cells in _rows(sheet):
+    for number, cells in sheet_rows(sheet):
         if positions is None:
             positions = _header(cells)
             if positions is not None:
@@ -531,7 +603,7 @@ def _read_sheet(sheet: Any, grids: Sequence[Grid]) -> tuple[list[RosterEntry], l
                 break
             continue
         by_key = {key: cells[index] for key, index in positions.items() if index < len(cells)}
-        if all(_is_blank(cell) for cell in by_key.values()):
+        if all(is_blank(cell) for cell in by_key.values()):
             continue
         people += 1
         if people > MAX_ROWS:
@@ -539,7 +611,7 @@ def _read_sheet(sheet: Any, grids: Sequence[Grid]) -> tuple[list[RosterEntry], l
                 f"每个文件最多 {MAX_ROWS} 人，请分成几个文件上传",
                 f"At most {MAX_ROWS} people per file; split it into several files",
             )
-        reader = _RowReader(number, by_key, grids_by_name)
+        reader = _RowReader(number, by_key, grids_by_name, places)
         entry = reader.entry(centres)
         if entry is not None:
             entries.append(entry)

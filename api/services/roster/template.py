@@ -24,6 +24,7 @@ from api.services.roster.columns import (
 )
 from matcher.domain import SKILLS
 from models.community import Community, Grid
+from models.place import Place, PlaceKind
 
 _HEADER_FONT = Font(bold=True)
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -31,18 +32,25 @@ _OPTIONAL_FILL = PatternFill("solid", fgColor="E2EFDA")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _example_values(grids: Sequence[Grid]) -> dict[str, str]:
+def _example_values(grids: Sequence[Grid], places: Sequence[Place]) -> dict[str, str]:
     values = {column.key: column.example for column in COLUMNS}
     centred = next((g for g in grids if g.center_lat is not None), None)
-    # an example grid only if the community has one: any other name would be refused
+    # an example grid, estate or building only if the community has one: any other name
+    # would be refused
     values["grid"] = grids[0].name if grids else ""
-    if centred is not None:
+    estate = next((p for p in places if p.kind == PlaceKind.ESTATE), None)
+    building = next((p for p in places if estate and p.estate_id == estate.id), None)
+    values["home_estate"] = estate.name if estate else ""
+    values["home_building"] = building.name if building else ""
+    if estate is None and centred is not None:
         values["home_lat"] = f"{centred.center_lat:.4f}"
         values["home_lng"] = f"{centred.center_lng:.4f}"
     return values
 
 
-def template_workbook(*, community: Community, grids: Sequence[Grid]) -> bytes:
+def template_workbook(
+    *, community: Community, grids: Sequence[Grid], places: Sequence[Place] = ()
+) -> bytes:
     """The roster template of a community as .xlsx bytes: 「人员名单」, 「填写说明」, and the lists
     its dropdowns read (a hidden sheet 「选项」)."""
     workbook = openpyxl.Workbook()
@@ -60,21 +68,23 @@ def template_workbook(*, community: Community, grids: Sequence[Grid]) -> bytes:
             roster.column_dimensions[letter].number_format = "@"
     roster.freeze_panes = "A2"
 
-    _write_help(workbook.create_sheet(SHEET_HELP), community=community, grids=grids)
+    _write_help(workbook.create_sheet(SHEET_HELP), community=community, grids=grids, places=places)
     options = workbook.create_sheet(SHEET_OPTIONS)
-    options.append(["类型 (kind)", "网格 (grid)", "专长 (skills)"])
+    options.append(["类型 (kind)", "网格 (grid)", "专长 (skills)", "小区 (estate)"])
     kinds = ["党员", "志愿者"]
     skills = list(SKILLS)
-    for position in range(max(len(kinds), len(grids), len(skills))):
+    estates = [p.name for p in places if p.kind == PlaceKind.ESTATE]
+    for position in range(max(len(kinds), len(grids), len(skills), len(estates))):
         options.append(
             [
                 kinds[position] if position < len(kinds) else None,
                 grids[position].name if position < len(grids) else None,
                 skills[position] if position < len(skills) else None,
+                estates[position] if position < len(estates) else None,
             ]
         )
     options.sheet_state = "hidden"
-    _add_validations(roster, grid_count=len(grids))
+    _add_validations(roster, grid_count=len(grids), estate_count=len(estates))
     for sheet in workbook.worksheets:
         _no_formulas(sheet)
 
@@ -97,12 +107,12 @@ def _column_range(key: str) -> str:
     return f"{letter}2:{letter}{MAX_ROWS + 1}"
 
 
-def _add_validations(roster: Any, *, grid_count: int) -> None:
+def _add_validations(roster: Any, *, grid_count: int, estate_count: int) -> None:
     def validation(key: str, **options: Any) -> None:
         column = COLUMN_BY_KEY[key]
+        options.setdefault("showErrorMessage", True)
         rule = DataValidation(
             allow_blank=not column.required,
-            showErrorMessage=True,
             errorTitle="输入有误 (invalid)",
             error=f"{column.explain_zh}\n{column.explain_en}"[:255],
             showInputMessage=True,
@@ -116,6 +126,14 @@ def _add_validations(roster: Any, *, grid_count: int) -> None:
     validation("kind", type="list", formula1=f"'{SHEET_OPTIONS}'!$A$2:$A$3")
     if grid_count:
         validation("grid", type="list", formula1=f"'{SHEET_OPTIONS}'!$B$2:$B${grid_count + 1}")
+    if estate_count:
+        # a dropdown, yet other text is allowed: 「阳光小区3号楼」 in one cell is matched too
+        validation(
+            "home_estate",
+            type="list",
+            formula1=f"'{SHEET_OPTIONS}'!$D$2:$D${estate_count + 1}",
+            showErrorMessage=False,
+        )
     validation("home_lat", type="decimal", operator="between", formula1="-90", formula2="90")
     validation("home_lng", type="decimal", operator="between", formula1="-180", formula2="180")
     validation(
@@ -134,7 +152,9 @@ def _add_validations(roster: Any, *, grid_count: int) -> None:
     )
 
 
-def _write_help(sheet: Any, *, community: Community, grids: Sequence[Grid]) -> None:
+def _write_help(
+    sheet: Any, *, community: Community, grids: Sequence[Grid], places: Sequence[Place]
+) -> None:
     sheet.append([f"{community.name}人员名单填写说明 (how to fill in the roster)"])
     sheet["A1"].font = Font(bold=True, size=14)
     notes = (
@@ -157,7 +177,7 @@ def _write_help(sheet: Any, *, community: Community, grids: Sequence[Grid]) -> N
     sheet.append(
         ["列名 (column)", "必填 (required)", "填写说明", "how to fill in", "示例 (example)"]
     )
-    examples = _example_values(grids)
+    examples = _example_values(grids, places)
     for column in COLUMNS:
         sheet.append(
             [
@@ -181,6 +201,17 @@ def _write_help(sheet: Any, *, community: Community, grids: Sequence[Grid]) -> N
     sheet.append(["可填的专长 (skills)", "、".join(SKILLS)])
     sheet.append(
         ["本社区的网格 (grids)", "、".join(g.name for g in grids) or "（尚未设网格 none yet）"]
+    )
+    estates = [p for p in places if p.kind == PlaceKind.ESTATE]
+    sheet.append(
+        [
+            "本社区的小区和楼栋 (estates and buildings)",
+            "；".join(
+                f"{e.name}（{'、'.join(p.name for p in places if p.estate_id == e.id) or '—'}）"
+                for e in estates
+            )
+            or "（地点库中尚无小区 none yet: 请先在「地点库」页面添加，或填写纬度、经度）",
+        ]
     )
     for letter, width in zip("ABCDE", (22, 16, 60, 60, 24), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -11,8 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy.orm import selectinload
 
 from api.schemas.people import PersonSelf, RegistrationCreate
+from api.schemas.places import HomePlace
 from api.schemas.privacy import PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION
 from api.services import people as service
+from api.services import places
 from api.services.errors import NotFound
 from api.web.deps import IdPath, SessionDep
 from api.web.qr import page_url, svg_response
@@ -75,6 +77,22 @@ def list_communities(session: SessionDep) -> list[CommunityListing]:
             grids=[GridName(id=g.id, name=g.name) for g in c.grids],
         )
         for c in communities
+    ]
+
+
+@router.get(
+    "/communities/{community_id}/home-places",
+    response_model=list[HomePlace],
+    responses={404: {"description": "no such community"}},
+)
+def list_home_places(session: SessionDep, community_id: IdPath) -> list[HomePlace]:
+    """The community's estates and their buildings, by name only: where one may live, to
+    register with (``home_place_id``)."""
+    if session.get(Community, community_id) is None:
+        raise NotFound()
+    return [
+        HomePlace(id=p.id, kind=p.kind, name=p.name, estate_id=p.estate_id)
+        for p in places.home_places(session=session, community_id=community_id)
     ]
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from api.schemas.roster import RosterImportRejected, RosterImportResult
 from api.services import roster as service
 from api.services.exports import XLSX_MEDIA_TYPE, content_disposition
+from api.services.places import list_places
 from api.services.scope import grids_of
 from api.web.deps import SessionDep
 from api.web.permissions import ManagerDep
@@ -34,7 +35,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown or o
 def roster_template(session: SessionDep, community: ManagedCommunity) -> Response:
     """The roster template: 「人员名单」 with its header and dropdowns, 「填写说明」 with an
     explanation of every column and an example row."""
-    content = service.template_workbook(community=community, grids=grids_of(session, community.id))
+    content = service.template_workbook(
+        community=community,
+        grids=grids_of(session, community.id),
+        places=list_places(session=session, community_id=community.id),
+    )
     return Response(
         content=content,
         media_type=XLSX_MEDIA_TYPE,

@@ -1,8 +1,8 @@
 // The coordinator console (/console/): log in, pick a community, and work on its week.
 // Routes: #/login, #/board (排班周表), #/wishes (微心愿), #/map (地图), #/people (人员),
 // #/hours (待认可时长), #/pairs (结对), #/teams (团队), #/dashboard (统计), #/year (全年日历),
-// #/units (工作单位), #/settings (社区设置), #/audit (操作记录) — hours, units, settings and the
-// audit log for coordinators and street admins only — and #/notice (公示栏, the week to print,
+// #/places (地点库), #/units (工作单位), #/settings (社区设置), #/audit (操作记录) — hours, places, units, settings and
+// the audit log for coordinators and street admins only — and #/notice (公示栏, the week to print,
 // opened from the board). Each page module
 // renders itself from the API; switching language or community renders the page again.
 
@@ -20,13 +20,14 @@ import * as audit from "./audit.js";
 import * as hours from "./hours.js";
 import * as pairs from "./pairs.js";
 import * as people from "./people.js";
+import * as places from "./places.js";
 import * as settings from "./settings.js";
 import * as teams from "./teams.js";
 import * as units from "./units.js";
 import * as wishes from "./wishes.js";
 import * as year from "./year.js";
 
-const PAGES = { board, wishes, map, people, hours, pairs, teams, dashboard, year, units, settings, audit, notice };
+const PAGES = { board, wishes, map, people, hours, pairs, teams, dashboard, year, places, units, settings, audit, notice };
 /** Pages offered to some roles only: a tab shows when ``allowed(me)`` says so; a page with
  * ``inMenu`` false (the printable notice) is opened from another page, never from a tab. */
 const offered = (name) => (!PAGES[name].allowed || PAGES[name].allowed(session.me)) && PAGES[name].inMenu !== false;

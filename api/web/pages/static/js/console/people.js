@@ -9,6 +9,7 @@ import { h, mount, pager, select, toast } from "../dom.js";
 import { SKILL_NAMES, lang, skillLabel, t } from "../i18n.js";
 import { mondayOf, shortDay, today } from "../format.js";
 import { storedWeek } from "./board.js";
+import { importCard } from "./sheet.js";
 
 const PAGE_SIZE = 50;
 const KINDS = ["party_member", "volunteer", "social_worker"];
@@ -275,68 +276,18 @@ function registrationsCard(cid, reload) {
   return card;
 }
 
-/** The one-line summary of a refused roster (the 422's ``detail``), without the field name. */
-function summary(error) {
-  if (Array.isArray(error.detail) && error.detail.length) return error.detail.map((item) => item.msg).join("\n");
-  return error.message || t("roster.refused");
-}
-
 function rosterCard(cid, reload) {
-  const file = h("input", { type: "file", name: "file", accept: ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "data-test": "roster-file" });
-  const result = h("div", { class: "roster-result", "data-test": "roster-result", "aria-live": "polite" });
-  const check = h("button", { type: "button", "data-test": "roster-check", onclick: () => send(true) }, t("roster.check"));
-  const submit = h("button", { type: "button", class: "primary", "data-test": "roster-import", onclick: () => send(false) }, t("roster.import"));
-
-  async function send(dryRun) {
-    if (!file.files.length) {
-      mount(result, h("div", { class: "error" }, t("roster.chooseFile")));
-      return;
-    }
-    const form = new FormData();
-    form.append("file", file.files[0]);
-    check.disabled = submit.disabled = true;
-    mount(result, h("p", { class: "muted" }, t("roster.working")));
-    try {
-      const answer = await api(`/communities/${cid}/roster/import`, { method: "POST", form, query: { dry_run: dryRun } });
-      mount(
-        result,
-        h("div", { class: "success", "data-outcome": answer.dry_run ? "checked" : "imported" },
-          t(answer.dry_run ? "roster.checked" : "roster.imported", answer)),
-      );
-      if (!answer.dry_run) reload();
-    } catch (error) {
-      if (error.rows.length) {
-        mount(
-          result,
-          h("div", { class: "error", "data-outcome": "refused" }, summary(error)),
-          h("table", { class: "bad-rows", "data-test": "bad-rows" },
-            h("thead", {}, h("tr", {}, h("th", { class: "num" }, t("roster.row")), h("th", {}, t("roster.column")), h("th", {}, t("roster.value")), h("th", {}, t("roster.reason")))),
-            h("tbody", {}, error.rows.map((row) =>
-              h("tr", { "data-row": row.row },
-                h("td", { class: "num" }, row.row),
-                h("td", {}, row.column ?? ""),
-                h("td", {}, row.value ?? ""),
-                h("td", {}, lang() === "en" && row.msg_en ? row.msg_en : row.msg),
-              ),
-            )),
-          ),
-        );
-      } else {
-        mount(result, h("div", { class: "error", "data-outcome": "refused" }, error.message));
-      }
-    } finally {
-      check.disabled = submit.disabled = false;
-    }
-  }
-
-  return h("div", { class: "card stack", "data-test": "roster" },
-    h("h2", {}, t("roster.title")),
-    h("p", { class: "muted small-text" }, t("roster.hint")),
-    h("button", { type: "button", "data-test": "roster-template", onclick: () => download(`/communities/${cid}/roster/template.xlsx`, { fallbackName: "roster-template.xlsx" }) }, t("roster.template")),
-    h("label", {}, t("roster.file"), file),
-    h("div", { class: "field-row" }, check, submit),
-    result,
-  );
+  return importCard({
+    path: `/communities/${cid}/roster/import`,
+    prefix: "roster",
+    accept: ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    title: t("roster.title"),
+    hint: t("roster.hint"),
+    fileLabel: t("roster.file"),
+    outcome: (answer) => t(answer.dry_run ? "roster.checked" : "roster.imported", answer),
+    done: reload,
+    extra: h("button", { type: "button", "data-test": "roster-template", onclick: () => download(`/communities/${cid}/roster/template.xlsx`, { fallbackName: "roster-template.xlsx" }) }, t("roster.template")),
+  });
 }
 
 function exportCard(cid) {

@@ -7,6 +7,7 @@ import { api } from "../api.js";
 import { h, maskPhone, mount, pager, select, toast } from "../dom.js";
 import { SKILL_NAMES, skillLabel, t } from "../i18n.js";
 import { addDays, deadline, shortDay, today } from "../format.js";
+import { placePicker } from "../places.js";
 
 const STATUSES = ["recorded", "verified", "open", "assigned", "done", "followed_up"];
 const SITUATIONS = ["elderly_alone", "disabled", "seriously_ill", "poor_family", "left_behind_child"];
@@ -16,7 +17,7 @@ const PAGE_SIZE = 50;
 
 export function render(ctx) {
   const cid = ctx.community.id;
-  const state = { status: ctx.params.status || "", grid: ctx.params.grid || "", offset: 0, grids: [] };
+  const state = { status: ctx.params.status || "", grid: ctx.params.grid || "", offset: 0, grids: [], places: [] };
   const root = h("section", { class: "wishes", "data-page": "wishes" });
   const list = h("div", { class: "wish-list" }, h("p", {}, t("common.loading")));
   const side = h("aside", { class: "side-panel", hidden: true, "data-test": "wish-panel" });
@@ -44,6 +45,7 @@ export function render(ctx) {
 
   async function loadGrids() {
     state.grids = await api(`/communities/${cid}/grids`).catch(() => []);
+    state.places = await api(`/communities/${cid}/places`).catch(() => []);
     mount(gridFilter, h("option", { value: "" }, t("common.allGrids")), state.grids.map((g) => h("option", { value: String(g.id), selected: String(g.id) === state.grid }, g.name)));
   }
 
@@ -152,6 +154,7 @@ export function render(ctx) {
         row(t("wishes.duration"), t("common.minutes", { n: wish.duration_minutes })),
         row(t("wishes.headcount"), wish.headcount),
         row(t("common.grid"), gridName(wish.grid_id)),
+        wish.beneficiary ? row(t("places.place"), wish.place_name || "–") : null,
         wish.instructions ? row(t("task.instructions"), h("span", { class: "pre" }, wish.instructions)) : null,
         wish.what_to_bring ? row(t("task.bring"), wish.what_to_bring) : null,
       )),
@@ -234,8 +237,11 @@ export function render(ctx) {
     );
   }
 
-  function openForm(wish = null) {
+  async function openForm(wish = null) {
     side.hidden = false;
+    // the grids and the place directory the form picks from
+    mount(side, h("p", {}, t("common.loading")));
+    await loaded;
     const editing = Boolean(wish);
     const field = (name, props = {}) => h("input", { name, ...props });
     const title = field("title", { type: "text", required: true, maxlength: 200, value: wish ? wish.title : "" });
@@ -246,7 +252,7 @@ export function render(ctx) {
     const deadline = field("deadline", { type: "date", required: true, value: wish ? wish.deadline : addDays(today(), 7) });
     const headcount = field("headcount", { type: "number", min: 1, max: 20, value: wish ? wish.headcount : 1 });
     const separate = field("separate_visits", { type: "checkbox", checked: wish ? wish.separate_visits : false });
-    const grid = select({ name: "grid_id" }, [["", "–"], ...state.grids.map((g) => [g.id, g.name])], wish ? wish.grid_id || "" : state.grid);
+    const grid = select({ name: "grid_id" }, [["", t("wishes.gridByPlace")], ...state.grids.map((g) => [g.id, g.name])], wish ? wish.grid_id || "" : state.grid);
     const skills = h("div", { class: "chips" }, SKILL_NAMES.map((skill) =>
       h("label", { class: "chip" }, h("input", { type: "checkbox", value: skill, checked: wish ? wish.skills.includes(skill) : false }), h("span", {}, skillLabel(skill)))));
     // 说明 and 需携带: on the helpers' task cards and calendars, so never the address
@@ -261,19 +267,16 @@ export function render(ctx) {
     const phone = field("phone", { type: "tel", maxlength: 13 });
     const situations = h("div", { class: "chips" }, SITUATIONS.map((s) =>
       h("label", { class: "chip" }, h("input", { type: "checkbox", value: s }), h("span", {}, t(`situation.${s}`)))));
-    const lat = field("lat", { type: "number", step: "any", required: true });
-    const lng = field("lng", { type: "number", step: "any", required: true });
-    const placeAtGrid = () => {
-      const chosen = state.grids.find((g) => String(g.id) === grid.value);
-      if (chosen && chosen.center_lat !== null) {
-        lat.value = chosen.center_lat;
-        lng.value = chosen.center_lng;
-      }
-    };
-    if (!editing) {
-      grid.addEventListener("change", placeAtGrid);
-      placeAtGrid();
-    }
+    // where: a building of an estate (or a venue) of the place directory; coordinates only
+    // for those who have exact ones
+    const picker = placePicker(state.places, { selected: wish ? wish.place_id : null });
+    const lat = field("lat", { type: "number", step: "any", min: -90, max: 90 });
+    const lng = field("lng", { type: "number", step: "any", min: -180, max: 180 });
+    const exact = h("details", { class: "exact-location", open: !state.places.length },
+      h("summary", {}, t("places.exactSummary")),
+      h("p", { class: "muted small-text" }, t("places.exactHint")),
+      h("div", { class: "field-row" }, h("label", {}, t("common.lat"), lat), h("label", {}, t("common.lng"), lng)),
+    );
 
     mount(
       side,
@@ -281,6 +284,13 @@ export function render(ctx) {
       h("form", { class: "stack", "data-test": "wish-form", onsubmit: async (event) => {
         event.preventDefault();
         message.hidden = true;
+        const place = picker.value();
+        const typed = lat.value !== "" && lng.value !== "";
+        if (!editing && !place && !typed) {
+          message.textContent = t("places.needed");
+          message.hidden = false;
+          return;
+        }
         const body = {
           title: title.value.trim(),
           category: category.value.trim(),
@@ -296,6 +306,7 @@ export function render(ctx) {
         };
         try {
           if (editing) {
+            if (place && place !== wish.place_id) body.place_id = place;
             await api(`/wishes/${wish.id}`, { method: "PATCH", json: body });
             toast(t("wishes.saved"));
           } else {
@@ -303,8 +314,8 @@ export function render(ctx) {
               method: "POST",
               json: {
                 ...body,
-                lat: Number(lat.value),
-                lng: Number(lng.value),
+                place_id: place,
+                ...(typed ? { lat: Number(lat.value), lng: Number(lng.value) } : {}),
                 beneficiary: {
                   name: person.value.trim(),
                   address: address.value.trim(),
@@ -344,9 +355,10 @@ export function render(ctx) {
           h("div", { class: "chips" }, situations),
           h("p", { class: "muted small-text" }, t("wishes.privateNote")),
         ),
-        editing ? null : h("fieldset", {}, h("legend", {}, t("wishes.location")),
-          h("p", { class: "muted small-text" }, t("wishes.locationHint")),
-          h("div", { class: "field-row" }, h("label", {}, t("common.lat"), lat), h("label", {}, t("common.lng"), lng)),
+        h("fieldset", { "data-test": "wish-place" }, h("legend", {}, t("places.place")),
+          picker.element,
+          h("p", { class: "muted small-text" }, state.places.length ? t("places.pickHint") : t("places.emptyHint")),
+          editing ? null : exact,
         ),
         message,
         h("button", { type: "submit", class: "primary", "data-test": "save-wish" }, editing ? t("common.save") : t("wishes.record")),
@@ -354,6 +366,7 @@ export function render(ctx) {
     );
   }
 
-  loadGrids().then(load);
+  const loaded = loadGrids();
+  loaded.then(load);
   return root;
 }

@@ -7,6 +7,7 @@
 import { api } from "../api.js";
 import { h, mount, select, toast } from "../dom.js";
 import { SKILL_NAMES, skillLabel, t } from "../i18n.js";
+import { placePicker } from "../places.js";
 
 const MONTHS = Array.from({ length: 12 }, (_, index) => index + 1);
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
@@ -53,7 +54,7 @@ export function render(ctx) {
     mount(root, toolbar, h("p", { class: "notice" }, t("year.managersOnly")));
     return root;
   }
-  const state = { grids: [], centre: null };
+  const state = { grids: [], centre: null, places: [] };
   const months = h("div", { "data-test": "months" }, h("p", {}, t("common.loading")));
   const recurring = h("div", { "data-test": "recurring" }, h("p", {}, t("common.loading")));
   const formCard = h("div", { class: "card stack year-form" }, h("p", {}, t("common.loading")));
@@ -74,6 +75,7 @@ export function render(ctx) {
   async function load() {
     state.grids = await api(`/communities/${cid}/grids`).catch(() => []);
     state.centre = centreOf(state.grids);
+    state.places = await api(`/communities/${cid}/places`).catch(() => []);
     mount(formCard, activityForm());
     try {
       draw(await api(path));
@@ -193,14 +195,20 @@ export function render(ctx) {
     const weekOfMonth = select({ name: "week_of_month" }, [["", t("year.everyWeek")], ...WEEKS_OF_MONTH.map((n) => [n, t(`year.nth.${n}`)])], "");
     const start = field("start", { type: "time", required: true, value: "09:00" });
     const end = field("end", { type: "time", required: true, value: "11:00" });
-    const place = field("place", { type: "text", maxlength: 200, value: t("year.defaultPlace") });
+    // where: a place of the directory (the service hall by default); the words shown default
+    // to its name
+    const hall = state.places.find((p) => p.kind === "venue" && p.name.includes("党群服务中心"));
+    const picker = placePicker(state.places, { selected: hall ? hall.id : null });
+    const place = field("place", { type: "text", maxlength: 200, placeholder: t("year.placeWordsHint") });
     const category = field("category", { type: "text", maxlength: 32, list: "year-categories" });
     const categories = h("datalist", { id: "year-categories" }, SKILL_NAMES.map((skill) => h("option", { value: skill })));
     const unit = field("responsible_unit", { type: "text", maxlength: 200 });
     const grid = select({ name: "grid_id" }, [["", t("year.wholeCommunity")], ...state.grids.map((g) => [g.id, g.name])], "");
     const partyOnly = field("party_members_only", { type: "checkbox" });
-    const lat = field("lat", { type: "number", step: "any", required: true, value: state.centre ? state.centre.lat : "" });
-    const lng = field("lng", { type: "number", step: "any", required: true, value: state.centre ? state.centre.lng : "" });
+    // coordinates only without a directory (then the community's or the grid's centre)
+    const fallback = !state.places.length && state.centre;
+    const lat = field("lat", { type: "number", step: "any", value: fallback ? state.centre.lat : "" });
+    const lng = field("lng", { type: "number", step: "any", value: fallback ? state.centre.lng : "" });
     const roles = h("div", { class: "stack role-rows", "data-test": "roles" });
     // 说明 and 需携带: on the helpers' task cards and calendars
     const instructions = h("textarea", { name: "instructions", rows: 2, maxlength: 2000, placeholder: t("task.instructionsHint") });
@@ -218,6 +226,7 @@ export function render(ctx) {
 
     // a grid's activity is placed at the grid's centre, the community's at its middle
     grid.addEventListener("change", () => {
+      if (state.places.length) return;
       const chosen = state.grids.find((g) => String(g.id) === grid.value);
       const point = chosen && chosen.center_lat !== null ? { lat: chosen.center_lat, lng: chosen.center_lng } : state.centre;
       if (point) {
@@ -243,6 +252,12 @@ export function render(ctx) {
       event.preventDefault();
       message.hidden = true;
       const rule = dayRule.value;
+      const typed = lat.value !== "" && lng.value !== "";
+      if (!picker.value() && !typed) {
+        message.textContent = t("places.needed");
+        message.hidden = false;
+        return;
+      }
       const body = {
         name: name.value.trim(),
         month: optional(month.value),
@@ -253,8 +268,8 @@ export function render(ctx) {
         start: start.value,
         end: end.value,
         place: place.value.trim(),
-        lat: Number(lat.value),
-        lng: Number(lng.value),
+        place_id: picker.value(),
+        ...(typed ? { lat: Number(lat.value), lng: Number(lng.value) } : {}),
         category: category.value.trim(),
         responsible_unit: unit.value.trim(),
         party_members_only: partyOnly.checked,
@@ -282,10 +297,17 @@ export function render(ctx) {
       dayOfMonthField,
       weekdayFields,
       h("div", { class: "field-row" }, h("label", {}, t("year.start"), start), h("label", {}, t("year.end"), end)),
-      h("label", {}, t("year.place"), place),
+      h("fieldset", { "data-test": "activity-place" }, h("legend", {}, t("places.place")),
+        picker.element,
+        h("label", {}, t("year.placeWords"), place),
+        h("details", { class: "exact-location", open: !state.places.length },
+          h("summary", {}, t("places.exactSummary")),
+          h("p", { class: "muted small-text" }, state.places.length ? t("places.exactHint") : t("year.locationHint")),
+          h("div", { class: "field-row" }, h("label", { class: "coordinate" }, t("common.lat"), lat), h("label", { class: "coordinate" }, t("common.lng"), lng)),
+        ),
+      ),
       h("div", { class: "field-row" }, h("label", {}, t("year.category"), category, categories), h("label", { class: "grow" }, t("year.unit"), unit)),
-      h("div", { class: "field-row" }, h("label", {}, t("common.grid"), grid), h("label", { class: "coordinate" }, t("common.lat"), lat), h("label", { class: "coordinate" }, t("common.lng"), lng)),
-      h("p", { class: "muted small-text" }, t("year.locationHint")),
+      h("label", {}, t("common.grid"), grid),
       h("label", { class: "check" }, partyOnly, h("span", {}, t("year.partyOnly"))),
       h("label", {}, t("task.instructions"), instructions),
       h("label", {}, t("task.bring"), bring),

@@ -2,13 +2,15 @@
 // (POST /registrations), in about a minute. What scheduling needs comes first (name, phone —
 // the login —, password, community, home, skills, usual free times); the rest folds under
 // 更多信息（选填）. Anyone may open it; a community's QR code opens it with the community
-// chosen (#/register?community=3); the privacy notice must be accepted.
+// chosen (#/register?community=3); the privacy notice must be accepted. The home is the estate and building picked from the
+// community's place directory (GET /communities/{cid}/home-places), or the phone's location.
 
 import { api, ApiError } from "../api.js";
 import { h, mount, select } from "../dom.js";
 import { SKILL_NAMES, pick, skillLabel, t } from "../i18n.js";
 import { go } from "../router.js";
 import { rememberUsername } from "../login.js";
+import { placePicker } from "../places.js";
 
 const FIELD_LABELS = {
   phone: "register.phone",
@@ -17,6 +19,8 @@ const FIELD_LABELS = {
   kind: "register.kind",
   community_id: "register.community",
   grid_id: "register.grid",
+  home: "register.home",
+  home_place_id: "register.home",
   "home.lat": "register.lat",
   "home.lng": "register.lng",
   work_unit: "register.workUnit",
@@ -103,8 +107,23 @@ function form(communities, notice, units, chosenCommunity) {
   };
   community.addEventListener("change", fillGrids);
   fillGrids();
-  const lat = h("input", { type: "number", name: "lat", step: "any", min: -90, max: 90, required: true, inputmode: "decimal" });
-  const lng = h("input", { type: "number", name: "lng", step: "any", min: -180, max: 180, required: true, inputmode: "decimal" });
+
+  // the estate and building of home, from the chosen community's place directory
+  const homeSlot = h("div", { "data-test": "home-places" });
+  let homePicker = null;
+  const fillHomes = async () => {
+    homePicker = null;
+    mount(homeSlot);
+    const homes = await api(`/communities/${community.value}/home-places`, { auth: false }).catch(() => []);
+    if (!homes.length) return;
+    homePicker = placePicker(homes, { venues: false, prefix: "home" });
+    mount(homeSlot, homePicker.element);
+  };
+  community.addEventListener("change", fillHomes);
+  fillHomes();
+
+  const lat = h("input", { type: "number", name: "lat", step: "any", min: -90, max: 90, inputmode: "decimal" });
+  const lng = h("input", { type: "number", name: "lng", step: "any", min: -180, max: 180, inputmode: "decimal" });
   const locating = h("span", { class: "muted small-text" });
   const locate = h(
     "button",
@@ -161,12 +180,17 @@ function form(communities, notice, units, chosenCommunity) {
           name: name.value.trim(),
           kind: checkedKind ? checkedKind.value : "volunteer",
           community_id: Number(community.value),
-          home: { lat: lat.value === "" ? null : Number(lat.value), lng: lng.value === "" ? null : Number(lng.value) },
           skills: [...skills.querySelectorAll("input:checked")].map((box) => box.value),
           availability: [...freeTimes.querySelectorAll("input:checked")].flatMap((box) => FREE_TIMES[box.value]),
           work_unit: workUnit.value.trim(),
           consent: { version: notice.version, accepted: consent.checked },
         };
+        const homePlace = homePicker ? homePicker.value() : null;
+        if (homePlace) body.home_place_id = homePlace;
+        // the phone's location (or coordinates typed), when given, is the more exact
+        if (lat.value !== "" || lng.value !== "") {
+          body.home = { lat: lat.value === "" ? null : Number(lat.value), lng: lng.value === "" ? null : Number(lng.value) };
+        }
         if (grid.value) body.grid_id = Number(grid.value);
         if (unit.value) body.work_unit_id = Number(unit.value);
         if (hoursCap.value !== "") body.weekly_hours_cap = Number(hoursCap.value);
@@ -194,6 +218,8 @@ function form(communities, notice, units, chosenCommunity) {
       {},
       h("legend", {}, t("register.home")),
       h("p", { class: "hint" }, t("register.homeHint")),
+      homeSlot,
+      h("p", { class: "hint" }, t("register.homeOr")),
       locate,
       locating,
       h("div", { class: "pair" }, h("label", {}, t("register.lat"), lat), h("label", {}, t("register.lng"), lng)),
