@@ -274,7 +274,7 @@ def test_registration_names_the_estate_and_building_of_home(
     assert person["grid_id"] == world["grid_a2"]
 
     nowhere = client.post(
-        f"{API}/registrations", json=registration(world, username="LiNa", home=None)
+        f"{API}/registrations", json=registration(world, phone="13912345678", home=None)
     )
     assert nowhere.status_code == 422 and "请选择住在哪个小区" in nowhere.text
 
