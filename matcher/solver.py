@@ -62,11 +62,12 @@ LAGRANGIAN_SHARE = 0.25
 #: a large week's re-flow (``reflow``): at most this share of the time left, rounds of the flow
 #: where each pair the repair had to drop costs REFLOW_STEP more than the round before and each
 #: pair of the best week REFLOW_ANCHOR less; it stops after REFLOW_STALLED rounds without a
-#: better week (docs/benchmarks.md: the street week's best weeks come from here, not CP-SAT)
+#: better week, leaving the time to CP-SAT (docs/benchmarks.md: on the street week of
+#: bench/flexible.py the better weeks come from here, not from CP-SAT's neighbourhoods)
 REFLOW_SHARE = 0.6
-REFLOW_STEP = 200
-REFLOW_ANCHOR = 50
-REFLOW_STALLED = 10
+REFLOW_STEP = 300
+REFLOW_ANCHOR = 75
+REFLOW_STALLED = 6
 
 
 def load_tiers(c: Candidates) -> dict[int, list[int]]:
