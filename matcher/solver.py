@@ -118,7 +118,14 @@ def guided_repair(c: Candidates) -> list[Booking] | None:
     led = led_candidates(c)
     if led is None:
         return None
-    return repair(led, build_flow(led, load_tiers(led)).solve().chosen)
+    return repair(repairing(c, led), build_flow(led, load_tiers(led)).solve().chosen)
+
+
+def repairing(c: Candidates, led: Candidates | None) -> Candidates:
+    """What the repair of a led flow answer reads: the led pairs' costs (near helpers first),
+    the real weights' head values and load (measured: the led load in the repair itself covers
+    less on the street week of bench/flexible.py)."""
+    return c if led is None else dataclasses.replace(c, cost=led.cost)
 
 
 def cp_sat_parameters(problem: Problem, seconds: float, attempt: int = 0) -> cp_model.CpSolver:
@@ -178,12 +185,12 @@ def solve(problem: Problem) -> Solution:
     best_value = sum(evaluate(c, best).values())
     led = led_candidates(c)
     # where the weights leave walks and load free, the flow and the repair led by them too
-    lead = c if led is None else led
+    lead = repairing(c, led)
     lead_graph = graph if led is None else build_flow(led, load_tiers(led))
     lead_answer, lead_week = flow.chosen, best
     if led is not None:
         lead_answer = lead_graph.solve().chosen
-        lead_week = repair(led, lead_answer)
+        lead_week = repair(lead, lead_answer)
         if (value := sum(evaluate(c, lead_week).values())) > best_value:
             best, best_value = lead_week, value
     stats["repaired_objective"] = best_value
@@ -295,9 +302,9 @@ def reflow(
     """Better valid weeks from the flow and the repair: round after round, each pair of the
     relaxed answer that the repair had to drop (a group wish's helpers who cannot meet, wishes
     an evening cannot hold) costs REFLOW_STEP more, and each pair of the best week so far
-    REFLOW_ANCHOR less, so the flow turns to answers that fit. The network is ``lead``'s (the
-    real pairs, or those led by walks and load, ``led_candidates``); every week is scored by the
-    real weights. Only a search: these costs price nothing a valid week must obey, so no bound
+    REFLOW_ANCHOR less, so the flow turns to answers that fit. ``graph`` is the network (of the
+    real pairs, or of those led by walks and load, ``led_candidates``), ``lead`` what its answers
+    are repaired with (``repairing``); every week is scored by the real weights. Only a search: these costs price nothing a valid week must obey, so no bound
     comes of it. ``start`` is the network's own relaxed answer and its repair, which the first
     round compares. Returns the best week and the rounds run."""
     best_value = sum(evaluate(c, best).values())
