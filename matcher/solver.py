@@ -59,12 +59,14 @@ BUILD_SECONDS_PER_PAIR = 1.3e-4
 EXPLAIN_SHARE = 0.05
 #: share of the time limit spent tightening the bound by pricing people's hours
 LAGRANGIAN_SHARE = 0.25
-#: a large week's re-flow (``reflow``): at most this share of the time left, rounds of the flow
+#: the re-flow (``reflow``): on a large week at most this share of the time left, rounds of the flow
 #: where each pair the repair had to drop costs REFLOW_STEP more than the round before and each
 #: pair of the best week REFLOW_ANCHOR less; it stops after REFLOW_STALLED rounds without a
 #: better week, leaving the time to CP-SAT (docs/benchmarks.md: on the street week of
 #: bench/flexible.py the better weeks come from here, not from CP-SAT's neighbourhoods)
 REFLOW_SHARE = 0.6
+#: a small week's re-flow: its CP-SAT model has every pair and proves, so it keeps most of the time
+REFLOW_SMALL_SHARE = 0.25
 REFLOW_STEP = 300
 REFLOW_ANCHOR = 75
 REFLOW_STALLED = 6
@@ -205,9 +207,13 @@ def solve(problem: Problem) -> Solution:
             value = sum(evaluate(c, candidate).values())
             if value > best_value:
                 best, best_value = candidate, value
+    if best_value < flow.bound:
+        # a large week's better weeks come from here; a small one's CP-SAT starts from them
         now = time.perf_counter()
-        until = now + REFLOW_SHARE * (deadline - now)
-        reflowed, rounds = reflow(c, lead, lead_graph, (lead_answer, lead_week), best, until)
+        share = REFLOW_SHARE if len(c) > FULL_MODEL_PAIRS else REFLOW_SMALL_SHARE
+        reflowed, rounds = reflow(
+            c, lead, lead_graph, (lead_answer, lead_week), best, now + share * (deadline - now)
+        )
         stats["reflow_rounds"] = rounds
         if (value := sum(evaluate(c, reflowed).values())) > best_value:
             best, best_value = reflowed, value
