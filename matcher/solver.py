@@ -59,10 +59,10 @@ BUILD_SECONDS_PER_PAIR = 1.3e-4
 EXPLAIN_SHARE = 0.05
 #: share of the time limit spent tightening the bound by pricing people's hours
 LAGRANGIAN_SHARE = 0.25
-#: the re-flow (``reflow``): on a large week at most this share of the time left, rounds of the flow
-#: where each pair the repair had to drop costs REFLOW_STEP more than the round before and each
-#: pair of the best week REFLOW_ANCHOR less; it stops after REFLOW_STALLED rounds without a
-#: better week, leaving the time to CP-SAT (docs/benchmarks.md: on the street week of
+#: the re-flow (``reflow``): rounds of the flow where each pair the repair had to drop costs
+#: REFLOW_STEP more than the round before and each pair of the best week REFLOW_ANCHOR less, in
+#: at most this share of the time left on a large week; it stops after REFLOW_STALLED rounds
+#: without a better week, leaving the time to CP-SAT (docs/benchmarks.md: on the street week of
 #: bench/flexible.py the better weeks come from here, not from CP-SAT's neighbourhoods)
 REFLOW_SHARE = 0.6
 #: a small week's re-flow: its CP-SAT model has every pair and proves, so it keeps most of the time
@@ -70,6 +70,8 @@ REFLOW_SMALL_SHARE = 0.25
 REFLOW_STEP = 300
 REFLOW_ANCHOR = 75
 REFLOW_STALLED = 6
+#: on a large week, where CP-SAT sees only neighbourhoods and seldom improves, it goes on longer
+REFLOW_STALLED_LARGE = 12
 
 
 def load_tiers(c: Candidates) -> dict[int, list[int]]:
@@ -210,9 +212,16 @@ def solve(problem: Problem) -> Solution:
     if best_value < flow.bound:
         # a large week's better weeks come from here; a small one's CP-SAT starts from them
         now = time.perf_counter()
-        share = REFLOW_SHARE if len(c) > FULL_MODEL_PAIRS else REFLOW_SMALL_SHARE
+        large = len(c) > FULL_MODEL_PAIRS
+        share = REFLOW_SHARE if large else REFLOW_SMALL_SHARE
         reflowed, rounds = reflow(
-            c, lead, lead_graph, (lead_answer, lead_week), best, now + share * (deadline - now)
+            c,
+            lead,
+            lead_graph,
+            (lead_answer, lead_week),
+            best,
+            now + share * (deadline - now),
+            REFLOW_STALLED_LARGE if large else REFLOW_STALLED,
         )
         stats["reflow_rounds"] = rounds
         if (value := sum(evaluate(c, reflowed).values())) > best_value:
@@ -304,15 +313,18 @@ def reflow(
     start: tuple[np.ndarray, list[Booking]],
     best: list[Booking],
     until: float,
+    patience: int = REFLOW_STALLED,
 ) -> tuple[list[Booking], int]:
     """Better valid weeks from the flow and the repair: round after round, each pair of the
     relaxed answer that the repair had to drop (a group wish's helpers who cannot meet, wishes
     an evening cannot hold) costs REFLOW_STEP more, and each pair of the best week so far
     REFLOW_ANCHOR less, so the flow turns to answers that fit. ``graph`` is the network (of the
     real pairs, or of those led by walks and load, ``led_candidates``), ``lead`` what its answers
-    are repaired with (``repairing``); every week is scored by the real weights. Only a search: these costs price nothing a valid week must obey, so no bound
-    comes of it. ``start`` is the network's own relaxed answer and its repair, which the first
-    round compares. Returns the best week and the rounds run."""
+    are repaired with (``repairing``); every week is scored by the real weights. It stops after
+    ``patience`` rounds without a better week, or before a round would end past ``until``. Only
+    a search: these costs price nothing a valid week must obey, so no bound comes of it.
+    ``start`` is the network's own relaxed answer and its repair, which the first round
+    compares. Returns the best week and the rounds run."""
     best_value = sum(evaluate(c, best).values())
     penalty = np.zeros(len(c), dtype=np.int64)
     anchor = np.zeros(len(c), dtype=np.int64)
@@ -320,7 +332,7 @@ def reflow(
     answer, week = start
     rounds = stalled = 0
     last = 0.0
-    while stalled < REFLOW_STALLED and time.perf_counter() + last < until:
+    while stalled < patience and time.perf_counter() + last < until:
         round_started = time.perf_counter()
         kept = np.array([b.pair for b in week], dtype=np.int64)
         penalty[np.setdiff1d(answer, kept)] += REFLOW_STEP
