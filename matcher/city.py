@@ -16,9 +16,9 @@ The time limit is shared: ``PARTS_SHARE`` of it for the parts' stage, ``BORDER_S
 border pass, the rest for scoring and explaining. The parts' stage is given ``cores ×
 PARTS_SHARE × limit`` seconds of solving, where *cores* is how many parts can really run at
 once (``parallel_cores``: on each machine, its worker threads but no more than the cores the
-workers may use); each part gets its share of that by size, but never more than the stage's
-wall time. So parts that share cores do not each spend a multiple of the time: two workers on
-one core get the serial limits. Every part gets the same problem and seed whichever worker
+workers may use and the machine's load leaves free); each part gets its share of that by size,
+but never more than the stage's wall time. So parts that share cores do not each spend a
+multiple of the time: two workers on one free core get the serial limits. Every part gets the same problem and seed whichever worker
 runs it, and results are merged in part order, so for the same cores the answer does not
 depend on where a part ran.
 """
@@ -255,15 +255,29 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def parallel_cores(workers: Mapping[str, tuple[str, int, int]]) -> int:
+def cores_here() -> tuple[int, float]:
+    """On a worker: the cores it may use, and the machine's load (1-minute average) now."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not reported on this system
+        load = 0.0
+    return usable_cores(), load
+
+
+def parallel_cores(workers: Mapping[str, tuple[str, int, int, float]]) -> int:
     """How many parts can really run at once: per machine, its workers' threads, but no more
-    than the cores they may use. ``workers``: address → (host, threads, usable cores)."""
+    than its cores left free by the load already on it (at least one).
+
+    ``workers``: address → (host, threads, cores its workers may use, the machine's load).
+    Asked when the parts are about to start, so the workers are idle and the load is others'
+    work (and the calling process's, which has just read the city).
+    """
     threads: dict[str, int] = defaultdict(int)
-    cores: dict[str, int] = {}
-    for host, n, usable in workers.values():
+    free: dict[str, int] = {}
+    for host, n, cores, load in workers.values():
         threads[host] += n
-        cores[host] = max(cores.get(host, 0), usable)
-    return max(1, sum(min(n, cores[host]) for host, n in threads.items()))
+        free[host] = max(1, min(cores, round(cores - load)))
+    return max(1, sum(min(n, free[host]) for host, n in threads.items()))
 
 
 @dataclass
@@ -292,10 +306,10 @@ class DaskRunner:
 
     def __post_init__(self) -> None:
         info = self.client.scheduler_info()["workers"]
-        usable = self.client.run(usable_cores)
+        here = self.client.run(cores_here)
         self.cores = parallel_cores(
             {
-                address: (w["host"], int(w["nthreads"]), int(usable.get(address, 1)))
+                address: (w["host"], int(w["nthreads"]), *here.get(address, (1, 0.0)))
                 for address, w in info.items()
             }
         )

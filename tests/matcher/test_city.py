@@ -172,21 +172,21 @@ def recording_solve_part(part: Part, prove_bound: bool = True) -> PartResult:
     return solve_part(part, prove_bound)
 
 
-def pretended_cores() -> int:
-    return CORES["usable"]
+def pretended_cores() -> tuple[int, float]:
+    return CORES["usable"], 0.0
 
 
 @pytest.mark.parametrize("cores", [1, 2])
 def test_part_time_limits_follow_the_cores_the_workers_really_have(
     monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> None:
-    """Two worker threads on a machine whose workers may use one core get the serial limits
-    (they would otherwise each spend a multiple of the time); on two cores, twice the serial
-    share, never more than the parts' stage."""
+    """Two worker threads on a machine with one free core get the serial limits (they would
+    otherwise each spend a multiple of the time); on two free cores, twice the serial share,
+    never more than the parts' stage."""
     SEEN_LIMITS.clear()
     CORES["usable"] = cores
     monkeypatch.setattr(city, "solve_part", recording_solve_part)
-    monkeypatch.setattr(city, "usable_cores", pretended_cores)
+    monkeypatch.setattr(city, "cores_here", pretended_cores)
     problem = replace(four_communities(), settings=Settings(time_limit_s=20.0))
     RUNNER["now"] = SERIAL
     solve_city(problem, client=SERIAL, part_people=6, border_pass=False)
@@ -206,12 +206,16 @@ def test_part_time_limits_follow_the_cores_the_workers_really_have(
     assert dask == pytest.approx([min(stage, cores * s) for s in serial], abs=0.01)
 
 
-def test_parts_at_once_are_capped_by_each_machines_cores() -> None:
-    # four single-thread workers on a 2-core machine run two parts at once, not four
-    assert city.parallel_cores({f"w{i}": ("a", 1, 2) for i in range(4)}) == 2
+def test_parts_at_once_are_capped_by_each_machines_free_cores() -> None:
+    # four single-thread workers on an idle 2-core machine run two parts at once, not four
+    assert city.parallel_cores({f"w{i}": ("a", 1, 2, 0.0) for i in range(4)}) == 2
     # and a second machine with 8 cores and 3 threads adds 3
-    workers = {**{f"w{i}": ("a", 1, 2) for i in range(4)}, "big": ("b", 3, 8)}
+    workers = {**{f"w{i}": ("a", 1, 2, 0.0) for i in range(4)}, "big": ("b", 3, 8, 0.2)}
     assert city.parallel_cores(workers) == 5
+    # a machine whose cores are busy with other work runs one part at a time
+    assert city.parallel_cores({"w0": ("a", 1, 2, 11.0), "w1": ("a", 1, 2, 11.0)}) == 1
+    # an 8-core machine with three cores' worth of load leaves five
+    assert city.parallel_cores({f"w{i}": ("a", 1, 8, 3.0) for i in range(8)}) == 5
     assert city.parallel_cores({}) == 1
 
 
