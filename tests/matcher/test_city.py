@@ -145,6 +145,7 @@ def test_locks_and_pins_survive_the_split() -> None:
 
 
 def test_serial_and_dask_give_the_same_week() -> None:
+    """On one worker thread: the same limits, so the same week; each part is sent once."""
     problem = four_communities()
     serial = solve_city(problem, client=SERIAL, part_people=6)
     with (
@@ -153,7 +154,19 @@ def test_serial_and_dask_give_the_same_week() -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
+        sent: list[Any] = []
+        scatter = client.scatter
+
+        def counted_scatter(data: Any, **kwargs: Any) -> Any:
+            sent.extend(data)
+            return scatter(data, **kwargs)
+
+        client.scatter = counted_scatter
         on_dask = solve_city(problem, client=client, part_people=6)
+    # each part goes to a worker once, with its own people and its strip, not the city's
+    assert sorted(p.index for p in sent) == [0, 1, 2, 3]
+    assert all(isinstance(p, Part) for p in sent)
+    assert all(len(p.problem.people) + len(p.neighbours) < len(problem.people) for p in sent)
     assert on_dask.stats["runner"] == "dask"
     assert on_dask.assignments == serial.assignments
     assert on_dask.gaps == serial.gaps
