@@ -10,6 +10,7 @@ run's proven bound, which bounds every week of the whole city, when it ran.
     python -m bench.city --preset guiyang --communities 10 --repeat 1
     python -m bench.city --scenario city.json --methods "split serial"
     python -m bench.city --dask-address tcp://10.0.0.5:8786 --methods "split dask"
+    python -m bench.city --scenario city.json --no-bound   (the split without its own bound)
     python -m bench.run --city   (the same, with its defaults)
 
 ``--preset guiyang`` makes every community Guiyang-sized (about 5,700 people, see
@@ -53,7 +54,7 @@ def peak_mb() -> float:
 
 
 def run_once(
-    path: str, method: str, time_limit: float, workers: int, address: str | None
+    path: str, method: str, time_limit: float, workers: int, address: str | None, bound: bool
 ) -> dict[str, Any]:
     """Runs in a child process: load, solve, measure."""
     from matcher import solve
@@ -68,14 +69,14 @@ def run_once(
     if method == "one piece":
         solution = solve(problem)
     elif method == "split serial":
-        solution = solve_city(problem, client=SERIAL)
+        solution = solve_city(problem, client=SERIAL, prove_bound=bound)
     else:
         from distributed import Client, LocalCluster
 
         if address is not None:
             with Client(address) as client:
                 started = time.perf_counter()
-                solution = solve_city(problem, client=client)
+                solution = solve_city(problem, client=client, prove_bound=bound)
                 workers_mb = list(client.run(peak_mb).values())
         else:
             with (
@@ -85,7 +86,7 @@ def run_once(
                 Client(cluster) as client,
             ):
                 started = time.perf_counter()  # the cluster's start-up is not the solver's
-                solution = solve_city(problem, client=client)
+                solution = solve_city(problem, client=client, prove_bound=bound)
                 workers_mb = list(client.run(peak_mb).values())
     wall = time.perf_counter() - started
     out: dict[str, Any] = {
@@ -150,6 +151,7 @@ def measure(
     workers: int,
     address: str | None,
     max_gb: float,
+    bound: bool = True,
 ) -> dict[str, Any] | None:
     # a plain (non-daemonic) child, since the Dask run starts worker processes of its own
     context = multiprocessing.get_context("spawn")
@@ -157,7 +159,7 @@ def measure(
     for _ in range(repeat):
         receive, send = context.Pipe(duplex=False)
         child = context.Process(
-            target=report_once, args=(send, path, method, time_limit, workers, address)
+            target=report_once, args=(send, path, method, time_limit, workers, address, bound)
         )
         child.start()
         send.close()
@@ -224,6 +226,7 @@ def main(
     workers: int = DEFAULT_WORKERS,
     address: str | None = None,
     max_gb: float = DEFAULT_MAX_GB,
+    bound: bool = True,
 ) -> None:
     from scenarios.generate import generate, generate_preset, write_scenario
 
@@ -247,7 +250,7 @@ def main(
         print(f"{path}: limit {time_limit:g} s, medians of {repeat} runs, Dask on {where}")
         rows = []
         for method in methods:
-            result = measure(path, method, time_limit, repeat, workers, address, max_gb)
+            result = measure(path, method, time_limit, repeat, workers, address, max_gb, bound)
             if result is None:
                 continue
             rows.append((method, result))
@@ -272,6 +275,11 @@ if __name__ == "__main__":
         "--max-gb", type=float, default=DEFAULT_MAX_GB, help="stop a run above this memory"
     )
     parser.add_argument(
+        "--no-bound",
+        action="store_true",
+        help="split without the parts' second flow (prove_bound=False): the trivial bound",
+    )
+    parser.add_argument(
         "--methods",
         default=",".join(METHODS),
         help=f"comma-separated, of: {', '.join(METHODS)}",
@@ -292,4 +300,5 @@ if __name__ == "__main__":
         workers=args.workers,
         address=args.dask_address,
         max_gb=args.max_gb,
+        bound=not args.no_bound,
     )

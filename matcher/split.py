@@ -1,9 +1,9 @@
 """A city's week in street-sized parts: split it, solve the parts, put the weeks back together.
 
-A city (贵阳: 93 communities, ~30,000 people in the generated scenario) is too big for one
-piece: preparation alone is linear in its 1.5M eligible pairs and the whole forms one part too
-big for CP-SAT. People serve where they live (工作在单位、活动在社区), so a city splits
-naturally along community lines:
+A city (贵阳: 93 communities; about 530,000 people in the generator's Guiyang preset, 2.75M
+eligible pairs per 10 communities) is too big for one piece: preparation alone is linear in
+its eligible pairs and the whole forms one part too big for CP-SAT. People serve where they
+live (工作在单位、活动在社区), so a city splits naturally along community lines:
 
 1. ``split_problem`` groups whole communities into parts of a few thousand people: the
    communities of one street together when the caller knows the streets, else balanced groups
