@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ from matcher.domain import Assignment, Problem, Solution, Weights
 from matcher.flow import FlowGraph, build_flow, lagrangian_bound
 from matcher.greedy import greedy_schedule, repair
 from matcher.model import ScheduleModel, add_cut, add_hint, build_model, chosen_tasks
-from matcher.timetable import Booking, Timetable, evaluate
+from matcher.timetable import Booking, Held, Timetable, evaluate
 
 #: above this many candidate pairs the CP-SAT model keeps only the pairs that matter
 FULL_MODEL_PAIRS = 40_000
@@ -572,9 +573,10 @@ def heads_bound(c: Candidates) -> int:
     return int(np.maximum(gain, 0).sum()) + quarter
 
 
-def trivial_bound(c: Candidates) -> int:
+def trivial_bound(c: Candidates | Problem) -> int:
     """Every head filled and every bonus earned, no walk and no load: true of any week."""
-    problem, weights = c.problem, c.problem.settings.weights
+    problem = c if isinstance(c, Problem) else c.problem
+    weights = problem.settings.weights
     heads = bonus = 0
     for demand in problem.demands:
         for role in demand.roles:
@@ -594,11 +596,19 @@ def finish(
     started: float,
     stats: dict[str, float | int | str],
     method: str,
+    held: Mapping[int, Sequence[Held]] | None = None,
+    week_tasks: Mapping[int, int] | None = None,
 ) -> Solution:
+    """The week scored and explained. ``held``: tasks people have outside this problem (a
+    city's other parts), which take their time and count against their caps in the reasons;
+    ``week_tasks``: see ``evaluate``."""
     table = Timetable(c)
+    for p, tasks in (held or {}).items():
+        for task in tasks:
+            table.hold(p, task)
     for b in bookings:
         table.book(b.pair, b.start)
-    breakdown = evaluate(c, bookings)
+    breakdown = evaluate(c, bookings, week_tasks=week_tasks)
     objective = sum(breakdown.values())
     problem = c.problem
     assignments = tuple(
