@@ -1,17 +1,23 @@
 """Benchmark: a generated city in one piece vs split into parts, serially and on Dask.
 
-Each run happens in a fresh process so that its peak memory is its own (on Dask, the workers'
-peaks are added). Every method runs ``repeat`` times in one sitting and the table shows
-medians. The gap is measured against the one-piece run's proven bound, which bounds every week
-of the whole city.
+Each run happens in a fresh process so that its peak memory is its own; a Dask run's workers
+report their own peaks. A watchdog sums the resident memory of the run's process and all its
+children and stops the run past ``--max-gb`` (6 by default). Every method runs ``repeat``
+times in one sitting and the table shows medians. The gap is measured against the one-piece
+run's proven bound, which bounds every week of the whole city, when it ran.
 
     python -m bench.city [--communities 25] [--time-limit 20] [--repeat 3]
-    python -m bench.city --preset guiyang --communities 3 --methods "split serial"
+    python -m bench.city --preset guiyang --communities 10 --repeat 1
+    python -m bench.city --scenario city.json --methods "split serial"
+    python -m bench.city --dask-address tcp://10.0.0.5:8786 --methods "split dask"
+    python -m bench.city --scenario city.json --no-bound   (the split without its own bound)
     python -m bench.run --city   (the same, with its defaults)
 
 ``--preset guiyang`` makes every community Guiyang-sized (about 5,700 people, see
 ``scenarios.generate.PRESETS``); ``--communities K`` runs the first K of its 93 communities, a
 fraction of the city whose parts' times extrapolate to the whole (docs/benchmarks.md).
+The split's rows also show the parts' critical path (the longest part) and their sum against
+the wall time, and the border pass and the scoring and explaining after it.
 """
 
 from __future__ import annotations
@@ -21,21 +27,35 @@ import multiprocessing
 import resource
 import statistics
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
-METHODS = ("one piece", "split serial", "split dask (2 workers)")
+METHODS = ("one piece", "split serial", "split dask")
 DEFAULT_COMMUNITIES = 25
 DEFAULT_TIME_LIMIT = 20.0
+DEFAULT_WORKERS = 2
+DEFAULT_MAX_GB = 6.0
+#: the split's timings, as ``solve_city`` reports them in ``Solution.stats``
+SPLIT_STATS = (
+    "part_seconds_max",
+    "part_seconds_sum",
+    "parts_wall_seconds",
+    "border_seconds",
+    "finish_seconds",
+)
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_once(path: str, method: str, time_limit: float) -> dict[str, float | str]:
+def run_once(
+    path: str, method: str, time_limit: float, workers: int, address: str | None, bound: bool
+) -> dict[str, Any]:
     """Runs in a child process: load, solve, measure."""
     from matcher import solve
     from matcher.city import SERIAL, solve_city
@@ -43,69 +63,153 @@ def run_once(path: str, method: str, time_limit: float) -> dict[str, float | str
 
     problem = load_scenario(Path(path))
     problem = replace(problem, settings=replace(problem.settings, time_limit_s=time_limit, seed=0))
-    workers_mb = 0.0
+    loaded_mb = peak_mb()
+    workers_mb: list[float] = []
     started = time.perf_counter()
     if method == "one piece":
         solution = solve(problem)
     elif method == "split serial":
-        solution = solve_city(problem, client=SERIAL)
+        solution = solve_city(problem, client=SERIAL, prove_bound=bound)
     else:
         from distributed import Client, LocalCluster
 
-        with (
-            LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            started = time.perf_counter()  # the cluster's start-up is not the solver's
-            solution = solve_city(problem, client=client)
-            workers_mb = sum(client.run(peak_mb).values())
+        if address is not None:
+            with Client(address) as client:
+                started = time.perf_counter()
+                solution = solve_city(problem, client=client, prove_bound=bound)
+                workers_mb = list(client.run(peak_mb).values())
+        else:
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                started = time.perf_counter()  # the cluster's start-up is not the solver's
+                solution = solve_city(problem, client=client, prove_bound=bound)
+                workers_mb = list(client.run(peak_mb).values())
     wall = time.perf_counter() - started
-    return {
+    out: dict[str, Any] = {
         "coverage": solution.weighted_coverage,
         "objective": solution.objective,
         "bound": solution.bound,
         "seconds": wall,
-        "peak_mb": peak_mb() + workers_mb,
+        "loaded_mb": loaded_mb,
+        "peak_mb": peak_mb(),
+        "worker_mb": max(workers_mb, default=0.0),
         "parts": str(solution.stats.get("parts", 1)),
+        "concurrency": str(solution.stats.get("concurrency", 1)),
     }
+    for key in SPLIT_STATS:
+        out[key] = float(solution.stats.get(key, 0.0))
+    return out
 
 
-def report_once(conn: Connection, path: str, method: str, time_limit: float) -> None:
-    conn.send(run_once(path, method, time_limit))
+def report_once(conn: Connection, *args: Any) -> None:
+    conn.send(run_once(*args))
     conn.close()
 
 
-def measure(path: str, method: str, time_limit: float, repeat: int) -> dict[str, float | str]:
+def tree_rss_gb(pid: int) -> float:
+    """Resident memory of a process and all its children, in GB."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total / 2**30
+
+
+def watch(pid: int, max_gb: float, stop: threading.Event, seen: dict[str, float]) -> None:
+    """Stop the run (and its workers) once they hold more than ``max_gb`` together."""
+    import psutil
+
+    while not stop.wait(0.5):
+        gb = tree_rss_gb(pid)
+        seen["gb"] = max(seen.get("gb", 0.0), gb)
+        if gb > max_gb:
+            seen["killed"] = gb
+            root = psutil.Process(pid)
+            for proc in [*root.children(recursive=True), root]:
+                proc.kill()
+            return
+
+
+def measure(
+    path: str,
+    method: str,
+    time_limit: float,
+    repeat: int,
+    workers: int,
+    address: str | None,
+    max_gb: float,
+    bound: bool = True,
+) -> dict[str, Any] | None:
     # a plain (non-daemonic) child, since the Dask run starts worker processes of its own
     context = multiprocessing.get_context("spawn")
     runs = []
     for _ in range(repeat):
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=report_once, args=(send, path, method, time_limit))
+        child = context.Process(
+            target=report_once, args=(send, path, method, time_limit, workers, address, bound)
+        )
         child.start()
-        runs.append(receive.recv())
+        send.close()
+        stop, seen = threading.Event(), dict[str, float]()
+        assert child.pid is not None
+        watcher = threading.Thread(target=watch, args=(child.pid, max_gb, stop, seen))
+        watcher.start()
+        try:
+            run = receive.recv()
+        except EOFError:
+            run = None
+        stop.set()
+        watcher.join()
         child.join()
+        if run is None:
+            print(f"{method}: stopped at {seen.get('killed', 0):.1f} GB (or failed)", flush=True)
+            return None
+        run["tree_gb"] = seen.get("gb", 0.0)
+        runs.append(run)
     out = dict(runs[0])
-    for key in ("coverage", "objective", "bound", "seconds", "peak_mb"):
+    for key in ("coverage", "objective", "bound", "seconds", "peak_mb", "worker_mb", "tree_gb"):
+        out[key] = statistics.median(float(r[key]) for r in runs)
+    for key in SPLIT_STATS:
         out[key] = statistics.median(float(r[key]) for r in runs)
     return out
 
 
-def table(rows: list[tuple[str, dict[str, float | str]]], city_bound: float | None) -> str:
+def table(rows: list[tuple[str, dict[str, Any]]], city_bound: float | None) -> str:
     lines = [
-        "| method | parts | wall s | weighted coverage | objective | gap to bound (one piece's if run) "
-        "| own proven bound | peak MB |",
-        "|" + "---|" * 8,
+        "| method | parts | cores | wall s | longest part s | parts' sum s | parts' stage s "
+        "| border s | scoring s | weighted coverage | objective | gap | own proven bound "
+        "| client peak MB | worker peak MB | all processes GB |",
+        "|" + "---|" * 16,
     ]
     for method, r in rows:
         bound = float(r["bound"]) if city_bound is None else city_bound
         gap = (bound - float(r["objective"])) / bound if bound > 0 else 0.0
+        split = method != "one piece"
+
+        def secs(key: str, r: dict[str, Any] = r, on: bool = split) -> str:
+            return f"{float(r[key]):.1f}" if on else "–"
+
+        worker = f"{float(r['worker_mb']):,.0f}" if float(r["worker_mb"]) else "–"
         lines.append(
-            f"| {method} | {r['parts']} | {float(r['seconds']):.1f} | {float(r['coverage']):,.1f} "
+            f"| {method} | {r['parts']} | {r['concurrency']} | {float(r['seconds']):.1f} "
+            f"| {secs('part_seconds_max')} | {secs('part_seconds_sum')} "
+            f"| {secs('parts_wall_seconds')} | {secs('border_seconds')} "
+            f"| {secs('finish_seconds')} | {float(r['coverage']):,.1f} "
             f"| {int(float(r['objective'])):,} | {100 * gap:.2f}% | {int(float(r['bound'])):,} "
-            f"| {float(r['peak_mb']):,.0f} |"
+            f"| {float(r['peak_mb']):,.0f} | {worker} | {float(r['tree_gb']):.2f} |"
         )
     return "\n".join(lines)
 
@@ -117,28 +221,38 @@ def main(
     seed: int = 1,
     preset: str | None = None,
     methods: tuple[str, ...] = METHODS,
+    *,
+    scenario: str | None = None,
+    workers: int = DEFAULT_WORKERS,
+    address: str | None = None,
+    max_gb: float = DEFAULT_MAX_GB,
+    bound: bool = True,
 ) -> None:
     from scenarios.generate import generate, generate_preset, write_scenario
 
     with tempfile.TemporaryDirectory() as folder:
-        path = str(Path(folder) / "city.json")
-        started = time.perf_counter()
-        if preset is not None:
-            data = generate_preset(preset, seed, communities=communities)
-        else:
-            data = generate("city", seed, communities=communities)
-        write_scenario(data, path)
-        made = time.perf_counter() - started
-        print(
-            f"city: {communities} communities, {len(data['people'])} people, "
-            f"generated and written in {made:.1f} s, "
-            f"limit {time_limit:g} s, medians of {repeat} runs",
-            flush=True,
-        )
-        del data
+        path = scenario or str(Path(folder) / "city.json")
+        if scenario is None:
+            started = time.perf_counter()
+            if preset is not None:
+                data = generate_preset(preset, seed, communities=communities)
+            else:
+                data = generate("city", seed, communities=communities)
+            write_scenario(data, path)
+            made = time.perf_counter() - started
+            print(
+                f"city: {communities} communities, {len(data['people'])} people, "
+                f"generated and written in {made:.1f} s",
+                flush=True,
+            )
+            del data
+        where = f"at {address}" if address else f"{workers} local workers"
+        print(f"{path}: limit {time_limit:g} s, medians of {repeat} runs, Dask on {where}")
         rows = []
         for method in methods:
-            result = measure(path, method, time_limit, repeat)
+            result = measure(path, method, time_limit, repeat, workers, address, max_gb, bound)
+            if result is None:
+                continue
             rows.append((method, result))
             print(f"{method:24s} {float(result['seconds']):7.1f} s", flush=True)
     print()
@@ -154,6 +268,17 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--preset", choices=("guiyang",))
+    parser.add_argument("--scenario", help="a scenario file to run instead of generating one")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="local Dask workers")
+    parser.add_argument("--dask-address", help="a running Dask scheduler, instead of local workers")
+    parser.add_argument(
+        "--max-gb", type=float, default=DEFAULT_MAX_GB, help="stop a run above this memory"
+    )
+    parser.add_argument(
+        "--no-bound",
+        action="store_true",
+        help="split without the parts' second flow (prove_bound=False): the trivial bound",
+    )
     parser.add_argument(
         "--methods",
         default=",".join(METHODS),
@@ -164,4 +289,16 @@ if __name__ == "__main__":
     unknown = [m for m in chosen if m not in METHODS]
     if unknown:
         parser.error(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
-    main(args.communities, args.time_limit, args.repeat, args.seed, args.preset, chosen)
+    main(
+        args.communities,
+        args.time_limit,
+        args.repeat,
+        args.seed,
+        args.preset,
+        chosen,
+        scenario=args.scenario,
+        workers=args.workers,
+        address=args.dask_address,
+        max_gb=args.max_gb,
+        bound=not args.no_bound,
+    )

@@ -117,7 +117,7 @@ def busy_reason(
         if any(int(c.demand[b.pair]) == d for b in bookings):
             here += 1  # already on this demand (in this or another role)
             continue
-        if rules.over_weekly_tasks(len(bookings) + 1, person):
+        if rules.over_weekly_tasks(table.tasks(int(p)) + 1, person):
             at_cap += 1
         elif rules.over_weekly_hours(table.minutes.get(int(p), 0) + demand.duration, person):
             hours += 1
@@ -198,7 +198,7 @@ def explain_gaps(c: Candidates, table: Timetable) -> list[Gap]:
 
 def explain_booking(c: Candidates, table: Timetable, b: Booking) -> tuple[Reason, ...]:
     """Why this person: the rules they meet and the goals the choice serves."""
-    tasks = len(table.by_person.get(int(c.person[b.pair]), []))
+    tasks = table.tasks(int(c.person[b.pair]))  # held tasks (elsewhere in a city) count too
     pinned = [Reason(zh="协调员指定", en="pinned by the coordinator")] if c.pinned[b.pair] else []
     return (*pinned, *why_this_person(c, b.pair, tasks), *with_others(c, table, b))
 

@@ -2,7 +2,9 @@
 
 1. candidates.py applies the pairwise hard rules.
 2. flow.py solves the relaxation exactly (min-cost flow): an upper bound, and usually the answer.
-3. greedy.repair makes it valid (overlaps, hour caps, group wishes) and fills what it freed.
+3. greedy.repair makes it valid (overlaps, hour caps, group wishes) and fills what it freed;
+   on a large week the flow is then solved again with the pairs the repair dropped made dearer,
+   round after round (``reflow``), and each answer repaired.
 4. If the repaired week is below the bound, CP-SAT (one worker, linearization level 2, hinted
    with the repaired week) improves it on all pairs — or, on a large week, on the pairs that
    matter: the flow's, the repaired week's, pins, the published week, and each role's best few.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,10 +30,10 @@ from ortools.sat.python import cp_model
 from matcher import explain, rules, timing
 from matcher.candidates import Candidates, build_candidates
 from matcher.domain import Assignment, Problem, Solution, Weights
-from matcher.flow import build_flow, lagrangian_bound
+from matcher.flow import FlowGraph, build_flow, lagrangian_bound
 from matcher.greedy import greedy_schedule, repair
 from matcher.model import ScheduleModel, add_cut, add_hint, build_model, chosen_tasks
-from matcher.timetable import Booking, Timetable, evaluate
+from matcher.timetable import Booking, Held, Timetable, evaluate
 
 #: above this many candidate pairs the CP-SAT model keeps only the pairs that matter
 FULL_MODEL_PAIRS = 40_000
@@ -57,6 +60,19 @@ BUILD_SECONDS_PER_PAIR = 1.3e-4
 EXPLAIN_SHARE = 0.05
 #: share of the time limit spent tightening the bound by pricing people's hours
 LAGRANGIAN_SHARE = 0.25
+#: the re-flow (``reflow``): rounds of the flow where each pair the repair had to drop costs
+#: REFLOW_STEP more than the round before and each pair of the best week REFLOW_ANCHOR less, in
+#: at most this share of the time left on a large week; it stops after REFLOW_STALLED rounds
+#: without a better week, leaving the time to CP-SAT (docs/benchmarks.md: on the street week of
+#: bench/flexible.py the better weeks come from here, not from CP-SAT's neighbourhoods)
+REFLOW_SHARE = 0.6
+#: a small week's re-flow: its CP-SAT model has every pair and proves, so it keeps most of the time
+REFLOW_SMALL_SHARE = 0.25
+REFLOW_STEP = 300
+REFLOW_ANCHOR = 75
+REFLOW_STALLED = 6
+#: on a large week, where CP-SAT sees only neighbourhoods and seldom improves, it goes on longer
+REFLOW_STALLED_LARGE = 12
 
 
 def load_tiers(c: Candidates) -> dict[int, list[int]]:
@@ -77,25 +93,44 @@ def load_tiers(c: Candidates) -> dict[int, list[int]]:
     return tiers
 
 
-def guided_repair(c: Candidates) -> list[Booking] | None:
-    """Where the weights give walks and load no cost (coverage only), a second valid week: the
-    flow and the repair led by the default walk and load costs, far below a head's value.
+def led_candidates(c: Candidates) -> Candidates | None:
+    """Where the weights give walks and load no cost (coverage only), the same pairs under the
+    usual walk and load costs, far below a head's value: what leads the flow, the repair and
+    CP-SAT's search there. None when the weights already price walks or load.
 
-    Nothing then tells the flow which of many equally good answers to give, and the one it
-    gives may pile far-apart wishes on a few people whose evenings cannot hold them with the
-    walks between; short walks and spread-out work are what make a week fit. The week is scored
-    by the real weights; the bound is untouched.
+    Nothing then tells the flow or CP-SAT which of many equally good answers to take, and the
+    one taken may pile far-apart wishes on a few people whose evenings cannot hold them with the
+    walks between; short walks and spread-out work are what make a week fit. Weeks found so are
+    scored by the real weights; bounds come only from the real weights.
     """
     weights = c.problem.settings.weights
     if weights.walk_per_km or weights.load_step:
         return None
     usual = Weights()
-    led = dataclasses.replace(c, cost=c.cost + rules.walk_cost(c.distance_m, usual))
-    tiers = {
-        p: [cost + usual.load_step * k for k, cost in enumerate(steps)]
-        for p, steps in load_tiers(c).items()
-    }
-    return repair(led, build_flow(led, tiers).solve().chosen)
+    led = dataclasses.replace(weights, walk_per_km=usual.walk_per_km, load_step=usual.load_step)
+    problem = dataclasses.replace(
+        c.problem, settings=dataclasses.replace(c.problem.settings, weights=led)
+    )
+    return dataclasses.replace(
+        c, problem=problem, cost=c.cost + rules.walk_cost(c.distance_m, usual).astype(np.int64)
+    )
+
+
+def guided_repair(c: Candidates) -> list[Booking] | None:
+    """Where the weights give walks and load no cost (coverage only), a second valid week: the
+    flow and the repair led by the usual walk and load costs (``led_candidates``). The week is
+    scored by the real weights; the bound is untouched."""
+    led = led_candidates(c)
+    if led is None:
+        return None
+    return repair(repairing(c, led), build_flow(led, load_tiers(led)).solve().chosen)
+
+
+def repairing(c: Candidates, led: Candidates | None) -> Candidates:
+    """What the repair of a led flow answer reads: the led pairs' costs (near helpers first),
+    the real weights' head values and load (measured: the led load in the repair itself covers
+    less on the street week of bench/flexible.py)."""
+    return c if led is None else dataclasses.replace(c, cost=led.cost)
 
 
 def cp_sat_parameters(problem: Problem, seconds: float, attempt: int = 0) -> cp_model.CpSolver:
@@ -153,9 +188,16 @@ def solve(problem: Problem) -> Solution:
     stats.update(flow_seconds=round(flow.seconds, 3), flow_arcs=flow.arcs)
     best = repair(c, flow.chosen)
     best_value = sum(evaluate(c, best).values())
-    guided = guided_repair(c)
-    if guided is not None and (value := sum(evaluate(c, guided).values())) > best_value:
-        best, best_value = guided, value
+    led = led_candidates(c)
+    # where the weights leave walks and load free, the flow and the repair led by them too
+    lead = repairing(c, led)
+    lead_graph = graph if led is None else build_flow(led, load_tiers(led))
+    lead_answer, lead_week = flow.chosen, best
+    if led is not None:
+        lead_answer = lead_graph.solve().chosen
+        lead_week = repair(lead, lead_answer)
+        if (value := sum(evaluate(c, lead_week).values())) > best_value:
+            best, best_value = lead_week, value
     stats["repaired_objective"] = best_value
     # a small week gets every pair in CP-SAT, whose own bound is then proof enough
     if best_value < flow.bound and len(c) > FULL_MODEL_PAIRS:
@@ -168,6 +210,23 @@ def solve(problem: Problem) -> Solution:
             value = sum(evaluate(c, candidate).values())
             if value > best_value:
                 best, best_value = candidate, value
+    if best_value < flow.bound:
+        # a large week's better weeks come from here; a small one's CP-SAT starts from them
+        now = time.perf_counter()
+        large = len(c) > FULL_MODEL_PAIRS
+        share = REFLOW_SHARE if large else REFLOW_SMALL_SHARE
+        reflowed, rounds = reflow(
+            c,
+            lead,
+            lead_graph,
+            (lead_answer, lead_week),
+            best,
+            now + share * (deadline - now),
+            REFLOW_STALLED_LARGE if large else REFLOW_STALLED,
+        )
+        stats["reflow_rounds"] = rounds
+        if (value := sum(evaluate(c, reflowed).values())) > best_value:
+            best, best_value = reflowed, value
     bound = flow.bound
     method = "flow"
     # a small week gets a quick round on the pairs that matter, then every pair; a large one
@@ -177,6 +236,10 @@ def solve(problem: Problem) -> Solution:
     last_round = 0.0
     attempt = 0
     widest = len(c)  # per head: no neighbourhood is too wide until one fails to build
+    # coverage-only weights: the search is led by the usual walk and load costs (led_candidates)
+    # until, on a small week, the whole model has had one led round; then the real weights, whose
+    # bound counts
+    leading = led is not None
     # a round costs its build too, which the CP-SAT time limit does not see (each part's build
     # is checked against the time left, improve_by_parts), so start one only when there is time
     # for a good share of the last one
@@ -187,21 +250,22 @@ def solve(problem: Problem) -> Solution:
         method = "flow+cp-sat"
         used = np.union1d(flow.chosen, np.array([b.pair for b in best], dtype=np.int64))
         pairs = np.arange(len(c))
+        guide = led if leading and led is not None else c
         if not small or per_head == WARM_START_PER_HEAD:
-            pruned = pruned_pairs(c, used, per_head)
+            pruned = pruned_pairs(guide, used, per_head)
             if not small or len(pruned) <= WARM_START_PAIRS * len(c):
                 pairs = pruned
         full = len(pairs) == len(c)
         until = deadline
         if small and not full:
             until = round_started + WARM_START_TIME * (deadline - round_started)
-        elif not small:
+        elif not small or leading:
             # half the time left, so that a round that is not proven leaves time for a wider
             # one or another attempt from its best week
             until = round_started + max(
                 MIN_CP_SAT_SECONDS, ROUND_SHARE * (deadline - round_started)
             )
-        outcome = improve_by_parts(c, best, flow.chosen, pairs, until, attempt)
+        outcome = improve_by_parts(c, best, flow.chosen, pairs, until, attempt, guide)
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
         stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
@@ -209,11 +273,14 @@ def solve(problem: Problem) -> Solution:
         value = sum(evaluate(c, outcome.bookings).values())
         if value > best_value:
             best, best_value = outcome.bookings, value
-        if full:
+        if full and guide is c:
             bound = min(bound, outcome.bound)
         last_round = time.perf_counter() - round_started
         if small and not full:
             per_head *= 2  # the next round has every pair
+            continue
+        if small and guide is not c:
+            leading = False  # the real weights next, from the best week: their bound counts
             continue
         if small:
             if outcome.proved or outcome.solved == 0:
@@ -227,7 +294,7 @@ def solve(problem: Problem) -> Solution:
             attempt += 1
         elif outcome.solved == 0:
             break
-        elif per_head * 2 <= widest and len(pruned_pairs(c, used, per_head * 2)) > len(pairs):
+        elif per_head * 2 <= widest and len(pruned_pairs(guide, used, per_head * 2)) > len(pairs):
             # proven or not, a wider neighbourhood may hold a better week
             per_head *= 2
         elif outcome.proved:
@@ -238,6 +305,49 @@ def solve(problem: Problem) -> Solution:
     return finish(
         c, best, bound=max(bound, best_value), started=started, stats=stats, method=method
     )
+
+
+def reflow(
+    c: Candidates,
+    lead: Candidates,
+    graph: FlowGraph,
+    start: tuple[np.ndarray, list[Booking]],
+    best: list[Booking],
+    until: float,
+    patience: int = REFLOW_STALLED,
+) -> tuple[list[Booking], int]:
+    """Better valid weeks from the flow and the repair: round after round, each pair of the
+    relaxed answer that the repair had to drop (a group wish's helpers who cannot meet, wishes
+    an evening cannot hold) costs REFLOW_STEP more, and each pair of the best week so far
+    REFLOW_ANCHOR less, so the flow turns to answers that fit. ``graph`` is the network (of the
+    real pairs, or of those led by walks and load, ``led_candidates``), ``lead`` what its answers
+    are repaired with (``repairing``); every week is scored by the real weights. It stops after
+    ``patience`` rounds without a better week, or before a round would end past ``until``. Only
+    a search: these costs price nothing a valid week must obey, so no bound comes of it.
+    ``start`` is the network's own relaxed answer and its repair, which the first round
+    compares. Returns the best week and the rounds run."""
+    best_value = sum(evaluate(c, best).values())
+    penalty = np.zeros(len(c), dtype=np.int64)
+    anchor = np.zeros(len(c), dtype=np.int64)
+    anchor[[b.pair for b in best]] = REFLOW_ANCHOR
+    answer, week = start
+    rounds = stalled = 0
+    last = 0.0
+    while stalled < patience and time.perf_counter() + last < until:
+        round_started = time.perf_counter()
+        kept = np.array([b.pair for b in week], dtype=np.int64)
+        penalty[np.setdiff1d(answer, kept)] += REFLOW_STEP
+        answer = graph.solve(penalty - anchor).chosen
+        week = repair(lead, answer)
+        rounds += 1
+        if (value := sum(evaluate(c, week).values())) > best_value:
+            best, best_value, stalled = week, value, 0
+            anchor[:] = 0
+            anchor[[b.pair for b in best]] = REFLOW_ANCHOR
+        else:
+            stalled += 1
+        last = time.perf_counter() - round_started
+    return best, rounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,9 +391,15 @@ def improve_by_parts(
     pairs: np.ndarray,
     deadline: float,
     attempt: int = 0,
+    guide: Candidates | None = None,
 ) -> Improvement:
     """Run CP-SAT on each part where the valid week falls short of the relaxed one, most
-    promising first, each hinted with its share of the valid week."""
+    promising first, each hinted with its share of the valid week.
+
+    The models are built on ``guide`` (the same pairs under other weights, ``led_candidates``)
+    when given: the weeks they find are scored by the real weights, and neither their bound nor
+    their proof counts."""
+    led = guide is not None and guide is not c
     started = time.perf_counter()
     label = np.full(len(c), -1, dtype=np.int64)
     label[pairs] = parts_of(c, pairs)
@@ -314,15 +430,16 @@ def improve_by_parts(
         if len(part) > MAX_MODEL_PAIRS or len(part) * BUILD_SECONDS_PER_PAIR > remaining / 2:
             proved = False
             continue
-        built = build_model(c, part)
+        built = build_model(guide if led and guide is not None else c, part)
         add_hint(built, c, mine.get(k, []))
         solved += 1
         outcome = solve_and_time(c, built, min(deadline, time.perf_counter() + share), attempt)
         cuts += built.cuts
         if outcome.value > value[k]:
             mine[k], value[k] = outcome.bookings, outcome.value
-        bound += min(outcome.bound, ceiling[k]) - ceiling[k]
-        proved &= outcome.proved
+        if not led:
+            bound += min(outcome.bound, ceiling[k]) - ceiling[k]
+        proved &= outcome.proved and not led
     return Improvement(
         bookings=sorted((b for bs in mine.values() for b in bs), key=lambda b: b.pair),
         bound=max(bound, sum(value.values())),
@@ -456,9 +573,10 @@ def heads_bound(c: Candidates) -> int:
     return int(np.maximum(gain, 0).sum()) + quarter
 
 
-def trivial_bound(c: Candidates) -> int:
+def trivial_bound(c: Candidates | Problem) -> int:
     """Every head filled and every bonus earned, no walk and no load: true of any week."""
-    problem, weights = c.problem, c.problem.settings.weights
+    problem = c if isinstance(c, Problem) else c.problem
+    weights = problem.settings.weights
     heads = bonus = 0
     for demand in problem.demands:
         for role in demand.roles:
@@ -478,11 +596,19 @@ def finish(
     started: float,
     stats: dict[str, float | int | str],
     method: str,
+    held: Mapping[int, Sequence[Held]] | None = None,
+    week_tasks: Mapping[int, int] | None = None,
 ) -> Solution:
+    """The week scored and explained. ``held``: tasks people have outside this problem (a
+    city's other parts), which take their time and count against their caps in the reasons;
+    ``week_tasks``: see ``evaluate``."""
     table = Timetable(c)
+    for p, tasks in (held or {}).items():
+        for task in tasks:
+            table.hold(p, task)
     for b in bookings:
         table.book(b.pair, b.start)
-    breakdown = evaluate(c, bookings)
+    breakdown = evaluate(c, bookings, week_tasks=week_tasks)
     objective = sum(breakdown.values())
     problem = c.problem
     assignments = tuple(

@@ -1,9 +1,9 @@
 """A city's week in street-sized parts: split it, solve the parts, put the weeks back together.
 
-A city (贵阳: 93 communities, ~30,000 people in the generated scenario) is too big for one
-piece: preparation alone is linear in its 1.5M eligible pairs and the whole forms one part too
-big for CP-SAT. People serve where they live (工作在单位、活动在社区), so a city splits
-naturally along community lines:
+A city (贵阳: 93 communities; about 530,000 people in the generator's Guiyang preset, 2.75M
+eligible pairs per 10 communities) is too big for one piece: preparation alone is linear in
+its eligible pairs and the whole forms one part too big for CP-SAT. People serve where they
+live (工作在单位、活动在社区), so a city splits naturally along community lines:
 
 1. ``split_problem`` groups whole communities into parts of a few thousand people: the
    communities of one street together when the caller knows the streets, else balanced groups
@@ -11,21 +11,25 @@ naturally along community lines:
    people and demands). Each part is a ``Problem`` of the people living there and the demands
    located there, with the locks and settings that concern them. Communities joined by a
    coordinator's pin (someone pinned to a task in another community) stay in one part, so
-   every pin is kept by the part that holds it.
+   every pin is kept by the part that holds it. ``with_neighbours`` gives each part its
+   *strip*: the people of other parts living within walking distance of its demands.
 2. ``solve_part`` solves one part with ``matcher.solve`` and bounds what the whole city could
-   do for the part's demands: the flow relaxation of the part *with* its neighbours (people of
-   other parts living within walking distance of its demands). Splitting the best city week by
-   the demands' parts gives each extended part a valid week worth at least its share (the
-   fairness cost is convex and the quarter bonus is paid once per part), so the sum of these
-   bounds is a proven bound for the whole city.
-3. ``border_problem`` is the border pass: the heads still open after the parts, and the people
-   of *other* parts who live within walking distance of them and still have room (tasks and
-   hours below their caps; their booked times, with the walk to and from, taken out of their
-   free time). Solving it fills a demand that only a neighbour across the line can serve.
-4. ``merge_week`` puts the bookings back on the whole city and scores and explains them with
-   the same code as ``matcher.solve``: one objective, reasons for every assignment, and for
-   every open head the binding rule over *all* the city's people.
+   do for the part's demands: the flow relaxation of the part *with* its strip. Splitting the
+   best city week by the demands' parts gives each extended part a valid week worth at least
+   its share (the fairness cost is convex and the quarter bonus is paid once per part), so the
+   sum of these bounds is a proven bound for the whole city.
+3. ``border_problem`` is the border pass: each part's open heads, offered to its strip's
+   people who still have room (tasks and hours below their caps; their booked times, with the
+   walk to and from, taken out of their free time). Solving it fills a demand that only a
+   neighbour across the line can serve.
+4. ``finish_part`` scores and explains one part's share of the city's week over the part and
+   its strip, with the same code as ``matcher.solve`` (tasks its people have in other parts
+   are held: they take time and count against caps); ``merge_parts`` adds the shares up. The
+   part's share holds its demands' heads and its own people's load, so the shares add up to
+   the city's objective, and a gap is explained by the people within reach of it.
 
+Nothing is built over the whole city: every table (free time, candidate pairs, home index) is
+a part's, or a part's with its strip, so memory follows the largest part and its neighbours.
 Pure Python over the matcher's own objects: no Dask, no database. ``matcher.city`` runs the
 parts one after another or on Dask.
 """
@@ -37,6 +41,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 
@@ -54,18 +59,20 @@ from matcher.domain import (
     MINUTES_PER_DAY,
     Assignment,
     Demand,
+    Gap,
     Location,
     Locks,
     Person,
     Problem,
     Reason,
     Role,
+    Settings,
     Solution,
     WeeklyWindow,
 )
 from matcher.flow import solve_flow
 from matcher.solver import finish, load_tiers, solve, trivial_bound
-from matcher.timetable import Booking
+from matcher.timetable import Booking, Held
 
 #: people per part: a street (凤凰街道 has ~2,900), small enough for the flow and CP-SAT by parts
 PART_PEOPLE = 3_000
@@ -73,13 +80,29 @@ PART_PEOPLE = 3_000
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """Whole communities solved as one piece, and the people next door who bound it."""
+    """Whole communities solved as one piece, and its strip: the people next door."""
 
     index: int
     communities: tuple[str, ...]
     problem: Problem
-    #: people of other parts within walking distance of a demand here (for the bound only)
+    #: people of other parts within walking distance of a demand here: they bound the part,
+    #: may serve it in the border pass, and are asked when a gap here is explained
     neighbours: tuple[Person, ...] = ()
+    #: the locks between the neighbours and this part's demands
+    neighbour_locks: Locks = field(default_factory=Locks)
+
+    def extended(self) -> Problem:
+        """The part's demands, with its own people and its neighbours."""
+        locks = self.problem.locks
+        return replace(
+            self.problem,
+            people=self.problem.people + self.neighbours,
+            locks=Locks(
+                pinned=locks.pinned | self.neighbour_locks.pinned,
+                forbidden=locks.forbidden | self.neighbour_locks.forbidden,
+                previous=locks.previous | self.neighbour_locks.previous,
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,60 +281,103 @@ def locks_within(locks: Locks, people: Iterable[Person], demands: Iterable[Deman
     )
 
 
-def with_neighbours(problem: Problem, parts: list[Part]) -> list[Part]:
-    """Each part with the people of other parts living within walking distance of its demands."""
-    reach = Reach(problem)
-    part_of_person = {p.id: part.index for part in parts for p in part.problem.people}
+def with_neighbours(parts: Sequence[Part], locks: Locks) -> list[Part]:
+    """Each part with its strip: the people of other parts living within walking distance of
+    one of its demands, and the locks between them and its demands.
+
+    Part by part: each part's homes are indexed on their own, and only parts whose homes come
+    within the widest walk of a part's demands are searched, so nothing the size of the city
+    is built.
+    """
+    reaches = [Reach(part.problem.people, part.problem.settings) for part in parts]
     out = []
     for part in parts:
-        near: set[int] = set()
-        for demand in part.problem.demands:
-            near.update(reach.of(demand).tolist())
-        outsiders = tuple(
-            problem.people[i]
-            for i in sorted(near)
-            if part_of_person[problem.people[i].id] != part.index
+        box = demand_box(part.problem)
+        outsiders: list[Person] = []
+        for other, reach in zip(parts, reaches, strict=True):
+            if other.index == part.index or box is None or not reach.may_reach(box):
+                continue
+            near: set[int] = set()
+            for demand in part.problem.demands:
+                near.update(reach.of(demand).tolist())
+            outsiders += [other.problem.people[i] for i in sorted(near)]
+        out.append(
+            replace(
+                part,
+                neighbours=tuple(outsiders),
+                neighbour_locks=locks_within(locks, outsiders, part.problem.demands),
+            )
         )
-        out.append(replace(part, neighbours=outsiders))
     return out
 
 
-class Reach:
-    """Who lives within a demand's walking radius, over the whole city's people."""
+#: (south, north, west, east) in degrees, widened by the widest walk
+Box = tuple[float, float, float, float]
 
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        self.lat = np.array([p.home.lat for p in problem.people], dtype=np.float64)
-        self.lng = np.array([p.home.lng for p in problem.people], dtype=np.float64)
-        self.homes = HomeIndex(self.lat, self.lng, problem.settings.radius_m)
+
+def demand_box(problem: Problem) -> Box | None:
+    """Where a part's demands could draw helpers from: their extent, widened by the widest
+    walking radius."""
+    if not problem.demands:
+        return None
+    lat = [d.location.lat for d in problem.demands]
+    lng = [d.location.lng for d in problem.demands]
+    radius = max(d.radius_m or problem.settings.radius_m for d in problem.demands)
+    dlat = radius / METRES_PER_DEGREE
+    widest = max(abs(min(lat)), abs(max(lat)))
+    dlng = radius / (METRES_PER_DEGREE * max(0.05, math.cos(math.radians(widest))))
+    return min(lat) - dlat, max(lat) + dlat, min(lng) - dlng, max(lng) + dlng
+
+
+class Reach:
+    """Who of some people (a part's) lives within a demand's walking radius."""
+
+    def __init__(self, people: Sequence[Person], settings: Settings):
+        self.settings = settings
+        self.lat = np.array([p.home.lat for p in people], dtype=np.float64)
+        self.lng = np.array([p.home.lng for p in people], dtype=np.float64)
+        self.homes = HomeIndex(self.lat, self.lng, settings.radius_m)
+
+    def may_reach(self, box: Box) -> bool:
+        """Whether any of these people lives inside the box."""
+        if self.lat.size == 0:
+            return False
+        south, north, west, east = box
+        return bool(
+            self.lat.min() <= north
+            and self.lat.max() >= south
+            and self.lng.min() <= east
+            and self.lng.max() >= west
+        )
 
     def of(self, demand: Demand) -> np.ndarray:
         """Indices of the people living within the demand's radius."""
-        settings = self.problem.settings
-        radius = demand.radius_m if demand.radius_m is not None else settings.radius_m
+        radius = demand.radius_m if demand.radius_m is not None else self.settings.radius_m
         sub = self.homes.near(demand.location, radius)
         if sub.size == 0:
             return sub
         dist = rules.haversine_m(
             self.lat[sub], self.lng[sub], demand.location.lat, demand.location.lng
         )
-        return sub[~rules.outside_service_radius(dist, demand, settings)]
+        return sub[~rules.outside_service_radius(dist, demand, self.settings)]
 
 
 # solving one part ---------------------------------------------------------------------------
 
 
-def solve_part(part: Part) -> PartResult:
-    """The part's best week (``matcher.solve``) and a bound valid for the whole city."""
+def solve_part(part: Part, prove_bound: bool = True) -> PartResult:
+    """The part's best week (``matcher.solve``) and, with ``prove_bound``, a bound valid for
+    the whole city (else the trivial one: every head filled)."""
     started = time.perf_counter()
     solution = solve(part.problem)
-    bound = solution.bound
-    if part.neighbours and part.problem.demands:
-        # the part's own bound ignores the neighbours who could serve here; the flow over the
-        # part with them bounds every city week's takings from these demands
-        extended = replace(part.problem, people=part.problem.people + part.neighbours)
-        c = build_candidates(extended)
-        bound = max(solution.objective, solve_flow(c, load_tiers(c)).bound) if len(c) else 0
+    bound = trivial_bound(part.problem)
+    if prove_bound:
+        bound = solution.bound
+        if part.neighbours and part.problem.demands:
+            # the part's own bound ignores the neighbours who could serve here; the flow over
+            # the part with them bounds every city week's takings from these demands
+            c = build_candidates(part.extended())
+            bound = max(solution.objective, solve_flow(c, load_tiers(c)).bound) if len(c) else 0
     return PartResult(
         index=part.index,
         solution=solution,
@@ -324,85 +390,100 @@ def solve_part(part: Part) -> PartResult:
 
 
 def border_problem(
-    problem: Problem,
-    parts: Sequence[Part],
-    assignments: Sequence[Assignment],
-    *,
-    time_limit_s: float,
+    parts: Sequence[Part], results: Sequence[PartResult], *, time_limit_s: float
 ) -> BorderProblem:
     """Open heads after the parts, and the neighbours across a part's line with room to serve.
 
-    A neighbour's booked tasks, with the longest walk to or from any open head they could take,
-    come out of their free time; their caps shrink by what is booked. So anything the border
-    pass books keeps every hard rule of the merged week.
+    Strip by strip: a part's open heads (its week's gaps) are offered to its neighbours only.
+    A neighbour's booked tasks, with the longest walk to or from any open head they could
+    take, come out of their free time; their caps shrink by what is booked. So anything the
+    border pass books keeps every hard rule of the merged week.
     """
-    demand_by_id = {d.id: d for d in problem.demands}
-    person_by_id = {p.id: p for p in problem.people}
-    part_of_person = {p.id: part.index for part in parts for p in part.problem.people}
-    part_of_demand = {d.id: part.index for part in parts for d in part.problem.demands}
-    filled: dict[tuple[str, int], int] = defaultdict(int)
     booked: dict[str, list[Assignment]] = defaultdict(list)
-    for a in assignments:
-        filled[(a.demand_id, a.role)] += 1
-        booked[a.person_id].append(a)
-
-    reach_of = Reach(problem)
+    for result in results:
+        for a in result.solution.assignments:
+            booked[a.person_id].append(a)
+    week_of = {result.index: result.solution for result in results}
+    place: dict[str, Location] = {}
     open_demands: list[Demand] = []
     roles: dict[tuple[str, int], int] = {}
+    helpers: dict[str, Person] = {}
     reach: dict[str, list[Demand]] = defaultdict(list)  # person id → open demands near them
-    for demand in problem.demands:
-        short = [
-            (r, role)
-            for r, role in enumerate(demand.roles)
-            if filled[(demand.id, r)] < role.max_count
-        ]
-        if not short or (
-            demand.all_or_nothing and any(filled[(demand.id, r)] for r in range(len(demand.roles)))
-        ):
+    locks: list[Locks] = []
+    for part in parts:
+        place.update((d.id, d.location) for d in part.problem.demands)
+        short = open_heads(part.problem, week_of[part.index])
+        if not short or not part.neighbours:
             continue
-        helpers = [
-            p
-            for p in (problem.people[i] for i in reach_of.of(demand).tolist())
-            if part_of_person[p.id] != part_of_demand[demand.id]
-            and could_take(p, demand, [role for _, role in short])
-            and has_room(p, booked[p.id], demand)
-        ]
-        if not helpers:
-            continue
-        open_roles: list[Role] = []
-        for r, role in short:
-            roles[(demand.id, len(open_roles))] = r
-            open_roles.append(
-                Role(
-                    skills=role.skills,
-                    min_count=max(0, role.min_count - filled[(demand.id, r)]),
-                    max_count=role.max_count - filled[(demand.id, r)],
-                    name=role.name,
+        near = Reach(part.neighbours, part.problem.settings)
+        locks.append(part.neighbour_locks)
+        for demand in part.problem.demands:
+            heads = short.get(demand.id)
+            if not heads:
+                continue
+            able = [
+                p
+                for p in (part.neighbours[i] for i in near.of(demand).tolist())
+                if could_take(p, demand, [role for _, role, _ in heads])
+                and has_room(p, booked[p.id], demand)
+            ]
+            if not able:
+                continue
+            open_roles: list[Role] = []
+            for r, role, filled in heads:
+                roles[(demand.id, len(open_roles))] = r
+                open_roles.append(
+                    Role(
+                        skills=role.skills,
+                        min_count=max(0, role.min_count - filled),
+                        max_count=role.max_count - filled,
+                        name=role.name,
+                        team=role.team,
+                    )
                 )
-            )
-        open_demands.append(replace(demand, roles=tuple(open_roles)))
-        for p in helpers:
-            reach[p.id].append(demand)
-
+            open_demands.append(replace(demand, roles=tuple(open_roles)))
+            for p in able:
+                helpers[p.id] = p
+                reach[p.id].append(demand)
+    settings = parts[0].problem.settings if parts else Settings()
     people = tuple(
-        with_room_left(
-            person_by_id[pid],
-            booked[pid],
-            reach[pid],
-            demand_by_id,
-            problem.settings.quarter_minimum,
-        )
+        with_room_left(helpers[pid], booked[pid], reach[pid], place, settings.quarter_minimum)
         for pid in sorted(reach)
     )
+    strip_locks = Locks(
+        forbidden=frozenset().union(*(lock.forbidden for lock in locks)),
+        previous=frozenset().union(*(lock.previous for lock in locks)),
+    )
+    base = parts[0].problem if parts else Problem(week_start=date.min, people=(), demands=())
     border = replace(
-        problem,
+        base,
         people=people,
         demands=tuple(open_demands),
-        locks=replace(locks_within(problem.locks, people, open_demands), pinned=frozenset()),
-        settings=replace(problem.settings, time_limit_s=time_limit_s),
-        name=f"{problem.name} 边界 border",
+        locks=locks_within(strip_locks, people, open_demands),
+        settings=replace(settings, time_limit_s=time_limit_s),
+        name=f"{base.name.rsplit(' #', 1)[0]} 边界 border",
     )
     return BorderProblem(problem=border, roles=roles)
+
+
+def open_heads(problem: Problem, week: Solution) -> dict[str, list[tuple[int, Role, int]]]:
+    """Per demand of a part, its roles still short after the part's week: (role number, role,
+    heads filled). A group claim that got some of its heads is left as it is."""
+    gaps: dict[str, list[Gap]] = defaultdict(list)
+    for g in week.gaps:
+        gaps[g.demand_id].append(g)
+    out: dict[str, list[tuple[int, Role, int]]] = {}
+    for demand in problem.demands:
+        if demand.id not in gaps:
+            continue
+        missing = {g.role: g.missing for g in gaps[demand.id]}
+        filled = {r: role.max_count - missing.get(r, 0) for r, role in enumerate(demand.roles)}
+        if demand.all_or_nothing and any(filled.values()):
+            continue
+        out[demand.id] = [
+            (r, demand.roles[r], filled[r]) for r in sorted(missing) if missing[r] > 0
+        ]
+    return out
 
 
 def could_take(person: Person, demand: Demand, roles: Sequence[Role]) -> bool:
@@ -427,7 +508,7 @@ def with_room_left(
     person: Person,
     booked: Sequence[Assignment],
     reachable: Sequence[Demand],
-    demands: Mapping[str, Demand],
+    places: Mapping[str, Location],
     quarter_minimum: int,
 ) -> Person:
     """The person as the border pass sees them: caps less what is booked, booked times (and
@@ -436,7 +517,7 @@ def with_room_left(
         return person
     busy = []
     for a in booked:
-        place = demands[a.demand_id].location
+        place = places[a.demand_id]
         margin = max(
             rules.walk_minutes(
                 float(rules.haversine_m(place.lat, place.lng, d.location.lat, d.location.lng))
@@ -485,35 +566,104 @@ def from_border(border: BorderProblem, solution: Solution) -> list[Assignment]:
     return [replace(a, role=border.roles[(a.demand_id, a.role)]) for a in solution.assignments]
 
 
-# merging ------------------------------------------------------------------------------------
+# finishing and merging -----------------------------------------------------------------------
 
 
-def merge_week(
-    problem: Problem,
+def finish_part(
+    part: Part,
     assignments: Sequence[Assignment],
+    elsewhere: Mapping[str, Sequence[tuple[int, int]]],
     *,
-    bound: int | None,
+    bound: int,
+    warnings: Sequence[Reason] = (),
+) -> Solution:
+    """A part's share of the city's week, scored and explained with the code of
+    ``matcher.solve`` over the part and its strip only.
+
+    ``assignments``: every booking on the part's demands (its own and the border pass's);
+    ``elsewhere``: the (start, end) of each task its people and neighbours have in other parts,
+    which takes their time and counts against their caps. The part's share of the objective
+    holds its demands' heads, the bookings on them, and its own people's load over their whole
+    week; so the parts' shares add up to the city's objective. A gap is explained over the
+    part's people and its neighbours, the only people within reach of it.
+    """
+    started = time.perf_counter()
+    extended = part.extended()
+    c = booked_pairs(extended, assignments, warnings)
+    held = {
+        c.person_index[pid]: [Held(start, end) for start, end in tasks]
+        for pid, tasks in elsewhere.items()
+        if tasks and pid in c.person_index
+    }
+    week_tasks: dict[int, int] = defaultdict(int)
+    own = len(part.problem.people)
+    for a in assignments:
+        if (p := c.person_index[a.person_id]) < own:
+            week_tasks[p] += 1
+    for p, tasks in held.items():
+        if p < own:
+            week_tasks[p] += len(tasks)
+    bookings = [Booking(i, a.start) for i, a in enumerate(assignments)]
+    return finish(
+        c,
+        bookings,
+        bound=bound,
+        started=started,
+        stats={},
+        method="split",
+        held=held,
+        week_tasks=week_tasks,
+    )
+
+
+def merge_parts(
+    weeks: Sequence[Solution],
+    settings: Settings,
+    *,
+    bound: int,
     started: float,
     stats: dict[str, float | int | str],
     warnings: Sequence[Reason] = (),
 ) -> Solution:
-    """The city's week from its bookings, scored and explained exactly as ``matcher.solve``
-    would: the same objective, reasons per assignment, and for each open head the binding rule
-    over every person of the city. Without a ``bound``, the trivial one (every head filled)."""
-    c = booked_pairs(problem, assignments, warnings)
-    if bound is None:
-        bound = trivial_bound(c)
-    bookings = [Booking(i, a.start) for i, a in enumerate(assignments)]
-    return finish(c, bookings, bound=bound, started=started, stats=stats, method="split")
+    """The city's week: the parts' shares side by side (``finish_part``), their objectives and
+    breakdowns added up. Nothing here is the size of the city but the answer itself."""
+    breakdown: dict[str, int] = defaultdict(int)
+    for week in weeks:
+        for term, points in week.breakdown.items():
+            breakdown[term] += points
+    objective = sum(breakdown.values())
+    assignments = sorted(
+        (a for week in weeks for a in week.assignments),
+        key=lambda a: (a.start, a.demand_id, a.person_id),
+    )
+    if not any(w.status != "empty" for w in weeks):
+        status = "empty"
+    elif objective >= bound:
+        status = "optimal"
+    else:
+        status = "feasible"
+    stats["method"] = "split"
+    return Solution(
+        status=status,
+        assignments=tuple(assignments),
+        gaps=tuple(g for week in weeks for g in week.gaps),
+        objective=objective,
+        bound=max(bound, objective),
+        breakdown=dict(breakdown),
+        weighted_coverage=breakdown["coverage"] / settings.weights.coverage,
+        wall_time_s=round(time.perf_counter() - started, 3),
+        stats=stats,
+        warnings=tuple(warnings),
+    )
 
 
 def booked_pairs(
     problem: Problem, assignments: Sequence[Assignment], warnings: Sequence[Reason]
 ) -> Candidates:
-    """The city's people and demands with one candidate pair per booking and no others.
+    """The problem's people and demands with one candidate pair per booking and no others.
 
     Scoring and explaining need each person's free time and skills and the booked pairs, not
-    the 1.5M eligible pairs of a city: those were the parts' business.
+    every eligible pair: those were the solve's business.
     """
     people = problem.people
     person_index = {p.id: i for i, p in enumerate(people)}

@@ -8,7 +8,7 @@ published plan's, when ranking stand-ins) are *held*: they take time and count a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -268,8 +268,16 @@ def marginal_load(c: Candidates, person: int, tasks_before: int) -> int:
     return costs[tasks_before]
 
 
-def evaluate(c: Candidates, bookings: list[Booking]) -> dict[str, int]:
-    """The objective of a schedule, broken down per soft goal (points; they sum to the total)."""
+def evaluate(
+    c: Candidates, bookings: list[Booking], *, week_tasks: Mapping[int, int] | None = None
+) -> dict[str, int]:
+    """The objective of a schedule, broken down per soft goal (points; they sum to the total).
+
+    ``week_tasks``: for a piece of a larger week (a part of a city), whose fairness and quarter
+    terms this piece counts and over how many tasks of the whole week (person → tasks); the
+    others' are counted where they belong. Without it, everyone booked here, over these
+    bookings.
+    """
     problem, weights = c.problem, c.problem.settings.weights
     breakdown = dict.fromkeys(
         ("coverage", "walk", "fairness", "quarter", "preference", "continuity", "stability"), 0
@@ -292,7 +300,7 @@ def evaluate(c: Candidates, bookings: list[Booking]) -> dict[str, int]:
         breakdown["coverage"] += essential * min(n, role.min_count) + extra * max(
             0, n - role.min_count
         )
-    for p, n in tasks.items():
+    for p, n in (tasks if week_tasks is None else week_tasks).items():
         person = problem.people[p]
         breakdown["fairness"] -= sum(weights.load_step * k for k in range(n))
         breakdown["quarter"] += rules.quarter_behind_bonus(person, problem.settings)

@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from distributed import Client, LocalCluster
@@ -16,6 +17,7 @@ from matcher import city, solve
 from matcher.city import SERIAL, solve_city
 from matcher.domain import Locks, PersonKind, Problem, Settings, Solution
 from matcher.split import Part, PartResult, solve_part, split_problem
+from matcher.timetable import Booking
 from tests.support.factories import make_person, make_problem, make_shift, make_wish, near
 from tests.support.hard_rules import broken_rules
 
@@ -143,6 +145,7 @@ def test_locks_and_pins_survive_the_split() -> None:
 
 
 def test_serial_and_dask_give_the_same_week() -> None:
+    """On one worker thread: the same limits, so the same week; each part is sent once."""
     problem = four_communities()
     serial = solve_city(problem, client=SERIAL, part_people=6)
     with (
@@ -151,7 +154,19 @@ def test_serial_and_dask_give_the_same_week() -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
+        sent: list[Any] = []
+        scatter = client.scatter
+
+        def counted_scatter(data: Any, **kwargs: Any) -> Any:
+            sent.extend(data)
+            return scatter(data, **kwargs)
+
+        client.scatter = counted_scatter
         on_dask = solve_city(problem, client=client, part_people=6)
+    # each part goes to a worker once, with its own people and its strip, not the city's
+    assert sorted(p.index for p in sent) == [0, 1, 2, 3]
+    assert all(isinstance(p, Part) for p in sent)
+    assert all(len(p.problem.people) + len(p.neighbours) < len(problem.people) for p in sent)
     assert on_dask.stats["runner"] == "dask"
     assert on_dask.assignments == serial.assignments
     assert on_dask.gaps == serial.gaps
@@ -162,18 +177,29 @@ def test_serial_and_dask_give_the_same_week() -> None:
 #: pickle functions by reference, record here)
 SEEN_LIMITS: dict[str, list[float]] = defaultdict(list)
 RUNNER = {"now": SERIAL}
+CORES = {"usable": 1}
 
 
-def recording_solve_part(part: Part) -> PartResult:
+def recording_solve_part(part: Part, prove_bound: bool = True) -> PartResult:
     SEEN_LIMITS[RUNNER["now"]].append(part.problem.settings.time_limit_s)
-    return solve_part(part)
+    return solve_part(part, prove_bound)
 
 
-def test_part_time_limits_do_not_multiply_on_dask(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two parts at once on two worker threads get the limits they get one after another, so
-    that workers sharing cores do not each spend a multiple of the time."""
+def pretended_cores() -> tuple[int, float]:
+    return CORES["usable"], 0.0
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_part_time_limits_follow_the_cores_the_workers_really_have(
+    monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    """Two worker threads on a machine with one free core get the serial limits (they would
+    otherwise each spend a multiple of the time); on two free cores, twice the serial share,
+    never more than the parts' stage."""
     SEEN_LIMITS.clear()
+    CORES["usable"] = cores
     monkeypatch.setattr(city, "solve_part", recording_solve_part)
+    monkeypatch.setattr(city, "cores_here", pretended_cores)
     problem = replace(four_communities(), settings=Settings(time_limit_s=20.0))
     RUNNER["now"] = SERIAL
     solve_city(problem, client=SERIAL, part_people=6, border_pass=False)
@@ -185,12 +211,117 @@ def test_part_time_limits_do_not_multiply_on_dask(monkeypatch: pytest.MonkeyPatc
         Client(cluster) as client,
     ):
         on_dask = solve_city(problem, client=client, part_people=6, border_pass=False)
-    assert on_dask.stats["concurrency"] == 2
-    assert len(SEEN_LIMITS["dask"]) == len(SEEN_LIMITS[SERIAL]) > 1
-    assert sorted(SEEN_LIMITS["dask"]) == sorted(SEEN_LIMITS[SERIAL])
-    assert sum(SEEN_LIMITS[SERIAL]) <= 20.0 * city.PARTS_SHARE + city.MIN_PART_SECONDS * len(
-        SEEN_LIMITS[SERIAL]
+    assert on_dask.stats["concurrency"] == cores
+    stage = 20.0 * city.PARTS_SHARE
+    serial, dask = sorted(SEEN_LIMITS[SERIAL]), sorted(SEEN_LIMITS["dask"])
+    assert len(dask) == len(serial) == 4
+    assert sum(serial) == pytest.approx(stage, abs=0.01)
+    assert dask == pytest.approx([min(stage, cores * s) for s in serial], abs=0.01)
+
+
+def test_parts_at_once_are_capped_by_each_machines_free_cores() -> None:
+    # four single-thread workers on an idle 2-core machine run two parts at once, not four
+    assert city.parallel_cores({f"w{i}": ("a", 1, 2, 0.0) for i in range(4)}) == 2
+    # and a second machine with 8 cores and 3 threads adds 3
+    workers = {**{f"w{i}": ("a", 1, 2, 0.0) for i in range(4)}, "big": ("b", 3, 8, 0.2)}
+    assert city.parallel_cores(workers) == 5
+    # a machine whose cores are busy with other work runs one part at a time
+    assert city.parallel_cores({"w0": ("a", 1, 2, 11.0), "w1": ("a", 1, 2, 11.0)}) == 1
+    # an 8-core machine with three cores' worth of load leaves five
+    assert city.parallel_cores({f"w{i}": ("a", 1, 8, 3.0) for i in range(8)}) == 5
+    assert city.parallel_cores({}) == 1
+
+
+def fixed_time_border_week() -> Problem:
+    """A legal-aid post in c1 on Saturday morning; the one lawyer within reach lives across the
+    line in c2 and stands at c2's own legal-aid desk at that very time."""
+    lawyer = make_person("c2-lawyer", skills=("法律援助",), home=near(1000), community="c2")
+    local = make_person("c1-helper", skills=("助老",), home=near(-300), community="c1")
+    far = make_person("c3-lawyer", skills=("法律援助",), home=near(6000), community="c3")
+    post = make_shift("c1-legal", location=near(200), community="c1", skills=("法律援助",))
+    desk = make_shift("c2-desk", location=near(1000), community="c2", skills=("法律援助",))
+    far_desk = make_shift("c3-desk", location=near(6000), community="c3", skills=("助老",))
+    return make_problem([local, lawyer, far], [post, desk, far_desk])
+
+
+def test_a_gap_is_explained_by_the_week_of_the_neighbour_across_the_line() -> None:
+    problem = fixed_time_border_week()
+    parts = city.with_neighbours(split_problem(problem, part_people=1), problem.locks)
+    c1 = next(p for p in parts if p.communities == ("c1",))
+    # the strip holds whoever lives within reach of c1's demands, and nobody farther
+    assert [p.id for p in c1.neighbours] == ["c2-lawyer"]
+    week = solve_city(problem, client=SERIAL, part_people=1)
+    assert who(week, "c2-desk") == ["c2-lawyer"] and who(week, "c1-legal") == []
+    assert broken_rules(problem, week) == []
+    reason = next(g.reason for g in week.gaps if g.demand_id == "c1-legal")
+    # the lawyer's task in c2 is held in c1's explanation: busy then, not "nobody"
+    assert "同时段另有更重要的任务" in reason.zh and "busy" in reason.en
+    # without the border pass, the parts' own reasons: nobody in c1 has the skill
+    alone = solve_city(problem, client=SERIAL, part_people=1, border_pass=False)
+    reason = next(g.reason for g in alone.gaps if g.demand_id == "c1-legal")
+    assert "没有具备「法律援助」专长" in reason.zh
+
+
+#: the people of each problem whose free-time table was built
+TABLES: list[int] = []
+
+
+def test_nothing_the_size_of_the_city_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every free-time table (candidates, scoring, explaining) is a part's or a part's with
+    its strip."""
+    from matcher import candidates, split
+
+    def recording_free_time(problem: Problem) -> Any:
+        TABLES.append(len(problem.people))
+        return real_free_time(problem)
+
+    real_free_time = candidates.free_time
+    problem = four_communities()
+    parts = city.with_neighbours(split_problem(problem, part_people=6), problem.locks)
+    largest = max(len(p.problem.people) + len(p.neighbours) for p in parts)
+    assert largest < len(problem.people)
+    TABLES.clear()
+    monkeypatch.setattr(candidates, "free_time", recording_free_time)
+    monkeypatch.setattr(split, "free_time", recording_free_time)
+    week = solve_city(problem, client=SERIAL, part_people=6)
+    assert TABLES and max(TABLES) <= largest
+    assert broken_rules(problem, week) == []
+    assert every_open_head_explained(problem, week)
+
+
+def scored_in_one_piece(problem: Problem, week: Solution) -> dict[str, int]:
+    from matcher.split import booked_pairs
+    from matcher.timetable import evaluate
+
+    whole = booked_pairs(problem, week.assignments, ())
+    return evaluate(whole, [Booking(i, a.start) for i, a in enumerate(week.assignments)])
+
+
+def test_the_parts_shares_add_up_to_the_citys_objective() -> None:
+    """A lawyer with a task at home and one across the line: their load is counted once, over
+    both tasks, and the quarter bonus once."""
+    problem = border_week()
+    desk = make_shift("c2-desk", weekday=6, location=near(1000), community="c2",
+                      skills=("法律援助",))  # fmt: skip
+    behind = replace(problem.people[1], services_this_quarter=0)
+    problem = replace(
+        problem,
+        people=(problem.people[0], behind, problem.people[2]),
+        demands=(*problem.demands, desk),
+        settings=replace(problem.settings, quarter_minimum=2),
     )
+    week = solve_city(problem, client=SERIAL, part_people=1)
+    assert sorted(a.demand_id for a in week.assignments if a.person_id == "c2-lawyer") == [
+        "c1-legal",
+        "c2-desk",
+    ]
+    assert week.stats["border_filled"] == 1
+    assert broken_rules(problem, week) == []
+    assert week.breakdown["fairness"] < 0 and week.breakdown["quarter"] > 0
+    assert scored_in_one_piece(problem, week) == week.breakdown
+    assert sum(week.breakdown.values()) == week.objective
+    on_c1 = next(a for a in week.assignments if a.demand_id == "c1-legal")
+    assert any("本周共2项任务" in r.zh for r in on_c1.reasons)
 
 
 def test_cli_solve_split(tmp_path: Path) -> None:

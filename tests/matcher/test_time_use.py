@@ -15,7 +15,7 @@ from matcher.flow import STALLED_ROUNDS, FlowGraph, FlowResult, build_flow, lagr
 from matcher.greedy import repair
 from matcher.solver import guided_repair, load_tiers
 from matcher.timetable import Booking, Timetable, evaluate, weighted_coverage
-from tests.support.weeks import random_week
+from tests.support.weeks import brute_force_best, random_week
 
 
 def week_with_a_gap(people: int = 12, demands: int = 14) -> Problem:
@@ -47,8 +47,9 @@ def test_an_unproven_neighbourhood_round_is_followed_by_another(
         pairs: np.ndarray,
         deadline: float,
         attempt: int = 0,
+        guide: Candidates | None = None,
     ) -> solver.Improvement:
-        outcome = real(c, best, relaxed, pairs, deadline, attempt)
+        outcome = real(c, best, relaxed, pairs, deadline, attempt, guide)
         rounds.append((len(pairs), attempt))
         return replace(outcome, proved=False, bound=outcome.bound + 10**6)
 
@@ -128,3 +129,77 @@ def test_coverage_only_weights_get_a_week_led_by_short_walks() -> None:
         assert table.fits(b.pair, b.start)
         table.book(b.pair, b.start)
     assert weighted_coverage(c, led) > weighted_coverage(c, plain)
+
+
+def test_reflow_finds_a_better_week_that_keeps_every_hard_rule() -> None:
+    # a wish-heavy generated week: the repair of the flow's answer drops group wishes whose
+    # helpers cannot meet; the flow, steered away from what was dropped, gives a better week
+    import time
+
+    from bench.wishes import wish_heavy_week
+    from scenarios.load import parse_scenario
+    from tests.support.hard_rules import broken_rules
+
+    problem = parse_scenario(wish_heavy_week(2), "wish-heavy 2")
+    c = build_candidates(problem)
+    graph = build_flow(c, load_tiers(c))
+    answer = graph.solve().chosen
+    first = repair(c, answer)
+    value = sum(evaluate(c, first).values())
+    best, rounds = solver.reflow(c, c, graph, (answer, first), first, time.perf_counter() + 60)
+    assert rounds > 0
+    assert sum(evaluate(c, best).values()) > value
+    week = solver.finish(c, best, bound=10**9, started=0.0, stats={}, method="test")
+    assert broken_rules(problem, week) == []
+
+
+def test_reflow_leaves_the_bound_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the re-flow's costs price nothing a valid week must obey: the bound is the same with it
+    # as without it
+    problem = week_with_a_gap()
+    monkeypatch.setattr(solver, "FULL_MODEL_PAIRS", 1)
+    monkeypatch.setattr(solver, "MAX_MODEL_PAIRS", 0)  # no CP-SAT round: the flow's bound
+    with_reflow = solver.solve(problem)
+    monkeypatch.setattr(solver, "REFLOW_SHARE", 0.0)
+    without = solver.solve(problem)
+    assert int(with_reflow.stats["reflow_rounds"]) > 0 == int(without.stats["reflow_rounds"])
+    assert with_reflow.bound == without.bound
+    assert with_reflow.objective >= without.objective
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_coverage_only_search_keeps_an_honest_bound(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with coverage-only weights CP-SAT's first rounds are built with the usual walk and load
+    # costs; only the real weights' bound may count, so it never falls below the true optimum.
+    # Here the leading costs outweigh every head, so a led round's bound is far too low
+    monkeypatch.setattr(solver, "Weights", lambda: Weights(walk_per_km=10**5, load_step=10**5))
+    problem = random_week(seed, people=3, demands=4)
+    problem = replace(problem, settings=replace(problem.settings, weights=COVERAGE_ONLY))
+    best = brute_force_best(problem)
+    week = solver.solve(problem)
+    assert week.objective <= best <= week.bound
+    assert week.status != "optimal" or week.objective == best
+
+
+def test_coverage_only_rounds_are_led_then_real(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a small week with a gap, coverage only: the whole model is first built with the usual walk
+    # cost, then with the real weights, whose bound is the one reported
+    problem = week_with_a_gap()
+    problem = replace(
+        problem,
+        settings=replace(problem.settings, weights=COVERAGE_ONLY, time_limit_s=5.0),
+    )
+    built: list[int] = []
+    real = solver.build_model
+
+    def spy(c: Candidates, pairs: np.ndarray) -> object:
+        built.append(c.problem.settings.weights.walk_per_km)
+        return real(c, pairs)
+
+    monkeypatch.setattr(solver, "build_model", spy)
+    week = solver.solve(problem)
+    assert built[0] == Weights().walk_per_km
+    assert built[-1] == 0
+    assert week.objective <= week.bound
