@@ -163,7 +163,7 @@ def test_a_volunteer_registers_by_the_estate_and_building_of_home(
     try:
         page.goto("/m/#/register")
         expect(page.locator("[data-page=register] form")).to_be_visible(timeout=SLOW_MS)
-        page.fill("input[name=username]", "huangjin_li")
+        page.fill("input[name=phone]", "13912345678")
         page.fill("input[name=password]", "守望相助共建家园")
         page.fill("input[name=name]", "李明")
         homes = page.locator("[data-test=home-places]")
