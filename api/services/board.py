@@ -209,11 +209,14 @@ def week_board_json(
     two hundred coordinators reading an unchanged week get the same bytes."""
     week = cached_week(session=session, community_id=community_id, week_start=week_start)
     key = ("board", None if grid_ids is None else frozenset(grid_ids))
-    found = week.answers.get(key)
-    if found is None:
-        board = _board(session=session, week=week, week_start=week_start, grid_ids=grid_ids)
-        found = week.answers[key] = board.model_dump_json().encode()
-    return found
+    return week.kept(
+        key,
+        lambda: (
+            _board(session=session, week=week, week_start=week_start, grid_ids=grid_ids)
+            .model_dump_json()
+            .encode()
+        ),
+    )
 
 
 def week_board(
@@ -350,13 +353,10 @@ def _shown_tasks(
     week (a run's assignments are part of it)."""
     if run is None:
         return {}
-    key = ("tasks", run.id)
-    found: dict[str, list[ranking.Booked]] | None = week.answers.get(key)
-    if found is None:
-        found = week.answers[key] = booked_tasks(
-            community, week.week_start, booked_in(session, run)
-        )
-    return found
+    return week.kept(
+        ("tasks", run.id),
+        lambda: booked_tasks(community, week.week_start, booked_in(session, run)),
+    )
 
 
 def slot_candidates(

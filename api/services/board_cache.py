@@ -19,10 +19,10 @@ from __future__ import annotations
 import gc
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -36,6 +36,8 @@ from matcher.domain import Demand, Locks, Problem
 from matcher.ranking import known_pairs
 from models.schedule import Assignment, ScheduleRun
 from models.versions import community_version
+
+T = TypeVar("T")
 
 #: weeks kept per database; a coordinator looks at this week and the next, a few at once
 MAX_WEEKS = 16
@@ -57,13 +59,24 @@ class CachedWeek:
     #: pairs, the shown run's tasks): as current as the week, and gone with it when the counter
     #: moves
     answers: dict[object, Any] = field(default_factory=dict, compare=False)
+    making: threading.RLock = field(default_factory=threading.RLock, compare=False)
+
+    def kept(self, key: object, make: Callable[[], T]) -> T:
+        """What ``make`` makes from this week, made once: a request asking meanwhile waits for
+        it rather than making it too (two hundred coordinators open the same board at 9:00)."""
+        if key not in self.answers:
+            with self.making:
+                if key not in self.answers:
+                    self.answers[key] = make()
+        found: T = self.answers[key]
+        return found
 
     def allowed_on(self, demand_id: str) -> np.ndarray:
         """The people (indices, in the week's order) whom the pairwise rules allow on the
         demand, counting only the coordinator's forbids (a pin lets someone the rules refuse
         through, and the ranking does not count pins): the week's pairs, built once."""
-        allowed = self.answers.get(ALLOWED)
-        if allowed is None:
+
+        def by_demand() -> dict[str, np.ndarray]:
             problem = self.problem
             probe = replace(
                 problem, locks=Locks(forbidden=known_pairs(problem, problem.locks.forbidden))
@@ -79,7 +92,9 @@ class CachedWeek:
                 )
                 if group_demands.size
             }
-            self.answers[ALLOWED] = allowed
+            return allowed
+
+        allowed = self.kept(ALLOWED, by_demand)
         found: np.ndarray = allowed.get(demand_id, np.zeros(0, dtype=np.int64))
         return found
 
@@ -102,6 +117,12 @@ class _Weeks:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.weeks: OrderedDict[tuple[int, date], CachedWeek] = OrderedDict()
+        #: one lock per week being built: the requests that find it missing wait for one build
+        self.building: dict[tuple[int, date], threading.Lock] = {}
+
+    def builder(self, key: tuple[int, date]) -> threading.Lock:
+        with self.lock:
+            return self.building.setdefault(key, threading.Lock())
 
     def get(self, key: tuple[int, date], version: int) -> CachedWeek | None:
         with self.lock:
@@ -140,14 +161,20 @@ def cached_week(*, session: Session, community_id: int, week_start: date) -> Cac
     # the counter is read first: a change committed while the week is read leaves the week
     # under the old counter, which the next request no longer matches
     version = community_version(session, community_id)
-    found = weeks.get((community_id, week_start), version)
+    key = (community_id, week_start)
+    found = weeks.get(key, version)
     if found is not None:
         return found
-    problem, refs = build_problem(
-        session=session, community_id=community_id, week_start=week_start, reading=True
-    )
-    week = week_of(problem, refs, community_id=community_id, version=version)
-    weeks.put(week)
+    with weeks.builder(key):
+        # whoever waited here finds the week the first one built
+        found = weeks.get(key, version)
+        if found is not None:
+            return found
+        problem, refs = build_problem(
+            session=session, community_id=community_id, week_start=week_start, reading=True
+        )
+        week = week_of(problem, refs, community_id=community_id, version=version)
+        weeks.put(week)
     # a week of 5,700 people is millions of small objects: left to the cyclic collector, every
     # full collection walks them all, and the request that happens to trigger one waits about
     # a second. Frozen (after collecting what is already garbage) they are skipped; dropping

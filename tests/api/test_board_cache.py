@@ -8,14 +8,18 @@ whole week.
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.services.board import slot_candidates, week_board, week_board_json
-from api.services.board_cache import cached_week, week_of
+from api.services.board_cache import cached_week, forget_weeks, week_of
 from api.services.problem import DemandRefs, matcher_person_id
 from api.services.scheduling import add_override
 from matcher import ranking
@@ -183,3 +187,33 @@ def test_a_seat_ranked_on_its_people_matches_the_whole_week() -> None:
     assert compared > 30 and offered > compared
     # the rules bind: most seats are ranked on less than half the community
     assert smaller > compared // 2
+
+
+def test_requests_that_find_the_week_missing_wait_for_one_build(
+    db_engine: Engine, demo_community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight requests opening a changed week at once read it from the database once, and make
+    the board's answer once; without the wait each would read the whole week."""
+    import api.services.board_cache as board_cache
+
+    builds: list[int] = []
+    build = board_cache.build_problem
+
+    def slow_build(**kwargs: Any) -> Any:
+        builds.append(1)
+        time.sleep(0.3)  # long enough for every request to arrive while the first builds
+        return build(**kwargs)
+
+    monkeypatch.setattr(board_cache, "build_problem", slow_build)
+    factory = make_session_factory(db_engine)
+    with factory() as session:
+        forget_weeks(session)
+
+    def open_board() -> bytes:
+        with factory() as session:
+            return week_board_json(session=session, community_id=demo_community.id, week_start=WEEK)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        sent = list(pool.map(lambda _: open_board(), range(8)))
+    assert len(builds) == 1
+    assert all(answer is sent[0] for answer in sent)
