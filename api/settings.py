@@ -175,6 +175,26 @@ class Settings(BaseSettings):
         return timedelta(seconds=self.solve_lease_seconds)
 
     @property
+    def email_on(self) -> bool:
+        """Whether messages may go by e-mail to the people who gave an address."""
+        return bool(self.smtp_host and self.smtp_sender)
+
+    @property
+    def sms_on(self) -> bool:
+        return bool(self.sms_provider)
+
+    def channels_of(self, community_id: int) -> dict[str, bool]:
+        """Which channels reach a community's people and coordinators in this deployment: the
+        in-app inbox always; e-mail, SMS and the community's group robots when set up."""
+        return {
+            "inbox": True,
+            "email": self.email_on,
+            "sms": self.sms_on,
+            "wecom": community_id in self.wecom_robots,
+            "dingtalk": community_id in self.dingtalk_robots,
+        }
+
+    @property
     def smtp_recipients(self) -> list[str]:
         return [address.strip() for address in self.smtp_to.split(",") if address.strip()]
 

@@ -27,6 +27,9 @@ class CommunitySettings(BaseModel):
     visit_start: str
     visit_end: str
     quarter_minimum: int
+    #: which channels reach the community in this deployment (``inbox``, ``email``, ``sms``,
+    #: ``wecom``, ``dingtalk``): set up by whoever runs the server (``docs/messages.md``)
+    channels: dict[str, bool]
 
 
 class CommunitySettingsUpdate(Strict):

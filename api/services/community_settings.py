@@ -8,14 +8,15 @@ from api.schemas.common import clock, minutes
 from api.schemas.settings import CommunitySettings, CommunitySettingsUpdate
 from api.services.changes import apply_changes
 from api.services.errors import Invalid
+from api.settings import Settings
 from models.community import Community
 from models.user import UserAccount
 
 MINUTES_PER_DAY = 24 * 60
 
 
-def read(community: Community) -> CommunitySettings:
-    """The community's settings, times as HH:MM."""
+def read(community: Community, settings: Settings) -> CommunitySettings:
+    """The community's settings, times as HH:MM, and the channels that reach it."""
     return CommunitySettings(
         community_id=community.id,
         name=community.name,
@@ -27,11 +28,17 @@ def read(community: Community) -> CommunitySettings:
         visit_start=clock(community.visit_start_minute),
         visit_end=clock(community.visit_end_minute),
         quarter_minimum=community.quarter_minimum,
+        channels=settings.channels_of(community.id),
     )
 
 
 def update(
-    *, session: Session, community: Community, data: CommunitySettingsUpdate, actor: UserAccount
+    *,
+    session: Session,
+    community: Community,
+    data: CommunitySettingsUpdate,
+    actor: UserAccount,
+    settings: Settings,
 ) -> CommunitySettings:
     """Change the settings given (422 for visiting hours that end before they start, or a
     drafting time of 24:00); the change is audited."""
@@ -80,4 +87,4 @@ def update(
         actor=actor,
         community_id=community.id,
     )
-    return read(community)
+    return read(community, settings)

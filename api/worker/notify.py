@@ -563,7 +563,7 @@ def channels_from(settings: Settings) -> dict[str, Channel]:
             starttls=settings.smtp_starttls,
         )
     found[DEFAULT_CHANNEL] = found[settings.notify_channel]
-    if settings.smtp_host and settings.smtp_sender:
+    if settings.email_on:
         found[messages.EMAIL] = EmailChannel(
             host=settings.smtp_host,
             port=settings.smtp_port,
@@ -572,7 +572,7 @@ def channels_from(settings: Settings) -> dict[str, Channel]:
             password=settings.smtp_password or None,
             starttls=settings.smtp_starttls,
         )
-    if settings.sms_provider == "tencent":
+    if settings.sms_on:  # Tencent Cloud, the one provider there is
         found[messages.SMS] = TencentSmsChannel(
             secret_id=settings.tencent_sms_secret_id,
             secret_key=settings.tencent_sms_secret_key,

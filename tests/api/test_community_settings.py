@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.services.problem import build_problem
+from api.web.app import create_app
 from matcher.domain import DemandKind
+from tests.api.conftest import TEST_SETTINGS
 from tests.support.http_world import WEEK, World
 
 API = "/api/v1"
@@ -112,3 +115,30 @@ def test_the_audit_log_lists_overrides_publishes_and_edits_by_whom(
     other = f"{API}/communities/{world['community_b']}/audit"
     assert client.get(other, headers=headers).status_code == 404
     assert client.get(f"{base}/audit", headers=as_role("member_a")).status_code == 403
+
+
+def test_the_settings_say_which_channels_reach_the_community(
+    db_engine: Engine, world: World, as_role: Headers
+) -> None:
+    """The inbox always; a community's group robot only where the deployment set one up for
+    it; e-mail once a mail server is given."""
+    robots = TEST_SETTINGS.model_copy(
+        update={
+            "wecom_robots": {world["community_a"]: "key-a"},
+            "smtp_host": "127.0.0.1",
+            "smtp_sender": "tongxin@example.org",
+        }
+    )
+    headers = as_role("coordinator_a")
+    for settings, expected in (
+        (TEST_SETTINGS, {"inbox": True, "email": False, "sms": False, "wecom": False}),
+        (robots, {"inbox": True, "email": True, "sms": False, "wecom": True}),
+    ):
+        with TestClient(create_app(settings, engine=db_engine)) as client:
+            channels = client.get(
+                f"{API}/communities/{world['community_a']}/settings", headers=headers
+            ).json()["channels"]
+        assert {k: channels[k] for k in expected} == expected
+        assert channels["dingtalk"] is False
+    # another community's robot is not this one's
+    assert robots.channels_of(world["community_b"])["wecom"] is False

@@ -565,6 +565,18 @@ def test_times_are_shown_in_the_community_time_zone(
 # 4 -------------------------------------------------------------------------------------------
 
 
+def stored_rows(live_server: LiveServer, sql: str) -> list[tuple[Any, ...]]:
+    """Rows read straight from the live server's database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(live_server.database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
 def roster_file(template: Path, target: Path, rows: list[dict[str, str]]) -> Path:
     """The downloaded template filled in with ``rows`` (by the Chinese column name)."""
     workbook = openpyxl.load_workbook(template)
@@ -588,7 +600,7 @@ def people_total(page: Any) -> int:
 
 
 def test_roster_with_a_bad_row_imports_nothing_until_fixed(
-    desk: Any, screenshots: Path, tmp_path: Path
+    desk: Any, screenshots: Path, tmp_path: Path, live_server: LiveServer
 ) -> None:
     page = desk
     page.goto("/console/#/people")
@@ -610,11 +622,20 @@ def test_roster_with_a_bad_row_imports_nothing_until_fixed(
         "类型": "志愿者",
         "网格": "第二网格",
         "专长": "助老、宣传教育",
-        "住址纬度": "24.2900",
-        "住址经度": "116.1210",
+        # the home by estate and building of the place directory, no coordinates
+        "小区": "黄金花园",
+        "楼栋": "3号楼",
         "周六": "08:30-12:00",
     }
-    second = {**good, "姓名": "钱建国", "手机号": "13700002222", "类型": "党员"}
+    # estate and building in one cell, written the way a paper list has it
+    second = {
+        **good,
+        "姓名": "钱建国",
+        "手机号": "13700002222",
+        "类型": "党员",
+        "小区": "黄金花园 3栋",
+        "楼栋": "",
+    }
     bad_file = roster_file(template, tmp_path / "bad.xlsx", [good, {**second, "手机号": "1370000"}])
     page.set_input_files("[data-test=roster-file]", str(bad_file))
     page.click("[data-test=roster-import]")
@@ -637,6 +658,13 @@ def test_roster_with_a_bad_row_imports_nothing_until_fixed(
     expect(page.locator("[data-test=people-total]")).to_have_text(f"共 {before + 2} 条")
     shot(page, screenshots, "console-roster-imported")
     assert page.errors == []
+    # both live where the directory puts 黄金花园 3栋
+    homes = stored_rows(
+        live_server,
+        "SELECT person.name, place.name FROM person JOIN place ON place.id = person.home_place_id"
+        " WHERE person.name IN ('赵红梅', '钱建国') ORDER BY person.name",
+    )
+    assert homes == [("赵红梅", "3栋"), ("钱建国", "3栋")]
 
 
 # the other console pages ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from api.schemas.common import Page
 from api.schemas.settings import AuditEntry, CommunitySettings, CommunitySettingsUpdate
 from api.services import audit_trail, community_settings
-from api.web.deps import PageDep, SessionDep
+from api.web.deps import PageDep, SessionDep, SettingsDep
 from api.web.permissions import ManagerDep
 from api.web.scope import ManagedCommunity
 
@@ -27,9 +27,11 @@ AuditKind = Literal["override", "by_hand", "publish", "edit"]
 @router.get(
     "/communities/{community_id}/settings", response_model=CommunitySettings, responses=NOT_FOUND
 )
-def read_settings(user: ManagerDep, community: ManagedCommunity) -> CommunitySettings:
+def read_settings(
+    user: ManagerDep, community: ManagedCommunity, settings: SettingsDep
+) -> CommunitySettings:
     """The community's settings; times are HH:MM in its own clock."""
-    return community_settings.read(community)
+    return community_settings.read(community, settings)
 
 
 @router.patch(
@@ -40,9 +42,12 @@ def update_settings(
     user: ManagerDep,
     community: ManagedCommunity,
     data: CommunitySettingsUpdate,
+    settings: SettingsDep,
 ) -> CommunitySettings:
     """Change some settings; a field left out stays. The change is in the audit log."""
-    return community_settings.update(session=session, community=community, data=data, actor=user)
+    return community_settings.update(
+        session=session, community=community, data=data, actor=user, settings=settings
+    )
 
 
 @router.get(

@@ -9,6 +9,9 @@ import { api } from "../api.js";
 import { h, mount, select, toast } from "../dom.js";
 import { t } from "../i18n.js";
 
+/** How messages reach the community, in the order a coordinator thinks of them. */
+const CHANNELS = ["inbox", "email", "sms", "wecom", "dingtalk"];
+
 const MANAGERS = ["street_admin", "coordinator"];
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
 
@@ -81,6 +84,18 @@ export function render(ctx) {
           h("label", {}, t("settings.visitEnd"), visitEnd),
         ),
         h("p", { class: "muted small-text" }, t("settings.visitHint")),
+      ),
+      h("fieldset", { "data-test": "channels" },
+        h("legend", {}, t("settings.channels")),
+        h("ul", { class: "channel-list" },
+          CHANNELS.map((channel) => {
+            const on = Boolean((current.channels || {})[channel]);
+            return h("li", { "data-channel": channel, "data-on": String(on) },
+              h("span", { class: on ? "badge confirmed" : "badge" }, t(on ? "settings.channelOn" : "settings.channelOff")),
+              " ", t(`settings.channel.${channel}`));
+          }),
+        ),
+        h("p", { class: "muted small-text" }, t("settings.channelsHint")),
       ),
       problem,
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-test": "save-settings" }, t("common.save"))),
