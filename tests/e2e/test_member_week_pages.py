@@ -1,7 +1,8 @@
 """The member's week on the phone, in Chromium: the task cards (soonest first; where, what to
 do and bring, with whom, whom to call; past tasks folded and read-only; a wish's address only
 once confirmed), the private calendar address and its renewal, and free times set with one tap
-plus a day away, saved and read back. Screenshots go to ``build/screenshots/week-*.png``.
+plus a day away or painted by dragging over the week grid, saved and read back. Screenshots go
+to ``build/screenshots/week-*.png``.
 """
 
 from __future__ import annotations
@@ -201,8 +202,9 @@ def test_free_times_with_one_tap_and_a_day_away(
     expect(summary).to_have_text(
         "周一 18:00–21:00，周二 18:00–21:00，周三 18:00–21:00，周四 18:00–21:00，周五 18:00–21:00"
     )
-    # Monday a little longer, then every weekday like Monday
-    page.click("[data-weekday='0'][data-hour='21']")
+    # Monday a little longer (two taps on half hours), then every weekday like Monday
+    page.click("[data-day='0'][data-slot='42']")
+    page.click("[data-day='0'][data-slot='43']")
     page.click("[data-test=copy-monday]")
     expect(summary).to_contain_text("周五 18:00–22:00")
     away = (next_monday() + timedelta(days=5)).isoformat()
@@ -214,9 +216,9 @@ def test_free_times_with_one_tap_and_a_day_away(
     expect(page.locator(".toast").last).to_contain_text("空闲时间已保存")
 
     page.reload()
-    expect(page.locator("[data-weekday='2'][data-hour='19']")).to_have_class("cell on")
-    expect(page.locator("[data-weekday='2'][data-hour='17']")).to_have_class("cell off")
-    expect(page.locator("[data-weekday='5'][data-hour='10']")).to_have_class("cell off")
+    expect(page.locator("[data-day='2'][data-slot='38']")).to_have_class("cell on")
+    expect(page.locator("[data-day='2'][data-slot='34']")).to_have_class("cell off")
+    expect(page.locator("[data-day='5'][data-slot='20']")).to_have_class("cell off")
     expect(summary).to_contain_text("周三 18:00–22:00")
     expect(page.locator(f".day-off[data-day='{away}']")).to_contain_text("周六")
     # the same page in English
@@ -231,6 +233,69 @@ def test_free_times_with_one_tap_and_a_day_away(
     expect(page.locator("[data-test=past] > summary")).to_contain_text("Over (1)")
     expect(page.locator("[data-test=feed-renew]")).to_have_text("Get a new address")
     shot(page, screenshots, "cards-en")
+    assert page.errors == []
+
+
+def drag(page: Any, day: int, first: int, last: int) -> None:
+    """Press on one half-hour cell and drag with the mouse to another of the same day."""
+
+    def middle(slot: int) -> tuple[float, float]:
+        cell = page.locator(f"[data-day='{day}'][data-slot='{slot}']")
+        cell.scroll_into_view_if_needed()
+        box = cell.bounding_box()
+        assert box is not None
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    start, end = middle(first), middle(last)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=12)
+    page.mouse.up()
+
+
+def saved_windows(page: Any) -> Any:
+    """The member's weekly free times as the API has them (GET /me with the page's token)."""
+    return page.evaluate(
+        """async () => {
+          const token = sessionStorage.getItem("tongxin.token");
+          const answer = await fetch("/api/v1/me", { headers: { Authorization: `Bearer ${token}` } });
+          return (await answer.json()).person.availability;
+        }"""
+    )
+
+
+def test_free_times_painted_by_dragging(
+    zhang: Any, week: tuple[LiveServer, LoopWorld], screenshots: Path
+) -> None:
+    page = zhang
+    page.goto("/m/#/availability")
+    page.click("[data-test=clear-week]")
+    summary = page.locator("[data-test=availability-summary]")
+    expect(summary).to_have_text("尚未登记空闲时间")
+    expect(page.locator("[data-test=week-grid]")).to_have_css("touch-action", "none")
+    # Tuesday 19:00–21:00: from the 19:00 cell down to the 20:30 one
+    drag(page, 1, 38, 41)
+    expect(summary).to_have_text("周二 19:00–21:00")
+    expect(page.locator(".week-grid .cell.on")).to_have_count(4)
+    shot(page, screenshots, "free-times-painted")
+    page.click("[data-test=save-availability]")
+    expect(page.locator(".toast").last).to_contain_text("空闲时间已保存")
+
+    page.reload()
+    expect(page.locator("[data-day='1'][data-slot='38']")).to_have_class("cell on", timeout=30_000)
+    expect(summary).to_have_text("周二 19:00–21:00")
+    assert saved_windows(page) == [{"weekday": 1, "start": "19:00", "end": "21:00"}]
+
+    # starting on a painted cell clears: 20:00–21:00 goes, 19:00–20:00 stays
+    drag(page, 1, 40, 41)
+    expect(summary).to_have_text("周二 19:00–20:00")
+    expect(page.locator("[data-day='1'][data-slot='40']")).to_have_class("cell off")
+    page.click("[data-test=save-availability]")
+    expect(page.locator(".toast").last).to_contain_text("空闲时间已保存")
+    assert saved_windows(page) == [{"weekday": 1, "start": "19:00", "end": "20:00"}]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("[data-test=week-grid]").scroll_into_view_if_needed()
+    shot(page, screenshots, "free-times-cleared")
     assert page.errors == []
 
 

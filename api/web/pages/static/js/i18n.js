@@ -164,9 +164,9 @@ export const MESSAGES = {
   "m.pending": ["社区正在审核你的报到，通过后就会给你安排任务。", "The community is reviewing your registration; tasks come once it is approved."],
 
   "availability.title": ["我的空闲时间", "My free times"],
-  "availability.hint": ["点按每周通常有空的时段，再点一次取消，然后保存。", "Tap the hours you are usually free each week, tap again to clear, then save."],
+  "availability.hint": ["按住拖动涂选空闲时间；从已涂的格子开始拖动则清除，然后保存。", "Press and drag to paint your free time; start on a painted cell to clear, then save."],
+  "availability.dayLetters": ["一,二,三,四,五,六,日", "Mo,Tu,We,Th,Fr,Sa,Su"],
   "availability.free": ["有空", "Free"],
-  "availability.partly": ["部分有空", "Partly free"],
   "availability.busy": ["没空", "Busy"],
   "availability.summary": ["每周空闲", "Free each week"],
   "availability.none": ["尚未登记空闲时间", "No free times yet"],

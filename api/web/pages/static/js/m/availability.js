@@ -1,8 +1,9 @@
-// 我的空闲时间: the member taps the hours of a week they are usually free, or fills them with
-// one tap (工作日晚上, 周末, 周六上午; every weekday like Monday), adds the days they are away
+// 我的空闲时间: the member paints the half hours of a week they are usually free by pressing
+// and dragging over the grid (starting on a free cell clears instead), or fills them with one
+// tap (工作日晚上, 周末, 周六上午; every weekday like Monday), adds the days they are away
 // (请假/不在的日子, which the weekly plan honours), and saves both (PUT /me/availability).
-// Free times are kept in half hours, so a window such as 18:30–21:30 given at registration
-// survives a save even though the grid shows whole hours.
+// The grid, the presets and the summary all read and write the same half hours (`days`),
+// which windowsOf merges into the windows that are saved.
 
 import { api } from "../api.js";
 import { h, mount, toast } from "../dom.js";
@@ -11,7 +12,7 @@ import { longDay, today, weekdayOf } from "../format.js";
 
 const SLOTS_PER_DAY = 48; // half hours
 const FIRST_HOUR = 6;
-const LAST_HOUR = 22; // the last row is 21:00–22:00
+const LAST_HOUR = 22; // the last row is 21:30–22:00
 
 function slotsOf(windows) {
   const days = Array.from({ length: 7 }, () => new Uint8Array(SLOTS_PER_DAY));
@@ -57,14 +58,6 @@ export const PRESETS = [
   { key: "saturdayMorning", weekdays: [5], from: 8, to: 12 },
 ];
 
-function hourState(slots, hour) {
-  const first = slots[hour * 2];
-  const second = slots[hour * 2 + 1];
-  if (first && second) return "on";
-  if (first || second) return "part";
-  return "off";
-}
-
 export function render() {
   const root = h("section", { class: "stack", "data-page": "availability" }, h("p", {}, t("common.loading")));
   api("/me")
@@ -89,45 +82,100 @@ function page(person) {
       : t("availability.none");
   };
 
-  const paint = (cell, weekday, hour) => {
-    const state = hourState(days[weekday], hour);
-    cell.className = `cell ${state}`;
-    cell.setAttribute("aria-pressed", state === "on" ? "true" : state === "part" ? "mixed" : "false");
+  const paint = (cell) => {
+    const free = days[Number(cell.dataset.day)][Number(cell.dataset.slot)] === 1;
+    cell.className = free ? "cell on" : "cell off";
+    cell.setAttribute("aria-pressed", free ? "true" : "false");
   };
 
+  const letters = t("availability.dayLetters").split(",");
   const grid = h(
     "div",
-    { class: "week-grid", role: "grid", "aria-label": t("availability.title") },
+    { class: "week-grid", role: "grid", "aria-label": t("availability.title"), "data-test": "week-grid" },
     h("div", { class: "corner" }),
-    Array.from({ length: 7 }, (_, weekday) => h("div", { class: "day-head" }, weekdayShort(weekday))),
+    letters.map((letter, weekday) => h("div", { class: "day-head", title: weekdayShort(weekday) }, letter)),
   );
-  for (let hour = FIRST_HOUR; hour < LAST_HOUR; hour += 1) {
-    grid.append(h("div", { class: "hour-head" }, `${String(hour).padStart(2, "0")}`));
+  for (let slot = FIRST_HOUR * 2; slot < LAST_HOUR * 2; slot += 1) {
+    // an hour label every two hours, on the row where that hour starts
+    grid.append(h("div", { class: "hour-head" }, slot % 4 === 0 ? clock(slot).slice(0, 2) : ""));
     for (let weekday = 0; weekday < 7; weekday += 1) {
       const cell = h("button", {
         type: "button",
-        "data-weekday": weekday,
-        "data-hour": hour,
-        "aria-label": `${weekdayShort(weekday)} ${String(hour).padStart(2, "0")}:00–${String(hour + 1).padStart(2, "0")}:00`,
-        onclick: () => {
-          // a partly free hour becomes wholly free; a wholly free one becomes busy
-          const value = hourState(days[weekday], hour) === "on" ? 0 : 1;
-          days[weekday][hour * 2] = value;
-          days[weekday][hour * 2 + 1] = value;
-          paint(cell, weekday, hour);
+        // 0 on the first half of an hour, 1 on the second: the grid marks where hours begin
+        "data-half": slot % 2,
+        "data-day": weekday,
+        "data-slot": slot,
+        "aria-label": `${weekdayShort(weekday)} ${clock(slot)}–${clock(slot + 1)}`,
+        onclick: (event) => {
+          // a pointer already painted this cell; a key press (no pointer) toggles it
+          if (event.detail !== 0) return;
+          days[weekday][slot] = days[weekday][slot] ? 0 : 1;
+          paint(cell);
           describe();
         },
       });
-      paint(cell, weekday, hour);
+      paint(cell);
       cells.push(cell);
       grid.append(cell);
     }
   }
   describe();
   const repaint = () => {
-    for (const cell of cells) paint(cell, Number(cell.dataset.weekday), Number(cell.dataset.hour));
+    for (const cell of cells) paint(cell);
     describe();
   };
+
+  // drag to paint: the first cell pressed decides whether the stroke paints free or clears
+  let stroke = null; // { id, value, day, slot }
+  const cellAt = (x, y) => {
+    const found = document.elementFromPoint(x, y);
+    const cell = found && found.closest ? found.closest("[data-slot]") : null;
+    return cell && grid.contains(cell) ? cell : null;
+  };
+  const put = (weekday, slot) => {
+    if (days[weekday][slot] === stroke.value) return;
+    days[weekday][slot] = stroke.value;
+    paint(cells[(slot - FIRST_HOUR * 2) * 7 + weekday]);
+  };
+  const reach = (cell) => {
+    if (!cell || !stroke) return;
+    const weekday = Number(cell.dataset.day);
+    const slot = Number(cell.dataset.slot);
+    if (weekday === stroke.day && slot === stroke.slot) return;
+    // a quick swipe may skip rows: fill the gap within the same day
+    if (weekday === stroke.day) {
+      const step = slot > stroke.slot ? 1 : -1;
+      for (let s = stroke.slot + step; s !== slot; s += step) put(weekday, s);
+    }
+    put(weekday, slot);
+    stroke.day = weekday;
+    stroke.slot = slot;
+    describe();
+  };
+  grid.addEventListener("pointerdown", (event) => {
+    const cell = event.target.closest ? event.target.closest("[data-slot]") : null;
+    if (!cell || stroke || (event.pointerType === "mouse" && event.button !== 0)) return;
+    event.preventDefault();
+    const weekday = Number(cell.dataset.day);
+    const slot = Number(cell.dataset.slot);
+    stroke = { id: event.pointerId, value: days[weekday][slot] ? 0 : 1, day: weekday, slot };
+    try {
+      grid.setPointerCapture(event.pointerId);
+    } catch {
+      // capture is a nicety: without it the stroke still ends on pointerup over the grid
+    }
+    put(weekday, slot);
+    describe();
+  });
+  grid.addEventListener("pointermove", (event) => {
+    if (stroke && event.pointerId === stroke.id) reach(cellAt(event.clientX, event.clientY));
+  });
+  const finish = (event) => {
+    if (stroke && event.pointerId === stroke.id) stroke = null;
+  };
+  grid.addEventListener("pointerup", finish);
+  grid.addEventListener("pointercancel", finish);
+  grid.addEventListener("lostpointercapture", finish);
 
   const presets = h(
     "div",
@@ -261,7 +309,7 @@ function page(person) {
     h("h2", {}, t("availability.quick")),
     presets,
     h("p", { class: "muted" }, t("availability.hint")),
-    h("div", { class: "legend" }, h("span", { class: "cell on" }), t("availability.free"), h("span", { class: "cell part" }), t("availability.partly"), h("span", { class: "cell off" }), t("availability.busy")),
+    h("div", { class: "legend" }, h("span", { class: "cell on" }), t("availability.free"), h("span", { class: "cell off" }), t("availability.busy")),
     grid,
     h("h2", {}, t("availability.summary")),
     summary,
