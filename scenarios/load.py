@@ -13,13 +13,15 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
+import orjson
 from jsonschema import Draft202012Validator, ValidationError
 
 from matcher.domain import (
@@ -123,13 +125,26 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Problem:
     return _build_problem(data)
 
 
+def _unreadable(source: str, error: Exception) -> ScenarioError:
+    return ScenarioError(source, [f"{source}: 无法读取文件 (cannot read file: {error})"])
+
+
 def _read_json(path: Path, source: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(
-            source, [f"{source}: 无法读取文件 (cannot read file: {error})"]
-        ) from None
+        raw = path.read_bytes()
+    except OSError as error:
+        raise _unreadable(source, error) from None
+    try:
+        # orjson reads a city-sized file several times faster than the json module
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        # what orjson refuses (bad JSON, bad UTF-8, NaN, a BOM) is read again the old way, so
+        # the message, its line and column, and what the json module accepts stay as before
+        pass
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _unreadable(source, error) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -233,7 +248,28 @@ def _inline_refs(node: Any, defs: Json) -> Any:
     return {**target, **inlined}
 
 
+@cache
+def _fast_check() -> Callable[[Any], Any]:
+    """The schema compiled to Python by fastjsonschema: many times faster than jsonschema.
+
+    It says only valid or not, so an invalid file goes on to jsonschema for the detailed
+    messages. The schema uses no keyword newer than draft-07 (``$defs`` are inlined, no
+    ``format``), so the draft-07 compiler reads it as draft 2020-12 means it; ``use_default``
+    is off so the check never writes defaults into the data.
+    """
+    schema = scenario_schema()
+    inlined = _inline_refs(schema, schema["$defs"])
+    inlined["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(inlined, use_default=False, use_formats=False)
+
+
 def _schema_issues(data: Any) -> list[Issue]:
+    try:
+        _fast_check()(data)
+    except fastjsonschema.JsonSchemaException:
+        pass  # jsonschema below finds and words what is wrong
+    else:
+        return []
     errors = itertools.islice(_validator().iter_errors(data), MAX_SCHEMA_ERRORS_SCANNED)
     issues = [issue for error in errors for issue in _translate(error)]
     return sorted(issues, key=lambda issue: _path_sort_key(issue.path))

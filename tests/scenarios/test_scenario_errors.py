@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import pytest
 
 from scenarios import ScenarioError, load_scenario
-from scenarios.load import MAX_ERRORS
+from scenarios.load import MAX_ERRORS, _fast_check, _validator
 
 HERE = {"lat": 30.39, "lng": 114.89}
 
@@ -150,6 +151,36 @@ def test_duplicate_id_across_demand_kinds(tmp_path: Path) -> None:
     error = rejection(tmp_path, lambda d: d["activities"][0].update(id="w-1"))
     assert_names(error, 'activities[0] (id "w-1")', "id")
     assert "wishes[0]" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["people"][0].update(weekly_hours_cap=-1),
+            'people[0] (id "p-0001") field "weekly_hours_cap": '
+            "不能小于 0，实际为 -1 (must be at least 0, got -1)",
+        ),
+        (
+            lambda d: d["people"][1].pop("kind"),
+            'people[1] (id "p-0002") field "kind": 缺少必填字段 (required field is missing)',
+        ),
+    ],
+    ids=["negative weekly_hours_cap", "missing kind"],
+)
+def test_the_fast_check_and_the_detailed_one_agree(
+    tmp_path: Path, change: Callable[[dict[str, Any]], object], expected: str
+) -> None:
+    good = scenario()
+    _fast_check()(good)
+    assert not list(_validator().iter_errors(good))
+    bad = scenario()
+    change(bad)
+    with pytest.raises(fastjsonschema.JsonSchemaException):
+        _fast_check()(bad)
+    # the fast check does not swallow the mistake: the message is jsonschema's, worded as before
+    error = rejection(tmp_path, change)
+    assert error.errors == [f"{tmp_path / 'bad.json'}: {expected}"]
 
 
 def test_bad_json_gives_line_and_column(tmp_path: Path) -> None:
