@@ -51,9 +51,10 @@ FREE_SUMMARY = "周六 08:00–12:00，周六 14:00–18:00"
 SLOW_MS = 60_000
 #: every button and form control on the phone is at least this tall (api/web/pages/static/css/mobile.css)
 TAP_TARGET_PX = 44
+#: the half-hour cells of the free-time grid are painted by dragging, not tapped one by one
 TAP_TARGETS = (
-    "main button, main select, main textarea, main input:not([type=checkbox]):not([type=radio]),"
-    " .segment span, .chip span, label.check"
+    "main button:not([data-slot]), main select, main textarea,"
+    " main input:not([type=checkbox]):not([type=radio]), .segment span, .chip span, label.check"
 )
 
 
@@ -211,15 +212,16 @@ def test_volunteer_registers_logs_in_and_sets_free_times(
     summary = page.locator("[data-test=availability-summary]")
     # Saturday morning, chosen at registration
     expect(summary).to_have_text("周六 08:30–12:00")
-    # cleared (08:00–09:00 is partly free: a tap fills it, a second empties it) ...
-    for hour in (8, 8, 9, 10, 11):
-        page.click(f"[data-weekday='5'][data-hour='{hour}']")
+    # cleared half hour by half hour (08:30 is slot 17, 11:30 slot 23) ...
+    for slot in range(17, 24):
+        page.click(f"[data-day='5'][data-slot='{slot}']")
     expect(summary).to_have_text("尚未登记空闲时间")
-    # ... and set hour by hour
+    # ... and set hour by hour, two half hours each
     assert short_tap_targets(page) == []
     for weekday, hours in FREE_HOURS.items():
         for hour in hours:
-            page.click(f"[data-weekday='{weekday}'][data-hour='{hour}']")
+            for slot in (2 * hour, 2 * hour + 1):
+                page.click(f"[data-day='{weekday}'][data-slot='{slot}']")
     expect(summary).to_have_text(FREE_SUMMARY)
     page.click("[data-test=save-availability]")
     expect(page.locator(".toast").last).to_have_text("空闲时间已保存")
@@ -227,10 +229,8 @@ def test_volunteer_registers_logs_in_and_sets_free_times(
     # what the page shows after a reload comes from the API, so it was saved
     page.reload()
     expect(summary).to_have_text(FREE_SUMMARY)
-    expect(page.locator("[data-weekday='5'][data-hour='9']")).to_have_attribute(
-        "aria-pressed", "true"
-    )
-    expect(page.locator("[data-weekday='4'][data-hour='9']")).to_have_attribute(
+    expect(page.locator("[data-day='5'][data-slot='18']")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-day='4'][data-slot='18']")).to_have_attribute(
         "aria-pressed", "false"
     )
     shot(page, screenshots, "m-availability")
