@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, AssignmentStatus
 from models.base import utcnow
+from models.person import Person
+from models.work_unit import WorkUnit
 from tests.support.http_world import HOUSEHOLD_ADDRESS, HOUSEHOLD_PHONE, World
 
 Headers = Callable[[str], dict[str, str]]
@@ -48,6 +50,38 @@ def test_replace_availability(client: TestClient, world: World, as_role: Headers
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "availability.0.start"
+
+
+def test_profile_read_in_one_query_shows_what_the_person_holds(
+    client: TestClient, db: Session, world: World, as_role: Headers
+) -> None:
+    """``GET /me`` reads a member's lists in one query of its own; it shows the same profile as
+    an answer made from the loaded person, every list and name included."""
+    person = db.get(Person, world["person_a1"])
+    assert person is not None
+    unit = WorkUnit(name="区财政局")
+    db.add(unit)
+    person.unit = unit
+    person.skills = {"水电维修", "理发"}
+    person.preferred_categories = {"助老"}
+    db.commit()
+    body = {
+        "availability": [
+            {"weekday": 6, "start": "14:00", "end": "17:30"},
+            {"weekday": 2, "start": "18:00", "end": "21:00"},
+        ],
+        "unavailable_dates": ["2026-03-08", "2026-03-07"],
+    }
+    written = client.put("/api/v1/me/availability", json=body, headers=as_role("member_a"))
+    assert written.status_code == 200, written.text
+    read = client.get("/api/v1/me", headers=as_role("member_a")).json()["person"]
+    assert read == written.json()
+    assert read["skills"] == ["水电维修", "理发"]
+    assert read["service_categories"] == ["助老"]
+    assert [w["weekday"] for w in read["availability"]] == [2, 6]
+    assert read["unavailable_dates"] == ["2026-03-07", "2026-03-08"]
+    assert (read["work_unit_name"], read["grid_name"]) == ("区财政局", "第一网格")
+    assert read["community_name"] == person.community.name
 
 
 def test_assignments_come_from_published_runs_only(

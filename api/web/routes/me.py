@@ -39,8 +39,8 @@ def read_me(session: SessionDep, user: CurrentUser) -> AccountPublic:
         community_ids=sorted(community_ids_for(user) or ()),
         grid_ids=sorted(grid_ids_for(user)),
         person=(
-            PersonSelf.of(people.own_profile(session=session, person_id=person_id))
-            if person_id is not None
+            PersonSelf.of(user.person, people.own_rows(session=session, person_id=person_id))
+            if person_id is not None and user.person is not None
             else None
         ),
     )
