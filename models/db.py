@@ -8,6 +8,7 @@ server; ``TONGXIN_DATABASE_URL`` points at PostgreSQL for a street or a city, e.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import crypto
@@ -54,15 +56,42 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     crypto.require_key()
     resolved = database_url(url)
     backend = make_url(resolved).get_backend_name()
-    if backend == "postgresql":
-        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(resolved, **kwargs)
+    if backend == "postgresql" and not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
     if backend == "sqlite":
         timeout_s = kwargs.get("connect_args", {}).get("timeout")
         _configure_sqlite(
             engine, int(timeout_s * 1000) if timeout_s is not None else SQLITE_BUSY_TIMEOUT_MS
         )
     return engine
+
+
+#: a pooled connection unused this long is tried before it is handed out (the server may have
+#: dropped it: a restart, an idle time-out); one used more recently is handed out as it is
+PING_AFTER_IDLE_S = 10.0
+_LAST_USED = "tongxin_last_used"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Try a pooled connection before use only when it has been idle: SQLAlchemy's
+    ``pool_pre_ping`` tries every one, a round trip to the server on every request."""
+
+    @event.listens_for(engine, "checkin")
+    def _note_use(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _try_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_LAST_USED)
+        if last is None or time.monotonic() - last < PING_AFTER_IDLE_S:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:
+            # the pool throws this connection away and hands out a fresh one
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:

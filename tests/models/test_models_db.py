@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models import Street
+from models import db as db_module
 from models.db import (
     DATABASE_URL_ENV,
     create_all,
@@ -18,6 +20,7 @@ from models.db import (
     make_session_factory,
     session_scope,
 )
+from tests.support.isolated_databases import POSTGRES_URL_ENV, backends
 
 
 def test_database_url_defaults_to_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,3 +111,40 @@ def test_a_reader_that_writes_after_another_writer(
     else:  # what the web app met before: the reader can no longer write, and does not wait
         assert refused is not None and "locked" in str(refused)
         assert names == {"另一个"}
+
+
+POSTGRES = [name for name in backends() if name == "postgresql"]
+
+
+@pytest.mark.parametrize("backend", POSTGRES)
+def test_a_connection_the_server_dropped_while_idle_is_replaced(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pooled connection idle for a while is tried before use, so a request after a server
+    restart or an idle time-out gets a fresh connection; one used just now is not tried (that
+    round trip would cost every request)."""
+    engine = make_engine(os.environ[POSTGRES_URL_ENV], pool_size=1, max_overflow=0)
+    admin = make_engine(os.environ[POSTGRES_URL_ENV])
+
+    def drop_the_pooled_connection() -> int:
+        with engine.connect() as connection:
+            pid = int(connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+        with admin.begin() as connection:
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return pid
+
+    try:
+        # used just now: handed out untried, and the dropped connection fails
+        monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 3600.0)
+        drop_the_pooled_connection()
+        with pytest.raises(sa.exc.OperationalError), engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        # idle past the limit: tried, thrown away, and a fresh one answers
+        monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 0.0)
+        dropped = drop_the_pooled_connection()
+        with engine.connect() as connection:
+            pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        assert pid != dropped
+    finally:
+        engine.dispose()
+        admin.dispose()
