@@ -56,8 +56,12 @@ def street_of_two(db: Session) -> tuple[Community, Community]:
     return home, work
 
 
-def dual_member(db: Session, home: Community, work: Community, task_cap: int = 3) -> Person:
-    person = add_person(db, home, name="王建国", weekly_task_cap=task_cap)
+def dual_member(
+    db: Session, home: Community, work: Community, task_cap: int = 3, hours_cap: float = 6.0
+) -> Person:
+    person = add_person(
+        db, home, name="王建国", weekly_task_cap=task_cap, weekly_hours_cap=hours_cap
+    )
     person.availability = [
         Availability(weekday=day, start_minute=8 * 60, end_minute=20 * 60)
         for day in (SATURDAY, SUNDAY)
@@ -153,6 +157,21 @@ def test_a_member_at_the_weekly_cap_in_one_community_is_not_sent_in_the_other(
     run.status = RunStatus.SUPERSEDED  # A's plan withdrawn: B may send them again
     db.flush()
     assert sent_in(db, work, person) == [key]
+
+
+def test_the_hours_given_in_one_community_count_against_the_weekly_hours_in_the_other(
+    db: Session,
+) -> None:
+    home, work = street_of_two(db)
+    person = dual_member(db, home, work, hours_cap=3.0)
+    post = add_post(
+        db, work, name="单位共建岗", lat=WORK_LAT, templates=((SATURDAY, 9 * 60, 11 * 60),)
+    )
+    key = matcher_demand_id(DemandKind.SHIFT, shift_of(db, post).id)
+
+    assert sent_in(db, work, person) == [key]  # nothing in A: B's two hours fit the three
+    task(db, home, person, SUNDAY, 9, 2, RunStatus.PUBLISHED)  # two hours in A: one is left
+    assert sent_in(db, work, person) == []  # though two of their three tasks are left
 
 
 def test_the_other_communitys_task_blocks_a_clashing_time_both_ways(db: Session) -> None:
