@@ -135,15 +135,20 @@ def sent_in(db: Session, community: Community, person: Person) -> list[str]:
     return sorted(a.demand_id for a in solution.assignments if a.person_id == str(person.id))
 
 
+def work_unit_shift(db: Session, work: Community) -> str:
+    """The matcher id of a two-hour Saturday shift at the work place, in community B."""
+    post = add_post(
+        db, work, name="单位共建岗", lat=WORK_LAT, templates=((SATURDAY, 9 * 60, 11 * 60),)
+    )
+    return matcher_demand_id(DemandKind.SHIFT, shift_of(db, post).id)
+
+
 def test_a_member_at_the_weekly_cap_in_one_community_is_not_sent_in_the_other(
     db: Session,
 ) -> None:
     home, work = street_of_two(db)
     person = dual_member(db, home, work, task_cap=1)
-    post = add_post(
-        db, work, name="单位共建岗", lat=WORK_LAT, templates=((SATURDAY, 9 * 60, 11 * 60),)
-    )
-    key = matcher_demand_id(DemandKind.SHIFT, shift_of(db, post).id)
+    key = work_unit_shift(db, work)
 
     assert sent_in(db, work, person) == [key]  # A's week is empty: B sends them
     run = task(db, home, person, SUNDAY, 9, 2, RunStatus.PUBLISHED)  # one task in A
@@ -164,11 +169,7 @@ def test_the_hours_given_in_one_community_count_against_the_weekly_hours_in_the_
 ) -> None:
     home, work = street_of_two(db)
     person = dual_member(db, home, work, hours_cap=3.0)
-    post = add_post(
-        db, work, name="单位共建岗", lat=WORK_LAT, templates=((SATURDAY, 9 * 60, 11 * 60),)
-    )
-    key = matcher_demand_id(DemandKind.SHIFT, shift_of(db, post).id)
-
+    key = work_unit_shift(db, work)
     assert sent_in(db, work, person) == [key]  # nothing in A: B's two hours fit the three
     task(db, home, person, SUNDAY, 9, 2, RunStatus.PUBLISHED)  # two hours in A: one is left
     assert sent_in(db, work, person) == []  # though two of their three tasks are left
