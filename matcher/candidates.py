@@ -108,15 +108,7 @@ class Candidates:
             return [rules.Segment(window.start, window.end, (window.start, window.end))]
         key = (p, d)
         if key not in self._segments:
-            runs = self.pool.free_runs
-            found = rules.free_segments(
-                runs.starts[p],
-                runs.ends[p],
-                demand.window.start,
-                demand.window.end,
-                demand.duration,
-                self.problem.settings.visit_hours,
-            )
+            found = rules.free_segments_for(self.pool, p, demand)
             self._segments[key] = found or fallback_segments(
                 demand, self.problem.settings.visit_hours
             )

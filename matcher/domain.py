@@ -136,6 +136,18 @@ class WeeklyWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskElsewhere:
+    """A task the person has this week outside the problem: in their other community (双报到),
+    published or drafted there, in week minutes of this problem. The person cannot be in two
+    places: a task here keeps clear of it by the walk between the two places
+    (``rules.tasks_overlap``), as two tasks of the problem do."""
+
+    start: int
+    end: int
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     name: str
@@ -156,6 +168,10 @@ class Person:
     #: teams the person belongs to: a grid's party group (党小组), a specialist team (法律援助队
     #: …), a co-building unit (共建单位); a role that asks for a team takes only its members
     teams: frozenset[str] = frozenset()
+    #: tasks in their other community this week (双报到); they block their time here with the
+    #: walk to and from them. The caps are the caller's to lower: ``weekly_hours_cap`` and
+    #: ``weekly_task_cap`` are what the person has left (``api.services.problem`` does so)
+    tasks_elsewhere: tuple[TaskElsewhere, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from matcher.domain import (
     MINUTES_PER_DAY,
     WALK_METRES_PER_MINUTE,
     Demand,
+    Location,
     Person,
     PersonKind,
     Problem,
@@ -52,6 +53,11 @@ def haversine_m(
 
 def walk_minutes(distance_m: float) -> int:
     return math.ceil(distance_m / WALK_METRES_PER_MINUTE)
+
+
+def walk_between(a: Location, b: Location) -> int:
+    """Minutes on foot from one place to another."""
+    return walk_minutes(float(haversine_m(a.lat, a.lng, b.lat, b.lng)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +165,37 @@ def tasks_overlap(a_start: int, a_end: int, b_start: int, b_end: int, walk: int)
     return a_start < b_end + walk and b_start < a_end + walk
 
 
+def clashes_elsewhere(person: Person, demand: Demand, start: int) -> bool:
+    """True where the demand, started at ``start``, would overlap one of the person's tasks in
+    their other community (双报到), the walk between the two places included."""
+    end = start + demand.duration
+    return any(
+        tasks_overlap(start, end, t.start, t.end, walk_between(t.location, demand.location))
+        for t in person.tasks_elsewhere
+    )
+
+
+def clear_of_elsewhere(segments: list[Segment], person: Person, demand: Demand) -> list[Segment]:
+    """The parts of a wish's segments whose starts keep clear of the person's tasks in their
+    other community, walks included (``clashes_elsewhere`` is false at every start left):
+    before a task, ending a walk ahead of it; after it, a walk after its end."""
+    duration = demand.duration
+    for task in person.tasks_elsewhere:
+        walk = walk_between(task.location, demand.location)
+        latest_before = (task.start - walk - duration) // SLOT_MINUTES * SLOT_MINUTES
+        first_after = on_grid(task.end + walk)
+        segments = [
+            piece
+            for segment in segments
+            for piece in (
+                segment.within(segment.start, latest_before, duration),
+                segment.within(first_after, segment.latest_start(duration), duration),
+            )
+            if piece is not None
+        ]
+    return segments
+
+
 def over_weekly_hours(minutes: int, person: Person) -> bool:
     return minutes > round(person.weekly_hours_cap * 60)
 
@@ -264,6 +301,8 @@ class Pool:
     free_runs: FreeRuns
     #: demand id → the people (indices) the coordinator forbade from it
     forbidden: dict[str, list[int]]
+    #: the people (indices) with tasks in their other community this week (双报到)
+    busy_elsewhere: np.ndarray
 
     @staticmethod
     def of(problem: Problem, free_slots: np.ndarray, bits: dict[str, int]) -> Pool:
@@ -284,6 +323,9 @@ class Pool:
             home_lng=np.array([p.home.lng for p in people], dtype=np.float64),
             free_runs=FreeRuns.from_slots(free_slots),
             forbidden=forbidden,
+            busy_elsewhere=np.array(
+                [i for i, p in enumerate(people) if p.tasks_elsewhere], dtype=np.int64
+            ),
         )
 
 
@@ -378,9 +420,11 @@ def refused_for_distance(shortlist: Shortlist, role: Role) -> np.ndarray:
 
 
 def refused_for_time(shortlist: Shortlist, role: Role) -> np.ndarray:
+    """Not free then: outside their free time, or too close to a task in their other community
+    to walk between the two (双报到)."""
     pool, demand = shortlist.pool, shortlist.demand
     if demand.flexible:
-        return no_free_time_within(
+        refused = no_free_time_within(
             pool.free_runs,
             demand.window.start,
             demand.window.end,
@@ -388,9 +432,35 @@ def refused_for_time(shortlist: Shortlist, role: Role) -> np.ndarray:
             pool.problem.settings.visit_hours,
             rows=shortlist.rows,
         )
-    return unavailable_at(
-        pool.free_runs, demand.window.start, demand.window.end, rows=shortlist.rows
+    else:
+        refused = unavailable_at(
+            pool.free_runs, demand.window.start, demand.window.end, rows=shortlist.rows
+        )
+    if pool.busy_elsewhere.size == 0:
+        return refused
+    away = np.isin(shortlist.rows, pool.busy_elsewhere) & ~refused
+    for k in np.flatnonzero(away).tolist():
+        row = int(shortlist.rows[k])
+        if demand.flexible:
+            refused[k] = not free_segments_for(pool, row, demand)
+        else:
+            refused[k] = clashes_elsewhere(pool.problem.people[row], demand, demand.window.start)
+    return refused
+
+
+def free_segments_for(pool: Pool, person: int, demand: Demand) -> list[Segment]:
+    """Where this person could do this wish: their free stretches inside its days and the
+    visiting hours, clear of their tasks in their other community by the walk."""
+    runs = pool.free_runs
+    found = free_segments(
+        runs.starts[person],
+        runs.ends[person],
+        demand.window.start,
+        demand.window.end,
+        demand.duration,
+        pool.problem.settings.visit_hours,
     )
+    return clear_of_elsewhere(found, pool.problem.people[person], demand)
 
 
 def refused_by_coordinator(shortlist: Shortlist, role: Role) -> np.ndarray:

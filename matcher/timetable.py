@@ -71,7 +71,8 @@ class Timetable:
         return not any(timing.clashes(c, d, start, b) for b in self.busy(p))
 
     def busy(self, person: int) -> list[timing.Busy]:
-        """The person's booked and held tasks, as time spent."""
+        """The person's booked and held tasks and their tasks in their other community, as
+        time spent."""
         c = self.c
         out = [
             timing.Busy(
@@ -81,7 +82,9 @@ class Timetable:
             )
             for b in self.by_person.get(person, [])
         ]
-        return out + [timing.Busy(h.start, h.end, h.demand) for h in self.held.get(person, [])]
+        out += [timing.Busy(h.start, h.end, h.demand) for h in self.held.get(person, [])]
+        away = c.problem.people[person].tasks_elsewhere
+        return out + [timing.Busy(t.start, t.end, None, t.location) for t in away]
 
     def clear_start(self, person: int, d: int) -> int | None:
         """The earliest start at which the person could do demand ``d`` around their week,
@@ -134,7 +137,7 @@ class Timetable:
         for segment in c.segments(person, d):
             out.add(segment.start)
             for b in busy:
-                start = rules.on_grid(b.end + timing.walk(c, d, b.demand))
+                start = rules.on_grid(b.end + timing.walk(c, d, b))
                 if segment.holds(start, duration):
                     out.add(start)
         return out

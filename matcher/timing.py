@@ -29,6 +29,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher import rules
+from matcher.domain import Location
 
 if TYPE_CHECKING:
     from matcher.candidates import Candidates
@@ -49,11 +50,13 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Busy:
-    """Time a person already spends: ``demand`` is where (None: no walk is counted)."""
+    """Time a person already spends: ``demand`` is where, or ``place`` for a task outside the
+    problem (in their other community); with neither, no walk is counted."""
 
     start: int
     end: int
     demand: int | None
+    place: Location | None = None
 
 
 def earliest_start(
@@ -74,8 +77,7 @@ def earliest_start(
     latest = segment.latest_start(demand.duration)
     first = rules.on_grid(max(segment.start, not_before))
     options = sorted(
-        {first}
-        | {t for b in busy if first < (t := rules.on_grid(b.end + walk(c, d, b.demand))) <= latest}
+        {first} | {t for b in busy if first < (t := rules.on_grid(b.end + walk(c, d, b))) <= latest}
     )
     for start in options:
         if start > latest:
@@ -85,13 +87,18 @@ def earliest_start(
     return None
 
 
-def walk(c: Candidates, d: int, other: int | None) -> int:
-    return c.walk(d, other) if other is not None else 0
+def walk(c: Candidates, d: int, busy: Busy) -> int:
+    """Minutes on foot between demand ``d`` and where the person is busy."""
+    if busy.demand is not None:
+        return c.walk(d, busy.demand)
+    if busy.place is not None:
+        return rules.walk_between(busy.place, c.problem.demands[d].location)
+    return 0
 
 
 def clashes(c: Candidates, d: int, start: int, busy: Busy) -> bool:
     end = start + c.problem.demands[d].duration
-    return rules.tasks_overlap(start, end, busy.start, busy.end, walk(c, d, busy.demand))
+    return rules.tasks_overlap(start, end, busy.start, busy.end, walk(c, d, busy))
 
 
 def is_fixed(c: Candidates, task: Task) -> bool:

@@ -27,6 +27,7 @@ from scenarios.load import load_scenario
 from scenarios.standard_year import PARTY_SERVICE_DAY, THEME_MONTHS, ActivityTemplate
 from scenarios.vocabulary import (
     ANCHORS,
+    CO_BUILDING_TEAM,
     DUTY_POST,
     ESTATE_PREFIXES,
     ESTATE_SUFFIXES,
@@ -40,9 +41,11 @@ from scenarios.vocabulary import (
     HARD_CASE_POST,
     HARD_CASE_WISH,
     KIND_OF_PROFILE,
+    NEIGHBOUR_COMMUNITIES,
     NUMERALS,
     OLD_ESTATE,
     OLD_ESTATE_COMMUNITY,
+    PARTY_GROUP,
     PATROL_POST,
     RIVER_POST,
     RURAL_PLACES,
@@ -52,6 +55,8 @@ from scenarios.vocabulary import (
     SITUATION_WEIGHTS_URBAN,
     SKILL_WEIGHTS,
     SORTING_POST,
+    SPECIALIST_SKILLS,
+    SPECIALIST_TEAM,
     SURNAMES,
     UNITS,
     VILLAGE_SKILLS,
@@ -900,6 +905,8 @@ def _scenario(kind: str, seed: int, name: str, week: date, built: list[Community
     if any(g.rural for c in built for g in c.grids):
         scenario["extra_skills"] = dict([RURAL_SKILL])
     scenario["grids"] = [_grid_json(c, g) for c in built for g in c.grids]
+    _add_teams(built, seed)
+    _add_dual_reporting(built, seed)
     for key in ("people", "wishes", "posts", "activities"):
         scenario[key] = sorted((item for c in built for item in getattr(c, key)), key=_by_id)
     scenario["households"] = sorted(
@@ -987,6 +994,90 @@ def _pairing(built: list[Community], seed: int) -> Json:
         "new_situation_visit_days": 7,
         "pairs": sorted(pairs, key=lambda p: p["household"]),
     }
+
+
+# teams and 双报到 -----------------------------------------------------------------------------
+
+#: of the people with a specialist team's skill, the share in the team (the rest serve alone)
+SPECIALIST_SHARE = 0.6
+#: a work unit with at least this many members living in a community has signed a co-building
+#: agreement with it (共建单位); a firm that lends staff to the grids always has
+CO_BUILDING_MIN_MEMBERS = 3
+#: of the in-service members whose work unit lies in another community, the share who report
+#: there too (双报到, seed 001: 工作地或居住地)
+DUAL_SHARE = 0.3
+#: a work unit stands this far (metres, at most, east and north) from its community's centre
+UNIT_SPREAD_M = 400.0
+
+
+def _add_teams(built: list[Community], seed: int) -> None:
+    """Each grid's party group holds the grid's party members (一网格 + 一党小组); the
+    specialist teams of seed 000 hold some of the people with their skill; a co-building unit
+    holds the staff it lends (firms) and its members living in the community (units with a few
+    of them)."""
+    for c in built:
+        # generators of their own (here and for 双报到), so the rest of the file is as it was
+        rng = random.Random(f"{seed}:{c.code}:teams")
+        grid_names = {g.id: g.name for g in c.grids}
+        staff: dict[str, int] = {}
+        for person in c.people:
+            if person["kind"] == "party_member" and person.get("work_unit"):
+                staff[person["work_unit"]] = staff.get(person["work_unit"], 0) + 1
+        firms = {name for name, _ in FIRMS}
+        for person in c.people:
+            teams = []
+            if person["kind"] == "party_member":
+                teams.append(PARTY_GROUP.format(grid=grid_names[person["grid"]]))
+            for skill in SPECIALIST_SKILLS:
+                if skill in person["skills"] and rng.random() < SPECIALIST_SHARE:
+                    teams.append(SPECIALIST_TEAM.format(skill=skill))
+            unit = person.get("work_unit", "")
+            if unit in firms or staff.get(unit, 0) >= CO_BUILDING_MIN_MEMBERS:
+                teams.append(CO_BUILDING_TEAM.format(unit=unit))
+            if teams:
+                person["teams"] = sorted(teams)
+
+
+def _add_dual_reporting(built: list[Community], seed: int) -> None:
+    """Some in-service members also report to the community their work unit lies in.
+
+    Each unit lies in one community: in a street or city one of the file's (its own one
+    included, where nobody needs a second); beside a one-community file, the community itself
+    or a neighbour outside the file (``NEIGHBOUR_COMMUNITIES``), which the file names but does
+    not hold.
+    """
+    units = sorted({p["work_unit"] for c in built for p in c.people if p["kind"] == "party_member"})
+    rng = random.Random(f"{seed}:units")
+    where: dict[str, tuple[str, Json]] = {}
+    if len(built) > 1:
+        for unit in units:
+            c = rng.choice(built)
+            east, north = _jitter(rng, UNIT_SPREAD_M)
+            where[unit] = (c.plan.name, _point(*_offset(c.plan.lat, c.plan.lng, east, north)))
+    else:
+        plan = built[0].plan
+        names = [n for n in NEIGHBOUR_COMMUNITIES if n != plan.name][:3]
+        for unit in units:
+            k = rng.randrange(len(names) + 1)
+            if k == len(names):
+                where[unit] = (plan.name, _point(plan.lat, plan.lng))
+                continue
+            # the neighbours lie around the community, 1.5-3 km from its centre
+            angle, distance = 2 * math.pi * k / len(names), rng.uniform(1500, 3000)
+            east, north = distance * math.sin(angle), distance * math.cos(angle)
+            where[unit] = (names[k], _point(*_offset(plan.lat, plan.lng, east, north)))
+    for c in built:
+        rng = random.Random(f"{seed}:{c.code}:dual")
+        for person in c.people:
+            if person["kind"] != "party_member":
+                continue
+            community, place = where[person["work_unit"]]
+            if community != c.plan.name and rng.random() < DUAL_SHARE:
+                person["second_community"] = {
+                    "community": community,
+                    "role": "work",
+                    "place": place,
+                }
 
 
 def _by_id(item: Json) -> str:

@@ -214,3 +214,16 @@ DUTY_POST = "党员责任区"
 SORTING_POST = "垃圾分类督导"
 #: the post of a deliberate gap: party members only, on a weekday morning
 HARD_CASE_POST = "党员示范岗（工作日上午）"
+
+# teams and 双报到 ------------------------------------------------------------------------------
+
+#: a grid's party group (一网格 + 一党小组): 「第三网格党小组」
+PARTY_GROUP = "{grid}党小组"
+#: the specialist teams of seed 000 (专业服务队), one per skill: 「法律援助服务队」
+SPECIALIST_TEAM = "{skill}服务队"
+SPECIALIST_SKILLS = ("纠纷调解", "法律援助", "环保监督", "帮困助弱", "宣传教育", "医疗卫生")
+#: a co-building unit (共建单位) and the staff it sends: 「顺意家政（共建单位）」
+CO_BUILDING_TEAM = "{unit}（共建单位）"
+#: communities next to a one-community scenario, where some members' work units are; the file
+#: names them in ``second_community`` but holds neither them nor their weeks
+NEIGHBOUR_COMMUNITIES = ("向阳社区", "新华社区", "东风社区", "建设社区")

@@ -37,6 +37,7 @@ from matcher.domain import (
     Role,
     Settings,
     Solution,
+    TaskElsewhere,
     WeeklyWindow,
     Window,
 )
@@ -259,7 +260,8 @@ def _people(
             if second is not None and second.lat is not None and second.lng is not None
             else Location(row.home_lat, row.home_lng)
         )
-        busy = elsewhere.get(row.id, [])
+        away = elsewhere.get(row.id, [])
+        busy = [(task.start, task.end) for task in away]
         busy_hours = sum(end - start for start, end in busy) / 60
         people.append(
             Person(
@@ -285,6 +287,7 @@ def _people(
                 services_this_quarter=services.get(row.id, 0),
                 served_households=frozenset(str(h) for h in served.get(row.id, ())),
                 teams=frozenset(in_teams.get(row.id, ())),
+                tasks_elsewhere=tuple(away),
             )
         )
     return tuple(people)
@@ -309,11 +312,12 @@ def booked_elsewhere(
     community: Community,
     week_start: date,
     seconds_here: set[int],
-) -> dict[int, list[tuple[int, int]]]:
+) -> dict[int, list[TaskElsewhere]]:
     """The tasks members of two communities (双报到) have this week in their other community,
-    as week minutes ``(start, end)`` of this community's clock: what the other community
+    in week minutes of this community's clock and with their places: what the other community
     published, or the draft it made after (the newest of the two for that week). One person,
-    one weekly load: these count against the caps and block their hours here."""
+    one weekly load: these count against the caps and block their hours here, and the walk
+    between one of them and a task here must fit (the matcher's ``tasks_elsewhere``)."""
     others: dict[int, int] = {}  # person → their other community
     for person_id, residence in session.execute(
         sa.select(PersonRow.id, PersonRow.community_id).where(PersonRow.id.in_(seconds_here))
@@ -338,21 +342,31 @@ def booked_elsewhere(
         .group_by(ScheduleRun.community_id)
         .subquery()
     )
-    busy: dict[int, list[tuple[int, int]]] = {}
-    for person_id, run_community, starts_at, ends_at in session.execute(
+    busy: dict[int, list[TaskElsewhere]] = {}
+    for person_id, run_community, starts_at, ends_at, lat, lng in session.execute(
         sa.select(
-            Assignment.person_id, newest.c.community_id, Assignment.starts_at, Assignment.ends_at
+            Assignment.person_id,
+            newest.c.community_id,
+            Assignment.starts_at,
+            Assignment.ends_at,
+            sa.func.coalesce(Wish.lat, Post.lat, Activity.lat),
+            sa.func.coalesce(Wish.lng, Post.lng, Activity.lng),
         )
         .join(newest, newest.c.run_id == Assignment.run_id)
+        .outerjoin(Wish, Wish.id == Assignment.wish_id)
+        .outerjoin(Shift, Shift.id == Assignment.shift_id)
+        .outerjoin(Post, Post.id == Shift.post_id)
+        .outerjoin(Activity, Activity.id == Assignment.activity_id)
         .where(Assignment.person_id.in_(list(others)), Assignment.status.in_(LIVE_STATUSES))
         .order_by(Assignment.starts_at)
     ):
         if others[person_id] != run_community:
             continue
         busy.setdefault(person_id, []).append(
-            (
+            TaskElsewhere(
                 week_minute(community, week_start, starts_at),
                 week_minute(community, week_start, ends_at),
+                Location(lat, lng),
             )
         )
     return busy

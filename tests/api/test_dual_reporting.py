@@ -56,8 +56,12 @@ def street_of_two(db: Session) -> tuple[Community, Community]:
     return home, work
 
 
-def dual_member(db: Session, home: Community, work: Community, task_cap: int = 3) -> Person:
-    person = add_person(db, home, name="王建国", weekly_task_cap=task_cap)
+def dual_member(
+    db: Session, home: Community, work: Community, task_cap: int = 3, hours_cap: float = 6.0
+) -> Person:
+    person = add_person(
+        db, home, name="王建国", weekly_task_cap=task_cap, weekly_hours_cap=hours_cap
+    )
     person.availability = [
         Availability(weekday=day, start_minute=8 * 60, end_minute=20 * 60)
         for day in (SATURDAY, SUNDAY)
@@ -99,13 +103,15 @@ def task(
     start_hour: int,
     hours: int,
     status: RunStatus,
+    lat: float = LAT,
 ) -> ScheduleRun:
-    """A run of ``community``'s week holding one task of ``person``."""
+    """A run of ``community``'s week holding one task of ``person``, at a post at ``lat``."""
     post = add_post(
         db,
         community,
-        name=f"{community.name}值班岗",
+        name=f"{community.name}值班岗（{lat}）",
         templates=((weekday, start_hour * 60, (start_hour + hours) * 60),),
+        lat=lat,
     )
     shift = shift_of(db, post)
     run = add_run(db, community, status=status)
@@ -129,15 +135,20 @@ def sent_in(db: Session, community: Community, person: Person) -> list[str]:
     return sorted(a.demand_id for a in solution.assignments if a.person_id == str(person.id))
 
 
+def work_unit_shift(db: Session, work: Community) -> str:
+    """The matcher id of a two-hour Saturday shift at the work place, in community B."""
+    post = add_post(
+        db, work, name="单位共建岗", lat=WORK_LAT, templates=((SATURDAY, 9 * 60, 11 * 60),)
+    )
+    return matcher_demand_id(DemandKind.SHIFT, shift_of(db, post).id)
+
+
 def test_a_member_at_the_weekly_cap_in_one_community_is_not_sent_in_the_other(
     db: Session,
 ) -> None:
     home, work = street_of_two(db)
     person = dual_member(db, home, work, task_cap=1)
-    post = add_post(
-        db, work, name="单位共建岗", lat=WORK_LAT, templates=((SATURDAY, 9 * 60, 11 * 60),)
-    )
-    key = matcher_demand_id(DemandKind.SHIFT, shift_of(db, post).id)
+    key = work_unit_shift(db, work)
 
     assert sent_in(db, work, person) == [key]  # A's week is empty: B sends them
     run = task(db, home, person, SUNDAY, 9, 2, RunStatus.PUBLISHED)  # one task in A
@@ -153,6 +164,17 @@ def test_a_member_at_the_weekly_cap_in_one_community_is_not_sent_in_the_other(
     assert sent_in(db, work, person) == [key]
 
 
+def test_the_hours_given_in_one_community_count_against_the_weekly_hours_in_the_other(
+    db: Session,
+) -> None:
+    home, work = street_of_two(db)
+    person = dual_member(db, home, work, hours_cap=3.0)
+    key = work_unit_shift(db, work)
+    assert sent_in(db, work, person) == [key]  # nothing in A: B's two hours fit the three
+    task(db, home, person, SUNDAY, 9, 2, RunStatus.PUBLISHED)  # two hours in A: one is left
+    assert sent_in(db, work, person) == []  # though two of their three tasks are left
+
+
 def test_the_other_communitys_task_blocks_a_clashing_time_both_ways(db: Session) -> None:
     home, work = street_of_two(db)
     person = dual_member(db, home, work)
@@ -165,6 +187,28 @@ def test_the_other_communitys_task_blocks_a_clashing_time_both_ways(db: Session)
     # community B drafts Saturday 09:00–11:00 for them: A's 10:00 shift clashes, 14:00 does not
     task(db, work, person, SATURDAY, 9, 2, RunStatus.DRAFT)
     assert sent_in(db, home, person) == [later_key]
+
+
+def test_a_task_here_leaves_time_to_walk_from_the_other_communitys_task(db: Session) -> None:
+    home, work = street_of_two(db)
+    person = dual_member(db, home, work)
+    # Saturday 10:05 and 11:30 at home; the work place is 5 km off, about an hour on foot
+    soon = add_post(db, home, name="周六上午岗", templates=((SATURDAY, 10 * 60 + 5, 11 * 60),))
+    later = add_post(db, home, name="周六午间岗", templates=((SATURDAY, 11 * 60 + 30, 12 * 60),))
+    soon_key = matcher_demand_id(DemandKind.SHIFT, shift_of(db, soon).id)
+    later_key = matcher_demand_id(DemandKind.SHIFT, shift_of(db, later).id)
+
+    # community B's 09:00–10:00 task next door to A's posts: both of A's shifts fit after it
+    next_door = task(db, work, person, SATURDAY, 9, 1, RunStatus.DRAFT)
+    assert sent_in(db, home, person) == sorted([soon_key, later_key])
+    next_door.status = RunStatus.SUPERSEDED
+    # the same hour at the work place: the walk back takes them past 10:05
+    task(db, work, person, SATURDAY, 9, 1, RunStatus.DRAFT, lat=WORK_LAT)
+    assert sent_in(db, home, person) == [later_key]
+    problem, _ = build_problem(session=db, community_id=home.id, week_start=WEEK_START)
+    (seen,) = [p for p in problem.people if p.id == str(person.id)]
+    (away,) = seen.tasks_elsewhere
+    assert (away.location.lat, away.end - away.start) == (WORK_LAT, 60)
 
 
 def test_the_second_community_must_be_another_one(db: Session) -> None:

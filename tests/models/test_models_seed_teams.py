@@ -5,6 +5,8 @@ member, the teams named in the file, and team-only posts and roles."""
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +25,12 @@ from models import (
     TeamKind,
     TeamMember,
 )
-from models.seed import import_street_scenario
-from scenarios import ScenarioError, parse_scenario
+from models.seed import import_scenario, import_street_scenario
+from scenarios import ScenarioError, generate, parse_scenario
 from scenarios.load import validate_scenario
 from tests.support.rows import WEEK_START
 
+HONGGUANG = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
 HOME = {"lat": 24.289, "lng": 116.122}
 WORK = {"lat": 24.301, "lng": 116.13}
 SATURDAY = {"weekday": 6, "start": "08:00", "end": "18:00"}
@@ -142,3 +145,43 @@ def test_the_import_gives_the_second_community_its_member_and_the_teams(
     )
     (shift,) = problem.demands
     assert shift.roles[0].team == "法律援助队"
+
+
+def test_a_generated_street_imports_its_teams_and_members_of_two_communities(
+    session: Session,
+) -> None:
+    data = generate("street", 5, communities=2)
+    dual = [p for p in data["people"] if "second_community" in p]
+    assert dual
+    import_street_scenario(session, data)
+    session.flush()
+    names = {c.id: c.name for c in session.scalars(sa.select(Community))}
+    external = {pid: ext for pid, ext in session.execute(sa.select(Person.id, Person.external_id))}
+    memberships = {
+        external[m.person_id]: names[m.community_id]
+        for m in session.scalars(sa.select(CommunityMembership))
+    }
+    assert memberships == {p["id"]: p["second_community"]["community"] for p in dual}
+    kinds = {t.kind for t in session.scalars(sa.select(Team))}
+    assert kinds == {TeamKind.PARTY_GROUP, TeamKind.SPECIALIST, TeamKind.CO_BUILDING}
+    # each person is in their teams in their own community, and in the second one as well
+    expected = sum(
+        len(p.get("teams", [])) * (2 if "second_community" in p else 1) for p in data["people"]
+    )
+    assert session.scalar(sa.select(sa.func.count()).select_from(TeamMember)) == expected
+
+
+def test_the_demo_imports_teams_and_keeps_second_communities_outside_it_in_the_file(
+    session: Session,
+) -> None:
+    data = json.loads(HONGGUANG.read_text(encoding="utf-8"))
+    import_scenario(session, data)
+    session.flush()
+    teams = list(session.scalars(sa.select(Team)))
+    assert len([t for t in teams if t.kind == TeamKind.PARTY_GROUP]) == len(data["grids"])
+    specialist = {t.skill for t in teams if t.kind == TeamKind.SPECIALIST}
+    assert specialist == {"纠纷调解", "法律援助", "环保监督", "帮困助弱", "宣传教育", "医疗卫生"}
+    assert any(t.kind == TeamKind.CO_BUILDING for t in teams)
+    # 向阳、新华、东风社区 are not in the file: the import records no second community
+    assert any("second_community" in p for p in data["people"])
+    assert session.scalar(sa.select(sa.func.count()).select_from(CommunityMembership)) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import re
@@ -16,6 +17,8 @@ from scenarios import generate, parse_scenario, write_scenario
 from scenarios.generate import BUNDLED, PRESETS, _zh_number, dumps_scenario, generate_preset
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+#: the module (the package exports its function of the same name)
+generator = importlib.import_module("scenarios.generate")
 CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 
 
@@ -116,6 +119,93 @@ def test_fenghuang_has_86_grids_in_nine_communities() -> None:
     assert len(data["grids"]) == 86
     assert len({g["community"] for g in data["grids"]}) == 9
     assert 2500 <= len(data["people"]) <= 3500
+
+
+# teams and 双报到 ------------------------------------------------------------------------------
+
+
+def test_each_grid_has_a_party_group_of_its_party_members(hongguang: dict[str, Any]) -> None:
+    names = {g["id"]: g["name"] for g in hongguang["grids"]}
+    for grid, name in names.items():
+        members = {p["id"] for p in hongguang["people"] if f"{name}党小组" in p.get("teams", [])}
+        party = {
+            p["id"]
+            for p in hongguang["people"]
+            if p["grid"] == grid and p["kind"] == "party_member"
+        }
+        assert members == party and members
+
+
+def test_specialist_teams_hold_some_of_the_people_with_their_skill(
+    hongguang: dict[str, Any],
+) -> None:
+    for skill in ("法律援助", "医疗卫生", "纠纷调解"):
+        team = f"{skill}服务队"
+        able = [p for p in hongguang["people"] if skill in p["skills"]]
+        joined = [p for p in able if team in p.get("teams", [])]
+        assert all(team not in p.get("teams", []) for p in hongguang["people"] if p not in able)
+        assert 0 < len(joined) < len(able)
+
+
+def test_co_building_units_hold_the_staff_they_send(hongguang: dict[str, Any]) -> None:
+    people = hongguang["people"]
+    firm_staff = [p for p in people if p["kind"] == "volunteer" and p.get("work_unit")]
+    assert firm_staff
+    assert all(f"{p['work_unit']}（共建单位）" in p["teams"] for p in firm_staff)
+    units = {t for p in people for t in p.get("teams", []) if t.endswith("（共建单位）")}
+    for unit in units:
+        members = [p for p in people if unit in p.get("teams", [])]
+        assert all(f"{p['work_unit']}（共建单位）" == unit for p in members)
+        assert len(members) >= 3 or members[0]["kind"] == "volunteer"
+
+
+def test_a_street_member_reports_to_the_community_of_their_work_unit_in_the_street() -> None:
+    data = generate("street", 5, communities=3)
+    communities = {g["community"] for g in data["grids"]}
+    dual = [p for p in data["people"] if "second_community" in p]
+
+    assert dual and all(p["kind"] == "party_member" for p in dual)
+    assert all(p["second_community"]["community"] in communities - {p["community"]} for p in dual)
+    # one unit, one place: its members set out from the same door
+    places: dict[str, set[str]] = {}
+    for p in dual:
+        places.setdefault(p["work_unit"], set()).add(json.dumps(p["second_community"]["place"]))
+    assert all(len(found) == 1 for found in places.values())
+    party = sum(p["kind"] == "party_member" for p in data["people"])
+    assert 0.05 * party < len(dual) < 0.35 * party
+
+
+def test_beside_one_community_the_work_community_lies_outside_the_file(
+    hongguang: dict[str, Any],
+) -> None:
+    dual = [p for p in hongguang["people"] if "second_community" in p]
+    assert dual
+    assert {p["second_community"]["community"] for p in dual} <= {
+        "向阳社区",
+        "新华社区",
+        "东风社区",
+    }
+    centre = hongguang["grids"][0]["center"]
+    assert all(_distance_m(centre, p["second_community"]["place"]) > 1000 for p in dual)
+    # a record only: the file's week is measured from home, as before
+    problem = parse_scenario(hongguang, "hongguang")
+    homes = {p.id: (p.home.lat, p.home.lng) for p in problem.people}
+    assert all(homes[p["id"]] == (p["home"]["lat"], p["home"]["lng"]) for p in dual)
+
+
+def test_teams_and_dual_reporting_leave_the_rest_of_the_file_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with_them = generate("street", 6, communities=2)
+    monkeypatch.setattr(generator, "_add_teams", lambda built, seed: None)
+    monkeypatch.setattr(generator, "_add_dual_reporting", lambda built, seed: None)
+    without = generate("street", 6, communities=2)
+    people = with_them["people"]
+    assert any("teams" in p for p in people) and any("second_community" in p for p in people)
+    for p in people:
+        p.pop("teams", None)
+        p.pop("second_community", None)
+    assert with_them == without
 
 
 def _distance_m(a: dict[str, float], b: dict[str, float]) -> float:

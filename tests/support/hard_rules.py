@@ -74,6 +74,11 @@ def broken_rules(problem: Problem, solution: Solution) -> list[str]:
                 broken.append(f"outside visiting hours: {p.id} on {d.id}")
         if not free(p, a.start, a.end, problem.week_start):
             broken.append(f"not free: {p.id} on {d.id}")
+        for t in p.tasks_elsewhere:  # 双报到: a task in their other community, and the walk
+            walk = math.ceil(metres(t.location, d.location) / WALK_METRES_PER_MINUTE)
+            slack = max(0, walk - 1)  # a minute of rounding slack
+            if a.start < t.end + slack and t.start < a.end + slack:
+                broken.append(f"no time to walk to or from the other community: {p.id} on {d.id}")
     for (demand_id, position), count in heads.items():
         d = demands[demand_id]
         if count > d.roles[position].max_count:
