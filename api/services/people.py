@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -147,11 +148,11 @@ def _same_registration(account: UserAccount, data: RegistrationCreate) -> bool:
     )
 
 
-def own_rows(*, session: Session, person_id: int) -> PersonRows:
-    """What a member's own profile shows beyond their person row, in one query: their free
-    times, skills, categories and days off, and the names of their community, grid and work
-    unit. (Loaded as ORM collections it takes five queries, and ``GET /me`` is the busiest
-    read there is.)"""
+@cache
+def _own_rows_query() -> sa.CompoundSelect[Any]:
+    """The query of ``own_rows``, built once (building it cost more than running it), for the
+    parameter ``person_id``."""
+    person_id = sa.bindparam("person_id", type_=sa.Integer)
     # every part of the query gives the same columns, NULL where that part has nothing
     columns = {
         "weekday": sa.Integer,
@@ -169,7 +170,7 @@ def own_rows(*, session: Session, person_id: int) -> PersonRows:
             *(given.get(name, sa.cast(sa.null(), kind)) for name, kind in columns.items()),
         )
 
-    query = sa.union_all(
+    return sa.union_all(
         part(
             "window",
             weekday=Availability.weekday,
@@ -186,11 +187,19 @@ def own_rows(*, session: Session, person_id: int) -> PersonRows:
         .outerjoin(WorkUnit, WorkUnit.id == Person.work_unit_id)
         .where(Person.id == person_id),
     )
+
+
+def own_rows(*, session: Session, person_id: int) -> PersonRows:
+    """What a member's own profile shows beyond their person row, in one query: their free
+    times, skills, categories and days off, and the names of their community, grid and work
+    unit. (Loaded as ORM collections it takes five queries, and ``GET /me`` is the busiest
+    read there is.)"""
     windows: list[tuple[int, int, int]] = []
     texts: dict[str, list[str]] = {"skill": [], "category": []}
     days_off: list[date] = []
     names: tuple[str, str | None, str | None] = ("", None, None)
-    for tag, weekday, start, end, text, grid, unit, day in session.execute(query):
+    rows = session.execute(_own_rows_query(), {"person_id": person_id})
+    for tag, weekday, start, end, text, grid, unit, day in rows:
         if tag == "window":
             windows.append((weekday, start, end))
         elif tag == "day off":
