@@ -10,11 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date
+from functools import cache
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.services.errors import Busy, Invalid, NotAuthenticated
@@ -74,6 +76,17 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+@cache
+def _account_query() -> Select[UserAccount]:
+    """An account by id, with a member's person in the same query (nearly every member
+    request reads it); built once, as every authenticated request runs it."""
+    return (
+        select(UserAccount)
+        .options(joinedload(UserAccount.person))
+        .where(UserAccount.id == bindparam("user_id", type_=Integer))
+    )
+
+
 def current_user(
     session: SessionDep,
     settings: SettingsDep,
@@ -84,9 +97,8 @@ def current_user(
     if not token:
         raise NotAuthenticated(**challenge)
     user_id = read_access_token(token, secret_key=settings.secret_key)
-    # a member's person comes in the same query: nearly every member request reads it
     user = (
-        session.get(UserAccount, user_id, options=[joinedload(UserAccount.person)])
+        session.scalars(_account_query(), {"user_id": user_id}).unique().one_or_none()
         if user_id is not None
         else None
     )
