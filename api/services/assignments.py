@@ -155,10 +155,17 @@ def approve_hours(
         raise Conflict(
             "任务尚未开始，不能登记服务时长", "The assignment has not started; log hours after it"
         )
-    requested = assignment.hours_requested is not None
+    asked = assignment.hours_requested
     record_hours(session=session, assignment=assignment, hours=hours, actor=actor)
-    if requested:
-        _tell_member(session, assignment, "hours_approved", hours=hours)
+    if asked is not None:
+        # an adjusted figure says what the member had logged, so that they see the change
+        _tell_member(
+            session,
+            assignment,
+            "hours_approved",
+            hours=hours,
+            asked=asked if asked != hours else None,
+        )
     return assignment
 
 

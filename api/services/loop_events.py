@@ -106,6 +106,9 @@ def words(community: Community, kind: str, facts: dict[str, Any]) -> tuple[str, 
     if facts.get("hours") is not None:
         zh.append(f"{float(facts['hours']):g} 小时")
         en.append(f"{float(facts['hours']):g} hours")
+        if facts.get("asked") is not None:
+            zh[-1] += f"（你登记的是 {float(facts['asked']):g} 小时）"
+            en[-1] += f" (you logged {float(facts['asked']):g})"
     if facts.get("person"):
         zh.append(f"由{facts['person']}接下")
         en.append(f"taken by {facts['person']}")

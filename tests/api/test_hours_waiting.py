@@ -70,7 +70,21 @@ def test_approving_adjusted_hours_makes_them_count(
     assert _grid_hours(client, world, as_role)[world["grid_a1"]] == before + 1.25
     told = db.scalars(select(Message).where(Message.kind == "hours_approved")).one()
     assert told.person_id == world["person_a1"]
-    assert "1.25 小时" in told.body
+    # adjusted: the member reads what was approved beside what they logged
+    assert "1.25 小时（你登记的是 1.5 小时）" in told.body
+
+
+def test_hours_approved_as_logged_are_told_once(
+    client: TestClient, world: World, as_role: Headers, logged: str, db: Session
+) -> None:
+    approved = client.post(
+        f"{API}/assignments/{world['assignment_own']}/hours",
+        json={"hours": 1.5},
+        headers=as_role("coordinator_a"),
+    )
+    assert approved.status_code == 200, approved.text
+    told = db.scalars(select(Message).where(Message.kind == "hours_approved")).one()
+    assert "1.5 小时。" in told.body and "你登记的是" not in told.body
 
 
 def test_refused_hours_do_not_count_and_the_member_is_told_why(
