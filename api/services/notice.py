@@ -19,15 +19,13 @@ from sqlalchemy.orm import Session, selectinload
 from api.schemas.notice import NoticeDay, NoticeItem, WeekNotice
 from api.services.errors import NotFound
 from api.services.problem import LIVE_STATUSES, get_community
+from api.services.reports import house_call_title
 from api.services.scheduling import week_run
 from matcher.domain import DemandKind
 from models.calendar import Activity
 from models.community import Community, Grid
 from models.post import Post, Shift, check_monday
 from models.schedule import Assignment, RunStatus
-
-#: how a wish is named in public: a house call, never the wish's own title
-HOUSE_CALL_TITLE = "为一户居民上门服务"
 
 
 def _grid(
@@ -52,8 +50,7 @@ def _what(assignment: Assignment, community: Community) -> tuple[str, str, str, 
     community; a wish has no public place at all."""
     if assignment.demand_kind == DemandKind.WISH and assignment.wish is not None:
         wish = assignment.wish
-        title = f"{HOUSE_CALL_TITLE}（{wish.category}）" if wish.category else HOUSE_CALL_TITLE
-        return title, wish.category, "", wish.grid_id
+        return house_call_title(wish), wish.category, "", wish.grid_id
     row: Post | Activity | None = None
     if assignment.demand_kind == DemandKind.SHIFT and assignment.shift is not None:
         row = assignment.shift.post

@@ -250,9 +250,21 @@ def month_report(*, session: Session, community_id: int, year: int, month: int) 
     )
 
 
+#: a wish as anyone but the coordinator and its helpers reads it: its title often names the
+#: resident or their home (「给3栋王奶奶买药」)
+HOUSE_CALL_TITLE = "为一户居民上门服务"
+
+
+def house_call_title(wish: Wish) -> str:
+    """A wish as a public notice or a member's employer reads it: what kind of help, not for
+    whom."""
+    return f"{HOUSE_CALL_TITLE}（{wish.category}）" if wish.category else HOUSE_CALL_TITLE
+
+
 def _title(assignment: Assignment) -> str:
+    """A service as its card names it; the card goes to the member's work unit."""
     if assignment.demand_kind == DemandKind.WISH and assignment.wish is not None:
-        return assignment.wish.title
+        return house_call_title(assignment.wish)
     if assignment.demand_kind == DemandKind.SHIFT and assignment.shift is not None:
         return assignment.shift.post.name
     if assignment.activity is not None:

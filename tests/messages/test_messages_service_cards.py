@@ -105,7 +105,7 @@ def test_each_unit_gets_one_email_with_its_members_services(served: Place) -> No
     assert "王芳（在职党员，红光社区）：1 次，2.5 小时" in text
     assert "3月7日  党员先锋岗  2.5 小时" in text
     # hours logged without check-in and not yet approved do not count
-    assert "陪同就医" not in text
+    assert "为一户居民上门服务" not in text
     # nobody else's members, no phone, no resident's address
     assert "李明" not in text
     assert "13812345678" not in text and "138****5678" not in text and ADDRESS not in text
@@ -140,10 +140,12 @@ def test_approving_the_hours_puts_them_on_the_card(served: Place) -> None:
         assignments.approve_hours(session=session, assignment=visit, hours=1.5, actor=coordinator)
         after = work_units.letter(session=session, unit=hospital, quarter=Q1)
     assert before is not None and after is not None
-    assert "陪同就医" not in before.body and before.hours == 2.5
-    assert "3月3日  陪同就医  1.5 小时" in after.body and after.hours == 4.0
-    # the wish's household is named nowhere, nor its address
+    assert "为一户居民上门服务" not in before.body and before.hours == 2.5
+    assert "3月3日  为一户居民上门服务（医疗卫生）  1.5 小时" in after.body and after.hours == 4.0
+    # the wish's household is named nowhere, nor its address, nor the wish's own title (which
+    # often names them)
     assert "刘奶奶" not in after.body and ADDRESS not in after.body
+    assert "陪同就医" not in after.body
 
 
 def test_a_unit_given_an_email_later_gets_its_letter_once(served: Place) -> None:
