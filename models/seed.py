@@ -37,6 +37,7 @@ from models.calendar import (
     YearlyTheme,
 )
 from models.community import Community, Grid, Street
+from models.db import bulk_insert, insert_returning_ids
 from models.household import Household, HouseholdSituation, Situation
 from models.pairing import PairingRules, PairStatus, StandingPair
 from models.person import Availability, Person, PersonCategory, PersonSkill, UnavailableDate
@@ -332,14 +333,7 @@ class _Import:
             batch = people[first : first + PEOPLE_BATCH]
             rows = [self._person_row(item) for item in batch]
             # Core INSERTs on the tables: the ORM's bulk path costs more than the database here
-            table = _table(Person)
-            ids = (
-                self.session.execute(
-                    sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-                )
-                .scalars()
-                .all()
-            )
+            ids = insert_returning_ids(self.session, _table(Person), rows)
             children: dict[type[Base], list[dict[str, Any]]] = {
                 Availability: [], PersonSkill: [], PersonCategory: [], UnavailableDate: []
             }  # fmt: skip
@@ -367,8 +361,7 @@ class _Import:
                     for day in set(item.get("unavailable_dates", []))
                 ]
             for model, child_rows in children.items():
-                if child_rows:
-                    self.session.execute(sa.insert(_table(model)), child_rows)
+                bulk_insert(self.session, _table(model), child_rows)
             if self.progress is not None:
                 touched: dict[str, None] = {}
                 for item in batch:
@@ -413,10 +406,13 @@ class _Import:
                 )
             for name in item.get("teams", []):
                 for community in (own, there) if there is not None else (own,):
-                    key = (self._team(community, name).id, person_id)
-                    if key not in members:
-                        members.add(key)
-                        self.session.add(TeamMember(team_id=key[0], person_id=person_id))
+                    members.add((self._team(community, name).id, person_id))
+        # a community holds thousands of memberships: one batched INSERT, not an object each
+        bulk_insert(
+            self.session,
+            _table(TeamMember),
+            [{"team_id": team, "person_id": person} for team, person in sorted(members)],
+        )
 
     def _person_row(self, item: Json) -> dict[str, Any]:
         grid = self._grid_for(item)

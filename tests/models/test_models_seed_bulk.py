@@ -20,7 +20,9 @@ from models.seed import (
     import_street_scenario,
     street_name_of,
 )
+from models.team import TeamMember
 from scenarios import generate
+from scenarios.load import minute_of_day
 
 Json = dict[str, Any]
 
@@ -118,3 +120,16 @@ def test_people_beyond_one_batch(session: Session) -> None:
     assert all(all_ == total for _, _, all_ in reports)
     names = session.scalars(sa.select(Person.external_id).order_by(Person.id)).all()
     assert names[-total:] == [p["id"] for p in data["people"]]
+    # each person's rows (sent by COPY on PostgreSQL) are theirs: the first and the last
+    for item in (data["people"][0], data["people"][-1]):
+        person = session.scalars(sa.select(Person).where(Person.external_id == item["id"])).one()
+        assert person.skills == set(item.get("skills", []))
+        assert person.preferred_categories == set(item.get("preferred_categories", []))
+        assert sorted((a.weekday + 1, a.start_minute) for a in person.availability) == sorted(
+            (w["weekday"], minute_of_day(w["start"])) for w in item.get("availability", [])
+        )
+        teams = {
+            m.team.name
+            for m in session.scalars(sa.select(TeamMember).where(TeamMember.person_id == person.id))
+        }
+        assert teams == set(item.get("teams", []))
