@@ -242,7 +242,11 @@ def generate_visits(session: Session, community_id: int, week_start: date) -> li
             StandingPair.status == PairStatus.CONFIRMED,
             StandingPair.confirmed_on <= week_end,
         )
-        .options(selectinload(StandingPair.visits).selectinload(PairVisit.wish))
+        .options(
+            selectinload(StandingPair.visits).selectinload(PairVisit.wish),
+            # every pair's household and its situations: one query each, not one per pair
+            selectinload(StandingPair.household).selectinload(Household.situation_rows),
+        )
         .order_by(StandingPair.id)
     ).all()
     added = []

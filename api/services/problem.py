@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -44,6 +45,7 @@ from matcher.domain import (
 from models.calendar import Activity, generate_activities
 from models.community import Community, monday_of
 from models.pairing import generate_visits, reserved_visits
+from models.person import Availability, PersonCategory, PersonSkill, UnavailableDate
 from models.person import Person as PersonRow
 from models.post import Post, Shift, TakeMode, generate_shifts
 from models.schedule import (
@@ -225,29 +227,51 @@ def _people(
             sa.select(CommunityMembership).where(CommunityMembership.community_id == community.id)
         )
     }
-    rows = session.scalars(
-        sa.select(PersonRow)
-        .where(
-            sa.or_(
-                PersonRow.community_id == community.id,
-                PersonRow.id.in_(
-                    sa.select(CommunityMembership.person_id).where(
-                        CommunityMembership.community_id == community.id
-                    )
-                ),
+    # read as plain rows, in one query per table: a Guiyang community has 5,700 people, and
+    # loading them as ORM objects (each private field decrypted) took most of a draft's reading
+    scheduled = sa.select(PersonRow.id).where(
+        sa.or_(
+            PersonRow.community_id == community.id,
+            PersonRow.id.in_(
+                sa.select(CommunityMembership.person_id).where(
+                    CommunityMembership.community_id == community.id
+                )
             ),
-            PersonRow.active.is_(True),
-            # a registration a coordinator has not approved is never scheduled
-            PersonRow.pending.is_(False),
+        ),
+        PersonRow.active.is_(True),
+        # a registration a coordinator has not approved is never scheduled
+        PersonRow.pending.is_(False),
+    )
+    rows = session.execute(
+        sa.select(
+            PersonRow.id,
+            PersonRow.name,
+            PersonRow.kind,
+            PersonRow.grid_id,
+            PersonRow.work_unit,
+            PersonRow.home_lat,
+            PersonRow.home_lng,
+            PersonRow.weekly_hours_cap,
+            PersonRow.weekly_task_cap,
         )
-        .options(
-            selectinload(PersonRow.availability),
-            selectinload(PersonRow.skill_rows),
-            selectinload(PersonRow.category_rows),
-            selectinload(PersonRow.unavailable_rows),
-        )
+        .where(PersonRow.id.in_(scheduled))
         .order_by(PersonRow.id)
     ).all()
+    windows: dict[int, list[WeeklyWindow]] = {}
+    for person_id, weekday, start, end in session.execute(
+        sa.select(
+            Availability.person_id,
+            Availability.weekday,
+            Availability.start_minute,
+            Availability.end_minute,
+        )
+        .where(Availability.person_id.in_(scheduled))
+        .order_by(Availability.person_id, Availability.weekday, Availability.start_minute)
+    ):
+        windows.setdefault(person_id, []).append(WeeklyWindow(weekday, start, end))
+    skills = _values_of(session, PersonSkill.person_id, PersonSkill.skill, scheduled)
+    categories = _values_of(session, PersonCategory.person_id, PersonCategory.category, scheduled)
+    days_off = _values_of(session, UnavailableDate.person_id, UnavailableDate.day, scheduled)
     services = _services_this_quarter(session, community, week_start)
     served = _served_households(session, community)
     in_teams = _teams_of_people(session, teams)
@@ -268,22 +292,16 @@ def _people(
                 id=matcher_person_id(row.id),
                 name=row.name,
                 kind=row.kind,
-                skills=frozenset(row.skills),
+                skills=frozenset(skills.get(row.id, ())),
                 home=home,
                 grid=str(row.grid_id or "") if second is None else "",
                 community=community.name,
                 work_unit=row.work_unit,
-                availability=free_besides(
-                    [
-                        WeeklyWindow(a.weekday, a.start_minute, a.end_minute)
-                        for a in row.availability
-                    ],
-                    busy,
-                ),
-                unavailable_dates=frozenset(row.unavailable_dates),
+                availability=free_besides(windows.get(row.id, []), busy),
+                unavailable_dates=frozenset(days_off.get(row.id, ())),
                 weekly_hours_cap=max(0.0, row.weekly_hours_cap - busy_hours),
                 weekly_task_cap=max(0, row.weekly_task_cap - len(busy)),
-                preferred_categories=frozenset(row.preferred_categories),
+                preferred_categories=frozenset(categories.get(row.id, ())),
                 services_this_quarter=services.get(row.id, 0),
                 served_households=frozenset(str(h) for h in served.get(row.id, ())),
                 teams=frozenset(in_teams.get(row.id, ())),
@@ -291,6 +309,19 @@ def _people(
             )
         )
     return tuple(people)
+
+
+def _values_of(
+    session: Session,
+    person_id: sa.orm.InstrumentedAttribute[int],
+    value: sa.orm.InstrumentedAttribute[Any],
+    people: sa.Select[Any],
+) -> dict[int, list[Any]]:
+    """Person id → the values of one of their tables (skills, categories, days off)."""
+    found: dict[int, list[Any]] = {}
+    for owner, item in session.execute(sa.select(person_id, value).where(person_id.in_(people))):
+        found.setdefault(owner, []).append(item)
+    return found
 
 
 def _teams_of_people(session: Session, teams: dict[int, str]) -> dict[int, set[str]]:
