@@ -1,4 +1,9 @@
-"""Isolated databases for tests: a SQLite file, or a fresh PostgreSQL schema."""
+"""Isolated databases for tests: a SQLite file, or a fresh PostgreSQL schema.
+
+Both are private to one test process, so the pytest-xdist workers of ``make test`` never share
+one: the SQLite file is in the worker's own temporary directory, and the schema is named
+``t_<worker>_<random>``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,12 @@ from sqlalchemy import Engine, text
 from models.db import make_engine
 
 POSTGRES_URL_ENV = "TONGXIN_TEST_POSTGRES_URL"
+
+
+def worker() -> str:
+    """The pytest-xdist worker running this test (``gw0``, ``gw1``, …), or ``main`` without
+    xdist: it starts each schema's name, so a schema left behind names the process that made it."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def backends() -> list[str]:
@@ -32,7 +43,7 @@ class Backend:
             engine = make_engine(f"sqlite:///{path}")
         else:
             url = os.environ[POSTGRES_URL_ENV]
-            schema = f"t_{uuid.uuid4().hex[:12]}"
+            schema = f"t_{worker()}_{uuid.uuid4().hex[:12]}"
             admin = make_engine(url)
             with admin.begin() as connection:
                 connection.execute(text(f'CREATE SCHEMA "{schema}"'))
