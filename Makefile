@@ -26,8 +26,15 @@ browser:
 	@sh tests/e2e/install-chromium.sh
 	@test -x $(CHROMIUM) || echo "$(BROWSER_SKIPPED)"
 
+# the tests run in one pytest-xdist worker per core; each test module stays on one worker
+# (--dist loadscope), as the browser tests' modules follow one story on one server and the
+# modules that share a solved week build it once. Every worker has its own temporary folder,
+# SQLite files and PostgreSQL schemas (t_<worker>_<random>), and its servers take free ports.
+# One file alone runs without it: .venv/bin/pytest tests/matcher/test_solver.py
+PARALLEL := -n auto --dist loadscope
+
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 e2e: $(STAMP) browser
 	$(BIN)/python -m pytest tests/e2e

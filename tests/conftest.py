@@ -14,6 +14,17 @@ from tests.support.factories import (
 )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With ``-n`` (pytest-xdist, as ``make test`` runs), the controller empties
+    ``build/screenshots`` once before the workers start; each worker saving its pages there
+    must not empty it under the other."""
+    config = session.config
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from tests.support.chromium import empty_screenshots  # the app, only when it is needed
+
+        empty_screenshots()
+
+
 @pytest.fixture
 def tiny_problem() -> Problem:
     """Two people, one post shift, one themed-month activity and one micro-wish in one grid."""

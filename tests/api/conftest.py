@@ -24,7 +24,7 @@ from api.settings import Settings
 from api.web.app import create_app
 from matcher.domain import PersonKind
 from models import Community, Grid, Person, Street, UserAccount, UserRole
-from models.db import create_all, make_session_factory
+from models.db import make_session_factory
 from models.seed import import_scenario
 from tests.support.http_world import PASSWORD, World
 from tests.support.http_world import build as build_world
@@ -56,8 +56,7 @@ def api_backend(
 @pytest.fixture
 def db_engine(api_backend: Backend) -> Iterator[Engine]:
     """An empty database with every table, new for this test."""
-    engine = api_backend.new_engine()
-    create_all(engine)
+    engine = api_backend.new_database()
     yield engine
     engine.dispose()
     if api_backend.schemas:

@@ -8,7 +8,7 @@ Chromium is never downloaded: the tests use ``/usr/bin/chromium`` from the syste
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from tests.support.chromium import (
     SCREENSHOTS,
     SKIP_REASON,
     browser_missing,
+    empty_screenshots,
 )
 from tests.support.live_server import LiveServer, load_demo, serve
 
@@ -51,7 +52,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    """Where the tests save what each page looked like; emptied once per run."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Where the tests save what each page looked like; emptied once per run. Under
+    pytest-xdist the workers share it, so the controller empties it before they start
+    (``tests/conftest.py``) and a worker only makes sure it is there."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    else:
+        empty_screenshots()
     return SCREENSHOTS

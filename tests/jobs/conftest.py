@@ -8,19 +8,26 @@ commit, so databases are made new for each test rather than rolled back.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from models import UserAccount, UserRole
-from models.db import create_all, make_session_factory
+from models.db import make_session_factory
 from models.seed import import_scenario
-from scenarios.load import load_scenario_data
+from scenarios.load import Json, load_scenario_data
 from tests.support.isolated_databases import Backend, backends
 from tests.support.jobs_helpers import World
 
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "hongguang.json"
+
+
+@cache
+def demo() -> Json:
+    """The demo community's file, read and checked once: ``import_scenario`` only reads it."""
+    return load_scenario_data(DEMO)
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -34,9 +41,7 @@ def jobs_backend(
 
 @pytest.fixture
 def empty_engine(jobs_backend: Backend) -> Engine:
-    engine = jobs_backend.new_engine()
-    create_all(engine)
-    return engine
+    return jobs_backend.new_database()
 
 
 @pytest.fixture
@@ -44,7 +49,7 @@ def world(jobs_backend: Backend, empty_engine: Engine) -> World:
     """The demo community 红光社区 (scenarios/hongguang.json: seed 1, week of 2 March 2026), a coordinator, a street admin."""
     factory = make_session_factory(empty_engine)
     with factory() as session:
-        community = import_scenario(session, load_scenario_data(DEMO))
+        community = import_scenario(session, demo())
         coordinator = UserAccount(
             username="coordinator", password_hash="-", role=UserRole.COORDINATOR
         )

@@ -32,7 +32,7 @@ from models import (
     Wish,
     WishStatus,
 )
-from models.db import create_all, make_session_factory
+from models.db import make_session_factory
 from tests.support.isolated_databases import Backend, backends
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -73,9 +73,7 @@ def messages_backend(
 
 @pytest.fixture
 def engine(messages_backend: Backend) -> Engine:
-    made = messages_backend.new_engine()
-    create_all(made)
-    return made
+    return messages_backend.new_database()
 
 
 @pytest.fixture

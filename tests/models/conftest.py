@@ -2,8 +2,8 @@
 ``TONGXIN_TEST_POSTGRES_URL`` names a server (``.ci/run`` sets it when one answers).
 
 Each database is private to the test process: SQLite a file in a temporary directory,
-PostgreSQL a fresh schema ``t_<random>`` on the search path, dropped at the end, so parallel
-runs never see each other's rows. Each test runs in a transaction that is rolled back.
+PostgreSQL a fresh schema ``t_<worker>_<random>`` on the search path, dropped at the end, so
+parallel runs never see each other's rows. Each test runs in a transaction that is rolled back.
 """
 
 from __future__ import annotations

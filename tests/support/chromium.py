@@ -6,6 +6,7 @@ for fixtures, not for importing from.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from tests.support.live_server import REPO
@@ -30,3 +31,9 @@ DESKTOP = {"width": 1440, "height": 900}
 
 def browser_missing() -> bool:
     return not CHROMIUM.exists()
+
+
+def empty_screenshots() -> None:
+    """Empty ``build/screenshots`` for a new run; once per run, by one process only."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)

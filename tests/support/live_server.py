@@ -37,6 +37,8 @@ class LiveServer:
 
 
 def free_port() -> int:
+    """A port free now, for a server in another process. Never a fixed one: tests run in
+    several pytest workers at once (``make test``)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -71,11 +73,17 @@ def serve(database_url: str, *, start_timeout_s: float = 20.0) -> Iterator[LiveS
     app = create_app(Settings(env="test", database_url=database_url))
     worker = SolveWorker(session_factory=app.state.session_factory, poll_s=0.2)
     worker.start()
-    port = free_port()
+    # the socket is bound here and handed to uvicorn, so no other process (a second pytest
+    # worker among them) can take the port between choosing it and listening on it
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port: int = listening.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
-    thread = threading.Thread(target=server.run, name="tongxin-e2e-server", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listening]}, name="tongxin-e2e-server", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + start_timeout_s
     while not server.started:
@@ -88,4 +96,5 @@ def serve(database_url: str, *, start_timeout_s: float = 20.0) -> Iterator[LiveS
         server.should_exit = True
         thread.join(timeout=10)
         worker.stop(timeout=10)
+        listening.close()
         app.state.engine.dispose()
