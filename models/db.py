@@ -120,7 +120,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT
 
 
 def make_session_factory(
-    engine: Engine, *, write_lock_at_begin: bool = False
+    engine: Engine, *, write_lock_at_begin: bool = False, reading: bool = False
 ) -> sessionmaker[Session]:
     """Sessions that keep loaded rows usable after commit (a response is built after it).
 
@@ -130,10 +130,18 @@ def make_session_factory(
     the write lock at BEGIN makes them wait their turn for up to ``SQLITE_BUSY_TIMEOUT_MS``
     instead. Readers in other connections are not held up (write-ahead log). PostgreSQL has row
     locks and ignores it.
+
+    ``reading`` is for sessions that only read (the web app's GET requests): on PostgreSQL
+    their statements run without BEGIN and COMMIT, two round trips fewer for a request that
+    reads twice. At PostgreSQL's READ COMMITTED level each statement of a transaction sees
+    what was committed when it began, as a statement on its own does, so nothing a reader sees
+    changes.
     """
     bind = engine
     if write_lock_at_begin and engine.dialect.name == "sqlite":
         bind = engine.execution_options(**{WRITE_LOCK_AT_BEGIN: True})
+    if reading and engine.dialect.name == "postgresql":
+        bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind=bind, expire_on_commit=False)
 
 

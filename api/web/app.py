@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     # a request that may write takes SQLite's write lock at BEGIN; one that only reads never does
     app.state.session_factory = make_session_factory(app.state.engine, write_lock_at_begin=True)
-    app.state.read_session_factory = make_session_factory(app.state.engine)
+    app.state.read_session_factory = make_session_factory(app.state.engine, reading=True)
     app.state.login_throttle = LoginThrottle(
         per_username=settings.login_attempts,
         per_address=settings.login_attempts_per_address,
