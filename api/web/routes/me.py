@@ -31,7 +31,8 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 @router.get("", response_model=AccountPublic)
 def read_me(session: SessionDep, user: CurrentUser) -> AccountPublic:
     """The caller's account and reach; a member's profile with the phone masked."""
-    person_id = user.person_id if user.role == UserRole.MEMBER else None
+    # a member's person came with the account (``current_user``); only its lists are read here
+    person = user.person if user.role == UserRole.MEMBER else None
     return AccountPublic(
         id=user.id,
         username=user.username,
@@ -39,8 +40,8 @@ def read_me(session: SessionDep, user: CurrentUser) -> AccountPublic:
         community_ids=sorted(community_ids_for(user) or ()),
         grid_ids=sorted(grid_ids_for(user)),
         person=(
-            PersonSelf.of(user.person, people.own_rows(session=session, person_id=person_id))
-            if person_id is not None and user.person is not None
+            PersonSelf.of(person, people.own_rows(session=session, person_id=person.id))
+            if person is not None
             else None
         ),
     )
