@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.services.security import create_access_token, hash_password
@@ -55,15 +55,9 @@ def api_backend(
 
 @pytest.fixture
 def db_engine(api_backend: Backend) -> Iterator[Engine]:
-    """An empty database with every table, new for this test."""
-    engine = api_backend.new_database()
-    yield engine
-    engine.dispose()
-    if api_backend.schemas:
-        # drop each schema at once: dropping hundreds in one transaction runs out of locks
-        schema = api_backend.schemas.pop()
-        with api_backend.engines[0].begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    """An empty database with every table, this test's alone."""
+    with api_backend.database() as engine:
+        yield engine
 
 
 @pytest.fixture

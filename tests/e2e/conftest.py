@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.support.chromium import (
     CHROMIUM,
@@ -24,6 +24,10 @@ from tests.support.chromium import (
     empty_screenshots,
 )
 from tests.support.live_server import LiveServer, load_demo, serve
+
+# an expectation waits up to 20 s for the page to reach its state (Playwright's default is
+# 5 s): the tests share two cores with the server, Chromium and the other tests
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="module")

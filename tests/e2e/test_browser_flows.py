@@ -31,8 +31,15 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing
-from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, DEMO_USERNAME, LiveServer
+from tests.support.chromium import (
+    DESKTOP,
+    PHONE,
+    SKIP_REASON,
+    browser_missing,
+    log_in_console,
+    shot,
+)
+from tests.support.live_server import DEMO_COORDINATOR, DEMO_USERNAME, LiveServer
 
 # a skip for a missing program, never for a missing package: playwright is a dev dependency,
 # but Chromium comes from the system's packages and is never downloaded
@@ -122,18 +129,6 @@ def short_tap_targets(page: Any) -> list[str]:
         [TAP_TARGETS, TAP_TARGET_PX],
     )
     return found
-
-
-def shot(page: Any, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
-
-
-def log_in_console(page: Any, hash_route: str, username: str = DEMO_USERNAME) -> None:
-    page.goto(f"/console/#/{hash_route}")
-    expect(page.locator("[data-page=login]")).to_be_visible()
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-test=login-submit]")
 
 
 # 1 -------------------------------------------------------------------------------------------
@@ -276,7 +271,7 @@ def test_coordinator_solves_pins_resolves_and_publishes(
 ) -> None:
     page = desk
     # 报到审核 first: the registration waits for the coordinator, who confirms the membership
-    log_in_console(page, "people")
+    log_in_console(page, "people", DEMO_USERNAME)
     waiting = page.locator("[data-test=registrations]")
     expect(waiting).to_be_visible()
     applicant = waiting.locator(".registration", has_text=VOLUNTEER["name"])
@@ -468,7 +463,7 @@ def test_the_coordinator_approves_the_hours_logged_without_check_in(
     page = desk
     page.goto("/console/#/hours")
     if page.locator("[data-page=login]").is_visible():
-        log_in_console(page, "hours")
+        log_in_console(page, "hours", DEMO_USERNAME)
     waiting = page.locator("[data-test=hours-waiting]")
     expect(waiting).to_have_attribute("data-state", "ready", timeout=SLOW_MS)
     row = waiting.locator("tr", has_text=VOLUNTEER["name"])
@@ -500,7 +495,7 @@ def test_the_registration_poster_and_the_work_units(desk: Any, screenshots: Path
     page = desk
     page.goto("/console/#/settings")
     if page.locator("[data-page=login]").is_visible():
-        log_in_console(page, "settings")
+        log_in_console(page, "settings", DEMO_USERNAME)
     poster = page.locator("[data-test=registration-poster]")
     expect(poster).to_contain_text("红光社区 党员志愿者报到")
     expect(poster.locator("[data-test=registration-url]")).to_contain_text(
@@ -605,7 +600,7 @@ def test_roster_with_a_bad_row_imports_nothing_until_fixed(
     page = desk
     page.goto("/console/#/people")
     if page.locator("[data-page=login]").is_visible():
-        log_in_console(page, "people")
+        log_in_console(page, "people", DEMO_USERNAME)
     expect(page.locator("[data-page=people]")).to_be_visible()
     expect(page.locator("[data-test=people-total]")).to_be_visible()
     before = people_total(page)
@@ -728,7 +723,7 @@ def test_the_coordinator_sees_the_open_wishes_on_the_map(
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     errors = watch(page)
-    log_in_console(page, "map", username=DEMO_COORDINATOR)
+    log_in_console(page, "map", DEMO_COORDINATOR)
     svg = page.locator("[data-test=map-svg]")
     expect(svg).to_be_visible()
     expect(page.locator(".console-header .who")).to_have_text(DEMO_COORDINATOR)
@@ -801,7 +796,7 @@ def test_year_plan_sets_a_theme_and_adds_a_recurring_activity(desk: Any, screens
     page = desk
     page.goto("/console/#/dashboard")
     if page.locator("[data-page=login]").is_visible():
-        log_in_console(page, "dashboard")
+        log_in_console(page, "dashboard", DEMO_USERNAME)
     # the street admin is offered the tab
     page.click("[data-nav=year]")
     expect(page.locator("[data-nav=year]")).to_have_text("全年日历")

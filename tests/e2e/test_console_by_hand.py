@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing
-from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, LiveServer
+from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing, log_in_console, shot
+from tests.support.live_server import DEMO_COORDINATOR, LiveServer
 
 # a skip for a missing program, never for a missing package (see test_browser_flows.py)
 if browser_missing():
@@ -37,18 +37,6 @@ def desk(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     page.set_default_timeout(20_000)
     yield page
     context.close()
-
-
-def shot(page: Any, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
-
-
-def log_in(page: Any, hash_route: str) -> None:
-    page.goto(f"/console/#/{hash_route}")
-    expect(page.locator("[data-page=login]")).to_be_visible()
-    page.fill("input[name=username]", DEMO_COORDINATOR)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-test=login-submit]")
 
 
 def open_gap_with_near_miss(page: Any) -> tuple[str, Any]:
@@ -80,7 +68,7 @@ def test_a_near_miss_assigned_anyway_and_the_week_published_with_confirmation(
     desk: Any, screenshots: Path
 ) -> None:
     page = desk
-    log_in(page, f"board?week={WEEK}")
+    log_in_console(page, f"board?week={WEEK}", DEMO_COORDINATOR)
     expect(page.locator("[data-page=board]")).to_be_visible()
     status = page.locator("[data-test=run-status]")
     expect(status).to_contain_text("本周尚未排班")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing
+from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing, shot
 from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, LiveServer
 
 # a skip for a missing program, never for a missing package (see test_browser_flows.py)
@@ -47,10 +47,6 @@ def desk(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     expect(page.locator("[data-page=board]")).to_be_visible(timeout=SLOW_MS)
     yield page
     context.close()
-
-
-def shot(page: Any, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
 def focused(page: Any, attribute: str) -> str | None:

@@ -7,7 +7,6 @@ places are still open. Screenshots go to ``build/screenshots/loop-*.png``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,14 @@ from playwright.sync_api import expect
 from api.services.checkin import code_for
 from api.services.security import hash_password
 from api.settings import Settings
-from models.community import DEFAULT_ZONE
 from models.db import create_all, make_engine, make_session_factory
-from tests.support.chromium import PHONE, SKIP_REASON, browser_missing
+from tests.support.chromium import PHONE, SKIP_REASON, browser_missing, shot
 from tests.support.http_world import PASSWORD
 from tests.support.live_server import LiveServer, serve
-from tests.support.member_loop import LoopWorld, build
+from tests.support.member_loop import LoopWorld, build, next_monday
 
 if browser_missing():
     pytest.skip(SKIP_REASON, allow_module_level=True)
-
-
-def next_monday() -> date:
-    today = datetime.now(DEFAULT_ZONE).date()
-    return today + timedelta(days=7 - today.weekday())
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +66,6 @@ def phone_of(browser: Any, loop_world: tuple[LiveServer, LoopWorld]) -> Iterator
         context.close()
 
 
-def shot(page: Any, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"loop-{name}.png"), full_page=False)
-
-
 def test_claim_decline_and_a_replacement_accepts(
     phone_of: Any, loop_world: tuple[LiveServer, LoopWorld], screenshots: Path
 ) -> None:
@@ -89,7 +78,7 @@ def test_claim_decline_and_a_replacement_accepts(
     expect(patrol).to_contain_text("还差 2 人")
     # the shift the weekly plan fills alone is not offered to claim
     expect(wang.locator(f'[data-seat="shift-{world.desk.id}-0"]')).to_have_count(0)
-    shot(wang, screenshots, "open-work")
+    shot(wang, screenshots, "loop-open-work")
     patrol.locator("[data-test=claim]").click()
     expect(wang.locator(".toast").last).to_contain_text("已接下")
     expect(wang.locator(f'[data-seat="shift-{world.patrol.id}-0"]')).to_have_count(0)
@@ -111,7 +100,7 @@ def test_claim_decline_and_a_replacement_accepts(
     li.goto("/m/#/work")
     offer = li.locator(".offer", has_text="党员先锋岗")
     expect(offer).to_have_count(1)
-    shot(li, screenshots, "offer")
+    shot(li, screenshots, "loop-offer")
     offer.locator("[data-test=accept-offer]").click()
     expect(li.locator(".toast").last).to_contain_text("已接下")
     li.goto("/m/#/assignments")
@@ -148,5 +137,5 @@ def test_the_check_in_page_answers_with_the_servers_words(
     zhang.goto(f"/m/#/check-in?code={code}")
     zhang.click("[data-test=check-in]")
     expect(zhang.locator("[data-test=checkin-result]")).to_contain_text("还没到签到时间")
-    shot(zhang, screenshots, "check-in")
+    shot(zhang, screenshots, "loop-check-in")
     assert zhang.errors == []

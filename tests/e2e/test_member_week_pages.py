@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,11 @@ from playwright.sync_api import expect
 
 from api.services.security import hash_password
 from models import Assignment, RunStatus, ScheduleRun, generate_shifts
-from models.community import DEFAULT_ZONE
 from models.db import create_all, make_engine, make_session_factory
-from tests.support.chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing
+from tests.support.chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing, shot
 from tests.support.http_world import PASSWORD
 from tests.support.live_server import LiveServer, serve
-from tests.support.member_loop import LoopWorld, build
+from tests.support.member_loop import LoopWorld, build, next_monday
 
 if browser_missing():
     pytest.skip(SKIP_REASON, allow_module_level=True)
@@ -32,11 +31,6 @@ if browser_missing():
 ADDRESS = "黄金花园3栋2单元501"  # the household of the loop's wish (tests/support/rows.py)
 INSTRUCTIONS = "穿红马甲，在大厅门口引导办事群众"
 BRING = "党员徽章、水杯"
-
-
-def next_monday() -> date:
-    today = datetime.now(DEFAULT_ZONE).date()
-    return today + timedelta(days=7 - today.weekday())
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +100,6 @@ def zhang(browser: Any, week: tuple[LiveServer, LoopWorld]) -> Iterator[Any]:
     context.close()
 
 
-def shot(page: Any, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"week-{name}.png"), full_page=True)
-
-
 def test_the_task_cards(zhang: Any, week: tuple[LiveServer, LoopWorld], screenshots: Path) -> None:
     _, world = week
     page = zhang
@@ -143,14 +133,14 @@ def test_the_task_cards(zhang: Any, week: tuple[LiveServer, LoopWorld], screensh
     expect(old.locator("[data-test=status]")).to_have_text("待确认")
     expect(old.locator("[data-test=confirm]")).to_have_count(0)
     expect(old.locator("[data-test=decline]")).to_have_count(0)
-    shot(page, screenshots, "cards")
+    shot(page, screenshots, "week-cards", full_page=True)
 
     wish.locator("[data-test=confirm]").click()
     expect(page.locator(".toast").last).to_contain_text("已确认")
     expect(wish.locator("[data-test=place]")).to_contain_text(ADDRESS)
     expect(wish.locator("[data-test=beneficiary]")).to_contain_text("李秀英")
     wish.scroll_into_view_if_needed()
-    shot(page, screenshots, "wish-confirmed")
+    shot(page, screenshots, "week-wish-confirmed", full_page=True)
     assert page.errors == []
 
 
@@ -178,7 +168,7 @@ def test_the_calendar_address(
     assert "同组：王芳" in str(wish["DESCRIPTION"])
     assert wish.walk("VALARM")
     page.locator("[data-test=calendar]").scroll_into_view_if_needed()
-    shot(page, screenshots, "calendar")
+    shot(page, screenshots, "week-calendar", full_page=True)
 
     page.click("[data-test=feed-renew]")
     page.click("[data-test=feed-renew-sure]")
@@ -211,7 +201,7 @@ def test_free_times_with_one_tap_and_a_day_away(
     page.fill("input[name=day_off]", away)
     page.click("[data-test=add-day-off]")
     expect(page.locator(f".day-off[data-day='{away}']")).to_be_visible()
-    shot(page, screenshots, "free-times")
+    shot(page, screenshots, "week-free-times", full_page=True)
     page.click("[data-test=save-availability]")
     expect(page.locator(".toast").last).to_contain_text("空闲时间已保存")
 
@@ -228,11 +218,11 @@ def test_free_times_with_one_tap_and_a_day_away(
     expect(page.locator(f".day-off[data-day='{away}']")).to_contain_text("Sat")
     # nothing wider than the phone, in the longer language
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    shot(page, screenshots, "free-times-en")
+    shot(page, screenshots, "week-free-times-en", full_page=True)
     page.goto("/m/#/assignments")
     expect(page.locator("[data-test=past] > summary")).to_contain_text("Over (1)")
     expect(page.locator("[data-test=feed-renew]")).to_have_text("Get a new address")
-    shot(page, screenshots, "cards-en")
+    shot(page, screenshots, "week-cards-en", full_page=True)
     assert page.errors == []
 
 
@@ -277,7 +267,7 @@ def test_free_times_painted_by_dragging(
     drag(page, 1, 38, 41)
     expect(summary).to_have_text("周二 19:00–21:00")
     expect(page.locator(".week-grid .cell.on")).to_have_count(4)
-    shot(page, screenshots, "free-times-painted")
+    shot(page, screenshots, "week-free-times-painted", full_page=True)
     page.click("[data-test=save-availability]")
     expect(page.locator(".toast").last).to_contain_text("空闲时间已保存")
 
@@ -295,7 +285,7 @@ def test_free_times_painted_by_dragging(
     assert saved_windows(page) == [{"weekday": 1, "start": "19:00", "end": "20:00"}]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.locator("[data-test=week-grid]").scroll_into_view_if_needed()
-    shot(page, screenshots, "free-times-cleared")
+    shot(page, screenshots, "week-free-times-cleared", full_page=True)
     assert page.errors == []
 
 
@@ -317,7 +307,7 @@ def test_the_coordinator_writes_what_the_helper_reads(
     form = desk.locator("[data-test=wish-form]")
     form.locator("textarea[name=instructions]").fill("老人耳背，请多敲几下门\n修好后试水五分钟")
     form.locator("input[name=what_to_bring]").fill("扳手、生料带")
-    shot(desk, screenshots, "console-wish-instructions")
+    shot(desk, screenshots, "week-console-wish-instructions", full_page=True)
     form.locator("[data-test=save-wish]").click()
     expect(desk.locator(".toast").last).to_have_text("已保存")
     context.close()
@@ -328,5 +318,5 @@ def test_the_coordinator_writes_what_the_helper_reads(
     expect(card.locator("[data-test=instructions]")).to_contain_text("修好后试水五分钟")
     expect(card.locator("[data-test=bring]")).to_contain_text("扳手、生料带")
     card.scroll_into_view_if_needed()
-    shot(zhang, screenshots, "wish-instructions")
+    shot(zhang, screenshots, "week-wish-instructions", full_page=True)
     assert zhang.errors == []

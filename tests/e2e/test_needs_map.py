@@ -17,11 +17,10 @@ from playwright.sync_api import expect
 from api.services.security import hash_password
 from models import WishStatus
 from models.db import create_all, make_engine, make_session_factory
-from tests.e2e.test_member_loop_pages import next_monday
 from tests.support.chromium import PHONE, SKIP_REASON, browser_missing
 from tests.support.http_world import PASSWORD
 from tests.support.live_server import LiveServer, serve
-from tests.support.member_loop import LoopWorld, build
+from tests.support.member_loop import LoopWorld, build, next_monday
 from tests.support.rows import LAT, LNG, add_wish
 
 if browser_missing():

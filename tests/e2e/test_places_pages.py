@@ -17,8 +17,15 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.support.chromium import DESKTOP, PHONE, SKIP_REASON, browser_missing
-from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, LiveServer
+from tests.support.chromium import (
+    DESKTOP,
+    PHONE,
+    SKIP_REASON,
+    browser_missing,
+    log_in_console,
+    shot,
+)
+from tests.support.live_server import DEMO_COORDINATOR, LiveServer
 
 # a skip for a missing program, never for a missing package (see test_browser_flows.py)
 if browser_missing():
@@ -42,18 +49,6 @@ def desk(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
 
 
-def shot(page: Any, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
-
-
-def log_in(page: Any, hash_route: str) -> None:
-    page.goto(f"/console/#/{hash_route}")
-    expect(page.locator("[data-page=login]")).to_be_visible()
-    page.fill("input[name=username]", DEMO_COORDINATOR)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-test=login-submit]")
-
-
 def stored(live_server: LiveServer, sql: str, **values: Any) -> Any:
     engine = sa.create_engine(live_server.database_url)
     try:
@@ -67,7 +62,7 @@ def test_a_wish_recorded_by_picking_an_estate_and_building(
     desk: Any, live_server: LiveServer, screenshots: Path
 ) -> None:
     page = desk
-    log_in(page, "places")
+    log_in_console(page, "places", DEMO_COORDINATOR)
     places = page.locator("[data-test=places]")
     expect(places).to_have_attribute("data-state", "ready", timeout=SLOW_MS)
     # the demo's directory: its estates with their buildings, and the service hall

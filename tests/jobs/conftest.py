@@ -40,8 +40,9 @@ def jobs_backend(
 
 
 @pytest.fixture
-def empty_engine(jobs_backend: Backend) -> Engine:
-    return jobs_backend.new_database()
+def empty_engine(jobs_backend: Backend) -> Iterator[Engine]:
+    with jobs_backend.database() as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -72,8 +72,9 @@ def messages_backend(
 
 
 @pytest.fixture
-def engine(messages_backend: Backend) -> Engine:
-    return messages_backend.new_database()
+def engine(messages_backend: Backend) -> Iterator[Engine]:
+    with messages_backend.database() as made:
+        yield made
 
 
 @pytest.fixture

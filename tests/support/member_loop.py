@@ -30,6 +30,7 @@ from models import (
     WishStatus,
     generate_shifts,
 )
+from models.community import DEFAULT_ZONE
 from models.post import TakeMode
 from tests.support.rows import LAT, LNG, WEEK_START, add_community, add_post, add_wish
 
@@ -37,6 +38,13 @@ from tests.support.rows import LAT, LNG, WEEK_START, add_community, add_post, ad
 BEFORE_WEEK = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
 #: about 3 km north of the service hall
 FAR_LAT = LAT + 0.027
+
+
+def next_monday() -> date:
+    """The Monday after today in the community's time zone: a week still ahead, so the pages
+    offer its work and accept answers to it."""
+    today = datetime.now(DEFAULT_ZONE).date()
+    return today + timedelta(days=7 - today.weekday())
 
 
 @dataclass
