@@ -63,13 +63,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(
-        settings.database_url,
-        **pool_options(settings.database_url, settings.web_threads, settings.db_wait_seconds),
+    use_database(
+        app,
+        engine
+        or make_engine(
+            settings.database_url,
+            **pool_options(settings.database_url, settings.web_threads, settings.db_wait_seconds),
+        ),
     )
-    # a request that may write takes SQLite's write lock at BEGIN; one that only reads never does
-    app.state.session_factory = make_session_factory(app.state.engine, write_lock_at_begin=True)
-    app.state.read_session_factory = make_session_factory(app.state.engine, reading=True)
     app.state.login_throttle = LoginThrottle(
         per_username=settings.login_attempts,
         per_address=settings.login_attempts_per_address,
@@ -88,3 +89,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # the browser pages (/console/, /m/, /static) call the API above; see docs/pages.md
     pages.install(app)
     return app
+
+
+def use_database(app: FastAPI, engine: Engine) -> None:
+    """Serve ``app`` from the database of ``engine``: every request's session comes from it.
+
+    ``create_app`` calls it once. The tests call it again to serve one app over a new database
+    per test: FastAPI prepares a route the first time a request reaches it in an app, about half
+    a second for the routes of a first request, which a new app per test would pay every time.
+    """
+    app.state.engine = engine
+    # a request that may write takes SQLite's write lock at BEGIN; one that only reads never does
+    app.state.session_factory = make_session_factory(engine, write_lock_at_begin=True)
+    app.state.read_session_factory = make_session_factory(engine, reading=True)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.services.security import create_access_token, hash_password
 from api.settings import Settings
-from api.web.app import create_app
+from api.web.app import create_app, use_database
 from matcher.domain import PersonKind
 from models import Community, Grid, Person, Street, UserAccount, UserRole
 from models.db import make_session_factory
@@ -68,9 +68,20 @@ def db(db_engine: Engine) -> Iterator[Session]:
     session.close()
 
 
+@cache
+def served_app() -> FastAPI:
+    """The app of every test that takes ``app``, made once per test process: each test points
+    it at its own database (``use_database``) and leaves no dependency override behind."""
+    return create_app(TEST_SETTINGS)
+
+
 @pytest.fixture
-def app(db_engine: Engine) -> FastAPI:
-    return create_app(TEST_SETTINGS, engine=db_engine)
+def app(db_engine: Engine) -> Iterator[FastAPI]:
+    made = served_app()
+    use_database(made, db_engine)
+    made.dependency_overrides.clear()
+    yield made
+    made.dependency_overrides.clear()
 
 
 @pytest.fixture
