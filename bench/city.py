@@ -71,23 +71,14 @@ def run_once(
     elif method == "split serial":
         solution = solve_city(problem, client=SERIAL, prove_bound=bound)
     else:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        if address is not None:
-            with Client(address) as client:
-                started = time.perf_counter()
-                solution = solve_city(problem, client=client, prove_bound=bound)
-                workers_mb = list(client.run(peak_mb).values())
-        else:
-            with (
-                LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                ) as cluster,
-                Client(cluster) as client,
-            ):
-                started = time.perf_counter()  # the cluster's start-up is not the solver's
-                solution = solve_city(problem, client=client, prove_bound=bound)
-                workers_mb = list(client.run(peak_mb).values())
+        from matcher.city import local_cluster
+
+        with Client(address) if address is not None else local_cluster(workers) as client:
+            started = time.perf_counter()  # the cluster's start-up is not the solver's
+            solution = solve_city(problem, client=client, prove_bound=bound)
+            workers_mb = list(client.run(peak_mb).values())
     wall = time.perf_counter() - started
     out: dict[str, Any] = {
         "coverage": solution.weighted_coverage,
