@@ -17,7 +17,8 @@ run's proven bound, which bounds every week of the whole city, when it ran.
 ``scenarios.generate.PRESETS``); ``--communities K`` runs the first K of its 93 communities, a
 fraction of the city whose parts' times extrapolate to the whole (docs/benchmarks.md).
 The split's rows also show the parts' critical path (the longest part) and their sum against
-the wall time, and the border pass and the scoring and explaining after it.
+the wall time, the processor time the parts' threads had (which other work on the machine
+does not inflate), and the border pass and the scoring and explaining after it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ DEFAULT_MAX_GB = 6.0
 SPLIT_STATS = (
     "part_seconds_max",
     "part_seconds_sum",
+    "part_cpu_seconds_sum",
     "parts_wall_seconds",
     "border_seconds",
     "finish_seconds",
@@ -180,10 +182,11 @@ def measure(
 
 def table(rows: list[tuple[str, dict[str, Any]]], city_bound: float | None) -> str:
     lines = [
-        "| method | parts | cores | wall s | longest part s | parts' sum s | parts' stage s "
+        "| method | parts | cores | wall s | longest part s | parts' sum s | parts' CPU s "
+        "| parts' stage s "
         "| border s | scoring s | weighted coverage | objective | gap | own proven bound "
         "| client peak MB | worker peak MB | all processes GB |",
-        "|" + "---|" * 16,
+        "|" + "---|" * 17,
     ]
     for method, r in rows:
         bound = float(r["bound"]) if city_bound is None else city_bound
@@ -197,6 +200,7 @@ def table(rows: list[tuple[str, dict[str, Any]]], city_bound: float | None) -> s
         lines.append(
             f"| {method} | {r['parts']} | {r['concurrency']} | {float(r['seconds']):.1f} "
             f"| {secs('part_seconds_max')} | {secs('part_seconds_sum')} "
+            f"| {secs('part_cpu_seconds_sum')} "
             f"| {secs('parts_wall_seconds')} | {secs('border_seconds')} "
             f"| {secs('finish_seconds')} | {float(r['coverage']):,.1f} "
             f"| {int(float(r['objective'])):,} | {100 * gap:.2f}% | {int(float(r['bound'])):,} "

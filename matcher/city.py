@@ -147,6 +147,7 @@ def solve_city(
             "largest_strip_people": max((len(p.neighbours) for p in parts), default=0),
             "part_seconds_max": max((r.seconds for r in results), default=0.0),
             "part_seconds_sum": round(sum(r.seconds for r in results), 3),
+            "part_cpu_seconds_sum": round(sum(r.cpu_seconds for r in results), 3),
             "parts_wall_seconds": round(stage_seconds, 3),
             "parts_objective": sum(r.solution.objective for r in results),
         }

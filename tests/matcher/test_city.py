@@ -81,6 +81,10 @@ def test_split_and_merge_give_a_valid_explained_week() -> None:
     assert len(parts) == 4 and all(len(p.communities) == 1 for p in parts)
     week = solve_city(problem, client=SERIAL, part_people=6)
     assert week.stats["parts"] == 4
+    # the parts' processor time is their thread's: never more than their wall time (each
+    # rounded to the millisecond)
+    cpu, wall = float(week.stats["part_cpu_seconds_sum"]), float(week.stats["part_seconds_sum"])
+    assert 0 < cpu <= wall + 0.01
     assert week.assignments
     assert broken_rules(problem, week) == []
     assert every_open_head_explained(problem, week)
