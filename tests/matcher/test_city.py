@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import pickletools
 import platform
 from collections import defaultdict
 from collections.abc import Iterator
@@ -238,6 +240,20 @@ def test_parts_at_once_are_capped_by_each_machines_free_cores() -> None:
     # an 8-core machine with three cores' worth of load leaves five
     assert city.parallel_cores({f"w{i}": ("a", 1, 8, 3.0) for i in range(8)}) == 5
     assert city.parallel_cores({}) == 1
+
+
+def test_a_part_travels_as_constructor_calls() -> None:
+    """A part goes to a Dask worker pickled: its people, demands and settings, and the week
+    that comes back, as the calls that make them (no field-by-field state, which cost twice
+    the time), and they come back equal."""
+    problem = four_communities()
+    part = city.with_neighbours(split_problem(problem, part_people=6), problem.locks)[0]
+    week = solve_city(problem, client=SERIAL, part_people=6)
+    assert part.neighbours
+    for thing in (part.problem, part.neighbours, week):
+        data = pickle.dumps(thing, protocol=pickle.HIGHEST_PROTOCOL)
+        assert pickle.loads(data) == thing
+        assert not any(op.name == "BUILD" for op, _, _ in pickletools.genops(data))
 
 
 glibc_only = pytest.mark.skipif(
