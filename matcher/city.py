@@ -122,7 +122,7 @@ def solve_city(
 
     ``client``: a ``distributed.Client``; a scheduler address to connect to; ``"serial"``; or
     None for a local cluster of one process per core but one, which is left to this process
-    (serial when Dask is not installed or there is one core).
+    (serial when Dask is not installed or that would leave fewer than two workers).
     ``streets`` maps communities to streets when known: a street's communities form one part.
     ``prove_bound``: bound each part with its neighbours too (a second flow per part, about as
     long as the part's own preparation); without it the reported bound is the trivial one.
@@ -290,7 +290,7 @@ def plain_allocator() -> bool:
 
     A Dask nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting it switches
     off glibc's dynamic thresholds, so every array above 128 KB is mapped afresh and unmapped
-    when freed: preparing a Guiyang-size part then takes 13 times the page faults and about
+    when freed: preparing a Guiyang-size part then takes 14–21 times the page faults and about
     four times the system time of the same call in a plain process (docs/benchmarks.md).
     This puts the thresholds where glibc's own would rise to. True when they were changed.
     """
