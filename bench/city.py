@@ -17,7 +17,10 @@ run's proven bound, which bounds every week of the whole city, when it ran.
 ``scenarios.generate.PRESETS``); ``--communities K`` runs the first K of its 93 communities, a
 fraction of the city whose parts' times extrapolate to the whole (docs/benchmarks.md).
 The split's rows also show the parts' critical path (the longest part) and their sum against
-the wall time, and the border pass and the scoring and explaining after it.
+the wall time, the processor time the parts' threads had (which other work on the machine
+does not inflate), the critical path (the longest part, or the parts' sum shared out among
+the worker threads, whichever is longer: the parts' stage with no overhead), and the border
+pass and the scoring and explaining after it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ DEFAULT_MAX_GB = 6.0
 SPLIT_STATS = (
     "part_seconds_max",
     "part_seconds_sum",
+    "part_cpu_seconds_sum",
     "parts_wall_seconds",
     "border_seconds",
     "finish_seconds",
@@ -65,29 +69,22 @@ def run_once(
     problem = replace(problem, settings=replace(problem.settings, time_limit_s=time_limit, seed=0))
     loaded_mb = peak_mb()
     workers_mb: list[float] = []
+    threads = 1  # the parts that can run at once
     started = time.perf_counter()
     if method == "one piece":
         solution = solve(problem)
     elif method == "split serial":
         solution = solve_city(problem, client=SERIAL, prove_bound=bound)
     else:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        if address is not None:
-            with Client(address) as client:
-                started = time.perf_counter()
-                solution = solve_city(problem, client=client, prove_bound=bound)
-                workers_mb = list(client.run(peak_mb).values())
-        else:
-            with (
-                LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                ) as cluster,
-                Client(cluster) as client,
-            ):
-                started = time.perf_counter()  # the cluster's start-up is not the solver's
-                solution = solve_city(problem, client=client, prove_bound=bound)
-                workers_mb = list(client.run(peak_mb).values())
+        from matcher.city import local_cluster
+
+        with Client(address) if address is not None else local_cluster(workers) as client:
+            started = time.perf_counter()  # the cluster's start-up is not the solver's
+            solution = solve_city(problem, client=client, prove_bound=bound)
+            workers_mb = list(client.run(peak_mb).values())
+            threads = sum(int(w["nthreads"]) for w in client.scheduler_info()["workers"].values())
     wall = time.perf_counter() - started
     out: dict[str, Any] = {
         "coverage": solution.weighted_coverage,
@@ -102,6 +99,9 @@ def run_once(
     }
     for key in SPLIT_STATS:
         out[key] = float(solution.stats.get(key, 0.0))
+    # what the parts' stage would take with no overhead: the longest part, or their sum shared
+    # out among the worker threads
+    out["critical_path"] = max(out["part_seconds_max"], out["part_seconds_sum"] / threads)
     return out
 
 
@@ -182,17 +182,18 @@ def measure(
     out = dict(runs[0])
     for key in ("coverage", "objective", "bound", "seconds", "peak_mb", "worker_mb", "tree_gb"):
         out[key] = statistics.median(float(r[key]) for r in runs)
-    for key in SPLIT_STATS:
+    for key in (*SPLIT_STATS, "critical_path"):
         out[key] = statistics.median(float(r[key]) for r in runs)
     return out
 
 
 def table(rows: list[tuple[str, dict[str, Any]]], city_bound: float | None) -> str:
     lines = [
-        "| method | parts | cores | wall s | longest part s | parts' sum s | parts' stage s "
+        "| method | parts | cores | wall s | longest part s | parts' sum s | parts' CPU s "
+        "| critical path s | parts' stage s "
         "| border s | scoring s | weighted coverage | objective | gap | own proven bound "
         "| client peak MB | worker peak MB | all processes GB |",
-        "|" + "---|" * 16,
+        "|" + "---|" * 18,
     ]
     for method, r in rows:
         bound = float(r["bound"]) if city_bound is None else city_bound
@@ -206,6 +207,7 @@ def table(rows: list[tuple[str, dict[str, Any]]], city_bound: float | None) -> s
         lines.append(
             f"| {method} | {r['parts']} | {r['concurrency']} | {float(r['seconds']):.1f} "
             f"| {secs('part_seconds_max')} | {secs('part_seconds_sum')} "
+            f"| {secs('part_cpu_seconds_sum')} | {secs('critical_path')} "
             f"| {secs('parts_wall_seconds')} | {secs('border_seconds')} "
             f"| {secs('finish_seconds')} | {float(r['coverage']):,.1f} "
             f"| {int(float(r['objective'])):,} | {100 * gap:.2f}% | {int(float(r['bound'])):,} "

@@ -25,7 +25,9 @@ depend on where a part ran.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import platform
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -58,8 +60,26 @@ PARTS_SHARE = 0.7
 BORDER_SHARE = 0.2
 MIN_PART_SECONDS = 1.0
 MIN_BORDER_SECONDS = 0.5
+#: a local cluster only pays with two workers or more besides this process
+MIN_LOCAL_WORKERS = 2
 #: ``client=SERIAL`` runs the parts one after another in this process, Dask or not
 SERIAL = "serial"
+#: glibc's ``mallopt`` parameters, and the ceilings its own dynamic thresholds rise to on 64 bits
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD = 32 * 2**20
+TRIM_THRESHOLD = 2 * MMAP_THRESHOLD
+#: the workers of a local cluster: one thread each (CP-SAT runs one search per part), no
+#: sampling profiler (it takes the interpreter from the part 100 times a second), and not
+#: Dask's ``MALLOC_TRIM_THRESHOLD_`` (see ``plain_allocator``), which the nanny would also
+#: leave in this process's environment for every process it starts later
+LOCAL_WORKERS_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1,
+        "MKL_NUM_THREADS": 1,
+        "OPENBLAS_NUM_THREADS": 1,
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +122,7 @@ def solve_city(
 
     ``client``: a ``distributed.Client``; a scheduler address to connect to; ``"serial"``; or
     None for a local cluster of one process per core but one, which is left to this process
-    (serial when Dask is not installed or there is one core).
+    (serial when Dask is not installed or that would leave fewer than two workers).
     ``streets`` maps communities to streets when known: a street's communities form one part.
     ``prove_bound``: bound each part with its neighbours too (a second flow per part, about as
     long as the part's own preparation); without it the reported bound is the trivial one.
@@ -127,6 +147,7 @@ def solve_city(
             "largest_strip_people": max((len(p.neighbours) for p in parts), default=0),
             "part_seconds_max": max((r.seconds for r in results), default=0.0),
             "part_seconds_sum": round(sum(r.seconds for r in results), 3),
+            "part_cpu_seconds_sum": round(sum(r.cpu_seconds for r in results), 3),
             "parts_wall_seconds": round(stage_seconds, 3),
             "parts_objective": sum(r.solution.objective for r in results),
         }
@@ -264,6 +285,24 @@ def cores_here() -> tuple[int, float]:
     return usable_cores(), load
 
 
+def plain_allocator() -> bool:
+    """On a worker: memory allocated as in a plain process, whatever the worker was started with.
+
+    A Dask nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting it switches
+    off glibc's dynamic thresholds, so every array above 128 KB is mapped afresh and unmapped
+    when freed: preparing a Guiyang-size part then takes 14–21 times the page faults and about
+    four times the system time of the same call in a plain process (docs/benchmarks.md).
+    This puts the thresholds where glibc's own would rise to. True when they were changed.
+    """
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or platform.libc_ver()[0] != "glibc":
+        return False
+    libc = ctypes.CDLL(None)
+    return bool(
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        and libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    )
+
+
 def parallel_cores(workers: Mapping[str, tuple[str, int, int, float]]) -> int:
     """How many parts can really run at once: per machine, its workers' threads, but no more
     than its cores left free by the load already on it (at least one).
@@ -305,6 +344,7 @@ class DaskRunner:
     scattered: dict[int, Future] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.client.run(plain_allocator)
         info = self.client.scheduler_info()["workers"]
         here = self.client.run(cores_here)
         self.cores = parallel_cores(
@@ -347,9 +387,26 @@ class DaskRunner:
 
 
 @contextmanager
+def local_cluster(workers: int) -> Iterator[Client]:
+    """A client of ``workers`` worker processes on this machine, set up for the parts."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    with (
+        dask.config.set(LOCAL_WORKERS_CONFIG),
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+@contextmanager
 def parts_runner(client: Client | str | None) -> Iterator[Runner]:
     """How the parts run: serially here, or on a Dask cluster (given, at an address, or local
-    with a core left to this process)."""
+    with a core left to this process, when that leaves two workers or more: one worker would
+    run the parts one after another like this process, with a worker's costs on top)."""
     if client == SERIAL:
         yield SerialRunner()
         return
@@ -357,7 +414,7 @@ def parts_runner(client: Client | str | None) -> Iterator[Runner]:
         yield DaskRunner(client)
         return
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         if client is not None:
             raise
@@ -367,17 +424,9 @@ def parts_runner(client: Client | str | None) -> Iterator[Runner]:
         with Client(client) as connected:
             yield DaskRunner(connected)
         return
-    workers = usable_cores() - 1  # the border pass and the merge run here meanwhile
-    if workers < 1:
+    workers = usable_cores() - 1  # this process reads, splits, passes the border and adds up
+    if workers < MIN_LOCAL_WORKERS:
         yield SerialRunner()
         return
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as local,
-    ):
+    with local_cluster(workers) as local:
         yield DaskRunner(local)

@@ -159,9 +159,9 @@ def solve(
         typer.Option(
             "--dask",
             help=(
-                "分片在 Dask 上并行求解（默认在本机启动，留一核给本进程）\n\n"
+                "分片在 Dask 上并行求解（默认在本机启动，留一核给本进程；不足三核时逐片求解）\n\n"
                 "Solve the parts on Dask, by default on a local cluster of one process per core "
-                "but one, left to this process"
+                "but one, left to this process (one after another here below three cores)"
             ),
         ),
     ] = False,

@@ -4,7 +4,13 @@ line, locks survive the split, Dask and the serial run agree, and ``tongxin solv
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import pickletools
+import platform
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -77,6 +83,10 @@ def test_split_and_merge_give_a_valid_explained_week() -> None:
     assert len(parts) == 4 and all(len(p.communities) == 1 for p in parts)
     week = solve_city(problem, client=SERIAL, part_people=6)
     assert week.stats["parts"] == 4
+    # the parts' processor time is their thread's: never more than their wall time (each
+    # rounded to the millisecond)
+    cpu, wall = float(week.stats["part_cpu_seconds_sum"]), float(week.stats["part_seconds_sum"])
+    assert 0 < cpu <= wall + 0.01
     assert week.assignments
     assert broken_rules(problem, week) == []
     assert every_open_head_explained(problem, week)
@@ -230,6 +240,100 @@ def test_parts_at_once_are_capped_by_each_machines_free_cores() -> None:
     # an 8-core machine with three cores' worth of load leaves five
     assert city.parallel_cores({f"w{i}": ("a", 1, 8, 3.0) for i in range(8)}) == 5
     assert city.parallel_cores({}) == 1
+
+
+def test_a_part_travels_as_constructor_calls() -> None:
+    """A part goes to a Dask worker pickled: its people, demands and settings, and the week
+    that comes back, as the calls that make them (no field-by-field state, which cost twice
+    the time), and they come back equal."""
+    problem = four_communities()
+    part = city.with_neighbours(split_problem(problem, part_people=6), problem.locks)[0]
+    week = solve_city(problem, client=SERIAL, part_people=6)
+    assert part.neighbours
+    for thing in (part.problem, part.neighbours, week):
+        data = pickle.dumps(thing, protocol=pickle.HIGHEST_PROTOCOL)
+        assert pickle.loads(data) == thing
+        assert not any(op.name == "BUILD" for op, _, _ in pickletools.genops(data))
+
+
+glibc_only = pytest.mark.skipif(
+    platform.libc_ver()[0] != "glibc", reason="glibc's allocator thresholds"
+)
+
+
+def page_faults_of_freed_arrays() -> int:
+    """Page faults while a hundred 2 MB arrays are made and freed one after another: none
+    once the first is freed, where freed memory is kept for the next; 512 each where every
+    array is mapped afresh."""
+    import resource
+
+    import numpy as np
+
+    np.ones(2**18)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(100):
+        np.ones(2**18)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+@glibc_only
+def test_dask_workers_allocate_like_a_plain_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nanny's worker starts with MALLOC_TRIM_THRESHOLD_, which maps every large array
+    afresh; the runner puts the thresholds back on every worker before the parts."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)  # the nanny leaves it here
+    problem = four_communities()
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        [(trim, before)] = client.run(
+            lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), page_faults_of_freed_arrays())
+        ).values()
+        solve_city(problem, client=client, part_people=6, border_pass=False)
+        [after] = client.run(page_faults_of_freed_arrays).values()
+    assert trim is not None and before > 100 * 256
+    assert after < 100 * 16
+
+
+def test_the_local_cluster_is_set_up_for_the_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No sampling profiler on its workers, and no MALLOC_TRIM_THRESHOLD_ in their
+    environment nor left in this process's."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with city.local_cluster(1) as client:
+        [(profiled, trim)] = client.run(
+            lambda dask_worker: (
+                "profile" in dask_worker.periodic_callbacks,
+                os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            )
+        ).values()
+    assert not profiled and trim is None
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
+
+
+@pytest.mark.parametrize(("cores", "runner"), [(2, SERIAL), (3, "dask")])
+def test_a_local_cluster_only_with_two_workers_or_more(
+    monkeypatch: pytest.MonkeyPatch, cores: int, runner: str
+) -> None:
+    """A core is left to this process; one worker would only run the parts one after another
+    like this process does, so two cores solve serially and three start two workers."""
+    started: list[int] = []
+
+    @contextmanager
+    def in_process_cluster(workers: int) -> Iterator[Client]:
+        started.append(workers)
+        with (
+            LocalCluster(
+                n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+
+    monkeypatch.setattr(city, "usable_cores", lambda: cores)
+    monkeypatch.setattr(city, "local_cluster", in_process_cluster)
+    week = solve_city(four_communities(), part_people=6, border_pass=False)
+    assert week.stats["runner"] == runner
+    assert started == ([] if runner == SERIAL else [cores - 1])
 
 
 def fixed_time_border_week() -> Problem:
