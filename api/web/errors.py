@@ -397,13 +397,16 @@ class Admission:
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiting.append(turn)
         try:
-            await asyncio.wait_for(asyncio.shield(turn), self.wait_seconds)
+            # the turn itself is awaited: ``wait_for`` around a ``shield`` costs every waiting
+            # request another future and its callbacks, and under a burst most requests wait
+            async with asyncio.timeout(self.wait_seconds):
+                await turn
             return True
         except BaseException as error:  # the wait ran out, or the request was cancelled
             if turn.done() and not turn.cancelled():
                 # the turn came as the wait ended: hand it on
                 self._leave()
-            else:
+            else:  # cancelled with the wait
                 turn.cancel()
                 with contextlib.suppress(ValueError):
                     self.waiting.remove(turn)
