@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     #: comma-separated addresses of the reverse proxies whose ``X-Forwarded-For`` is believed
     #: (e.g. ``127.0.0.1`` behind a local nginx); empty: none, the connection's address counts
     forwarded_allow_ips: str = ""
+    #: one line per request on standard error (uvicorn's access log); off, as a reverse proxy
+    #: usually keeps that log, and writing it costs a web process a share of every request
+    access_log: bool = False
 
     # load: what one web process takes on at once
     #: requests inside one web process at the same time, each with one request thread and one

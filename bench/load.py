@@ -70,7 +70,8 @@ COORDINATOR = "demo-coordinator"
 DEMO_PASSWORD = "tongxin-demo"
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-POSTGRES_SCHEMA = "bench_load"
+#: the process id in its name: two runs at once on one machine never drop each other's schema
+POSTGRES_SCHEMA = f"bench_load_{os.getpid()}"
 
 #: burst sizes at --clients-scale 1
 REGISTRATIONS = {"sqlite": (200, 500), "postgresql": (500,)}

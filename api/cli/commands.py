@@ -484,6 +484,11 @@ def serve(
             # default): a client cannot choose the address its failed logins are counted under
             proxy_headers=bool(settings.forwarded_allow_ips),
             forwarded_allow_ips=settings.forwarded_allow_ips or None,
+            access_log=settings.access_log,
+            # the C event loop and parser (uvicorn[standard]); named so that a missing one
+            # fails at start instead of falling back to the pure-Python ones
+            loop="uvloop",
+            http="httptools",
         )
     finally:
         if worker is not None:

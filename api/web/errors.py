@@ -71,6 +71,14 @@ def request_language(request: Request) -> str:
     return language(request.headers.get("accept-language"))
 
 
+def scope_language(scope: Scope) -> str:
+    """The language of a request not yet wrapped in a ``Request`` (the middlewares')."""
+    for name, value in scope["headers"]:
+        if name == b"accept-language":
+            return language(value.decode("latin-1"))
+    return language(None)
+
+
 # validation messages ----------------------------------------------------------------------
 
 #: pydantic error type → (Chinese, English) message; ``{name}`` takes the error's ``ctx``
@@ -299,17 +307,24 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        lang = language(headers.get(b"accept-language", b"").decode("latin-1"))
-        declared = headers.get(b"content-length")
+        declared, chunked = None, False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = True
         if declared is not None:
             try:
                 too_big = int(declared) > self.max_bytes
             except ValueError:
                 too_big = False
             if too_big:
-                await _json(413, BODY_TOO_LARGE[lang])(scope, receive, send)
+                await _json(413, BODY_TOO_LARGE[scope_language(scope)])(scope, receive, send)
                 return
+        if not chunked:
+            # no body, or one of the declared length: the server reads no more than that
+            await self.app(scope, receive, send)
+            return
 
         received = 0
         started = False
@@ -333,7 +348,7 @@ class BodySizeLimit:
             await self.app(scope, counted_receive, tracked_send)
         except BodyTooLarge:
             if not started:
-                await _json(413, BODY_TOO_LARGE[lang])(scope, receive, send)
+                await _json(413, BODY_TOO_LARGE[scope_language(scope)])(scope, receive, send)
 
 
 #: the key in a request's ``state`` that holds its arrival (``time.monotonic()``)
@@ -366,32 +381,32 @@ class Admission:
             return
         # when it arrived, for the deadline of its commit (``api.web.deps.get_session``)
         scope.setdefault("state", {})[ARRIVED] = time.monotonic()
-        if not await self._enter():
-            headers = dict(scope.get("headers") or [])
-            lang = language(headers.get(b"accept-language", b"").decode("latin-1"))
-            await busy(lang)(scope, receive, send)
+        if self.admitted < self.inside and not self.waiting:
+            self.admitted += 1  # a free place and nobody before it: in at once
+        elif not await self._wait_turn():
+            await busy(scope_language(scope))(scope, receive, send)
             return
         try:
             await self.app(scope, receive, send)
         finally:
             self._leave()
 
-    async def _enter(self) -> bool:
-        if self.admitted < self.inside and not self.waiting:
-            self.admitted += 1
-            return True
+    async def _wait_turn(self) -> bool:
         if len(self.waiting) >= self.max_waiting:
             return False
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiting.append(turn)
         try:
-            await asyncio.wait_for(asyncio.shield(turn), self.wait_seconds)
+            # the turn itself is awaited: ``wait_for`` around a ``shield`` costs every waiting
+            # request another future and its callbacks, and under a burst most requests wait
+            async with asyncio.timeout(self.wait_seconds):
+                await turn
             return True
         except BaseException as error:  # the wait ran out, or the request was cancelled
             if turn.done() and not turn.cancelled():
                 # the turn came as the wait ended: hand it on
                 self._leave()
-            else:
+            else:  # cancelled with the wait
                 turn.cancel()
                 with contextlib.suppress(ValueError):
                     self.waiting.remove(turn)

@@ -118,6 +118,20 @@ def test_serve_starts_several_web_processes_on_postgresql(
     assert "--reload 与 --workers 不能同时用" in refused.output
 
 
+def test_serve_keeps_no_access_log_unless_asked(
+    demo: Demo, started: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = runner.invoke(app, ["serve", "--no-migrate", "--no-embedded-worker"])
+    assert result.exit_code == 0, result.output
+    assert started["access_log"] is False
+    # the C loop and parser by name: a server without them does not start on slower ones
+    assert (started["loop"], started["http"]) == ("uvloop", "httptools")
+    monkeypatch.setenv("TONGXIN_ACCESS_LOG", "true")
+    again = runner.invoke(app, ["serve", "--no-migrate", "--no-embedded-worker"])
+    assert again.exit_code == 0, again.output
+    assert started["access_log"] is True
+
+
 def test_serve_in_development_solves_queued_runs_itself(
     demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,6 +90,12 @@ def test_body_too_large_is_413(client: TestClient) -> None:
     )
     assert response.status_code == 413
     assert response.json() == {"detail": "请求内容过大"}
+    english = client.post(
+        "/api/v1/registrations",
+        content=big,
+        headers={"Content-Type": "application/json", "Accept-Language": "en"},
+    )
+    assert english.json() == {"detail": "Request body too large"}
 
 
 def test_streamed_body_too_large_is_413(client: TestClient) -> None:

@@ -137,10 +137,16 @@ def test_requests_beyond_the_waiting_limit_are_503_at_once() -> None:
         began = time.monotonic()
         refused = client.get("/slow")
         waited = time.monotonic() - began
+        english = client.get("/slow", headers={"Accept-Language": "en"})
         release.set()
         inside.join(10)
     assert refused.status_code == 503
     assert refused.headers["retry-after"]
+    assert (english.status_code, english.headers["retry-after"]) == (
+        503,
+        refused.headers["retry-after"],
+    )
+    assert english.json()["detail"] != refused.json()["detail"]  # in the caller's language
     assert waited < 5  # at once: not after the 20 s a waiting request would be given
     assert first == [200]
 

@@ -4,11 +4,16 @@ calendar feed: ``test_task_card_and_calendar.py``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import anyio.to_thread
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from api.schemas.people import AccountPublic, PersonSelf
 from models import Assignment, AssignmentStatus
 from models.base import utcnow
 from models.person import Person
@@ -82,6 +87,61 @@ def test_profile_read_in_one_query_shows_what_the_person_holds(
     assert read["unavailable_dates"] == ["2026-03-07", "2026-03-08"]
     assert (read["work_unit_name"], read["grid_name"]) == ("区财政局", "第一网格")
     assert read["community_name"] == person.community.name
+
+
+def test_profile_is_the_schema_field_for_field(
+    client: TestClient, app: FastAPI, db: Session, world: World, as_role: Headers
+) -> None:
+    """``GET /me`` makes its JSON itself: the body is what the documented schema gives, with
+    every field, for a member with each field filled and for staff."""
+    person = db.get(Person, world["person_a1"])
+    assert person is not None
+    person.consent_version, person.consent_at = "2026-01", datetime(2026, 2, 1, 8, 30, tzinfo=UTC)
+    person.skills = {"理发"}
+    db.commit()
+    for name in ("member_a", "coordinator_a", "street_admin"):
+        response = client.get("/api/v1/me", headers=as_role(name))
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert body == AccountPublic.model_validate(body).model_dump(mode="json")
+        assert list(body) == list(AccountPublic.model_fields)
+        assert (body["person"] is None) == (name != "member_a")
+    member = client.get("/api/v1/me", headers=as_role("member_a")).json()
+    assert list(member["person"]) == list(PersonSelf.model_fields)
+    assert member["person"]["consent_at"] == "2026-02-01T08:30:00Z"
+    assert member["person"]["skills"] == ["理发"]
+    # the documents still describe it
+    ok = app.openapi()["paths"]["/api/v1/me"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AccountPublic"
+    }
+
+
+def test_profile_goes_to_a_request_thread_once(
+    client: TestClient, db: Session, world: World, as_role: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller, the profile and the JSON of ``GET /me`` are made in one request thread: each
+    hop from the event loop to a thread costs a share of the request."""
+    hops: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(function, "__qualname__", repr(function)))
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    assert client.get("/api/v1/me", headers=as_role("member_a")).status_code == 200
+    assert len(hops) == 1, hops
+    # the caller is checked as on every route: no token, or a closed account, is a 401
+    assert client.get("/api/v1/me").status_code == 401
+    headers = as_role("member_a")
+    account = db.merge(world.users["member_a"])
+    account.active = False
+    db.commit()
+    closed = client.get("/api/v1/me", headers=headers)
+    assert closed.status_code == 401
+    assert closed.headers["www-authenticate"] == "Bearer"
 
 
 def test_assignments_come_from_published_runs_only(

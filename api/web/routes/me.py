@@ -7,16 +7,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from api.schemas.assignments import CalendarFeed, DeclineCreate, HoursCreate, MyAssignment
 from api.schemas.people import AccountPublic, AvailabilityUpdate, PersonSelf
 from api.services import assignments, claims, ics, people
 from api.services.scope import community_ids_for, grid_ids_for
 from api.web.clock import NowDep
-from api.web.deps import CurrentUser, SessionDep
+from api.web.deps import (
+    BearerToken,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    authenticate,
+    in_request_thread,
+)
 from api.web.scope import MemberPerson, OwnAssignment
 from models.base import utcnow
-from models.user import UserRole
+from models.user import UserAccount, UserRole
 
 router = APIRouter(prefix="/me", tags=["me 我的"])
 
@@ -29,9 +37,21 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("", response_model=AccountPublic)
-def read_me(session: SessionDep, user: CurrentUser) -> AccountPublic:
+async def read_me(request: Request, settings: SettingsDep, token: BearerToken) -> Response:
     """The caller's account and reach; a member's profile with the phone masked."""
-    # a member's person came with the account (``current_user``); only its lists are read here
+
+    # every member's page opens with it: the caller, their profile and the JSON in one request
+    # thread (``in_request_thread``), and the JSON made here, as the schema above describes it
+    def answer(session: Session) -> str:
+        user = authenticate(session=session, settings=settings, token=token)
+        return own_account(session, user).model_dump_json()
+
+    return Response(await in_request_thread(request, answer), media_type="application/json")
+
+
+def own_account(session: Session, user: UserAccount) -> AccountPublic:
+    """The account and its reach; a member's profile with the phone masked."""
+    # a member's person came with the account (``authenticate``); only its lists are read here
     person = user.person if user.role == UserRole.MEMBER else None
     return AccountPublic(
         id=user.id,
