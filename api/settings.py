@@ -56,8 +56,10 @@ class Settings(BaseSettings):
 
     # load: what one web process takes on at once
     #: requests inside one web process at the same time, each with one request thread and one
-    #: database connection (the PostgreSQL pool holds this many); the others wait their turn
-    web_threads: int = Field(default=20, ge=1, le=500)
+    #: database connection (the PostgreSQL pool holds this many); the others wait their turn.
+    #: More threads than a few per core only share the same processor among more requests:
+    #: at 500 concurrent reads on 2 cores, 8 answered faster than 20 (docs/benchmarks.md)
+    web_threads: int = Field(default=8, ge=1, le=500)
     #: how long a request waits for its turn before it is answered 503 with ``Retry-After``
     queue_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     #: requests waiting beyond these are refused at once with 503 and ``Retry-After``
