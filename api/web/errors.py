@@ -68,11 +68,12 @@ def language(accept_language: str | None) -> str:
 
 
 def request_language(request: Request) -> str:
-    return language(request.headers.get("accept-language"))
+    return scope_language(request.scope)
 
 
 def scope_language(scope: Scope) -> str:
-    """The language of a request not yet wrapped in a ``Request`` (the middlewares')."""
+    """The language a request asks for (``Accept-Language``), read from its ASGI scope: the
+    middlewares have no ``Request``."""
     for name, value in scope["headers"]:
         if name == b"accept-language":
             return language(value.decode("latin-1"))

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from models.base import Base
@@ -52,7 +52,6 @@ class Backend:
         self._emptied: list[str] = []
         self._schema_of: dict[Engine, str] = {}
         self._admin: Engine | None = None
-        self._sequence_names: list[str] | None = None
 
     @contextmanager
     def database(self) -> Iterator[Engine]:
@@ -131,21 +130,14 @@ class Backend:
         schema = self._schema_of.pop(engine)
         try:
             with self.admin().begin() as connection:
-                connection.execute(text(_emptying(schema, self._sequences(connection))))
+                sequences = connection.scalars(
+                    text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"),
+                    {"schema": schema},
+                )
+                connection.execute(text(_emptying(schema, list(sequences))))
         except DBAPIError:
             return
         self._emptied.append(schema)
-
-    def _sequences(self, connection: Connection) -> list[str]:
-        """The id sequences of a schema with every table: the same names in each."""
-        if self._sequence_names is None:
-            self._sequence_names = list(
-                connection.scalars(
-                    text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"),
-                    {"schema": self.schemas[0]},
-                )
-            )
-        return self._sequence_names
 
     def close(self) -> None:
         for engine in self.engines:
