@@ -7,10 +7,11 @@ person's task count, so it is a min-cost flow:
     source ──────────────────────── bypass (unfilled heads) ─────────────────────────→ sink
 
 What a flow cannot hold — two tasks of one person at overlapping times, the weekly hour cap,
-all-or-nothing group wishes — is relaxed. Two relaxations are tightened cheaply: a person's
+all-or-nothing group wishes — is relaxed. Three relaxations are tightened cheaply: a person's
 fixed-time demands that overlap form a *time cluster* whose capacity is the most of them one
-person can do (interval scheduling), and a demand with several roles takes a person once.
-The flow optimum is therefore an upper bound on the true optimum, and often equals it.
+person can do (interval scheduling); a demand with several roles takes a person once; and a
+helper of a group wish who could not meet enough fellow helpers at any one start carries
+nothing (``timing.could_meet``). The flow optimum is therefore an upper bound on the true optimum, and often equals it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from matcher import rules
+from matcher import rules, timing
 from matcher.candidates import Candidates
 
 ROLE_STRIDE = 1024  # roles per demand, for packing (demand, role) into one integer key
@@ -246,7 +247,6 @@ def build_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowGraph:
     """The network of the relaxation (see the module's docstring)."""
     started = time.perf_counter()
     roles, tiers = head_tiers(c)
-    n_pairs = len(c)
     source, sink = 0, 1
     next_node = 2
     role_node = {}
@@ -281,7 +281,8 @@ def build_flow(c: Candidates, load_tiers: dict[int, list[int]]) -> FlowGraph:
     entry[multi] = pair_nodes
     tails: list[np.ndarray] = [role_of_pair]
     heads: list[np.ndarray] = [entry]
-    caps: list[np.ndarray] = [np.ones(n_pairs, dtype=np.int64)]
+    # a group wish's helper who could meet too few others at any start carries nothing
+    caps: list[np.ndarray] = [timing.could_meet(c).astype(np.int64)]
     costs: list[np.ndarray] = [pair_cost.astype(np.int64)]
     multi_idx = np.flatnonzero(multi)[multi_first]
     tails.append(next_node - len(multi_keys) + np.arange(len(multi_keys)))

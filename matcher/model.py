@@ -147,13 +147,13 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
 
 def add_options(model: cp_model.CpModel, c: Candidates, pairs: np.ndarray) -> list[Option]:
     """One boolean per pair and segment the person could take the demand in; for a group wish
-    that comes at once, per pair and span of starts (``meeting_spans``) inside a segment."""
+    that comes at once, per pair and span of starts (``timing.meeting_spans``) inside a segment."""
     demands = c.problem.demands
     helpers: dict[int, list[int]] = {}
     for pair in map(int, pairs):
         if demands[int(c.demand[pair])].together:
             helpers.setdefault(int(c.demand[pair]), []).append(pair)
-    spans = {d: meeting_spans(c, d, its) for d, its in helpers.items()}
+    spans = {d: timing.meeting_spans(c, d, its) for d, its in helpers.items()}
     options: list[Option] = []
     for pair in sorted(map(int, pairs)):
         p, d = int(c.person[pair]), int(c.demand[pair])
@@ -168,29 +168,6 @@ def add_options(model: cp_model.CpModel, c: Candidates, pairs: np.ndarray) -> li
                     var = model.new_bool_var(f"x{pair}_{piece.start}")
                     options.append(Option(pair, piece, var))
     return options
-
-
-def meeting_spans(c: Candidates, d: int, pairs: list[int]) -> list[tuple[int, int]]:
-    """The spans of starts (first, last) a group wish's helpers could meet in.
-
-    They cut the week at the first and just past the last start of every helper's segment, so
-    a segment holds all of a span or none of it; spans that too few helpers hold are left out.
-    """
-    demand = c.problem.demands[d]
-    step = rules.SLOT_MINUTES
-    ranges = [
-        (int(c.person[pair]), segment.start, segment.latest_start(demand.duration))
-        for pair in pairs
-        for segment in c.segments(int(c.person[pair]), d)
-    ]
-    cuts = sorted({first for _, first, _ in ranges} | {last + step for _, _, last in ranges})
-    need = demand.headcount if demand.all_or_nothing else 1
-    spans = []
-    for low, high in itertools.pairwise(cuts):
-        people = {p for p, first, last in ranges if first <= low and high - step <= last}
-        if len(people) >= need:
-            spans.append((low, high - step))
-    return spans
 
 
 def group_options(
@@ -276,7 +253,7 @@ def add_one_start_for_the_group(
     staffed: cp_model.IntVar | None,
 ) -> Meeting:
     """A group wish's helpers all come at one start: the group picks one span of starts
-    (``meeting_spans``; each helper's option lies in one), and a helper is taken only in the
+    (``timing.meeting_spans``; each helper's option lies in one), and a helper is taken only in the
     chosen span. Helpers in one span share every start in it; helpers who share a start share
     the span around it."""
     demand = c.problem.demands[d]

@@ -362,6 +362,54 @@ def what_fits(c: Candidates, tasks: Sequence[Task]) -> dict[int, int]:
     return starts
 
 
+def meeting_spans(c: Candidates, d: int, pairs: list[int]) -> list[tuple[int, int]]:
+    """The spans of starts (first, last) a group wish's helpers could meet in.
+
+    They cut the week at the first and just past the last start of every helper's segment, so
+    a segment holds all of a span or none of it; spans that too few helpers hold are left out.
+    """
+    demand = c.problem.demands[d]
+    step = rules.SLOT_MINUTES
+    ranges = [
+        (int(c.person[pair]), segment.start, segment.latest_start(demand.duration))
+        for pair in pairs
+        for segment in c.segments(int(c.person[pair]), d)
+    ]
+    cuts = sorted({first for _, first, _ in ranges} | {last + step for _, _, last in ranges})
+    need = demand.headcount if demand.all_or_nothing else 1
+    spans = []
+    for low, high in itertools.pairwise(cuts):
+        people = {p for p, first, last in ranges if first <= low and high - step <= last}
+        if len(people) >= need:
+            spans.append((low, high - step))
+    return spans
+
+
+def could_meet(c: Candidates) -> np.ndarray:
+    """For each pair, whether it may be in a valid week as far as meeting goes: False for a
+    helper of a group wish that needs all its heads at one start when none of the spans of
+    starts the helper could come in holds enough helpers (``meeting_spans``), and for every
+    helper of such a wish that no span holds. A staffed wish of this kind has all its helpers
+    at one start, which lies in one span, so the span holds all of them: no valid week has a
+    pair this drops. Pins are kept (the coordinator decided)."""
+    demands = c.problem.demands
+    keep = np.ones(len(c), dtype=bool)
+    wishes = np.flatnonzero([d.together and d.all_or_nothing for d in demands])
+    for d in wishes.tolist():
+        pairs = np.flatnonzero(c.demand == d).tolist()
+        if not pairs:
+            continue
+        spans = meeting_spans(c, d, pairs)
+        duration = demands[d].duration
+        for pair in pairs:
+            keep[pair] = bool(c.pinned[pair]) or any(
+                segment.within(low, high, duration) is not None
+                for segment in c.segments(int(c.person[pair]), d)
+                for low, high in spans
+            )
+    return keep
+
+
 def sufficient_starts(c: Candidates) -> dict[tuple[int, int], list[int]]:
     """For each (person, wish) pair, every start a valid week may need.
 

@@ -8,8 +8,12 @@ import copy
 from dataclasses import replace
 
 from matcher import solve, solve_greedy
+from matcher.candidates import build_candidates
 from matcher.domain import Demand, Problem, WeeklyWindow
+from matcher.flow import build_flow
 from matcher.ranking import Booked, rank_candidates
+from matcher.solver import load_tiers
+from matcher.timing import could_meet
 from scenarios import parse_scenario
 from tests.matcher.group_rules import every_rule_broken
 from tests.support.factories import make_person, make_problem, make_wish, near, wm
@@ -126,3 +130,23 @@ def test_the_scenario_flag_separate_visits() -> None:
     assert loaded().together and not loaded().separate_visits  # old files: one visit
     wish["separate_visits"] = True
     assert loaded().separate_visits and loaded().all_or_nothing and not loaded().together
+
+
+def test_the_flow_bound_leaves_out_helpers_who_cannot_meet() -> None:
+    # Monday's and Tuesday's helpers could each come, but never with two others: the flow's
+    # bound counted the wardrobe's three heads; now it gives those helpers nothing
+    problem = wardrobe_week()
+    c = build_candidates(problem)
+    assert could_meet(c).tolist() == [False, False, False]
+    assert build_flow(c, load_tiers(c)).solve().bound == 0
+    # two more helpers free on Tuesday from 18:00: with Tuesday's first, three can meet from
+    # 18:30; Monday's and Wednesday's helpers still carry nothing
+    more_people = [
+        make_person(f"tue{n}", skills=CARRY, home=near(50 * n), availability=evening(1, "18:00"))
+        for n in (2, 3)
+    ]
+    more = replace(problem, people=(*problem.people, *more_people))
+    c = build_candidates(more)
+    meets = {more.people[int(p)].id: bool(m) for p, m in zip(c.person, could_meet(c), strict=True)}
+    assert meets == {"mon": False, "tue": True, "wed": False, "tue2": True, "tue3": True}
+    assert build_flow(c, load_tiers(c)).solve().bound == solve(more).objective > 0

@@ -83,7 +83,7 @@ def test_time_limit_holds_on_a_hard_week() -> None:
     assert solution.objective <= solution.bound
 
 
-@pytest.mark.parametrize("seed", [8, 13, 20])  # weeks where the repaired flow answer falls short
+@pytest.mark.parametrize("seed", [1, 13, 25])  # weeks where the repaired flow answer falls short
 def test_separate_neighbourhoods_are_solved_as_parts(seed: int) -> None:
     one = random_week(seed, people=3, demands=4)
     expected = brute_force_best(one)
@@ -96,7 +96,7 @@ def test_separate_neighbourhoods_are_solved_as_parts(seed: int) -> None:
 
 
 def test_determinism_through_cp_sat() -> None:
-    problem = random_week(8, people=3, demands=4)
+    problem = random_week(1, people=3, demands=4)
     other = shifted(problem, "-b", 30)
     both = replace(
         problem, people=problem.people + other.people, demands=problem.demands + other.demands
