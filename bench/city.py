@@ -54,6 +54,18 @@ SPLIT_STATS = (
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory: the high-water mark of its own memory map.
+
+    Not ``getrusage``'s ``ru_maxrss``: Linux keeps that across ``execve``, so a Dask worker
+    started (fork, then exec) from a process holding the city would report the city's memory
+    as its own peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

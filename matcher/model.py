@@ -78,8 +78,12 @@ Terms = tuple[list[cp_model.IntVar], list[int]]
 GOALS = ("coverage", "walk", "fairness", "quarter", "preference", "continuity", "stability")
 
 
-def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
-    """The model over the given candidate pairs (all of them, or a pruned subset)."""
+def build_model(c: Candidates, pairs: np.ndarray, pairwise: bool = True) -> ScheduleModel:
+    """The model over the given candidate pairs (all of them, or a pruned subset).
+
+    ``pairwise=False`` leaves out the exclusions of a wish and another task that cannot both fit
+    (``add_pairs_that_cannot_meet``): still a relaxation of every valid week, for a linear
+    relaxation of the model, where they are millions of rows on a street and add little."""
     # data
     people, demands = c.problem.people, c.problem.demands
     model = cp_model.CpModel()
@@ -112,7 +116,8 @@ def build_model(c: Candidates, pairs: np.ndarray) -> ScheduleModel:
         flexible = [o for o in opts if demands[int(c.demand[o.pair])].flexible]
         add_no_overlap(model, c, fixed)
         add_stretch_packing(model, c, fixed, flexible)
-        add_pairs_that_cannot_meet(model, c, fixed, flexible)
+        if pairwise:
+            add_pairs_that_cannot_meet(model, c, fixed, flexible)
         add_weekly_hours_cap(model, c, people[p], opts)
         load = add_weekly_task_cap(model, c, p, opts)
         load_steps.append((load, opts))

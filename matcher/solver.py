@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher import explain, rules, timing
+from matcher import explain, relaxation, rules, timing
 from matcher.candidates import Candidates, build_candidates
 from matcher.domain import Assignment, Problem, Solution, Weights
 from matcher.flow import FlowGraph, build_flow, lagrangian_bound
@@ -73,6 +73,14 @@ REFLOW_ANCHOR = 75
 REFLOW_STALLED = 6
 #: on a large week, where CP-SAT sees only neighbourhoods and seldom improves, it goes on longer
 REFLOW_STALLED_LARGE = 12
+#: a large week's linear relaxation (``relaxation.relax``) runs when its estimated time is at
+#: most this share of the time left; its answer's pairs then lead CP-SAT instead of the re-flow
+RELAXATION_SHARE = 0.6
+#: the relaxed answer's pairs taken at least this much are repaired into a week, for each share
+ROUNDED = (0.99, 0.5)
+#: after the relaxation's own round, its neighbourhoods start from each role's cheapest 2 per
+#: head (street week of bench/flexible.py at 60 s: 3,608,573 against 3,601,295 from 4)
+RELAXED_PER_HEAD = 2
 
 
 def load_tiers(c: Candidates) -> dict[int, list[int]]:
@@ -210,8 +218,29 @@ def solve(problem: Problem) -> Solution:
             value = sum(evaluate(c, candidate).values())
             if value > best_value:
                 best, best_value = candidate, value
-    if best_value < flow.bound:
-        # a large week's better weeks come from here; a small one's CP-SAT starts from them
+    bound = flow.bound
+    relaxed_pairs = np.zeros(0, dtype=np.int64)  # what the linear relaxation uses, if solved
+    relax_started = time.perf_counter()
+    left = deadline - relax_started
+    if (
+        best_value < bound
+        and len(c) > FULL_MODEL_PAIRS
+        and len(c) * relaxation.SECONDS_PER_PAIR <= RELAXATION_SHARE * left
+    ):
+        # a large week: the whole model's linear relaxation, for its bound and its pairs
+        relaxed = relaxation.relax(c, RELAXATION_SHARE * left)
+        stats["relaxation_seconds"] = round(time.perf_counter() - relax_started, 3)
+        if relaxed is not None:
+            stats.update(relaxation_bound=relaxed.bound, relaxation_pairs=len(relaxed.used()))
+            bound = min(bound, relaxed.bound)
+            relaxed_pairs = relaxed.used()
+            for share in ROUNDED:
+                candidate = repair(c, np.flatnonzero(relaxed.share >= share))
+                if (value := sum(evaluate(c, candidate).values())) > best_value:
+                    best, best_value = candidate, value
+    if best_value < bound and not relaxed_pairs.size:
+        # a large week's better weeks come from here (unless the relaxation leads the search);
+        # a small one's CP-SAT starts from them
         now = time.perf_counter()
         large = len(c) > FULL_MODEL_PAIRS
         share = REFLOW_SHARE if large else REFLOW_SMALL_SHARE
@@ -227,12 +256,13 @@ def solve(problem: Problem) -> Solution:
         stats["reflow_rounds"] = rounds
         if (value := sum(evaluate(c, reflowed).values())) > best_value:
             best, best_value = reflowed, value
-    bound = flow.bound
     method = "flow"
     # a small week gets a quick round on the pairs that matter, then every pair; a large one
     # gets neighbourhoods that grow, round after round, while time is left and the gap is open
     small = len(c) <= FULL_MODEL_PAIRS
     per_head = WARM_START_PER_HEAD if small else PRUNED_PER_HEAD
+    if relaxed_pairs.size:
+        per_head = RELAXED_PER_HEAD
     last_round = 0.0
     attempt = 0
     widest = len(c)  # per head: no neighbourhood is too wide until one fails to build
@@ -240,6 +270,9 @@ def solve(problem: Problem) -> Solution:
     # until, on a small week, the whole model has had one led round; then the real weights, whose
     # bound counts
     leading = led is not None
+    relaxation_round = relaxed_pairs.size > 0
+    # the relaxed answer CP-SAT measures each part's shortfall against
+    dreamt = relaxed_pairs if relaxation_round else flow.chosen
     # a round costs its build too, which the CP-SAT time limit does not see (each part's build
     # is checked against the time left, improve_by_parts), so start one only when there is time
     # for a good share of the last one
@@ -248,10 +281,14 @@ def solve(problem: Problem) -> Solution:
     ):
         round_started = time.perf_counter()
         method = "flow+cp-sat"
-        used = np.union1d(flow.chosen, np.array([b.pair for b in best], dtype=np.int64))
+        used = np.union1d(dreamt, np.array([b.pair for b in best], dtype=np.int64))
         pairs = np.arange(len(c))
         guide = led if leading and led is not None else c
-        if not small or per_head == WARM_START_PER_HEAD:
+        if relaxation_round:
+            # first the pairs the relaxed answer uses and the best week's: few, and where the
+            # better weeks are (matcher/relaxation.py)
+            pairs = np.union1d(relaxed_pairs, np.array([b.pair for b in best], dtype=np.int64))
+        elif not small or per_head == WARM_START_PER_HEAD:
             pruned = pruned_pairs(guide, used, per_head)
             if not small or len(pruned) <= WARM_START_PAIRS * len(c):
                 pairs = pruned
@@ -259,13 +296,15 @@ def solve(problem: Problem) -> Solution:
         until = deadline
         if small and not full:
             until = round_started + WARM_START_TIME * (deadline - round_started)
-        elif not small or leading:
+        elif (not small or leading) and not (relaxed_pairs.size and not relaxation_round):
             # half the time left, so that a round that is not proven leaves time for a wider
-            # one or another attempt from its best week
+            # one or another attempt from its best week; after the relaxation's round, its
+            # neighbourhood gets all of it (on the street week of bench/flexible.py, CP-SAT
+            # needs 10-17 s there to find a better week, and half rounds found none)
             until = round_started + max(
                 MIN_CP_SAT_SECONDS, ROUND_SHARE * (deadline - round_started)
             )
-        outcome = improve_by_parts(c, best, flow.chosen, pairs, until, attempt, guide)
+        outcome = improve_by_parts(c, best, dreamt, pairs, until, attempt, guide)
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
         stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
@@ -276,6 +315,9 @@ def solve(problem: Problem) -> Solution:
         if full and guide is c:
             bound = min(bound, outcome.bound)
         last_round = time.perf_counter() - round_started
+        if relaxation_round:
+            relaxation_round = False  # then the neighbourhoods, as on any large week
+            continue
         if small and not full:
             per_head *= 2  # the next round has every pair
             continue

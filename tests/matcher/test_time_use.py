@@ -67,6 +67,7 @@ def test_a_proven_round_in_the_widest_neighbourhood_ends_the_search(
     problem = week_with_a_gap()
     monkeypatch.setattr(solver, "FULL_MODEL_PAIRS", 1)
     monkeypatch.setattr(solver, "PRUNED_PER_HEAD", 10**6)  # the first neighbourhood is all
+    monkeypatch.setattr(solver, "RELAXATION_SHARE", 0.0)  # no relaxation round before it
     week = solver.solve(problem)
     assert week.stats.get("cp_sat_rounds") == 1
 
@@ -159,6 +160,7 @@ def test_reflow_leaves_the_bound_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = week_with_a_gap()
     monkeypatch.setattr(solver, "FULL_MODEL_PAIRS", 1)
     monkeypatch.setattr(solver, "MAX_MODEL_PAIRS", 0)  # no CP-SAT round: the flow's bound
+    monkeypatch.setattr(solver, "RELAXATION_SHARE", 0.0)  # the re-flow leads, not the relaxation
     with_reflow = solver.solve(problem)
     monkeypatch.setattr(solver, "REFLOW_SHARE", 0.0)
     without = solver.solve(problem)

@@ -1,0 +1,64 @@
+"""The linear relaxation of the whole model: its bound holds for every valid week (checked by
+brute force), it sees what the flow does not, and on a large week it leads the search."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from matcher import solve, solver
+from matcher.candidates import build_candidates
+from matcher.domain import Settings, WeeklyWindow
+from matcher.flow import build_flow
+from matcher.relaxation import relax
+from matcher.solver import load_tiers
+from tests.matcher.group_rules import every_rule_broken
+from tests.support.factories import make_person, make_problem, make_wish, near
+from tests.support.weeks import brute_force_best, random_week
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_relaxation_never_bounds_below_the_best_week(seed: int) -> None:
+    problem = random_week(seed, people=3, demands=5)
+    relaxed = relax(build_candidates(problem), seconds=30.0)
+    assert relaxed is not None
+    assert relaxed.bound >= brute_force_best(problem)
+
+
+def test_an_evening_holds_only_so_many_visits() -> None:
+    # free on Monday from 18:00 until visiting hours end at 20:00; three one-hour wishes a walk
+    # apart: one fits, two do not (60 + walk + 60 > 120)
+    helper = make_person(
+        "p1", skills=("水电维修",), home=near(0), availability=(WeeklyWindow(0, 18 * 60, 20 * 60),)
+    )
+    wishes = [
+        make_wish(f"w{i}", first_day=0, last_day=0, location=near(300.0 * i)) for i in (1, 2, 3)
+    ]
+    problem = make_problem([helper], wishes)
+    c = build_candidates(problem)
+    flow_bound = build_flow(c, load_tiers(c)).solve().bound
+    relaxed = relax(c, seconds=30.0)
+    assert relaxed is not None
+    best = solve(problem)
+    assert len(best.assignments) == 1 and best.status == "optimal"
+    # the flow counts all three wishes; the relaxation less than two of them
+    head = 1000 * 3  # a wish's head: priority 3
+    assert flow_bound > 2.5 * head
+    assert best.objective <= relaxed.bound < 2 * head
+    # the relaxed answer takes more than one wish's worth of the three, less than two
+    assert 1 < relaxed.share.sum() < 2 and len(relaxed.used()) >= 2
+
+
+def test_a_large_week_is_led_by_its_relaxation(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = random_week(7, people=40, demands=60)
+    problem = replace(problem, settings=Settings(time_limit_s=20.0))
+    exact = solve(problem)  # small enough for the whole model: proven
+    assert exact.status == "optimal"
+    monkeypatch.setattr(solver, "FULL_MODEL_PAIRS", 0)  # as if it were a street
+    led = solve(problem)
+    assert "relaxation_bound" in led.stats and "reflow_rounds" not in led.stats
+    assert led.bound >= exact.objective  # the bound holds
+    assert led.bound <= int(led.stats["flow_bound"])
+    assert led.objective <= exact.objective
+    assert every_rule_broken(problem, led) == []
