@@ -2,18 +2,20 @@
 
 1. candidates.py applies the pairwise hard rules.
 2. flow.py solves the relaxation exactly (min-cost flow): an upper bound, and usually the answer.
-3. greedy.repair makes it valid (overlaps, hour caps, group wishes) and fills what it freed;
-   on a large week the flow is then solved again with the pairs the repair dropped made dearer,
-   round after round (``reflow``), and each answer repaired.
+3. greedy.repair makes it valid (overlaps, hour caps, group wishes) and fills what it freed.
+   On a large week the whole model's linear relaxation is solved when there is time for it
+   (relaxation.py): a tighter bound, and the pairs it uses lead CP-SAT. Otherwise the flow is
+   solved again with the pairs the repair dropped made dearer, round after round (``reflow``),
+   and each answer repaired.
 4. If the repaired week is below the bound, CP-SAT (one worker, linearization level 2, hinted
    with the repaired week) improves it on all pairs — or, on a large week, on the pairs that
-   matter: the flow's, the repaired week's, pins, the published week, and each role's best few.
-   The model picks who does what and in which free stretch; timing.py gives the minutes, and
-   tasks that do not fit are cut off and the model solved again. Rounds go on while time is
-   left and the gap is open: a wider neighbourhood, or the same one from the best week with
-   another seed.
-5. The bound reported is the flow's, or CP-SAT's where it saw every pair: always proven, for
-   any start times the rules allow.
+   matter: the relaxation's or the flow's, the best week's, pins, the published week, and each
+   role's best few. The model picks who does what and in which free stretch; timing.py gives
+   the minutes, and tasks that do not fit are cut off and the model solved again. Rounds go on
+   while time is left and the gap is open: a wider neighbourhood, or the same one from the best
+   week with another seed.
+5. The bound reported is the lowest of the flow's, the relaxation's and CP-SAT's where it saw
+   every pair: always proven, for any start times the rules allow.
 """
 
 from __future__ import annotations
@@ -227,15 +229,20 @@ def solve(problem: Problem) -> Solution:
         and len(c) > FULL_MODEL_PAIRS
         and len(c) * relaxation.SECONDS_PER_PAIR <= RELAXATION_SHARE * left
     ):
-        # a large week: the whole model's linear relaxation, for its bound and its pairs
-        relaxed = relaxation.relax(c, RELAXATION_SHARE * left)
+        # a large week: the whole model's linear relaxation, for its bound and its pairs; with
+        # coverage-only weights, the relaxation of the led model, whose pairs lead and whose
+        # bound does not count (every choice tied, GLOP's simplex crawls: 33 s without an
+        # answer on the street week of bench/flexible.py, against 11 s led)
+        relaxed = relaxation.relax(c if led is None else led, RELAXATION_SHARE * left)
         stats["relaxation_seconds"] = round(time.perf_counter() - relax_started, 3)
         if relaxed is not None:
-            stats.update(relaxation_bound=relaxed.bound, relaxation_pairs=len(relaxed.used()))
-            bound = min(bound, relaxed.bound)
+            stats["relaxation_pairs"] = len(relaxed.used())
+            if led is None:
+                stats["relaxation_bound"] = relaxed.bound
+                bound = min(bound, relaxed.bound)
             relaxed_pairs = relaxed.used()
             for share in ROUNDED:
-                candidate = repair(c, np.flatnonzero(relaxed.share >= share))
+                candidate = repair(lead, np.flatnonzero(relaxed.share >= share))
                 if (value := sum(evaluate(c, candidate).values())) > best_value:
                     best, best_value = candidate, value
     if best_value < bound and not relaxed_pairs.size:

@@ -9,7 +9,7 @@ import pytest
 
 from matcher import solve, solver
 from matcher.candidates import build_candidates
-from matcher.domain import Settings, WeeklyWindow
+from matcher.domain import Settings, WeeklyWindow, Weights
 from matcher.flow import build_flow
 from matcher.relaxation import relax
 from matcher.solver import load_tiers
@@ -61,4 +61,21 @@ def test_a_large_week_is_led_by_its_relaxation(monkeypatch: pytest.MonkeyPatch) 
     assert led.bound >= exact.objective  # the bound holds
     assert led.bound <= int(led.stats["flow_bound"])
     assert led.objective <= exact.objective
+    assert every_rule_broken(problem, led) == []
+
+
+def test_with_coverage_only_the_led_relaxation_leads_and_its_bound_does_not_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = random_week(7, people=40, demands=60)
+    coverage_only = Weights(walk_per_km=0, load_step=0, behind_quarter=0, preference=0)
+    settings = Settings(time_limit_s=20.0, weights=coverage_only)
+    problem = replace(problem, settings=settings)
+    exact = solve(problem)
+    assert exact.status == "optimal"
+    monkeypatch.setattr(solver, "FULL_MODEL_PAIRS", 0)
+    # its gap stays open (the flow's bound): the search uses the time given
+    led = solve(replace(problem, settings=replace(settings, time_limit_s=3.0)))
+    assert led.stats["relaxation_pairs"] and "relaxation_bound" not in led.stats
+    assert led.bound >= exact.objective >= led.objective
     assert every_rule_broken(problem, led) == []
