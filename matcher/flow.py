@@ -11,7 +11,8 @@ all-or-nothing group wishes — is relaxed. Three relaxations are tightened chea
 fixed-time demands that overlap form a *time cluster* whose capacity is the most of them one
 person can do (interval scheduling); a demand with several roles takes a person once; and a
 helper of a group wish who could not meet enough fellow helpers at any one start carries
-nothing (``timing.could_meet``). The flow optimum is therefore an upper bound on the true optimum, and often equals it.
+nothing (``timing.could_meet``). The flow optimum is therefore an upper bound on the true
+optimum, and often equals it.
 """
 
 from __future__ import annotations

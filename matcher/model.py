@@ -152,7 +152,8 @@ def build_model(c: Candidates, pairs: np.ndarray, pairwise: bool = True) -> Sche
 
 def add_options(model: cp_model.CpModel, c: Candidates, pairs: np.ndarray) -> list[Option]:
     """One boolean per pair and segment the person could take the demand in; for a group wish
-    that comes at once, per pair and span of starts (``timing.meeting_spans``) inside a segment."""
+    that comes at once, per pair and span of starts (``timing.meeting_spans``) inside a
+    segment."""
     demands = c.problem.demands
     helpers: dict[int, list[int]] = {}
     for pair in map(int, pairs):
@@ -258,8 +259,8 @@ def add_one_start_for_the_group(
     staffed: cp_model.IntVar | None,
 ) -> Meeting:
     """A group wish's helpers all come at one start: the group picks one span of starts
-    (``timing.meeting_spans``; each helper's option lies in one), and a helper is taken only in the
-    chosen span. Helpers in one span share every start in it; helpers who share a start share
+    (``timing.meeting_spans``; each helper's option lies in one), and a helper is taken only in
+    the chosen span. Helpers in one span share every start in it; helpers who share a start share
     the span around it."""
     demand = c.problem.demands[d]
     spans: dict[int, int] = {}  # first start → last start

@@ -17,10 +17,10 @@ things come out:
   the best each column can do at its reduced cost bound the minimum), so rounding in the
   solver can only make it weaker, never too low.
 - **Where the weight lies.** Each pair's share of the relaxed answer. The pairs it uses are
-  few (2,331 of 92,945 on that street week) and they are where the good weeks are: repaired
-  as they stand they gave 3,534,905 against 3,478,733 for the flow's answer, and CP-SAT over
-  them and each role's cheapest two per head found 3,608,468 in 17 s, where 30 rounds of
-  re-flow had reached 3,540,316.
+  few (2,338 of 92,945 on that street week) and they are where the good weeks are: repaired
+  as they stand they gave 3,534,805 against 3,478,733 for the flow's answer, and CP-SAT over
+  them, then over them and each role's cheapest two per head, reached 3,608,573 in a 60 s
+  solve, where the re-flow had reached 3,540,330 (docs/benchmarks.md).
 """
 
 from __future__ import annotations
