@@ -50,7 +50,8 @@ INFINITY = math.inf
 
 @dataclass(frozen=True, slots=True)
 class Relaxation:
-    bound: int  # proven for every valid week (see the module's docstring)
+    #: proven for every valid week (see the module's docstring); None for a neighbourhood's
+    bound: int | None
     share: np.ndarray  # per pair, how much of it the relaxed answer takes (0 to 1)
     seconds: float
 
@@ -119,10 +120,14 @@ def rows_of(proto: cp_model_pb2.CpModelProto) -> Rows:
     return rows
 
 
-def relax(c: Candidates, seconds: float) -> Relaxation | None:
-    """The relaxation of the week's whole model, or None if it was not solved in ``seconds``."""
+def relax(c: Candidates, seconds: float, pairs: np.ndarray | None = None) -> Relaxation | None:
+    """The relaxation of the week's whole model, or None if it was not solved in ``seconds``.
+
+    Over ``pairs`` only (a neighbourhood, where the whole week's would not fit in the time), the
+    relaxed answer still shows where the good weeks lie, but it bounds only those pairs: its
+    ``bound`` is None."""
     started = time.perf_counter()
-    built = build_model(c, np.arange(len(c)), pairwise=False)
+    built = build_model(c, np.arange(len(c)) if pairs is None else pairs, pairwise=False)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pb"
         built.model.export_to_file(str(path))
@@ -169,4 +174,6 @@ def relax(c: Candidates, seconds: float) -> Relaxation | None:
     share = np.zeros(len(c), dtype=np.float64)
     for o in built.options:
         share[o.pair] += values[o.var.index]
-    return Relaxation(bound=bound, share=share, seconds=time.perf_counter() - started)
+    return Relaxation(
+        bound=bound if pairs is None else None, share=share, seconds=time.perf_counter() - started
+    )

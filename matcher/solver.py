@@ -224,27 +224,32 @@ def solve(problem: Problem) -> Solution:
     relaxed_pairs = np.zeros(0, dtype=np.int64)  # what the linear relaxation uses, if solved
     relax_started = time.perf_counter()
     left = deadline - relax_started
-    if (
-        best_value < bound
-        and len(c) > FULL_MODEL_PAIRS
-        and len(c) * relaxation.SECONDS_PER_PAIR <= RELAXATION_SHARE * left
-    ):
-        # a large week: the whole model's linear relaxation, for its bound and its pairs; with
-        # coverage-only weights, the relaxation of the led model, whose pairs lead and whose
-        # bound does not count (every choice tied, GLOP's simplex crawls: 33 s without an
-        # answer on the street week of bench/flexible.py, against 11 s led)
-        relaxed = relaxation.relax(c if led is None else led, RELAXATION_SHARE * left)
-        stats["relaxation_seconds"] = round(time.perf_counter() - relax_started, 3)
-        if relaxed is not None:
-            stats["relaxation_pairs"] = len(relaxed.used())
-            if led is None:
-                stats["relaxation_bound"] = relaxed.bound
-                bound = min(bound, relaxed.bound)
-            relaxed_pairs = relaxed.used()
-            for share in ROUNDED:
-                candidate = repair(lead, np.flatnonzero(relaxed.share >= share))
-                if (value := sum(evaluate(c, candidate).values())) > best_value:
-                    best, best_value = candidate, value
+    if best_value < bound and len(c) > FULL_MODEL_PAIRS:
+        # a large week: the whole model's linear relaxation, for its bound and its pairs, where
+        # it fits in the time; else a neighbourhood's, for its pairs alone. With coverage-only
+        # weights, the relaxation of the led model, whose pairs lead and whose bound does not
+        # count (every choice tied, GLOP's simplex crawls: 33 s without an answer on the street
+        # week of bench/flexible.py, against 11 s led)
+        source = c if led is None else led
+        around: np.ndarray | None = None
+        if len(c) * relaxation.SECONDS_PER_PAIR > RELAXATION_SHARE * left:
+            week_pairs = np.array([b.pair for b in best], dtype=np.int64)
+            around = pruned_pairs(source, np.union1d(flow.chosen, week_pairs), PRUNED_PER_HEAD)
+        if len(around if around is not None else c) * relaxation.SECONDS_PER_PAIR <= (
+            RELAXATION_SHARE * left
+        ):
+            relaxed = relaxation.relax(source, RELAXATION_SHARE * left, around)
+            stats["relaxation_seconds"] = round(time.perf_counter() - relax_started, 3)
+            if relaxed is not None:
+                stats["relaxation_pairs"] = len(relaxed.used())
+                if relaxed.bound is not None and led is None:
+                    stats["relaxation_bound"] = relaxed.bound
+                    bound = min(bound, relaxed.bound)
+                relaxed_pairs = relaxed.used()
+                for share in ROUNDED:
+                    candidate = repair(lead, np.flatnonzero(relaxed.share >= share))
+                    if (value := sum(evaluate(c, candidate).values())) > best_value:
+                        best, best_value = candidate, value
     if best_value < bound and not relaxed_pairs.size:
         # a large week's better weeks come from here (unless the relaxation leads the search);
         # a small one's CP-SAT starts from them

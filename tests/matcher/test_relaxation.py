@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from matcher import solve, solver
-from matcher.candidates import build_candidates
+from matcher import relaxation, solve, solver
+from matcher.candidates import Candidates, build_candidates
 from matcher.domain import Settings, WeeklyWindow, Weights
 from matcher.flow import build_flow
 from matcher.relaxation import relax
@@ -22,7 +23,7 @@ from tests.support.weeks import brute_force_best, random_week
 def test_the_relaxation_never_bounds_below_the_best_week(seed: int) -> None:
     problem = random_week(seed, people=3, demands=5)
     relaxed = relax(build_candidates(problem), seconds=30.0)
-    assert relaxed is not None
+    assert relaxed is not None and relaxed.bound is not None
     assert relaxed.bound >= brute_force_best(problem)
 
 
@@ -39,7 +40,7 @@ def test_an_evening_holds_only_so_many_visits() -> None:
     c = build_candidates(problem)
     flow_bound = build_flow(c, load_tiers(c)).solve().bound
     relaxed = relax(c, seconds=30.0)
-    assert relaxed is not None
+    assert relaxed is not None and relaxed.bound is not None
     best = solve(problem)
     assert len(best.assignments) == 1 and best.status == "optimal"
     # the flow counts all three wishes; the relaxation less than two of them
@@ -79,3 +80,38 @@ def test_with_coverage_only_the_led_relaxation_leads_and_its_bound_does_not_coun
     assert led.stats["relaxation_pairs"] and "relaxation_bound" not in led.stats
     assert led.bound >= exact.objective >= led.objective
     assert every_rule_broken(problem, led) == []
+
+
+def test_a_neighbourhood_relaxation_leads_where_the_whole_would_not_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = random_week(7, people=40, demands=60)  # 1,233 pairs, a neighbourhood of 371
+    exact = solve(replace(problem, settings=Settings(time_limit_s=20.0)))
+    assert exact.status == "optimal"
+    monkeypatch.setattr(solver, "FULL_MODEL_PAIRS", 0)
+    # about 2.3 s estimated for every pair, against 60 % of the 3.5 s or so left: too long;
+    # 0.7 s for the neighbourhood: it fits
+    monkeypatch.setattr(relaxation, "SECONDS_PER_PAIR", 1.9e-3)
+    seen: list[np.ndarray | None] = []
+    real = relaxation.relax
+
+    def recorded(c: Candidates, seconds: float, pairs: np.ndarray | None = None) -> object:
+        seen.append(pairs)
+        return real(c, seconds, pairs)
+
+    monkeypatch.setattr(relaxation, "relax", recorded)
+    led = solve(replace(problem, settings=Settings(time_limit_s=4.0)))
+    (pairs,) = seen
+    assert pairs is not None and 0 < len(pairs) < int(led.stats["pairs"])
+    assert led.stats["relaxation_pairs"] and "relaxation_bound" not in led.stats
+    assert led.bound >= exact.objective >= led.objective
+    assert every_rule_broken(problem, led) == []
+
+
+def test_a_neighbourhood_relaxation_bounds_nothing() -> None:
+    problem = random_week(7, people=40, demands=60)
+    c = build_candidates(problem)
+    some = np.arange(0, len(c), 3)
+    relaxed = relax(c, seconds=30.0, pairs=some)
+    assert relaxed is not None and relaxed.bound is None
+    assert set(relaxed.used()) <= set(some.tolist())
