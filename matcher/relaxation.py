@@ -21,6 +21,9 @@ things come out:
   as they stand they gave 3,534,805 against 3,478,733 for the flow's answer, and CP-SAT over
   them, then over them and each role's cheapest two per head, reached 3,608,573 in a 60 s
   solve, where the re-flow had reached 3,540,330 (docs/benchmarks.md).
+
+Where the whole week's relaxation would not fit in the time, a neighbourhood's is solved: its
+answer leads the same way, its bound holds only for those pairs and is not reported.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@
 2. flow.py solves the relaxation exactly (min-cost flow): an upper bound, and usually the answer.
 3. greedy.repair makes it valid (overlaps, hour caps, group wishes) and fills what it freed.
    On a large week the whole model's linear relaxation is solved when there is time for it
-   (relaxation.py): a tighter bound, and the pairs it uses lead CP-SAT. Otherwise the flow is
-   solved again with the pairs the repair dropped made dearer, round after round (``reflow``),
-   and each answer repaired.
+   (relaxation.py): a tighter bound, and the pairs it uses lead CP-SAT; else a neighbourhood's,
+   whose pairs lead the same way. Where neither fits, the flow is solved again with the pairs
+   the repair dropped made dearer, round after round (``reflow``), and each answer repaired.
 4. If the repaired week is below the bound, CP-SAT (one worker, linearization level 2, hinted
    with the repaired week) improves it on all pairs — or, on a large week, on the pairs that
    matter: the relaxation's or the flow's, the best week's, pins, the published week, and each
