@@ -75,8 +75,9 @@ REFLOW_ANCHOR = 75
 REFLOW_STALLED = 6
 #: on a large week, where CP-SAT sees only neighbourhoods and seldom improves, it goes on longer
 REFLOW_STALLED_LARGE = 12
-#: a large week's linear relaxation (``relaxation.relax``) runs when its estimated time is at
-#: most this share of the time left; its answer's pairs then lead CP-SAT instead of the re-flow
+#: a large week's linear relaxation (``relaxation.relax``), of the whole week or else of a
+#: neighbourhood, runs when its estimated time is at most this share of the time left; its
+#: answer's pairs then lead CP-SAT instead of the re-flow
 RELAXATION_SHARE = 0.6
 #: the relaxed answer's pairs taken at least this much are repaired into a week, for each share
 ROUNDED = (0.99, 0.5)
