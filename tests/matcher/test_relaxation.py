@@ -115,3 +115,8 @@ def test_a_neighbourhood_relaxation_bounds_nothing() -> None:
     relaxed = relax(c, seconds=30.0, pairs=some)
     assert relaxed is not None and relaxed.bound is None
     assert set(relaxed.used()) <= set(some.tolist())
+
+
+def test_a_relaxation_out_of_time_gives_nothing() -> None:
+    c = build_candidates(random_week(7, people=40, demands=60))
+    assert relax(c, seconds=0.0) is None
