@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import statistics
 import tempfile
 import threading
@@ -36,6 +35,8 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from bench.memory import peak_mb
 
 METHODS = ("one piece", "split serial", "split dask")
 DEFAULT_COMMUNITIES = 25
@@ -51,22 +52,6 @@ SPLIT_STATS = (
     "border_seconds",
     "finish_seconds",
 )
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory: the high-water mark of its own memory map.
-
-    Not ``getrusage``'s ``ru_maxrss``: Linux keeps that across ``execve``, so a Dask worker
-    started (fork, then exec) from a process holding the city would report the city's memory
-    as its own peak."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_once(

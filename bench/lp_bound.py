@@ -21,7 +21,7 @@ from collections.abc import Sequence
 def measure(week: str) -> dict[str, float]:
     from bench.flexible import flexible_week
     from matcher.candidates import build_candidates
-    from matcher.flow import build_flow
+    from matcher.flow import solve_flow
     from matcher.relaxation import relax
     from matcher.solver import load_tiers
     from scenarios.load import parse_scenario
@@ -29,7 +29,7 @@ def measure(week: str) -> dict[str, float]:
     problem = parse_scenario(flexible_week(week), week)
     c = build_candidates(problem)
     started = time.perf_counter()
-    flow = build_flow(c, load_tiers(c)).solve()
+    flow = solve_flow(c, load_tiers(c))
     flow_s = time.perf_counter() - started
     relaxed = relax(c, seconds=3600.0)
     if relaxed is None:

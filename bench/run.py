@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+
+from bench.memory import peak_mb
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_LIMITS = {"hongguang": 2.0, "luodong": 2.0, "fenghuang": 30.0}
@@ -49,7 +50,7 @@ def run_once(scenario: str, method: str, time_limit: float) -> dict[str, float |
         "max_tasks": max(tasks.values(), default=0),
         "mean_tasks": statistics.fmean(tasks.values()) if tasks else 0.0,
         "seconds": solution.wall_time_s,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_mb(),
         "status": solution.status,
     }
 

@@ -46,6 +46,13 @@ from matcher.model import build_model
 #: seconds per pair to build the model, turn it into rows and solve them (street week: 8.6 s,
 #: 4.2 s and 10.6 s for 92,945 pairs on a quiet machine)
 SECONDS_PER_PAIR = 2.5e-4
+
+
+def seconds_for(pairs: int) -> float:
+    """The time a relaxation over this many pairs is expected to take, by ``SECONDS_PER_PAIR``."""
+    return pairs * SECONDS_PER_PAIR
+
+
 #: a pair the relaxed answer uses at all
 USED = 1e-6
 INFINITY = math.inf

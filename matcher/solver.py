@@ -230,15 +230,14 @@ def solve(problem: Problem) -> Solution:
         # it fits in the time; else a neighbourhood's, for its pairs alone. With coverage-only
         # weights, the relaxation of the led model, whose pairs lead and whose bound does not
         # count (every choice tied, GLOP's simplex crawls: 33 s without an answer on the street
-        # week of bench/flexible.py, against 11 s led)
+        # week of bench/flexible.py; the led model's took 22 s in all)
         source = c if led is None else led
         around: np.ndarray | None = None
-        if len(c) * relaxation.SECONDS_PER_PAIR > RELAXATION_SHARE * left:
+        if relaxation.seconds_for(len(c)) > RELAXATION_SHARE * left:
             week_pairs = np.array([b.pair for b in best], dtype=np.int64)
             around = pruned_pairs(source, np.union1d(flow.chosen, week_pairs), PRUNED_PER_HEAD)
-        if len(around if around is not None else c) * relaxation.SECONDS_PER_PAIR <= (
-            RELAXATION_SHARE * left
-        ):
+        scope = len(c) if around is None else len(around)
+        if relaxation.seconds_for(scope) <= RELAXATION_SHARE * left:
             relaxed = relaxation.relax(source, RELAXATION_SHARE * left, around)
             stats["relaxation_seconds"] = round(time.perf_counter() - relax_started, 3)
             if relaxed is not None:
@@ -294,13 +293,14 @@ def solve(problem: Problem) -> Solution:
     ):
         round_started = time.perf_counter()
         method = "flow+cp-sat"
+        after_relaxation_round = relaxed_pairs.size > 0 and not relaxation_round
         used = np.union1d(dreamt, np.array([b.pair for b in best], dtype=np.int64))
         pairs = np.arange(len(c))
         guide = led if leading and led is not None else c
         if relaxation_round:
             # first the pairs the relaxed answer uses and the best week's: few, and where the
             # better weeks are (matcher/relaxation.py)
-            pairs = np.union1d(relaxed_pairs, np.array([b.pair for b in best], dtype=np.int64))
+            pairs = used
         elif not small or per_head == WARM_START_PER_HEAD:
             pruned = pruned_pairs(guide, used, per_head)
             if not small or len(pruned) <= WARM_START_PAIRS * len(c):
@@ -309,7 +309,7 @@ def solve(problem: Problem) -> Solution:
         until = deadline
         if small and not full:
             until = round_started + WARM_START_TIME * (deadline - round_started)
-        elif (not small or leading) and not (relaxed_pairs.size and not relaxation_round):
+        elif (not small or leading) and not after_relaxation_round:
             # half the time left, so that a round that is not proven leaves time for a wider
             # one or another attempt from its best week; after the relaxation's round, its
             # neighbourhood gets all of it (on the street week of bench/flexible.py, CP-SAT

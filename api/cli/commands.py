@@ -159,9 +159,11 @@ def solve(
         typer.Option(
             "--dask",
             help=(
-                "分片在 Dask 上并行求解（默认在本机启动，留一核给本进程；不足三核时逐片求解）\n\n"
-                "Solve the parts on Dask, by default on a local cluster of one process per core "
-                "but one, left to this process (one after another here below three cores)"
+                "分片在 Dask 上并行求解。默认在本机启动，每核一个进程，留一核给本进程\n\n"
+                "不足三核时改为逐片求解\n\n"
+                "Solve the parts on Dask: by default a local cluster of one process per core, "
+                "less one kept for this process; with fewer than three cores the parts are "
+                "solved one after another instead"
             ),
         ),
     ] = False,

@@ -10,7 +10,7 @@ from dataclasses import replace
 from matcher import solve, solve_greedy
 from matcher.candidates import build_candidates
 from matcher.domain import Demand, Problem, WeeklyWindow
-from matcher.flow import build_flow
+from matcher.flow import solve_flow
 from matcher.ranking import Booked, rank_candidates
 from matcher.solver import load_tiers
 from matcher.timing import could_meet
@@ -138,7 +138,7 @@ def test_the_flow_bound_leaves_out_helpers_who_cannot_meet() -> None:
     problem = wardrobe_week()
     c = build_candidates(problem)
     assert could_meet(c).tolist() == [False, False, False]
-    assert build_flow(c, load_tiers(c)).solve().bound == 0
+    assert solve_flow(c, load_tiers(c)).bound == 0
     # two more helpers free on Tuesday from 18:00: with Tuesday's first, three can meet from
     # 18:30; Monday's and Wednesday's helpers still carry nothing
     more_people = [
@@ -149,4 +149,4 @@ def test_the_flow_bound_leaves_out_helpers_who_cannot_meet() -> None:
     c = build_candidates(more)
     meets = {more.people[int(p)].id: bool(m) for p, m in zip(c.person, could_meet(c), strict=True)}
     assert meets == {"mon": False, "tue": True, "wed": False, "tue2": True, "tue3": True}
-    assert build_flow(c, load_tiers(c)).solve().bound == solve(more).objective > 0
+    assert solve_flow(c, load_tiers(c)).bound == solve(more).objective > 0
