@@ -439,20 +439,17 @@ def clock_span(text: str) -> tuple[int, int]:
     return hour * 60 + minute, end_hour * 60 + end_minute
 
 
-def set_community_zone(database_url: str, zone: str) -> None:
+def set_community_zone(live_server: LiveServer, zone: str) -> None:
     """Every community's clock set to ``zone``, as an edit through the models would (so the
     change counter moves and the console's cached week is read again)."""
-    from sqlalchemy import create_engine, select
-    from sqlalchemy.orm import Session
+    from sqlalchemy import select
 
     from models import Community
 
-    engine = create_engine(database_url)
-    with Session(engine) as session:
+    with live_server.session() as session:
         for community in session.scalars(select(Community)):
             community.timezone = zone
         session.commit()
-    engine.dispose()
 
 
 def test_the_coordinator_approves_the_hours_logged_without_check_in(
@@ -541,7 +538,7 @@ def test_times_are_shown_in_the_community_time_zone(
     # Ürümqi's clock is two hours behind Beijing's: the assignment, a moment already fixed,
     # reads two hours earlier; the post's shift, a time of day in the community's own clock,
     # still reads as its title says (in Beijing time it would read two hours later)
-    set_community_zone(live_server.database_url, "Asia/Urumqi")
+    set_community_zone(live_server, "Asia/Urumqi")
     try:
         earlier = f"{(china[0] - 120) // 60:02d}:{china[0] % 60:02d}–"
         phone.reload()
@@ -550,7 +547,7 @@ def test_times_are_shown_in_the_community_time_zone(
         expect(slot_time).to_have_text(re.compile(r"\d{2}:\d{2}–"))
         assert clock_span(slot_time.inner_text()) == clock_span(story.pinned_title) == china
     finally:
-        set_community_zone(live_server.database_url, "Asia/Shanghai")
+        set_community_zone(live_server, "Asia/Shanghai")
         phone.reload()
         desk.reload()
     expect(when).to_contain_text(f"{china[0] // 60:02d}:{china[0] % 60:02d}–")

@@ -19,7 +19,6 @@ from playwright.sync_api import expect
 from api.services import messages
 from api.services.security import hash_password
 from models import Assignment, Person, Post, RunStatus, ScheduleRun, Shift, UserAccount, UserRole
-from models.db import make_engine, make_session_factory
 from tests.support.chromium import PHONE, SKIP_REASON, browser_missing
 from tests.support.live_server import LiveServer
 
@@ -30,57 +29,53 @@ MEMBER = {"username": "inbox.member", "password": "tongxin-inbox-2026"}
 TOLD_AT = datetime(2026, 2, 27, 13, 0, tzinfo=UTC)
 
 
-def write_inbox(database_url: str) -> str:
+def write_inbox(live_server: LiveServer) -> str:
     """A member account for a person of the demo with tasks; their messages. Their name."""
-    engine = make_engine(database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            run = ScheduleRun(
-                community_id=session.scalars(sa.select(Person.community_id).limit(1)).one(),
-                week_start=datetime(2026, 3, 2).date(),
-                status=RunStatus.PUBLISHED,
+    with live_server.session() as session:
+        run = ScheduleRun(
+            community_id=session.scalars(sa.select(Person.community_id).limit(1)).one(),
+            week_start=datetime(2026, 3, 2).date(),
+            status=RunStatus.PUBLISHED,
+        )
+        person = session.scalars(sa.select(Person).order_by(Person.id).limit(1)).one()
+        post = session.scalars(sa.select(Post).order_by(Post.id).limit(1)).one()
+        session.add(run)
+        session.flush()
+        for day in (3, 5):
+            start = datetime(2026, 3, day, 11, 0, tzinfo=UTC)
+            shift = Shift(
+                post=post, day=start.date(), starts_at=start, ends_at=start.replace(hour=13)
             )
-            person = session.scalars(sa.select(Person).order_by(Person.id).limit(1)).one()
-            post = session.scalars(sa.select(Post).order_by(Post.id).limit(1)).one()
-            session.add(run)
+            task = Assignment(
+                run=run, person=person, starts_at=start, ends_at=start.replace(hour=13)
+            )
+            with session.no_autoflush:
+                task.demand = shift
+            session.add_all([shift, task])
             session.flush()
-            for day in (3, 5):
-                start = datetime(2026, 3, day, 11, 0, tzinfo=UTC)
-                shift = Shift(
-                    post=post, day=start.date(), starts_at=start, ends_at=start.replace(hour=13)
-                )
-                task = Assignment(
-                    run=run, person=person, starts_at=start, ends_at=start.replace(hour=13)
-                )
-                with session.no_autoflush:
-                    task.demand = shift
-                session.add_all([shift, task])
-                session.flush()
-                messages.tell(
-                    session=session, event=messages.TaskAssigned(assignment_id=task.id), now=TOLD_AT
-                )
-            notice = messages.Notice(
-                key="welcome",
-                recipients=(f"person:{person.id}",),
-                subject_zh="欢迎使用同心",
-                subject_en="Welcome to Tongxin",
-                body_zh="有新的服务任务、变动或提醒时，会在这里告诉您。",
-                body_en="New tasks, changes and reminders appear here.",
+            messages.tell(
+                session=session, event=messages.TaskAssigned(assignment_id=task.id), now=TOLD_AT
             )
-            for _ in range(2):  # the same notice twice: one message
-                messages.tell(session=session, event=notice, now=TOLD_AT)
-            session.add(
-                UserAccount(
-                    username=MEMBER["username"],
-                    password_hash=hash_password(MEMBER["password"]),
-                    role=UserRole.MEMBER,
-                    person=person,
-                )
+        notice = messages.Notice(
+            key="welcome",
+            recipients=(f"person:{person.id}",),
+            subject_zh="欢迎使用同心",
+            subject_en="Welcome to Tongxin",
+            body_zh="有新的服务任务、变动或提醒时，会在这里告诉您。",
+            body_en="New tasks, changes and reminders appear here.",
+        )
+        for _ in range(2):  # the same notice twice: one message
+            messages.tell(session=session, event=notice, now=TOLD_AT)
+        session.add(
+            UserAccount(
+                username=MEMBER["username"],
+                password_hash=hash_password(MEMBER["password"]),
+                role=UserRole.MEMBER,
+                person=person,
             )
-            session.commit()
-            return person.name
-    finally:
-        engine.dispose()
+        )
+        session.commit()
+        return person.name
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +95,7 @@ def member_phone(browser: Any, live_server: LiveServer) -> Iterator[Any]:
 def test_the_inbox_shows_each_message_once_and_counts_the_unread(
     live_server: LiveServer, member_phone: Any, screenshots: Path
 ) -> None:
-    write_inbox(live_server.database_url)
+    write_inbox(live_server)
     page = member_phone
     page.goto("/m/#/login")
     page.fill("input[name=username]", MEMBER["username"])

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from models import Community, PairStatus, StandingPair, generate_visits
-from models.db import make_session_factory
 from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing
 from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, LiveServer
 
@@ -28,15 +27,13 @@ WEEK = date(2026, 3, 2)
 def with_visits_due(live_server: LiveServer) -> str:
     """Let the demo's confirmed pairs owe this week's visits (as a week's solve would) and give
     the name of a household that has one."""
-    engine = sa.create_engine(live_server.database_url)
-    with make_session_factory(engine)() as session:
+    with live_server.session() as session:
         community_id = session.scalar(sa.select(Community.id).where(Community.name == "红光社区"))
         assert community_id is not None
         visits = generate_visits(session, community_id, WEEK)
         session.commit()
         assert visits, "the demo's pairs owe visits in its week"
         name = visits[0].pair.household.name
-    engine.dispose()
     return name
 
 
@@ -99,8 +96,6 @@ def test_the_coordinator_proposes_confirms_and_reads_the_visits(
     assert errors == []
     context.close()
 
-    engine = sa.create_engine(live_server.database_url)
-    with make_session_factory(engine)() as session:
+    with live_server.session() as session:
         pair = session.get(StandingPair, int(pair_id or 0))
         assert pair is not None and pair.status == PairStatus.CONFIRMED
-    engine.dispose()

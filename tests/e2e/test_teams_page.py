@@ -26,7 +26,6 @@ from models import (
     Wish,
     WishStatus,
 )
-from models.db import make_session_factory
 from tests.support.chromium import DESKTOP, SKIP_REASON, browser_missing
 from tests.support.live_server import DEMO_COORDINATOR, DEMO_PASSWORD, LiveServer
 
@@ -40,8 +39,7 @@ PAST_WEEK = date(2026, 2, 9)
 
 def a_member(live_server: LiveServer) -> tuple[int, str]:
     """A party member of the demo community whose name nobody else shares."""
-    engine = sa.create_engine(live_server.database_url)
-    with make_session_factory(engine)() as session:
+    with live_server.session() as session:
         community_id = session.scalar(sa.select(Community.id).where(Community.name == "红光社区"))
         people = session.scalars(
             sa.select(Person).where(
@@ -51,14 +49,12 @@ def a_member(live_server: LiveServer) -> tuple[int, str]:
         names = [p.name for p in people]
         person = next(p for p in people if names.count(p.name) == 1)
         found = (person.id, person.name)
-    engine.dispose()
     return found
 
 
 def an_open_wish(live_server: LiveServer) -> int:
     """An open wish of the demo community that one helper can do."""
-    engine = sa.create_engine(live_server.database_url)
-    with make_session_factory(engine)() as session:
+    with live_server.session() as session:
         found = session.scalars(
             sa.select(Wish.id)
             .join(Community, Community.id == Wish.community_id)
@@ -69,15 +65,13 @@ def an_open_wish(live_server: LiveServer) -> int:
             )
             .order_by(Wish.id)
         ).first()
-    engine.dispose()
     assert found is not None
     return found
 
 
 def served(live_server: LiveServer, person_id: int, hours: float) -> None:
     """A published week in which the member did one service of ``hours`` hours."""
-    engine = sa.create_engine(live_server.database_url)
-    with make_session_factory(engine)() as session:
+    with live_server.session() as session:
         person = session.get(Person, person_id)
         assert person is not None
         community = person.community
@@ -95,7 +89,6 @@ def served(live_server: LiveServer, person_id: int, hours: float) -> None:
         row.demand = wish
         session.add_all([run, row])
         session.commit()
-    engine.dispose()
 
 
 def test_the_coordinator_builds_a_team_and_reads_its_hours(
@@ -162,10 +155,8 @@ def test_the_coordinator_builds_a_team_and_reads_its_hours(
     assert errors == []
     context.close()
 
-    engine = sa.create_engine(live_server.database_url)
-    with make_session_factory(engine)() as session:
+    with live_server.session() as session:
         team = session.scalars(sa.select(Team).where(Team.name == "法律援助队")).one()
         assert (
             session.scalars(sa.select(TeamMember).where(TeamMember.team_id == team.id)).all() == []
         )
-    engine.dispose()

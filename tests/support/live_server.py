@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy.orm import Session
 
 from api.cli.commands import load as load_command
 from api.settings import Settings
 from api.web.app import create_app
 from api.worker.solve_queue import SolveWorker
+from models.db import make_engine, make_session_factory
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SCENARIO = REPO / "scenarios" / "hongguang.json"
@@ -34,6 +36,19 @@ DEMO_COORDINATOR = "demo-coordinator"
 class LiveServer:
     url: str
     database_url: str
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session on the server's database while it runs, as its own writers open one: it
+        takes SQLite's write lock at BEGIN and waits its turn. Without that, a session that has
+        read cannot write once the server (its solve queue polls every 0.2 s) has committed
+        since: "database is locked", with no wait (``models.db.make_session_factory``)."""
+        engine = make_engine(self.database_url)
+        try:
+            with make_session_factory(engine, write_lock_at_begin=True)() as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
 def free_port() -> int:
