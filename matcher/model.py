@@ -17,6 +17,8 @@ timetable.evaluate, term by term, so the solver's answer and the report agree.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import itertools
 from dataclasses import dataclass
 
@@ -310,30 +312,30 @@ def add_no_overlap(model: cp_model.CpModel, c: Candidates, opts: list[Option]) -
     but leave too little time to walk between them are excluded pairwise.
     """
     ordered = sorted(opts, key=lambda o: (o.start, o.end, o.pair))
-    active: list[Option] = []
+    active: list[tuple[int, int]] = []  # a heap of (end, position) of the tasks under way
     grown = False  # whether ``active`` gained a member since the last clique was emitted
-    for o in ordered:
-        ending = [a for a in active if a.end <= o.start]
-        if ending and grown and len(active) > 1:
-            model.add_at_most_one(a.var for a in active)
+    for i, o in enumerate(ordered):
+        if active and active[0][0] <= o.start:  # some task under way has ended
+            if grown and len(active) > 1:
+                model.add_at_most_one(ordered[k].var for _, k in active)
             grown = False
-        active = [a for a in active if a.end > o.start]
-        active.append(o)
+            while active and active[0][0] <= o.start:
+                heapq.heappop(active)
+        heapq.heappush(active, (o.end, i))
         grown = True
     if grown and len(active) > 1:
-        model.add_at_most_one(a.var for a in active)
-    max_walk = c.max_walk
-    for i, a in enumerate(ordered):
+        model.add_at_most_one(ordered[k].var for _, k in active)
+    # each task and those starting after it ends but less than the longest walk later
+    starts = np.array([o.start for o in ordered], dtype=np.int64)
+    ends = np.array([o.end for o in ordered], dtype=np.int64)
+    first = np.searchsorted(starts, ends, side="left")
+    last = np.searchsorted(starts, ends + c.max_walk, side="left")
+    for t in np.flatnonzero(last > first).tolist():
+        a = ordered[t]
         da = int(c.demand[a.pair])
-        for b in ordered[i + 1 :]:
-            if b.start >= a.end + max_walk:
-                break
+        for b in ordered[int(first[t]) : int(last[t])]:
             db = int(c.demand[b.pair])
-            if (
-                b.start >= a.end
-                and da != db
-                and rules.tasks_overlap(a.start, a.end, b.start, b.end, c.walk(da, db))
-            ):
+            if da != db and rules.tasks_overlap(a.start, a.end, b.start, b.end, c.walk(da, db)):
                 model.add_bool_or([a.var.Not(), b.var.Not()])
 
 
@@ -356,7 +358,7 @@ def add_stretch_packing(
         places = sorted({int(c.demand[o.pair]) for o in inside + touching})
         if len(places) < 2:
             continue
-        walk = min(c.walk(a, b) for a, b in itertools.combinations(places, 2))
+        walk = c.shortest_walk(places)
         terms = [(o.var, demands[int(c.demand[o.pair])].duration + walk) for o in inside]
         terms += [(o.var, min(high, o.end) - max(low, o.start) + walk) for o in touching]
         room = high - low + walk
@@ -375,14 +377,17 @@ def add_few_long_tasks(
     posts in four hours, or half of each of two visits in an evening that holds one; CP-SAT's
     answers do not change, its bound and ``matcher.relaxation``'s come closer to them (on the
     street week of bench/flexible.py the relaxation's bound fell by 0.09 %)."""
+    longest_first = sorted(terms, key=lambda term: -term[1])
+    sizes = [-k for _, k in longest_first]
     previous = 0
     for j in range(1, len(terms)):
-        long = [v for v, k in terms if k * (j + 1) > room]
-        if len(long) > j and len(long) > previous:  # the same tasks as for j - 1: weaker
-            model.add(sum(long) <= j)
-        if len(long) == len(terms):
+        # the tasks longer than a (j + 1)-th of the room: the first ``long`` of them
+        long = bisect.bisect_left(sizes, -(room // (j + 1)))
+        if long > j and long > previous:  # the same tasks as for j - 1: weaker
+            model.add(sum(v for v, _ in longest_first[:long]) <= j)
+        if long == len(terms):
             break
-        previous = len(long)
+        previous = long
 
 
 def add_pairs_that_cannot_meet(
@@ -450,10 +455,8 @@ def per_option_terms(options: list[Option], values: list[int]) -> Terms:
 def walk_terms(c: Candidates, options: list[Option]) -> Terms:
     """Short walks: points lost per kilometre between home and the demand."""
     weights = c.problem.settings.weights
-    return per_option_terms(
-        options,
-        [-int(rules.walk_cost(np.array([c.distance_m[o.pair]]), weights)[0]) for o in options],
-    )
+    pairs = np.array([o.pair for o in options], dtype=np.int64)
+    return per_option_terms(options, (-rules.walk_cost(c.distance_m[pairs], weights)).tolist())
 
 
 def preference_terms(c: Candidates, options: list[Option]) -> Terms:

@@ -43,14 +43,21 @@ from scipy import sparse
 from matcher.candidates import Candidates
 from matcher.model import build_model
 
-#: seconds per pair to build the model, turn it into rows and solve them (street week: 8.6 s,
-#: 4.2 s and 10.6 s for 92,945 pairs on a quiet machine)
-SECONDS_PER_PAIR = 2.5e-4
+#: seconds per pair to build the model, turn it into rows and solve them. A wish's pair has a
+#: boolean per free stretch and its rows are where GLOP spends its time: the street week of
+#: bench/flexible.py (22,237 fixed pairs, 70,708 a wish's) took 22-28 s on a quiet machine;
+#: bench/street.py's posts and activities alone (128,691 pairs) 6.0 s, with its wishes too
+#: (163,317 more) 36 s
+SECONDS_PER_FIXED_PAIR = 5e-5
+SECONDS_PER_WISH_PAIR = 3e-4
 
 
-def seconds_for(pairs: int) -> float:
-    """The time a relaxation over this many pairs is expected to take, by ``SECONDS_PER_PAIR``."""
-    return pairs * SECONDS_PER_PAIR
+def seconds_for(c: Candidates, pairs: np.ndarray | None = None) -> float:
+    """The time a relaxation over these pairs (all by default) is expected to take."""
+    flexible = np.array([d.flexible for d in c.problem.demands], dtype=bool)
+    wishes = int(np.count_nonzero(flexible[c.demand if pairs is None else c.demand[pairs]]))
+    fixed = (len(c) if pairs is None else len(pairs)) - wishes
+    return fixed * SECONDS_PER_FIXED_PAIR + wishes * SECONDS_PER_WISH_PAIR
 
 
 #: a pair the relaxed answer uses at all

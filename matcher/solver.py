@@ -233,11 +233,10 @@ def solve(problem: Problem) -> Solution:
         # week of bench/flexible.py; the led model's took 22 s in all)
         source = c if led is None else led
         around: np.ndarray | None = None
-        if relaxation.seconds_for(len(c)) > RELAXATION_SHARE * left:
+        if relaxation.seconds_for(c) > RELAXATION_SHARE * left:
             week_pairs = np.array([b.pair for b in best], dtype=np.int64)
             around = pruned_pairs(source, np.union1d(flow.chosen, week_pairs), PRUNED_PER_HEAD)
-        scope = len(c) if around is None else len(around)
-        if relaxation.seconds_for(scope) <= RELAXATION_SHARE * left:
+        if relaxation.seconds_for(c, around) <= RELAXATION_SHARE * left:
             relaxed = relaxation.relax(source, RELAXATION_SHARE * left, around)
             stats["relaxation_seconds"] = round(time.perf_counter() - relax_started, 3)
             if relaxed is not None:
@@ -317,7 +316,9 @@ def solve(problem: Problem) -> Solution:
             until = round_started + max(
                 MIN_CP_SAT_SECONDS, ROUND_SHARE * (deadline - round_started)
             )
-        outcome = improve_by_parts(c, best, dreamt, pairs, until, attempt, guide)
+        outcome = improve_by_parts(
+            c, best, dreamt, pairs, until, attempt, guide, dream_bounds=small
+        )
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
         stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
@@ -447,9 +448,16 @@ def improve_by_parts(
     deadline: float,
     attempt: int = 0,
     guide: Candidates | None = None,
+    dream_bounds: bool = True,
 ) -> Improvement:
     """Run CP-SAT on each part where the valid week falls short of the relaxed one, most
     promising first, each hinted with its share of the valid week.
+
+    ``dream_bounds``: the relaxed answer is the unpriced flow's, whose value in each part bounds
+    that part, so a part the valid week already matches is proven and left alone. Otherwise (a
+    priced flow's answer, a linear relaxation's pairs) the relaxed answer only ranks the parts:
+    those it does not show short are searched after the others, and a part bounds only by its
+    own CP-SAT round.
 
     The models are built on ``guide`` (the same pairs under other weights, ``led_candidates``)
     when given: the weeks they find are scored by the real weights, and neither their bound nor
@@ -470,16 +478,21 @@ def improve_by_parts(
     short = sorted(
         (int(k) for k in parts if ceiling[k] > value[k]), key=lambda k: (value[k] - ceiling[k], k)
     )
-    bound = sum(max(value[k], ceiling[k]) for k in parts)
+    unknown = 10**18  # a part's bound before its own round, where the relaxed answer is none
+    bound = {k: max(value[k], ceiling[k]) if dream_bounds else unknown for k in parts}
+    rest = [] if dream_bounds else [int(k) for k in parts if ceiling[k] <= value[k]]
     proved, solved, cuts = True, 0, 0
     missing = sum(ceiling[k] - value[k] for k in short)
-    for k in short:
+    for n, k in enumerate(short + rest):
         remaining = deadline - time.perf_counter()
         if remaining < MIN_CP_SAT_SECONDS:
             proved = False
             break
-        share = max(MIN_CP_SAT_SECONDS, remaining * (ceiling[k] - value[k]) / max(1, missing))
-        missing -= ceiling[k] - value[k]
+        if n < len(short):
+            share = max(MIN_CP_SAT_SECONDS, remaining * (ceiling[k] - value[k]) / max(1, missing))
+            missing -= ceiling[k] - value[k]
+        else:  # the parts the relaxed answer does not rank share the time left evenly
+            share = max(MIN_CP_SAT_SECONDS, remaining / (len(short) + len(rest) - n))
         part = pairs[label[pairs] == k]
         # the build is Python and outside CP-SAT's own limit: start it only if it fits
         if len(part) > MAX_MODEL_PAIRS or len(part) * BUILD_SECONDS_PER_PAIR > remaining / 2:
@@ -493,11 +506,11 @@ def improve_by_parts(
         if outcome.value > value[k]:
             mine[k], value[k] = outcome.bookings, outcome.value
         if not led:
-            bound += min(outcome.bound, ceiling[k]) - ceiling[k]
+            bound[k] = min(outcome.bound, bound[k])
         proved &= outcome.proved and not led
     return Improvement(
         bookings=sorted((b for bs in mine.values() for b in bs), key=lambda b: b.pair),
-        bound=max(bound, sum(value.values())),
+        bound=max(sum(bound.values()), sum(value.values())),
         proved=proved,
         parts=len(parts),
         solved=solved,

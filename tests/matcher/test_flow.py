@@ -122,3 +122,13 @@ def test_walks_in_one_step_are_the_walks_one_by_one() -> None:
     a, b = np.divmod(np.arange(n * n), n)
     fresh = build_candidates(random_week(2, people=4, demands=12))
     assert c.walks(a, b).tolist() == [fresh.walk(int(x), int(y)) for x, y in zip(a, b, strict=True)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_shortest_walk_is_the_least_of_the_walks(seed: int) -> None:
+    c = build_candidates(random_week(seed, people=4, demands=12))
+    rng = np.random.default_rng(seed)
+    for size in (2, 3, 5, 12):
+        demands = rng.choice(len(c.problem.demands), size=size, replace=False).tolist()
+        pairs = itertools.combinations(demands, 2)
+        assert c.shortest_walk(demands) == min(c.walk(x, y) for x, y in pairs)

@@ -3,6 +3,7 @@ stops lowering the bound hands its time back."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -50,8 +51,9 @@ def test_an_unproven_neighbourhood_round_is_followed_by_another(
         deadline: float,
         attempt: int = 0,
         guide: Candidates | None = None,
+        dream_bounds: bool = True,
     ) -> solver.Improvement:
-        outcome = real(c, best, relaxed, pairs, deadline, attempt, guide)
+        outcome = real(c, best, relaxed, pairs, deadline, attempt, guide, dream_bounds)
         rounds.append((len(pairs), attempt))
         return replace(outcome, proved=False, bound=outcome.bound + 10**6)
 
@@ -207,3 +209,25 @@ def test_coverage_only_rounds_are_led_then_real(monkeypatch: pytest.MonkeyPatch)
     assert built[0] == Weights().walk_per_km
     assert built[-1] == 0
     assert week.objective <= week.bound
+
+
+def test_parts_a_relaxed_answer_does_not_rank_are_still_searched() -> None:
+    # an answer that bounds nothing (a priced flow's, a neighbourhood relaxation's) may show no
+    # part short of it: before, the search then stopped with its time unused. Here the relaxed
+    # answer is empty, so no part is short of it.
+    problem = week_with_a_gap()
+    c = build_candidates(problem)
+    week = repair(c, build_flow(c, load_tiers(c)).solve().chosen)
+    value = sum(evaluate(c, week).values())
+    exact = solver.solve(problem)  # a small week: every pair in CP-SAT, proven
+    assert exact.status == "optimal" and exact.objective > value
+    nothing, every = np.zeros(0, dtype=np.int64), np.arange(len(c))
+    # an unpriced flow's answer bounds each part: a part that meets it is left alone
+    left_alone = solver.improve_by_parts(c, week, nothing, every, time.perf_counter() + 30)
+    assert left_alone.solved == 0
+    searched = solver.improve_by_parts(
+        c, week, nothing, every, time.perf_counter() + 30, dream_bounds=False
+    )
+    assert searched.solved == searched.parts > 0 and searched.proved
+    assert sum(evaluate(c, searched.bookings).values()) == exact.objective
+    assert searched.bound >= exact.objective
