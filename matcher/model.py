@@ -80,12 +80,22 @@ Terms = tuple[list[cp_model.IntVar], list[int]]
 GOALS = ("coverage", "walk", "fairness", "quarter", "preference", "continuity", "stability")
 
 
-def build_model(c: Candidates, pairs: np.ndarray, pairwise: bool = True) -> ScheduleModel:
+def build_model(
+    c: Candidates, pairs: np.ndarray, linear: bool = False, long_tasks: bool = False
+) -> ScheduleModel:
     """The model over the given candidate pairs (all of them, or a pruned subset).
 
-    ``pairwise=False`` leaves out the exclusions of a wish and another task that cannot both fit
-    (``add_pairs_that_cannot_meet``): still a relaxation of every valid week, for a linear
-    relaxation of the model, where they are millions of rows on a street and add little."""
+    ``linear=True``: the model a linear relaxation is made of (``matcher.relaxation``). It
+    leaves out the exclusions of a wish and another task that cannot both fit
+    (``add_pairs_that_cannot_meet``: millions of rows on a street, and they add little), so it
+    is still a relaxation of every valid week, and it has the long-task rows.
+
+    ``long_tasks``: beside each packing row, how few of the long tasks fit
+    (``add_few_long_tasks``), which a linear relaxation cannot see. CP-SAT on a large week's
+    neighbourhood gains a little by them too (the street week of bench/flexible.py at 20 s,
+    seeds 0 and 1: 3,607,767 and 3,607,286 with them, 3,607,648 and 3,601,609 without); on a
+    small week's whole model they cost (community 2 there at 20 s: proven in two runs of three
+    without them, in none with them)."""
     # data
     people, demands = c.problem.people, c.problem.demands
     model = cp_model.CpModel()
@@ -117,10 +127,10 @@ def build_model(c: Candidates, pairs: np.ndarray, pairwise: bool = True) -> Sche
         fixed = [o for o in opts if not demands[int(c.demand[o.pair])].flexible]
         flexible = [o for o in opts if demands[int(c.demand[o.pair])].flexible]
         add_no_overlap(model, c, fixed)
-        add_stretch_packing(model, c, fixed, flexible)
-        if pairwise:
+        add_stretch_packing(model, c, fixed, flexible, linear or long_tasks)
+        if not linear:
             add_pairs_that_cannot_meet(model, c, fixed, flexible)
-        add_weekly_hours_cap(model, c, people[p], opts)
+        add_weekly_hours_cap(model, c, people[p], opts, linear or long_tasks)
         load = add_weekly_task_cap(model, c, p, opts)
         load_steps.append((load, opts))
         add_terms("fairness", fairness_terms(c, load))
@@ -280,15 +290,17 @@ def add_one_start_for_the_group(
 
 
 def add_weekly_hours_cap(
-    model: cp_model.CpModel, c: Candidates, person: Person, opts: list[Option]
+    model: cp_model.CpModel, c: Candidates, person: Person, opts: list[Option], long_tasks: bool
 ) -> None:
-    """A person's tasks fit their weekly hours (no constraint where every option would fit)."""
+    """A person's tasks fit their weekly hours (no constraint where every option would fit);
+    with ``long_tasks``, and so do few enough of the long ones (``add_few_long_tasks``)."""
     cap = round(person.weekly_hours_cap * 60)
     demands = c.problem.demands
     minutes = [(o.var, demands[int(c.demand[o.pair])].duration) for o in opts]
     if sum(m for _, m in minutes) > cap:
         model.add(sum(v * m for v, m in minutes) <= cap)
-        add_few_long_tasks(model, minutes, cap)
+        if long_tasks:
+            add_few_long_tasks(model, minutes, cap)
 
 
 def add_weekly_task_cap(
@@ -340,13 +352,18 @@ def add_no_overlap(model: cp_model.CpModel, c: Candidates, opts: list[Option]) -
 
 
 def add_stretch_packing(
-    model: cp_model.CpModel, c: Candidates, fixed: list[Option], flexible: list[Option]
+    model: cp_model.CpModel,
+    c: Candidates,
+    fixed: list[Option],
+    flexible: list[Option],
+    long_tasks: bool,
 ) -> None:
     """A person's tasks in one free stretch fit in it, with a walk between each two.
 
     The n tasks that touch a stretch are disjoint and n - 1 walks lie between them inside it,
     each at least the shortest walk between any two of them: so the minutes they spend in the
-    stretch, plus that walk per task, are at most its length plus one walk.
+    stretch, plus that walk per task, are at most its length plus one walk. With
+    ``long_tasks``, few enough of the long ones fit too (``add_few_long_tasks``).
     """
     demands = c.problem.demands
     stretches = sorted({o.segment.stretch for o in flexible})
@@ -364,7 +381,8 @@ def add_stretch_packing(
         room = high - low + walk
         if sum(k for _, k in terms) > room:
             model.add(sum(v * k for v, k in terms) <= room)
-            add_few_long_tasks(model, terms, room)
+            if long_tasks:
+                add_few_long_tasks(model, terms, room)
 
 
 def add_few_long_tasks(
@@ -374,9 +392,9 @@ def add_few_long_tasks(
     stretch's, a week's hours), at most j fit: one row per j.
 
     The packing row alone lets a linear relaxation take two thirds of each of three 90-minute
-    posts in four hours, or half of each of two visits in an evening that holds one; CP-SAT's
-    answers do not change, its bound and ``matcher.relaxation``'s come closer to them (on the
-    street week of bench/flexible.py the relaxation's bound fell by 0.09 %)."""
+    posts in four hours, or half of each of two visits in an evening that holds one (on the
+    street week of bench/flexible.py these rows took ``matcher.relaxation``'s bound down by
+    0.09 %)."""
     longest_first = sorted(terms, key=lambda term: -term[1])
     sizes = [-k for _, k in longest_first]
     previous = 0

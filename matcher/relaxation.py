@@ -9,17 +9,17 @@ exclusions of two tasks that cannot both fit are left out (millions of rows on a
 relaxation is then weaker, never wrong.
 
 It is solved by GLOP's dual simplex (on the 1,287-person street week of ``bench.flexible``,
-211,481 columns and 157,554 rows, about 11 s against 116 s for the primal simplex). Two
-things come out:
+211,481 columns and about 175,000 rows, 11-15 s; the primal simplex took 116 s on a smaller
+form of it). Two things come out:
 
 - **A bound.** Not GLOP's objective, which holds only to its tolerances: the bound is read
   from its dual values by weak duality (for any duals, the rows' bounds weighted by them plus
   the best each column can do at its reduced cost bound the minimum), so rounding in the
   solver can only make it weaker, never too low.
 - **Where the weight lies.** Each pair's share of the relaxed answer. The pairs it uses are
-  few (2,338 of 92,945 on that street week) and they are where the good weeks are: repaired
-  as they stand they gave 3,534,805 against 3,478,733 for the flow's answer, and CP-SAT over
-  them, then over them and each role's cheapest two per head, reached 3,608,573 in a 60 s
+  few (2,241 of 92,945 on that street week) and they are where the good weeks are: repaired
+  as they stand they gave 3,544,964 against 3,478,733 for the flow's answer, and CP-SAT over
+  them, then over them and each role's cheapest two per head, reached 3,609,372 in a 60 s
   solve, where the re-flow had reached 3,540,330 (docs/benchmarks.md).
 
 Where the whole week's relaxation would not fit in the time, a neighbourhood's is solved: its
@@ -144,7 +144,7 @@ def relax(c: Candidates, seconds: float, pairs: np.ndarray | None = None) -> Rel
     relaxed answer still shows where the good weeks lie, but it bounds only those pairs: its
     ``bound`` is None."""
     started = time.perf_counter()
-    built = build_model(c, np.arange(len(c)) if pairs is None else pairs, pairwise=False)
+    built = build_model(c, np.arange(len(c)) if pairs is None else pairs, linear=True)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pb"
         built.model.export_to_file(str(path))

@@ -316,9 +316,7 @@ def solve(problem: Problem) -> Solution:
             until = round_started + max(
                 MIN_CP_SAT_SECONDS, ROUND_SHARE * (deadline - round_started)
             )
-        outcome = improve_by_parts(
-            c, best, dreamt, pairs, until, attempt, guide, dream_bounds=small
-        )
+        outcome = improve_by_parts(c, best, dreamt, pairs, until, attempt, guide, large=not small)
         stats["cp_sat_rounds"] = int(stats.get("cp_sat_rounds", 0)) + 1
         stats["cp_sat_seconds"] = round(float(stats.get("cp_sat_seconds", 0)) + outcome.seconds, 3)
         stats.update(model_pairs=len(pairs), model_parts=outcome.parts, parts_solved=outcome.solved)
@@ -448,20 +446,20 @@ def improve_by_parts(
     deadline: float,
     attempt: int = 0,
     guide: Candidates | None = None,
-    dream_bounds: bool = True,
+    large: bool = False,
 ) -> Improvement:
     """Run CP-SAT on each part where the valid week falls short of the relaxed one, most
-    promising first, each hinted with its share of the valid week.
+        promising first, each hinted with its share of the valid week.
 
-    ``dream_bounds``: the relaxed answer is the unpriced flow's, whose value in each part bounds
-    that part, so a part the valid week already matches is proven and left alone. Otherwise (a
-    priced flow's answer, a linear relaxation's pairs) the relaxed answer only ranks the parts:
-    those it does not show short are searched after the others, and a part bounds only by its
-    own CP-SAT round.
+    On a small week the relaxed answer is the unpriced flow's, whose value in each part bounds
+        that part, so a part the valid week already matches is proven and left alone. On a
+        ``large`` one it is a priced flow's or a linear relaxation's, which only ranks the parts:
+        those it does not show short are searched after the others, and a part bounds only by its
+        own CP-SAT round; and its models carry the long-task rows (``build_model``).
 
-    The models are built on ``guide`` (the same pairs under other weights, ``led_candidates``)
-    when given: the weeks they find are scored by the real weights, and neither their bound nor
-    their proof counts."""
+        The models are built on ``guide`` (the same pairs under other weights, ``led_candidates``)
+        when given: the weeks they find are scored by the real weights, and neither their bound nor
+        their proof counts."""
     led = guide is not None and guide is not c
     started = time.perf_counter()
     label = np.full(len(c), -1, dtype=np.int64)
@@ -479,8 +477,8 @@ def improve_by_parts(
         (int(k) for k in parts if ceiling[k] > value[k]), key=lambda k: (value[k] - ceiling[k], k)
     )
     unknown = 10**18  # a part's bound before its own round, where the relaxed answer is none
-    bound = {k: max(value[k], ceiling[k]) if dream_bounds else unknown for k in parts}
-    rest = [] if dream_bounds else [int(k) for k in parts if ceiling[k] <= value[k]]
+    bound = {k: unknown if large else max(value[k], ceiling[k]) for k in parts}
+    rest = [int(k) for k in parts if ceiling[k] <= value[k]] if large else []
     proved, solved, cuts = True, 0, 0
     missing = sum(ceiling[k] - value[k] for k in short)
     for n, k in enumerate(short + rest):
@@ -498,7 +496,7 @@ def improve_by_parts(
         if len(part) > MAX_MODEL_PAIRS or len(part) * BUILD_SECONDS_PER_PAIR > remaining / 2:
             proved = False
             continue
-        built = build_model(guide if led and guide is not None else c, part)
+        built = build_model(guide if led and guide is not None else c, part, long_tasks=large)
         add_hint(built, c, mine.get(k, []))
         solved += 1
         outcome = solve_and_time(c, built, min(deadline, time.perf_counter() + share), attempt)

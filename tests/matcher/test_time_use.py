@@ -51,9 +51,9 @@ def test_an_unproven_neighbourhood_round_is_followed_by_another(
         deadline: float,
         attempt: int = 0,
         guide: Candidates | None = None,
-        dream_bounds: bool = True,
+        large: bool = False,
     ) -> solver.Improvement:
-        outcome = real(c, best, relaxed, pairs, deadline, attempt, guide, dream_bounds)
+        outcome = real(c, best, relaxed, pairs, deadline, attempt, guide, large)
         rounds.append((len(pairs), attempt))
         return replace(outcome, proved=False, bound=outcome.bound + 10**6)
 
@@ -200,9 +200,9 @@ def test_coverage_only_rounds_are_led_then_real(monkeypatch: pytest.MonkeyPatch)
     built: list[int] = []
     real = solver.build_model
 
-    def spy(c: Candidates, pairs: np.ndarray) -> object:
+    def spy(c: Candidates, pairs: np.ndarray, long_tasks: bool = False) -> object:
         built.append(c.problem.settings.weights.walk_per_km)
-        return real(c, pairs)
+        return real(c, pairs, long_tasks=long_tasks)
 
     monkeypatch.setattr(solver, "build_model", spy)
     week = solver.solve(problem)
@@ -226,7 +226,7 @@ def test_parts_a_relaxed_answer_does_not_rank_are_still_searched() -> None:
     left_alone = solver.improve_by_parts(c, week, nothing, every, time.perf_counter() + 30)
     assert left_alone.solved == 0
     searched = solver.improve_by_parts(
-        c, week, nothing, every, time.perf_counter() + 30, dream_bounds=False
+        c, week, nothing, every, time.perf_counter() + 30, large=True
     )
     assert searched.solved == searched.parts > 0 and searched.proved
     assert sum(evaluate(c, searched.bookings).values()) == exact.objective
