@@ -91,8 +91,8 @@ class Candidates:
     def shortest_walk(self, demands: list[int]) -> int:
         """The shortest ``walk`` between any two of these demands (at least two distinct).
 
-        The places are measured in one array step; the few two that lie within a metre of the
-        closest are then walked as ``walk`` walks them, so the minutes are ``walk``'s own."""
+        Every two places are measured in one array step; the pairs within a metre of the
+        closest pair are then measured again by ``walk``, so the minutes are ``walk``'s own."""
         places = np.unique(np.asarray(demands, dtype=np.int64))
         spots = [self.problem.demands[int(d)].location for d in places]
         lat = np.array([s.lat for s in spots])

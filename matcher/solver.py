@@ -449,17 +449,17 @@ def improve_by_parts(
     large: bool = False,
 ) -> Improvement:
     """Run CP-SAT on each part where the valid week falls short of the relaxed one, most
-        promising first, each hinted with its share of the valid week.
+    promising first, each hinted with its share of the valid week.
 
     On a small week the relaxed answer is the unpriced flow's, whose value in each part bounds
-        that part, so a part the valid week already matches is proven and left alone. On a
-        ``large`` one it is a priced flow's or a linear relaxation's, which only ranks the parts:
-        those it does not show short are searched after the others, and a part bounds only by its
-        own CP-SAT round; and its models carry the long-task rows (``build_model``).
+    that part, so a part the valid week already matches is proven and left alone. On a
+    ``large`` one it is a priced flow's or a linear relaxation's, which only ranks the parts:
+    those it does not show short are searched after the others, and a part bounds only by its
+    own CP-SAT round; and its models carry the long-task rows (``build_model``).
 
-        The models are built on ``guide`` (the same pairs under other weights, ``led_candidates``)
-        when given: the weeks they find are scored by the real weights, and neither their bound nor
-        their proof counts."""
+    The models are built on ``guide`` (the same pairs under other weights, ``led_candidates``)
+    when given: the weeks they find are scored by the real weights, and neither their bound nor
+    their proof counts."""
     led = guide is not None and guide is not c
     started = time.perf_counter()
     label = np.full(len(c), -1, dtype=np.int64)
