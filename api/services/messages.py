@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -629,8 +629,35 @@ def _task_draft(
 
 
 def task_key(assignment: Assignment) -> str:
-    """The same task for the same person at the same time, whichever run holds it."""
-    return f"{assignment.person_id}:{demand_ref_id(assignment)}:{assignment.starts_at.isoformat()}"
+    """The same task for the same person at the same time, whichever run holds it. The start is
+    written in UTC: an assignment just made holds its community's local time, one read back
+    from the database UTC, and both are the same task."""
+    starts = assignment.starts_at.astimezone(UTC).isoformat()
+    return f"{assignment.person_id}:{demand_ref_id(assignment)}:{starts}"
+
+
+def task_event_key(session: Session, kind: str, assignment: Assignment) -> str:
+    """The key of telling a member ``kind`` about one task: once, and once again after each time
+    they were told it is gone. A member taken off a task and put back on it is told both times,
+    so their last message is the one that holds; told the same thing twice in a row, they get
+    it once (a cancellation after the n-th "you have a task" has the n-th key)."""
+    task = task_key(assignment)
+    like = task.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = session.execute(
+        sa.select(Message.kind, sa.func.count())
+        .where(
+            Message.person_id == assignment.person_id,
+            Message.kind.in_(("task_assigned", "task_cancelled")),
+            Message.dedupe_key.like(f"%{like}%", escape="\\"),
+        )
+        .group_by(Message.kind)
+    ).all()
+    told = {str(kind): int(count) for kind, count in rows}
+    if kind == "task_cancelled":
+        again = max(0, told.get("task_assigned", 0) - 1)
+    else:
+        again = told.get("task_cancelled", 0)
+    return f"{kind}:{task}" + (f"#{again}" if again else "")
 
 
 #: the tasks a member is told of: planned, not declined or done
@@ -739,7 +766,7 @@ def _draft(session: Session, event: Event, now: datetime) -> Draft | None:
             TaskReminder: "reminder",
             TaskUnconfirmed: "unconfirmed",
         }[type(event)]
-        return _task_draft(session, assignment, kind, f"{kind}:{task_key(assignment)}")
+        return _task_draft(session, assignment, kind, task_event_key(session, kind, assignment))
     if isinstance(event, TaskChanged):
         assignment = _assignment(session, event.assignment_id)
         return _task_draft(

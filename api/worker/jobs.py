@@ -242,7 +242,7 @@ def chase_unconfirmed(*, session_factory: sessionmaker[Session], now: datetime) 
                     continue
                 if messages.was_told(
                     session=session,
-                    key=f"unconfirmed:{messages.task_key(assignment)}",
+                    key=messages.task_event_key(session, "unconfirmed", assignment),
                     recipient=f"person:{assignment.person_id}",
                 ):
                     continue

@@ -365,3 +365,39 @@ def test_publish_says_who_is_told_and_tells_only_those_whose_tasks_changed(
     log = db.scalars(sa.select(AuditLog).where(AuditLog.action == "run.publish")).one()
     assert log.after is not None
     assert sorted(log.after["told"]) == sorted([world["person_a1"], world["person_a2"]])
+
+
+def test_a_member_taken_off_and_put_back_is_told_each_time(
+    app: FastAPI, client: TestClient, db: Session, gap: Gap, world: World, as_role: Headers
+) -> None:
+    # before, the second "you have a task" had the first one's key and was dropped: the last
+    # message the member had was the cancellation, although they were on the task again
+    app.dependency_overrides[clock.now] = lambda: datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    headers = as_role("coordinator_a")
+    assert client.post(f"{API}/runs/{gap.draft.id}/publish", headers=headers).status_code == 200
+
+    def told() -> list[str]:
+        db.rollback()  # a fresh read of what the requests committed
+        found = db.scalars(
+            sa.select(Message).where(Message.person_id == gap.fits.id).order_by(Message.id)
+        )
+        return [m.kind for m in found]
+
+    for round_ in range(2):
+        made = client.post(
+            f"{gap.week}/assignments", json=gap.body(gap.fits, "弄错了，放回"), headers=headers
+        )
+        assert made.status_code == 201, made.text
+        off = client.post(
+            f"{API}/assignments/{made.json()['id']}/remove",
+            json={"reason": "弄错了"},
+            headers=headers,
+        )
+        assert off.status_code == 204, off.text
+        assert told() == ["task_assigned", "task_cancelled"] * (round_ + 1)
+    # put back once more: told, and the same event twice is still told once
+    made = client.post(
+        f"{gap.week}/assignments", json=gap.body(gap.fits, "弄错了，放回"), headers=headers
+    )
+    assert made.status_code == 201, made.text
+    assert told()[-1] == "task_assigned" and len(told()) == 5
