@@ -9,7 +9,7 @@ exclusions of two tasks that cannot both fit are left out (millions of rows on a
 relaxation is then weaker, never wrong.
 
 It is solved by GLOP's dual simplex (on the 1,287-person street week of ``bench.flexible``,
-211,481 columns and about 175,000 rows, 11-15 s; the primal simplex took 116 s on a smaller
+211,481 columns and 180,483 rows, 11-15 s; the primal simplex took 116 s on a smaller
 form of it). Two things come out:
 
 - **A bound.** Not GLOP's objective, which holds only to its tolerances: the bound is read
@@ -46,7 +46,7 @@ from matcher.model import build_model
 #: seconds per pair to build the model, turn it into rows and solve them. A wish's pair has a
 #: boolean per free stretch and its rows are where GLOP spends its time: the street week of
 #: bench/flexible.py (22,237 fixed pairs, 70,708 a wish's) took 22-28 s on a quiet machine;
-#: bench/street.py's posts and activities alone (128,691 pairs) 6.0 s, with its wishes too
+#: bench/street.py's posts and activities alone (128,691 pairs) 5-6 s, with its wishes too
 #: (163,317 more) 36 s
 SECONDS_PER_FIXED_PAIR = 5e-5
 SECONDS_PER_WISH_PAIR = 3e-4

@@ -233,10 +233,12 @@ def solve(problem: Problem) -> Solution:
         # week of bench/flexible.py; the led model's took 22 s in all)
         source = c if led is None else led
         around: np.ndarray | None = None
-        if relaxation.seconds_for(c) > RELAXATION_SHARE * left:
+        estimate = relaxation.seconds_for(c)
+        if estimate > RELAXATION_SHARE * left:
             week_pairs = np.array([b.pair for b in best], dtype=np.int64)
             around = pruned_pairs(source, np.union1d(flow.chosen, week_pairs), PRUNED_PER_HEAD)
-        if relaxation.seconds_for(c, around) <= RELAXATION_SHARE * left:
+            estimate = relaxation.seconds_for(c, around)
+        if estimate <= RELAXATION_SHARE * left:
             relaxed = relaxation.relax(source, RELAXATION_SHARE * left, around)
             stats["relaxation_seconds"] = round(time.perf_counter() - relax_started, 3)
             if relaxed is not None:

@@ -642,13 +642,12 @@ def task_event_key(session: Session, kind: str, assignment: Assignment) -> str:
     so their last message is the one that holds; told the same thing twice in a row, they get
     it once (a cancellation after the n-th "you have a task" has the n-th key)."""
     task = task_key(assignment)
-    like = task.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = session.execute(
         sa.select(Message.kind, sa.func.count())
         .where(
             Message.person_id == assignment.person_id,
             Message.kind.in_(("task_assigned", "task_cancelled")),
-            Message.dedupe_key.like(f"%{like}%", escape="\\"),
+            Message.dedupe_key.contains(task, autoescape=True),
         )
         .group_by(Message.kind)
     ).all()
